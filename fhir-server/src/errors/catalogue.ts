@@ -1,0 +1,81 @@
+/**
+ * Every error a user can see, in one table: HTTP status, FHIR issue type, and the message in
+ * zh-CN and English. `{name}` placeholders are filled from the error's params.
+ */
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly code: IssueType;
+  readonly zh: string;
+  readonly en: string;
+}
+
+export type IssueType =
+  | 'invalid' | 'structure' | 'required' | 'value' | 'invariant' | 'security' | 'login' | 'forbidden'
+  | 'processing' | 'not-supported' | 'duplicate' | 'multiple-matches' | 'not-found' | 'deleted'
+  | 'too-long' | 'code-invalid' | 'extension' | 'too-costly' | 'business-rule' | 'conflict'
+  | 'transient' | 'lock-error' | 'exception' | 'timeout' | 'throttled' | 'informational' | 'incomplete';
+
+export const catalogue = {
+  // request format
+  'body.malformed-json': { status: 400, code: 'structure', zh: '请求体不是有效的 JSON：{detail}', en: 'Request body is not valid JSON: {detail}' },
+  'body.malformed-xml': { status: 400, code: 'structure', zh: '请求体不是有效的 XML：{detail}', en: 'Request body is not valid XML: {detail}' },
+  'body.xml-doctype': { status: 400, code: 'security', zh: '不接受包含 DOCTYPE 或实体声明的 XML', en: 'XML with a DOCTYPE or entity declarations is not accepted' },
+  'body.empty': { status: 400, code: 'required', zh: '请求体为空', en: 'Request body is empty' },
+  'body.not-object': { status: 400, code: 'structure', zh: '请求体必须是一个 FHIR 资源（JSON 对象）', en: 'Request body must be a FHIR resource (a JSON object)' },
+  'body.too-large': { status: 413, code: 'too-long', zh: '请求体超过上限 {limit} 字节', en: 'Request body exceeds the limit of {limit} bytes' },
+  'body.unsupported-media': { status: 415, code: 'not-supported', zh: '不支持的内容类型：{type}', en: 'Unsupported content type: {type}' },
+  'format.not-acceptable': { status: 406, code: 'not-supported', zh: '无法以请求的格式返回：{type}', en: 'Cannot respond in the requested format: {type}' },
+  // resource identity
+  'resource.type-unknown': { status: 404, code: 'not-supported', zh: '未知的资源类型：{type}', en: 'Unknown resource type: {type}' },
+  'resource.type-mismatch': { status: 400, code: 'invalid', zh: '请求体的 resourceType "{actual}" 与地址中的 "{expected}" 不一致', en: 'resourceType "{actual}" in the body does not match "{expected}" in the URL' },
+  'resource.missing-type': { status: 400, code: 'required', zh: '资源缺少 resourceType', en: 'Resource has no resourceType' },
+  'resource.id-mismatch': { status: 400, code: 'invalid', zh: '请求体中的 id "{actual}" 与地址中的 "{expected}" 不一致', en: 'id "{actual}" in the body does not match "{expected}" in the URL' },
+  'resource.id-missing': { status: 400, code: 'required', zh: '更新时请求体必须包含 id', en: 'The body of an update must contain the id' },
+  'resource.id-invalid': { status: 400, code: 'value', zh: '无效的资源 id：{id}（1–64 个字母、数字、"-" 或 "."）', en: 'Invalid resource id: {id} (1–64 letters, digits, "-" or ".")' },
+  'resource.not-found': { status: 404, code: 'not-found', zh: '未找到资源 {type}/{id}', en: 'Resource {type}/{id} not found' },
+  'resource.version-not-found': { status: 404, code: 'not-found', zh: '未找到资源 {type}/{id} 的版本 {vid}', en: 'Version {vid} of {type}/{id} not found' },
+  'resource.deleted': { status: 410, code: 'deleted', zh: '资源 {type}/{id} 已删除', en: 'Resource {type}/{id} has been deleted' },
+  'resource.version-conflict': { status: 412, code: 'conflict', zh: '版本冲突：当前版本为 {current}，请求期望 {expected}', en: 'Version conflict: current version is {current}, the request expected {expected}' },
+  'resource.if-match-invalid': { status: 400, code: 'value', zh: 'If-Match 头格式无效：{value}', en: 'Invalid If-Match header: {value}' },
+  'resource.concurrent-write': { status: 409, code: 'conflict', zh: '资源正被并发修改，请重试', en: 'The resource was modified concurrently; retry the request' },
+  // conditional interactions
+  'conditional.multiple-matches': { status: 412, code: 'multiple-matches', zh: '条件 "{criteria}" 匹配到 {count} 个资源', en: 'Criteria "{criteria}" matched {count} resources' },
+  'conditional.criteria-required': { status: 400, code: 'required', zh: '条件操作需要搜索条件', en: 'A conditional interaction needs search criteria' },
+  'conditional.id-mismatch': { status: 400, code: 'invalid', zh: '条件匹配到的资源 id "{matched}" 与请求体中的 "{actual}" 不一致', en: 'The matched resource id "{matched}" differs from "{actual}" in the body' },
+  // search
+  'search.param-unknown': { status: 400, code: 'not-supported', zh: '{type} 不支持搜索参数 "{param}"', en: 'Search parameter "{param}" is not supported for {type}' },
+  'search.param-invalid': { status: 400, code: 'value', zh: '搜索参数 {param} 的值无效：{value}', en: 'Invalid value for search parameter {param}: {value}' },
+  'search.modifier-unsupported': { status: 400, code: 'not-supported', zh: '搜索参数 {param} 不支持修饰符 :{modifier}', en: 'Modifier :{modifier} is not supported for search parameter {param}' },
+  // history
+  'history.param-invalid': { status: 400, code: 'value', zh: '历史参数 {param} 的值无效：{value}', en: 'Invalid value for history parameter {param}: {value}' },
+  // patch
+  'patch.invalid': { status: 400, code: 'invalid', zh: '补丁无效：{detail}', en: 'Invalid patch: {detail}' },
+  'patch.failed': { status: 422, code: 'processing', zh: '补丁无法应用：{detail}', en: 'Patch cannot be applied: {detail}' },
+  'patch.test-failed': { status: 422, code: 'processing', zh: '补丁 test 操作失败：{detail}', en: 'Patch test operation failed: {detail}' },
+  // bundles
+  'bundle.type-invalid': { status: 400, code: 'invalid', zh: '提交到系统地址的 Bundle 类型必须是 batch 或 transaction，实际为 {type}', en: 'A Bundle posted to the base must be a batch or transaction, not {type}' },
+  'bundle.entry-request-missing': { status: 400, code: 'required', zh: '条目缺少 request', en: 'Entry has no request' },
+  'bundle.entry-url-invalid': { status: 400, code: 'value', zh: '条目 request.url 无效：{url}', en: 'Invalid entry request.url: {url}' },
+  'bundle.duplicate-fullurl': { status: 400, code: 'duplicate', zh: '事务中 fullUrl 重复：{url}', en: 'Duplicate fullUrl in the transaction: {url}' },
+  'bundle.duplicate-target': { status: 400, code: 'duplicate', zh: '事务中有多个条目操作同一资源：{url}', en: 'More than one entry in the transaction acts on the same resource: {url}' },
+  'bundle.reference-unresolved': { status: 400, code: 'not-found', zh: '引用 {reference} 无法在事务内解析', en: 'Reference {reference} cannot be resolved in the transaction' },
+  'bundle.conditional-reference-none': { status: 400, code: 'not-found', zh: '条件引用 {reference} 未匹配到资源', en: 'Conditional reference {reference} matched no resource' },
+  'bundle.conditional-reference-multiple': { status: 412, code: 'multiple-matches', zh: '条件引用 {reference} 匹配到多个资源', en: 'Conditional reference {reference} matched more than one resource' },
+  'bundle.entry-failed': { status: 400, code: 'processing', zh: '事务条目 {index} 失败，整个事务已回滚', en: 'Transaction entry {index} failed; the whole transaction was rolled back' },
+  'bundle.too-many-entries': { status: 413, code: 'too-costly', zh: 'Bundle 条目数超过上限 {limit}', en: 'The Bundle has more than {limit} entries' },
+  // validation
+  'validation.failed': { status: 400, code: 'invalid', zh: '{zhDetail}', en: '{detail}' },
+  'validation.binding': { status: 400, code: 'code-invalid', zh: '代码 "{code}" 不在必需值集 {valueSet} 中', en: 'Code "{code}" is not in the required value set {valueSet}' },
+  'validation.reference-format': { status: 400, code: 'value', zh: '引用格式无效："{reference}"', en: 'Invalid reference format: "{reference}"' },
+  'validation.reference-type': { status: 400, code: 'value', zh: '引用 "{reference}" 指向的资源类型不允许，允许：{allowed}', en: 'Reference "{reference}" points to a type that is not allowed here; allowed: {allowed}' },
+  // routing
+  'route.not-found': { status: 404, code: 'not-found', zh: '没有这个地址：{method} {path}', en: 'No such endpoint: {method} {path}' },
+  'route.method-not-allowed': { status: 405, code: 'not-supported', zh: '地址 {path} 不支持方法 {method}', en: 'Method {method} is not allowed on {path}' },
+  'operation.unknown': { status: 400, code: 'not-supported', zh: '未知操作：${name}', en: 'Unknown operation: ${name}' },
+  // server
+  'server.timeout': { status: 504, code: 'timeout', zh: '数据库处理超时', en: 'The database did not answer in time' },
+  'server.unavailable': { status: 503, code: 'transient', zh: '服务正在关闭或尚未就绪', en: 'The server is shutting down or not ready yet' },
+  'server.internal': { status: 500, code: 'exception', zh: '服务器内部错误（请求编号 {requestId}）', en: 'Internal server error (request id {requestId})' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type MessageId = keyof typeof catalogue;
