@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { FhirError } from '../errors/fhir-error.js';
+import type { Context } from '../router/types.js';
+import { toHttpError } from './errors.js';
+import { fhirHandler } from './fhir-handler.js';
+import { CONTENT_TYPE, type Format } from './format.js';
+import type { Logger } from './logger.js';
+import { serialize } from './serialize.js';
+
+export interface AppState {
+  /** False until the database is migrated, and again once shutdown has begun. */
+  ready: boolean;
+  inFlight: number;
+}
+
+/** The one HTTP application: FHIR under /fhir, liveness at /healthz; later workspaces mount beside them. */
+export function createApp(ctx: Context, logger: Logger, state: AppState): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const requestId = req.get('x-request-id')?.slice(0, 64) || randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    state.inFlight++;
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      state.inFlight--;
+      logger.log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
+        reqId: requestId,
+        method: req.method,
+        url: req.originalUrl.slice(0, 500),
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    if (!state.ready) {
+      res.status(503).json({ status: 'unavailable' });
+      return;
+    }
+    try {
+      await ctx.db.query('SELECT 1');
+      res.json({ status: 'ok', database: ctx.db.kind });
+    } catch {
+      res.status(503).json({ status: 'database-unavailable' });
+    }
+  });
+
+  const fhir = express.Router();
+  fhir.use((_req, _res, next) => next(state.ready ? undefined : new FhirError('server.unavailable')));
+  fhir.use(express.raw({ type: () => true, limit: ctx.config.maxBodyBytes }));
+  const handler = fhirHandler(ctx);
+  fhir.use((req, res, next) => {
+    handler(req, res).catch(next);
+  });
+  app.use('/fhir', fhir);
+
+  app.use((req, _res, next) => next(new FhirError('route.not-found', { method: req.method, path: req.path })));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const requestId = String(res.locals.requestId);
+    const { status, outcome, internal } = toHttpError(error, requestId, ctx.config.maxBodyBytes);
+    if (internal) logger.log('error', 'unhandled error', { reqId: requestId, error: String((error as Error)?.stack ?? error) });
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const format: Format = res.locals.format === 'xml' ? 'xml' : 'json';
+    res.status(status).setHeader('Content-Type', CONTENT_TYPE[format]);
+    res.end(req.method === 'HEAD' ? undefined : serialize(outcome, format, false));
+  });
+  return app;
+}

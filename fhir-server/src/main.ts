@@ -1,0 +1,17 @@
+import { loadConfig } from './config.js';
+import { loadDemoData } from './demo.js';
+import { startServer } from './server.js';
+
+const config = loadConfig();
+const running = await startServer(config);
+if (config.demoData) await loadDemoData(running);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    running.logger.log('info', 'shutting down', { signal });
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { FhirError } from '../errors/fhir-error.js';
+import { extractTokens } from '../search/token-index.js';
+import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
+import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
+
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH';
+
+export interface WriteResult {
+  stored: StoredVersion;
+  created: boolean;
+}
+
+interface CurrentRow {
+  version_id: string;
+  deleted: boolean;
+}
+
+/**
+ * The only place that writes resources. Every method takes the transaction it runs in, so a REST
+ * interaction and a whole transaction Bundle share one database transaction.
+ */
+export class Repository {
+  constructor(readonly db: Db) {}
+
+  /** How many current (not deleted) resources of a type there are. */
+  async count(q: Queryable, type: string): Promise<number> {
+    const [row] = await q.query<{ n: string }>('SELECT count(*)::text AS n FROM resource WHERE resource_type = $1 AND NOT deleted', [type]);
+    return Number(row?.n ?? 0);
+  }
+
+  /** `forUpdate` locks the row until the transaction ends, for read-modify-write (PATCH). */
+  async read(q: Queryable, type: string, id: string, forUpdate = false): Promise<StoredVersion> {
+    const [row] = await q.query<StoredRow>(
+      `SELECT ${storedColumns()}, deleted FROM resource WHERE resource_type = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [type, id],
+    );
+    if (!row) throw new FhirError('resource.not-found', { type, id });
+    if (row.deleted) throw new FhirError('resource.deleted', { type, id });
+    return fromRow(row);
+  }
+
+  async vread(q: Queryable, type: string, id: string, versionId: string): Promise<StoredVersion> {
+    const rows = /^\d{1,18}$/.test(versionId)
+      ? await q.query<StoredRow>(
+          `SELECT ${storedColumns()}, method FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
+          [type, id, versionId],
+        )
+      : [];
+    const row = rows[0];
+    if (!row) throw new FhirError('resource.version-not-found', { type, id, vid: versionId });
+    if (row.content === null) throw new FhirError('resource.deleted', { type, id });
+    return fromRow(row, false);
+  }
+
+  /** Creates version 1: with the id the resource carries (update-as-create, pre-assigned transaction ids), else a new UUID. */
+  async create(q: Queryable, resource: Resource, method: WriteMethod = 'POST'): Promise<StoredVersion> {
+    const [stored] = await this.createMany(q, [resource], method);
+    return stored as StoredVersion;
+  }
+
+  /** Inserts many new resources with one statement per table: the path a transaction's plain creates take. */
+  async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST'): Promise<StoredVersion[]> {
+    if (resources.length === 0) return [];
+    const lastUpdated = new Date().toISOString();
+    const stored = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
+    const types = stored.map((s) => s.resourceType);
+    const ids = stored.map((s) => s.id);
+    const contents = stored.map((s) => s.json);
+    try {
+      await q.query(
+        `INSERT INTO resource (resource_type, id, version_id, last_updated, content)
+         SELECT t, i, 1, $3, c FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)`,
+        [types, ids, lastUpdated, contents],
+      );
+    } catch (error) {
+      if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
+      throw error;
+    }
+    await q.query(
+      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+       SELECT t, i, 1, $3, $5, c FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)`,
+      [types, ids, lastUpdated, contents, method],
+    );
+    await this.writeTokens(q, stored, resources);
+    return stored;
+  }
+
+  /**
+   * Writes a new version of `Type/id`, or creates it when absent (client-assigned id).
+   * `ifMatch` is the version the client last saw; a different current version is a 412.
+   */
+  async update(q: Queryable, resource: Resource, options: { ifMatch?: string; method?: WriteMethod } = {}): Promise<WriteResult> {
+    const type = resource.resourceType;
+    const id = resource.id as string;
+    const method = options.method ?? 'PUT';
+    let current = await this.lockCurrent(q, type, id);
+    if (!current) {
+      // Serialise concurrent creates of one client-assigned id, then look again.
+      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${type}/${id}`]);
+      current = await this.lockCurrent(q, type, id);
+    }
+    if (options.ifMatch !== undefined && options.ifMatch !== current?.version_id) {
+      throw new FhirError('resource.version-conflict', { current: current?.version_id ?? '-', expected: options.ifMatch });
+    }
+    if (!current) return { stored: await this.create(q, resource, method), created: true };
+    const versionId = String(Number(current.version_id) + 1);
+    const stored = stamp(resource, id, versionId, new Date().toISOString());
+    await q.query(
+      `UPDATE resource SET version_id = $3, last_updated = $4, deleted = false, content = $5
+       WHERE resource_type = $1 AND id = $2`,
+      [type, id, versionId, stored.lastUpdated, stored.json],
+    );
+    await this.appendHistory(q, stored, method);
+    await q.query('DELETE FROM search_token WHERE resource_type = $1 AND id = $2', [type, id]);
+    await this.writeTokens(q, [stored], [resource]);
+    return { stored, created: current.deleted };
+  }
+
+  /** Deletes `Type/id`; deleting what is absent or already deleted succeeds without a new version. */
+  async delete(q: Queryable, type: string, id: string, options: { ifMatch?: string } = {}): Promise<StoredVersion | undefined> {
+    const current = await this.lockCurrent(q, type, id);
+    if (options.ifMatch !== undefined && options.ifMatch !== current?.version_id) {
+      throw new FhirError('resource.version-conflict', { current: current?.version_id ?? '-', expected: options.ifMatch });
+    }
+    if (!current || current.deleted) return undefined;
+    const stored: StoredVersion = {
+      resourceType: type,
+      id,
+      versionId: String(Number(current.version_id) + 1),
+      lastUpdated: new Date().toISOString(),
+      deleted: true,
+      json: null,
+    };
+    await q.query(
+      `UPDATE resource SET version_id = $3, last_updated = $4, deleted = true, content = NULL
+       WHERE resource_type = $1 AND id = $2`,
+      [type, id, stored.versionId, stored.lastUpdated],
+    );
+    await this.appendHistory(q, stored, 'DELETE');
+    await q.query('DELETE FROM search_token WHERE resource_type = $1 AND id = $2', [type, id]);
+    return stored;
+  }
+
+  /** Current version for a write, locked until the transaction ends (concurrent writers queue here). */
+  private async lockCurrent(q: Queryable, type: string, id: string): Promise<CurrentRow | undefined> {
+    const [row] = await q.query<CurrentRow>(
+      'SELECT version_id::text AS version_id, deleted FROM resource WHERE resource_type = $1 AND id = $2 FOR UPDATE',
+      [type, id],
+    );
+    return row;
+  }
+
+  private async appendHistory(q: Queryable, stored: StoredVersion, method: string): Promise<void> {
+    await q.query(
+      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [stored.resourceType, stored.id, stored.versionId, stored.lastUpdated, method, stored.json],
+    );
+  }
+
+  private async writeTokens(q: Queryable, stored: StoredVersion[], resources: Resource[]): Promise<void> {
+    const types: string[] = [];
+    const ids: string[] = [];
+    const params: string[] = [];
+    const systems: (string | null)[] = [];
+    const values: (string | null)[] = [];
+    resources.forEach((resource, i) => {
+      const s = stored[i] as StoredVersion;
+      for (const row of extractTokens(resource as unknown as Record<string, unknown>)) {
+        types.push(s.resourceType);
+        ids.push(s.id);
+        params.push(row.param);
+        systems.push(row.system);
+        values.push(row.value);
+      }
+    });
+    if (types.length === 0) return;
+    await q.query(
+      `INSERT INTO search_token (resource_type, id, param, system, value)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+      [types, ids, params, systems, values],
+    );
+  }
+}
+
+/**
+ * Sets id and meta on the resource (in place: the caller's copy is the one being written) and
+ * serialises it with resourceType, id and meta first, as people expect to read it.
+ */
+function stamp(resource: Resource, id: string, versionId: string, lastUpdated: string): StoredVersion {
+  const { resourceType, id: _ignored, meta, ...rest } = resource as Resource & Record<string, unknown>;
+  const newMeta = { ...(meta ?? {}), versionId, lastUpdated };
+  Object.assign(resource, { id, meta: newMeta });
+  const json = JSON.stringify({ resourceType, id, meta: newMeta, ...rest });
+  return { resourceType, id, versionId, lastUpdated, deleted: false, json };
+}

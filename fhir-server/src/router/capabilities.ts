@@ -1,0 +1,89 @@
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
+import { resourceTypes } from '../definitions/r4.js';
+import { isIndexedToken, searchParamsFor } from '../search/search-parameters.js';
+import { ROUTES } from './router.js';
+import type { Interaction, Method } from './types.js';
+
+type TypeInteraction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
+
+/** Which route entry stands for which CapabilityStatement interaction code. */
+const TYPE_INTERACTIONS: [TypeInteraction, keyof typeof ROUTES, Method][] = [
+  ['read', 'instance', 'GET'],
+  ['vread', 'version', 'GET'],
+  ['update', 'instance', 'PUT'],
+  ['patch', 'instance', 'PATCH'],
+  ['delete', 'instance', 'DELETE'],
+  ['history-instance', 'instance-history', 'GET'],
+  ['history-type', 'type-history', 'GET'],
+  ['create', 'type', 'POST'],
+  ['search-type', 'type', 'GET'],
+];
+
+const SERVER_STARTED = new Date().toISOString();
+const cache = new Map<string, CapabilityStatement>();
+
+/** Generated from the route table and the search-parameter registry, so it says what really works. */
+export const capabilities: Interaction = async (_ctx, _q, req) => {
+  let statement = cache.get(req.baseUrl);
+  if (!statement) {
+    statement = build(req.baseUrl);
+    cache.set(req.baseUrl, statement);
+  }
+  return { status: 200, body: statement };
+};
+
+function build(baseUrl: string): CapabilityStatement {
+  const supported = (shape: keyof typeof ROUTES, method: Method) => (ROUTES[shape] as Partial<Record<Method, Interaction>>)[method] !== undefined;
+  const interactions = TYPE_INTERACTIONS.filter(([, shape, method]) => supported(shape, method)).map(([code]) => ({ code }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: SERVER_STARTED,
+    kind: 'instance',
+    name: 'Qiao',
+    title: '桥 Qiao FHIR 服务器 | Qiao FHIR server',
+    publisher: 'Qiao project',
+    software: { name: 'Qiao', version: '0.1.0' },
+    implementation: { description: 'Qiao regional health interoperability hub', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'application/fhir+xml', 'json', 'xml'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json', 'application/fhir+xml'],
+    rest: [
+      {
+        mode: 'server',
+        resource: resourceTypes().map((type) => ({
+          type: type as CapabilityStatementRestResource['type'],
+          interaction: interactions,
+          versioning: 'versioned-update',
+          readHistory: true,
+          updateCreate: true,
+          conditionalCreate: true,
+          conditionalRead: 'full-support',
+          conditionalUpdate: true,
+          conditionalDelete: 'single',
+          referencePolicy: ['literal', 'local'],
+          searchParam: searchParams(type),
+        })),
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        searchParam: [
+          { name: '_id', type: 'token' },
+          { name: '_lastUpdated', type: 'date' },
+        ],
+      },
+    ],
+  };
+}
+
+/** The parameters the engine evaluates today: `_id`, `_lastUpdated` and the token parameters. */
+function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
+  const params: CapabilityStatementRestResourceSearchParam[] = [
+    { name: '_id', type: 'token' },
+    { name: '_lastUpdated', type: 'date' },
+  ];
+  for (const p of searchParamsFor(type).values()) {
+    if (isIndexedToken(p)) {
+      params.push({ name: p.code, type: p.type, ...(p.definition.url ? { definition: p.definition.url } : {}) });
+    }
+  }
+  return params;
+}

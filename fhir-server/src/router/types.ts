@@ -1,0 +1,62 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Config } from '../config.js';
+import type { Db, Queryable } from '../repository/db.js';
+import type { Repository } from '../repository/repository.js';
+import type { StoredVersion } from '../repository/stored.js';
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Prefer {
+  return?: 'minimal' | 'representation' | 'OperationOutcome';
+  handling?: 'strict' | 'lenient';
+}
+
+/** A FHIR interaction, independent of HTTP: the HTTP layer, batch entries and operations all build these. */
+export interface FhirRequest {
+  method: Method;
+  /** Path below the FHIR base without leading slash, e.g. `Patient/1/_history/2`; '' for the base. */
+  path: string;
+  query: [string, string][];
+  body?: unknown;
+  /** Media type of the body (without parameters), for PATCH. */
+  contentType?: string;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifNoneExist?: string;
+  prefer: Prefer;
+  /** Public FHIR base URL for fullUrls and links, e.g. `http://localhost:8080/fhir`. */
+  baseUrl: string;
+}
+
+/** JSON text already serialised (a stored resource); spliced into the response as is. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+export type Body = Resource | RawJson;
+
+export interface FhirResponse {
+  status: number;
+  body?: Body;
+  /** The version the response is about: drives ETag, Last-Modified and Location. */
+  version?: StoredVersion;
+  location?: string;
+}
+
+/** What interactions may use; passed explicitly, never reached through globals. */
+export interface Context {
+  config: Config;
+  db: Db;
+  repo: Repository;
+}
+
+export type Interaction = (ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath) => Promise<FhirResponse>;
+
+export interface ParsedPath {
+  type?: string;
+  id?: string;
+  versionId?: string;
+  /** `_history`, `_search`, `metadata`, or an operation name such as `$everything`. */
+  keyword?: string;
+}

@@ -1,0 +1,89 @@
+import { evalFhirPathTyped, toTypedValue, tryGetDataType, type InternalTypeSchema } from '@medplum/core';
+
+/** A value found by a search parameter's expression, with its FHIR type. */
+export interface FoundValue {
+  type: string;
+  value: unknown;
+}
+
+export type PathEvaluator = (resource: Record<string, unknown>) => FoundValue[];
+
+/**
+ * Compiles one `|`-branch of a SearchParameter expression for one resource type. Almost every R4
+ * expression is a dotted path, optionally `(path as Type)` or ending in `.where(field='literal')`;
+ * those become direct property walks with the element type known in advance (≈ 1 µs instead of
+ * ≈ 10 µs through the FHIRPath interpreter, which matters at ingest). Anything else is evaluated
+ * by @medplum/core's FHIRPath engine.
+ */
+export function compilePath(resourceType: string, expression: string): PathEvaluator {
+  return compileSimple(resourceType, expression.trim()) ?? interpreted(expression);
+}
+
+const SIMPLE = /^\(?([A-Za-z]+(?:\.[A-Za-z]+)+)(?: as ([A-Za-z]+)\))?(?:\.where\((\w+)\s*=\s*'([^']*)'\))?$/;
+
+function compileSimple(resourceType: string, expression: string): PathEvaluator | undefined {
+  const match = SIMPLE.exec(expression);
+  if (!match) return undefined;
+  const [, dotted = '', asType, whereField, whereValue] = match;
+  if (expression.startsWith('(') !== !!asType) return undefined;
+  const [root, ...segments] = dotted.split('.');
+  if (root !== resourceType && root !== 'Resource' && root !== 'DomainResource') return undefined;
+  const steps = resolveSteps(resourceType, segments, asType);
+  if (!steps) return undefined;
+  const leafType = steps[steps.length - 1]?.type ?? '';
+  return (resource) => {
+    let current: unknown[] = [resource];
+    for (const step of steps) {
+      const next: unknown[] = [];
+      for (const node of current) {
+        const value = (node as Record<string, unknown>)[step.property];
+        if (value === undefined || value === null) continue;
+        if (Array.isArray(value)) for (const item of value) item !== null && next.push(item);
+        else next.push(value);
+      }
+      if (next.length === 0) return [];
+      current = next;
+    }
+    if (whereField) current = current.filter((n) => (n as Record<string, unknown>)[whereField] === whereValue);
+    return current.map((value) => ({ type: leafType, value }));
+  };
+}
+
+interface Step {
+  property: string;
+  type: string;
+}
+
+function resolveSteps(resourceType: string, segments: string[], asType: string | undefined): Step[] | undefined {
+  let schema: InternalTypeSchema | undefined = tryGetDataType(resourceType);
+  const steps: Step[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const name = segments[i] as string;
+    if (!schema) return undefined;
+    const last = i === segments.length - 1;
+    const element = schema.elements[name];
+    if (element) {
+      const type = element.type[0]?.code;
+      if (!type || (element.type.length > 1 && !(last && asType))) return undefined;
+      steps.push({ property: name, type: last && asType ? asType : type });
+      schema = tryGetDataType(type);
+      continue;
+    }
+    // A choice element named without its type is only walkable when the expression says which type.
+    const choice = schema.elements[`${name}[x]`];
+    if (!choice || !last || !asType || !choice.type.some((t) => t.code === asType)) return undefined;
+    steps.push({ property: name + asType.charAt(0).toUpperCase() + asType.slice(1), type: asType });
+  }
+  return steps;
+}
+
+function interpreted(expression: string): PathEvaluator {
+  return (resource) => {
+    try {
+      return evalFhirPathTyped(expression, [toTypedValue(resource)]).map((tv) => ({ type: tv.type, value: tv.value }));
+    } catch {
+      // An expression the engine cannot evaluate on this resource indexes nothing rather than failing the write.
+      return [];
+    }
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The synthetic dataset as FHIR transaction Bundles: first the shared reference data, then one
+ * bundle per patient. The output is a pure function of the options: no clock, no Math.random().
+ */
+import type { Bundle } from '@medplum/fhirtypes';
+import { clinicalEntries } from './clinical.js';
+import { createPerson } from './people.js';
+import { Random, type Seed } from './random.js';
+import { providers, referenceBundle } from './reference.js';
+import { DatasetState } from './state.js';
+import { ID } from './systems.js';
+import { conditionalPost } from './builders.js';
+import { dayNumber } from './time.js';
+
+export interface DatasetOptions {
+  /** Number of patients, hence of patient bundles. */
+  patients: number;
+  /** Same seed, same bytes. Default 'qiao'. */
+  seed?: Seed;
+  /** YYYY-MM-DD: ages are counted on this day and the first visits fall in the 60 days after it. Default 2024-01-01. */
+  startDate?: string;
+}
+
+export const DEFAULT_SEED = 'qiao';
+export const DEFAULT_START_DATE = '2024-01-01';
+
+/** The reference data: Organizations and Practitioners, created only if absent. */
+export function* referenceBundles(): Generator<Bundle> {
+  yield referenceBundle();
+}
+
+/** One transaction per patient: the Patient (created only if its resident ID is new) and its care. */
+export function* patientBundles(options: DatasetOptions): Generator<Bundle> {
+  const { patients, seed = DEFAULT_SEED, startDate = DEFAULT_START_DATE } = options;
+  if (!Number.isSafeInteger(patients) || patients < 0) throw new RangeError(`patients must be a whole number ≥ 0, got ${patients}`);
+  const startDay = dayNumber(startDate);
+  const state = new DatasetState(seed);
+  const homes = providers().filter((p) => p.row.kind === 'primary');
+  for (let i = 0; i < patients; i++) {
+    // A stream per patient: patient i does not change when the code that draws for patient i−1 does.
+    const rng = new Random(seed, 'patient', i);
+    const person = createPerson(rng, state, homes, startDay);
+    yield {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        conditionalPost(person.fullUrl, person.resource, { system: ID.residentId, value: person.residentId }),
+        ...clinicalEntries(rng, state, person, startDay),
+      ],
+    };
+  }
+}
+
+/** The whole dataset: reference bundle(s) first, then the patient bundles. */
+export function* generateDataset(options: DatasetOptions): Generator<Bundle> {
+  yield* referenceBundles();
+  yield* patientBundles(options);
+}
+
+/** What a new server loads on its first start: 20 patients with a fixed seed. */
+export function demoDataset(): Generator<Bundle> {
+  return generateDataset({ patients: 20, seed: 'qiao-demo' });
+}

@@ -1,0 +1,64 @@
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { loadR4 } from './definitions/r4.js';
+import { createApp, type AppState } from './http/app.js';
+import { createLogger, type Logger } from './http/logger.js';
+import type { Db } from './repository/db.js';
+import { openPglite } from './repository/pglite-db.js';
+import { openPostgres } from './repository/postgres-db.js';
+import { Repository } from './repository/repository.js';
+import type { Context } from './router/types.js';
+import { migrate } from './schema/migrate.js';
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8080` */
+  url: string;
+  ctx: Context;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config): Promise<Db> {
+  if (config.databaseUrl) return openPostgres({ url: config.databaseUrl });
+  const dir = path.join(config.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return openPglite(dir);
+}
+
+/** Opens the database, migrates it, and serves HTTP; `close` drains in-flight requests first. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  loadR4();
+  const db = await openDatabase(config);
+  const applied = await migrate(db);
+  if (applied.length) logger.log('info', 'migrations applied', { versions: applied });
+  const ctx: Context = { config, db, repo: new Repository(db) };
+  const state: AppState = { ready: true, inFlight: 0 };
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, createApp(ctx, logger, state));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host, ipv6Only: false }, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? (address.address === '::' ? '[::1]' : `[${address.address}]`) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.log('info', 'listening', { url, database: db.kind });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      state.ready = false;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
+      while (state.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      server.closeAllConnections();
+      await stopped;
+      await db.close();
+      logger.log('info', 'stopped');
+    })());
+  return { url, ctx, logger, close };
+}

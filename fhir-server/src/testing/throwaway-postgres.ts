@@ -1,0 +1,95 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface ThrowawayPostgres {
+  /** Superuser URL of the `postgres` database. */
+  url: string;
+  port: number;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface ThrowawayOptions {
+  /** Extra `-c name=value` server settings (e.g. `shared_buffers`). */
+  settings?: Record<string, string>;
+  /** Durability off (fsync, full_page_writes): for tests, not for benchmarks. */
+  fast?: boolean;
+}
+
+/**
+ * Starts a private PostgreSQL 15 cluster in a temporary directory on a free loopback port, for
+ * tests and benchmarks. As root, the server runs as the `postgres` user (PostgreSQL refuses root).
+ */
+export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> {
+  const bin = findBinDir();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-pg-'));
+  const dataDir = path.join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const exec = (file: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, file), ...args]) : run(path.join(bin, file), args);
+  if (asRoot) {
+    await chmod(dir, 0o777);
+    execFileSync('chown', ['postgres', dir]);
+  }
+  await exec('initdb', ['-D', dataDir, '-U', 'qiao', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  const port = await freePort();
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: dir,
+    max_connections: '200',
+    ...(options.fast ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}),
+    ...options.settings,
+  };
+  const serverArgs = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+  await exec('pg_ctl', ['-D', dataDir, '-o', serverArgs, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const url = `postgres://qiao@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    port,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://qiao@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function findBinDir(): string {
+  const candidates = [process.env.QIAO_PG_BIN, '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+  for (const c of candidates) if (c && existsSync(path.join(c, 'initdb'))) return c;
+  try {
+    return execFileSync('pg_config', ['--bindir']).toString().trim();
+  } catch {
+    throw new Error('PostgreSQL server binaries not found: install postgresql-15 or set QIAO_PG_BIN');
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * A FHIRPath-style location (`Bundle.entry[3].resource.name[0]`) kept as a parent chain and
+ * turned into text only when an issue needs it, since most elements of a valid resource never do.
+ */
+export class ElementPath {
+  constructor(
+    private readonly parent: ElementPath | undefined,
+    private readonly name: string,
+    private readonly index?: number,
+  ) {}
+
+  child(name: string, index?: number): ElementPath {
+    return new ElementPath(this, name, index);
+  }
+
+  /** The JSON keys and array indexes below the root, to find the element again in the document. */
+  keys(): (string | number)[] {
+    const keys = this.parent ? this.parent.keys() : [];
+    if (this.parent) keys.push(this.name);
+    if (this.index !== undefined) keys.push(this.index);
+    return keys;
+  }
+
+  toString(): string {
+    const own = this.index === undefined ? this.name : `${this.name}[${this.index}]`;
+    return this.parent ? `${this.parent.toString()}.${own}` : own;
+  }
+}

@@ -1,0 +1,163 @@
+import { isKnownResourceType } from '../definitions/r4.js';
+import type { IssueInput } from '../errors/fhir-error.js';
+import { bindingViolation } from './bindings.js';
+import { isObject } from './json.js';
+import { ElementPath } from './element-path.js';
+import { isValidId, parseReference } from './references.js';
+import { typeIndex, type Property } from './type-index.js';
+
+export interface ElementCheckOptions {
+  /** `Type?search` references are resolved by the transaction processor, so only it allows them. */
+  allowConditionalReferences?: boolean;
+}
+
+/** What `#id` references inside one container (a resource and its contained resources) can reach. */
+interface Container {
+  /** Contained resource id → its resourceType. */
+  readonly contained: ReadonlyMap<string, string>;
+  /** Inside a contained resource, where `#` alone refers to the container. */
+  readonly inContained: boolean;
+}
+
+export interface ElementCheckResult {
+  issues: IssueInput[];
+  /** Where nested resources without a known resourceType are (JSON keys and indexes from the root). */
+  untypedResources: (string | number)[][];
+}
+
+/**
+ * The checks medplum's structure validation does not make, in one walk over the properties a
+ * resource actually has: required code bindings, reference format and target types, ids and
+ * types of nested resources (contained, Bundle entries, Parameters), and one type per choice element.
+ */
+export function elementIssues(resource: Record<string, unknown>, type: string, options: ElementCheckOptions): ElementCheckResult {
+  const walker = new Walker(options);
+  walker.resource(resource, type, new ElementPath(undefined, type), undefined);
+  return { issues: walker.issues, untypedResources: walker.untyped.map((path) => path.keys()) };
+}
+
+class Walker {
+  readonly issues: IssueInput[] = [];
+  readonly untyped: ElementPath[] = [];
+
+  constructor(private readonly options: ElementCheckOptions) {}
+
+  /** `container` is given for a contained resource (it shares its container's ids); otherwise it starts its own. */
+  resource(resource: Record<string, unknown>, type: string, path: ElementPath, container: Container | undefined): void {
+    if (typeof resource.id === 'string' && !isValidId(resource.id)) {
+      this.issues.push({ messageId: 'resource.id-invalid', params: { id: resource.id }, expression: path.child('id').toString() });
+    }
+    this.object(resource, type, path, container ?? { contained: containedIds(resource), inContained: false });
+  }
+
+  private object(object: Record<string, unknown>, type: string, path: ElementPath, container: Container): void {
+    const index = typeIndex(type);
+    if (!index) return;
+    let choices: Map<string, string> | undefined;
+    for (const key in object) {
+      const property = index.get(key);
+      // Unknown properties are reported by the structure check.
+      if (!property) continue;
+      if (property.isChoice) {
+        const name = key.startsWith('_') ? key.slice(1) : key;
+        choices ??= new Map();
+        const first = choices.get(property.element);
+        if (first === undefined) choices.set(property.element, name);
+        else if (first !== name) this.choiceConflict(property.element, first, name, path.child(key));
+      }
+      const value = object[key];
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) this.value(value[i], property, key, path.child(key, i), container);
+      } else {
+        this.value(value, property, key, path.child(key), container);
+      }
+    }
+  }
+
+  private value(value: unknown, property: Property, key: string, path: ElementPath, container: Container): void {
+    if (property.requiredValueSet) {
+      const violation = bindingViolation(value, property.type, property.requiredValueSet);
+      if (violation) this.issues.push({ ...violation, expression: path.toString() });
+    }
+    if (property.kind === 'primitive' || !isObject(value)) return;
+    if (property.kind === 'resource') {
+      this.nestedResource(value, path, key === 'contained' ? { contained: container.contained, inContained: true } : undefined);
+      return;
+    }
+    if (property.type === 'Reference') this.reference(value, property, path, container);
+    this.object(value, property.type, path, container);
+  }
+
+  private nestedResource(resource: Record<string, unknown>, path: ElementPath, container: Container | undefined): void {
+    const type = resource.resourceType;
+    if (typeof type === 'string' && isKnownResourceType(type)) {
+      this.resource(resource, type, path, container);
+      return;
+    }
+    this.untyped.push(path);
+    this.issues.push(
+      typeof type === 'string'
+        ? { messageId: 'resource.type-unknown', params: { type }, expression: path.toString() }
+        : { messageId: 'resource.missing-type', expression: path.toString() },
+    );
+  }
+
+  private reference(value: Record<string, unknown>, property: Property, path: ElementPath, container: Container): void {
+    const reference = value.reference;
+    if (typeof reference !== 'string') return;
+    const parsed = parseReference(reference);
+    let targetType: string | undefined;
+    switch (parsed.kind) {
+      case 'absolute':
+        return;
+      case 'relative':
+        targetType = parsed.type;
+        break;
+      case 'conditional':
+        if (!this.options.allowConditionalReferences) return this.badReference(reference, path);
+        targetType = parsed.type;
+        break;
+      case 'contained':
+        if (parsed.id === '') return container.inContained ? undefined : this.badReference(reference, path);
+        targetType = container.contained.get(parsed.id);
+        if (!targetType) return this.badReference(reference, path);
+        break;
+      case 'invalid':
+        return this.badReference(reference, path);
+    }
+    const allowed = property.targetTypes;
+    if (allowed && !allowed.includes(targetType)) {
+      this.issues.push({
+        messageId: 'validation.reference-type',
+        params: { reference, allowed: allowed.join(', ') },
+        expression: path.child('reference').toString(),
+      });
+    }
+  }
+
+  private badReference(reference: string, path: ElementPath): void {
+    this.issues.push({ messageId: 'validation.reference-format', params: { reference }, expression: path.child('reference').toString() });
+  }
+
+  private choiceConflict(element: string, first: string, second: string, path: ElementPath): void {
+    this.issues.push({
+      messageId: 'validation.failed',
+      params: {
+        detail: `Only one type is allowed for ${element}, found both "${first}" and "${second}"`,
+        zhDetail: `${element} 只能使用一种类型，却同时出现了 "${first}" 和 "${second}"`,
+      },
+      code: 'structure',
+      expression: path.toString(),
+    });
+  }
+}
+
+function containedIds(resource: Record<string, unknown>): ReadonlyMap<string, string> {
+  const ids = new Map<string, string>();
+  const contained = resource.contained;
+  if (!Array.isArray(contained)) return ids;
+  for (const entry of contained) {
+    if (isObject(entry) && typeof entry.id === 'string' && typeof entry.resourceType === 'string') ids.set(entry.id, entry.resourceType);
+  }
+  return ids;
+}

@@ -1,0 +1,33 @@
+import { isKnownResourceType, loadR4 } from '../definitions/r4.js';
+import { FhirError, type IssueInput } from '../errors/fhir-error.js';
+import { elementIssues, type ElementCheckOptions } from './elements.js';
+import { isObject } from './json.js';
+import { structureIssues } from './structure.js';
+
+export type ValidateOptions = ElementCheckOptions;
+
+/**
+ * Every problem of a resource against the R4 base definitions: structure and invariants
+ * (medplum), required code bindings, reference format and target types, nested resources.
+ * An empty array means valid.
+ */
+export function validateResource(resource: unknown, options: ValidateOptions = {}): IssueInput[] {
+  loadR4();
+  if (!isObject(resource)) return [{ messageId: 'body.not-object' }];
+  const type = resource.resourceType;
+  if (typeof type !== 'string') return [{ messageId: 'resource.missing-type' }];
+  // The structure check cannot even start without a definition for the type.
+  if (!isKnownResourceType(type)) return [{ messageId: 'resource.type-unknown', params: { type } }];
+  const elements = elementIssues(resource, type, options);
+  return [...structureIssues(resource, elements.untypedResources), ...elements.issues];
+}
+
+/** Throws a 400 carrying every issue when at least one is an error; warnings alone pass. */
+export function assertValid(resource: unknown, options?: ValidateOptions): void {
+  const issues = validateResource(resource, options);
+  if (issues.some(isError)) throw FhirError.of(issues, 400);
+}
+
+function isError(issue: IssueInput): boolean {
+  return issue.severity === undefined || issue.severity === 'error' || issue.severity === 'fatal';
+}

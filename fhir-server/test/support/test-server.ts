@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export type Backend = 'postgres' | 'pglite';
+export const BACKENDS: Backend[] = ['postgres', 'pglite'];
+
+export interface TestServer extends RunningServer {
+  /** FHIR base, e.g. `http://127.0.0.1:40123/fhir` */
+  base: string;
+  databaseUrl: string | undefined;
+}
+
+/** A fresh database (its own PostgreSQL database, or its own PGlite directory) behind a server on a random port. */
+export async function startTestServer(backend: Backend, overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'qiao-test-'));
+  const databaseUrl = backend === 'postgres' ? await createTestDatabase() : undefined;
+  const config: Config = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    logLevel: 'silent',
+    demoData: false,
+    ...overrides,
+  };
+  const running = await startServer(config);
+  return {
+    ...running,
+    base: `${running.url}/fhir`,
+    databaseUrl,
+    async close() {
+      await running.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = process.env.QIAO_TEST_PG_URL;
+  if (!adminUrl) throw new Error('QIAO_TEST_PG_URL is not set: run the tests through jest (its global setup starts PostgreSQL)');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return adminUrl.replace(/\/postgres$/, `/${name}`);
+}

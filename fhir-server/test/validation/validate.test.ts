@@ -1,0 +1,322 @@
+import { FhirError, type IssueInput } from '../../src/errors/fhir-error.js';
+import { assertValid, validateResource, type ValidateOptions } from '../../src/validation/validate.js';
+
+/** messageId and expression of every issue, the two things callers and users rely on. */
+function found(resource: unknown, options?: ValidateOptions): [string, string | undefined][] {
+  return validateResource(resource, options).map((issue) => [issue.messageId, issue.expression]);
+}
+
+function only(resource: unknown, options?: ValidateOptions): IssueInput {
+  const issues = validateResource(resource, options);
+  expect(issues).toHaveLength(1);
+  return issues[0] as IssueInput;
+}
+
+const observation = (extra: Record<string, unknown>) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }], text: '心率' },
+  ...extra,
+});
+
+describe('validateResource: what is not a resource', () => {
+  it('rejects non-objects, a missing resourceType and unknown types', () => {
+    expect(found(null)).toEqual([['body.not-object', undefined]]);
+    expect(found([{ resourceType: 'Patient' }])).toEqual([['body.not-object', undefined]]);
+    expect(found({ name: [{ family: '张' }] })).toEqual([['resource.missing-type', undefined]]);
+    expect(only({ resourceType: 'Foo' })).toEqual({ messageId: 'resource.type-unknown', params: { type: 'Foo' } });
+    // R4B/R5-only types are not R4 resources even though medplum knows them.
+    expect(found({ resourceType: 'SubscriptionStatus' })).toEqual([['resource.type-unknown', undefined]]);
+  });
+});
+
+describe('validateResource: structure (medplum)', () => {
+  it('accepts a valid Patient written in Chinese', () => {
+    expect(
+      validateResource({
+        resourceType: 'Patient',
+        id: 'zhang-san',
+        text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>张三，男，1990年1月1日出生</p></div>' },
+        identifier: [{ system: 'urn:oid:2.16.156.10011.1.1', value: '110101199001011234' }],
+        name: [{ use: 'official', text: '张三', family: '张', given: ['三'] }],
+        telecom: [{ system: 'phone', value: '13800138000', use: 'mobile' }],
+        gender: 'male',
+        birthDate: '1990-01-01',
+        address: [{ use: 'home', text: '北京市东城区东长安街1号', city: '北京市', district: '东城区', country: 'CN' }],
+        maritalStatus: { text: '已婚' },
+        communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'zh-CN' }], text: '中文' }, preferred: true }],
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports an unknown element with its path, in both languages', () => {
+    expect(only({ resourceType: 'Patient', nmae: [{ family: '张' }] })).toEqual({
+      messageId: 'validation.failed',
+      params: { detail: 'Unknown element "nmae"', zhDetail: '未知元素 "nmae"' },
+      severity: 'error',
+      code: 'structure',
+      expression: 'Patient.nmae',
+    });
+  });
+
+  it('reports missing required elements as required', () => {
+    const issues = validateResource({ resourceType: 'Observation', code: { text: '心率' } });
+    expect(issues.map((i) => [i.expression, i.code, i.params?.detail])).toEqual([['Observation.status', 'required', 'Required element is missing']]);
+  });
+
+  it('reports a single value where an array belongs', () => {
+    expect(found({ resourceType: 'Patient', name: { family: '张' } })).toEqual([['validation.failed', 'Patient.name']]);
+  });
+
+  it('reports bad primitive formats at the indexed element', () => {
+    expect(
+      found({
+        resourceType: 'Patient',
+        identifier: [{ system: 'http://example.org/mrn', value: '1' }, { system: 'not a uri', value: '2' }],
+        birthDate: '1990-13-01',
+      }),
+    ).toEqual([
+      ['validation.failed', 'Patient.identifier[1].system'],
+      ['validation.failed', 'Patient.birthDate'],
+    ]);
+  });
+
+  it('names choice elements by the property the client sent', () => {
+    const issue = only(observation({ component: [{ code: { text: '收缩压' }, valueQuantity: { value: '120' } }] }));
+    expect(issue.expression).toBe('Observation.component[0].valueQuantity.value');
+    expect(issue.params).toEqual({ detail: 'Wrong JSON type: expected number, got string', zhDetail: 'JSON 类型错误：应为数字，实际为字符串' });
+  });
+
+  it('reports more than one type for a choice element', () => {
+    expect(found(observation({ valueString: '72', valueInteger: 72 }))).toEqual([['validation.failed', 'Observation.valueInteger']]);
+    expect(found(observation({ valueString: '72', _valueBoolean: { id: 'b' } }))).toEqual([['validation.failed', 'Observation._valueBoolean']]);
+  });
+
+  it('keeps invariants that fire on invalid resources (obs-6, pat-1)', () => {
+    const obs6 = only(observation({ valueQuantity: { value: 72 }, dataAbsentReason: { text: '未测' } }));
+    expect([obs6.expression, obs6.code, obs6.params?.detail]).toEqual([
+      'Observation',
+      'invariant',
+      'Constraint obs-6 failed: dataAbsentReason SHALL only be present if Observation.value[x] is not present',
+    ]);
+    const pat1 = validateResource({ resourceType: 'Patient', contact: [{ gender: 'female' }] });
+    expect(pat1.map((i) => [i.expression, i.code])).toEqual([['Patient.contact[0]', 'invariant']]);
+  });
+});
+
+describe('validateResource: required bindings', () => {
+  it('rejects Patient.gender "mle"', () => {
+    expect(only({ resourceType: 'Patient', gender: 'mle' })).toEqual({
+      messageId: 'validation.binding',
+      params: { code: 'mle', valueSet: 'http://hl7.org/fhir/ValueSet/administrative-gender' },
+      expression: 'Patient.gender',
+    });
+  });
+
+  it('rejects Observation.status "bogus" and accepts a nested concept of the code system', () => {
+    expect(found(observation({ status: 'bogus' }))).toEqual([['validation.binding', 'Observation.status']]);
+    // 'corrected' is a child of 'amended' in http://hl7.org/fhir/observation-status.
+    expect(found(observation({ status: 'corrected' }))).toEqual([]);
+  });
+
+  it('does not check example or extensible bindings (LOINC codes, SNOMED body sites)', () => {
+    expect(found(observation({ bodySite: { coding: [{ system: 'http://snomed.info/sct', code: '368209003' }] } }))).toEqual([]);
+    expect(found(observation({ code: { coding: [{ system: 'http://loinc.org', code: 'no-such-loinc' }] } }))).toEqual([]);
+  });
+
+  it('checks codes inside data types and backbone elements', () => {
+    expect(
+      found({
+        resourceType: 'Patient',
+        telecom: [{ system: 'phone', value: '1' }, { system: 'pager2', value: '2' }],
+        link: [{ other: { reference: 'Patient/2' }, type: 'see-also' }],
+      }),
+    ).toEqual([
+      ['validation.binding', 'Patient.telecom[1].system'],
+      ['validation.binding', 'Patient.link[0].type'],
+    ]);
+    expect(found(observation({ valueQuantity: { value: 1, comparator: '<<' } }))).toEqual([
+      ['validation.binding', 'Observation.valueQuantity.comparator'],
+    ]);
+  });
+
+  it('needs one coding of a required CodeableConcept from the value set; others may accompany it', () => {
+    const condition = (clinicalStatus: unknown) => ({ resourceType: 'Condition', subject: { reference: 'Patient/1' }, clinicalStatus });
+    const system = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+    expect(found(condition({ coding: [{ system: 'http://example.org/local', code: 'A' }, { system, code: 'active' }] }))).toEqual([]);
+    expect(only(condition({ coding: [{ system: 'http://example.org/local', code: 'A' }] }))).toMatchObject({
+      messageId: 'validation.binding',
+      params: { code: 'http://example.org/local|A' },
+      expression: 'Condition.clinicalStatus',
+    });
+    // Without a system a code cannot be known to come from the value set.
+    expect(found(condition({ coding: [{ code: 'active' }] }))).toEqual([['validation.binding', 'Condition.clinicalStatus']]);
+    expect(only(condition({ text: '活动期' }))).toMatchObject({
+      messageId: 'validation.failed',
+      params: { detail: 'A code from the required value set http://hl7.org/fhir/ValueSet/condition-clinical is needed' },
+      expression: 'Condition.clinicalStatus',
+    });
+  });
+
+  it('skips required bindings it cannot expand locally (MIME types)', () => {
+    expect(found({ resourceType: 'Patient', photo: [{ contentType: 'image/x-made-up', url: 'http://example.org/p.png' }] })).toEqual([]);
+  });
+});
+
+describe('validateResource: references', () => {
+  const subject = (reference: string, options?: ValidateOptions) => found(observation({ subject: { reference } }), options);
+
+  it('accepts every literal form R4 allows', () => {
+    for (const reference of [
+      'Patient/123',
+      'Patient/a.b-C',
+      'Patient/123/_history/2',
+      'https://other.example.org/fhir/Patient/9',
+      'urn:uuid:1f9c3c8e-3b0a-4a52-9d0e-0f6f5b1c2d3e',
+      'urn:oid:1.2.156.112604.1.2.1',
+    ]) {
+      expect([reference, subject(reference)]).toEqual([reference, []]);
+    }
+  });
+
+  it('rejects malformed references with the reference element as expression', () => {
+    for (const reference of ['Patient/张三', 'Patient/', 'Patient/1/_history/', 'Foo/1', 'patient 1', 'ftp://x/y', 'urn:uuid:123', '#a b']) {
+      expect([reference, subject(reference)]).toEqual([reference, [['validation.reference-format', 'Observation.subject.reference']]]);
+    }
+    expect(only(observation({ subject: { reference: 'Patient/张三' } })).params).toEqual({ reference: 'Patient/张三' });
+  });
+
+  it('allows conditional references only when asked to', () => {
+    expect(subject('Patient?identifier=http://example.org/mrn|123')).toEqual([['validation.reference-format', 'Observation.subject.reference']]);
+    expect(subject('Patient?identifier=http://example.org/mrn|123', { allowConditionalReferences: true })).toEqual([]);
+    expect(subject('Medication?code=123', { allowConditionalReferences: true })).toEqual([['validation.reference-type', 'Observation.subject.reference']]);
+  });
+
+  it('checks the target type against the element definition', () => {
+    expect(only(observation({ subject: { reference: 'Medication/1' } }))).toEqual({
+      messageId: 'validation.reference-type',
+      params: { reference: 'Medication/1', allowed: 'Patient, Group, Device, Location' },
+      expression: 'Observation.subject.reference',
+    });
+    // Observation.focus is Reference(Any).
+    expect(found(observation({ focus: [{ reference: 'Medication/1' }] }))).toEqual([]);
+  });
+
+  it('resolves #id against contained resources, including their type', () => {
+    expect(only({ resourceType: 'Patient', managingOrganization: { reference: '#p1' } })).toEqual({
+      messageId: 'validation.reference-format',
+      params: { reference: '#p1' },
+      expression: 'Patient.managingOrganization.reference',
+    });
+    const org = { resourceType: 'Organization', id: 'org1', name: '协和医院' };
+    expect(found({ resourceType: 'Patient', contained: [org], managingOrganization: { reference: '#org1' } })).toEqual([]);
+    expect(found({ resourceType: 'Patient', contained: [{ ...org, resourceType: 'Location' }], managingOrganization: { reference: '#org1' } })).toEqual([
+      ['validation.reference-type', 'Patient.managingOrganization.reference'],
+    ]);
+  });
+
+  it('allows # (the container) only from inside a contained resource', () => {
+    expect(found({ resourceType: 'Patient', generalPractitioner: [{ reference: '#' }] })).toEqual([
+      ['validation.reference-format', 'Patient.generalPractitioner[0].reference'],
+    ]);
+    const provenance = {
+      resourceType: 'Provenance',
+      id: 'prov',
+      target: [{ reference: '#' }],
+      recorded: '2024-01-01T00:00:00Z',
+      agent: [{ who: { display: '李医生' } }],
+    };
+    expect(found({ resourceType: 'Patient', contained: [provenance] })).toEqual([]);
+  });
+
+  it('checks references inside extensions and primitive extensions', () => {
+    expect(
+      found({
+        resourceType: 'Patient',
+        extension: [{ url: 'http://example.org/fhir/StructureDefinition/registrar', valueReference: { reference: 'Practitioner/李四' } }],
+        _birthDate: { extension: [{ url: 'http://example.org/fhir/StructureDefinition/source', valueReference: { reference: 'bad ref' } }] },
+      }),
+    ).toEqual([
+      ['validation.reference-format', 'Patient.extension[0].valueReference.reference'],
+      ['validation.reference-format', 'Patient._birthDate.extension[0].valueReference.reference'],
+    ]);
+  });
+});
+
+describe('validateResource: nested resources are validated with their own type', () => {
+  it('Bundle entries', () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { resource: { resourceType: 'Patient', gender: 'female' } },
+        { resource: observation({ subject: { reference: 'Patient/1' } }) },
+        { resource: { resourceType: 'Practitioner', name: [{ text: '王五' }] } },
+        { resource: { resourceType: 'Patient', name: [{ use: 'nickname2', text: '小张' }], birthDate: '2024-02-30x' } },
+        { resource: { resourceType: 'Foo' } },
+      ],
+    };
+    expect(found(bundle)).toEqual([
+      ['validation.failed', 'Bundle.entry[3].resource.birthDate'],
+      ['validation.binding', 'Bundle.entry[3].resource.name[0].use'],
+      ['resource.type-unknown', 'Bundle.entry[4].resource'],
+    ]);
+  });
+
+  it('contained resources and Parameters.parameter.resource', () => {
+    expect(
+      found({
+        resourceType: 'Patient',
+        contained: [{ resourceType: 'Patient', id: 'bad id!', gender: 'x' }],
+        link: [{ other: { reference: '#bad id!' }, type: 'seealso' }],
+      }),
+    ).toEqual([
+      ['resource.id-invalid', 'Patient.contained[0].id'],
+      ['validation.binding', 'Patient.contained[0].gender'],
+      ['validation.reference-format', 'Patient.link[0].other.reference'],
+    ]);
+    expect(
+      found({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', gender: 'x', unknown: 1 } }] }),
+    ).toEqual([
+      ['validation.failed', 'Parameters.parameter[0].resource.unknown'],
+      ['validation.binding', 'Parameters.parameter[0].resource.gender'],
+    ]);
+  });
+
+  it('conditional references inside a transaction bundle', () => {
+    const transaction = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:7d5b2d4e-52a4-4a4e-9f0a-3c1f5e8b9a10',
+          resource: observation({ subject: { reference: 'Patient?identifier=http://example.org/mrn|123' } }),
+          request: { method: 'POST', url: 'Observation' },
+        },
+      ],
+    };
+    expect(found(transaction, { allowConditionalReferences: true })).toEqual([]);
+    expect(found(transaction)).toEqual([['validation.reference-format', 'Bundle.entry[0].resource.subject.reference']]);
+  });
+});
+
+describe('assertValid', () => {
+  it('passes a valid resource and throws a 400 FhirError with every issue otherwise', () => {
+    expect(() => assertValid({ resourceType: 'Patient', gender: 'female' })).not.toThrow();
+    let error: unknown;
+    try {
+      assertValid({ resourceType: 'Patient', gender: 'mle', birthDate: 'yesterday' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FhirError);
+    expect((error as FhirError).status).toBe(400);
+    expect((error as FhirError).issues.map((i) => i.expression)).toEqual(['Patient.birthDate', 'Patient.gender']);
+  });
+
+  it('passes the conditional-reference option through', () => {
+    const obs = observation({ subject: { reference: 'Patient?identifier=123' } });
+    expect(() => assertValid(obs)).toThrow(FhirError);
+    expect(() => assertValid(obs, { allowConditionalReferences: true })).not.toThrow();
+  });
+});
