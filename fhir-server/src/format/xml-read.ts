@@ -49,7 +49,7 @@ const NO_SCOPE: Scope = new Map();
  * definitions do not allow; every failure is a FhirError whose expression points at the element.
  */
 export function xmlToResource(input: string): Resource {
-  if (typeof input !== 'string' || input.trim() === '') throw malformed('the document is empty');
+  if (typeof input !== 'string' || !/\S/.test(input)) throw malformed('the document is empty');
   const xml = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (DTD_DECLARATION.test(xml)) throw new FhirError('body.xml-doctype');
   const verdict = XMLValidator.validate(xml);

@@ -130,7 +130,7 @@ class XmlWriter {
   }
 
   private unrepresentable(detail: string): FhirError {
-    return new FhirError('format.not-acceptable', { type: `application/fhir+xml (${detail})` }, this.path.join(''));
+    return new FhirError('format.not-acceptable', { type: `application/fhir+xml (${detail})` }, this.path.join('') || undefined);
   }
 }
 

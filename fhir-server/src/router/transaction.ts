@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
+import { toOperationOutcome } from '../errors/outcome.js';
 import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
@@ -54,7 +55,7 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   for (const e of byOrder.filter((x) => x.method !== 'DELETE' && x.method !== 'POST')) {
     const target = ids.get(e.index);
     const request = target ? { ...e.request, path: target.ref, query: [] } : e.request;
-    responses[e.index] = await atEntry(e.index, () => dispatch(q, request));
+    responses[e.index] = e.method === 'GET' || e.method === 'HEAD' ? await readEntry(q, request, dispatch) : await atEntry(e.index, () => dispatch(q, request));
   }
   return {
     resourceType: 'Bundle',
@@ -62,6 +63,16 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
     type: 'transaction-response',
     entry: entries.map((e) => entryResponse(responses[e.index] as FhirResponse, outer)),
   };
+}
+
+/** A read changes nothing, so its failure (e.g. 410 after a delete in the same Bundle) is its own answer, not the Bundle's. */
+async function readEntry(q: Queryable, request: FhirRequest, dispatch: Dispatch): Promise<FhirResponse> {
+  try {
+    return await dispatch(q, request);
+  } catch (error) {
+    if (!(error instanceof FhirError)) throw error;
+    return { status: error.status, body: toOperationOutcome(error.issues) };
+  }
 }
 
 interface Target {

@@ -34,7 +34,8 @@ export const CS = {
   diagnosticServiceSection: 'http://terminology.hl7.org/CodeSystem/v2-0074',
   diagnosisRole: 'http://terminology.hl7.org/CodeSystem/diagnosis-role',
   organizationType: 'http://terminology.hl7.org/CodeSystem/organization-type',
-  degreeLicense: 'http://terminology.hl7.org/CodeSystem/v2-0360',
+  /** R4 binds Practitioner.qualification.code to this system, whose URL carries the v2 version. */
+  degreeLicense: 'http://terminology.hl7.org/CodeSystem/v2-0360|2.7',
 } as const;
 
 export const EXT = {

@@ -179,6 +179,7 @@ describe('JSON → XML → JSON', () => {
 
 /** Written by hand from the rules of http://hl7.org/fhir/R4/xml.html, not by resourceToXml. */
 const handWritten = `<?xml version="1.0" encoding="UTF-8"?>
+<?xml-stylesheet type="text/xsl" href="fhir.xsl"?>
 <!-- a comment before the root -->
 <Patient xmlns="http://hl7.org/fhir" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://hl7.org/fhir ../../schema/patient.xsd">
   <id value="example"/>

@@ -6,8 +6,9 @@ import { minimalInstance } from './minimal-resource.js';
 
 /**
  * Resource-level invariants that an instance holding only the mandatory elements breaks, each
- * with the elements that satisfy it. Without them, exactly that invariant must fire: this is how
- * the invariants medplum evaluates are shown to fire correctly (and not on valid resources).
+ * with the elements that satisfy it. Without them, exactly that invariant must fire (medplum
+ * reports the first failing invariant of an element only): this is how the invariants medplum
+ * evaluates are shown to fire correctly, and not on valid resources.
  */
 const INVARIANTS: Record<string, { key: string; at: string; add: Record<string, unknown> }> = {
   AllergyIntolerance: {
@@ -21,9 +22,23 @@ const INVARIANTS: Record<string, { key: string; at: string; add: Record<string, 
     add: { participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }] },
   },
   AppointmentResponse: { key: 'apr-1', at: 'AppointmentResponse', add: { actor: { reference: 'Patient/p1' } } },
-  // 'document', the first bundle type, needs an identifier (bdl-9).
-  Bundle: { key: 'bdl-9', at: 'Bundle', add: { identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' } } },
-  CapabilityStatement: { key: 'cpb-1', at: 'CapabilityStatement', add: { rest: [{ mode: 'server' }] } },
+  // 'document', the first bundle type, also needs a timestamp (bdl-10) and a Composition first (bdl-11).
+  Bundle: {
+    key: 'bdl-9',
+    at: 'Bundle',
+    add: {
+      identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0' },
+      timestamp: '2024-02-29T08:30:00+08:00',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:5c1a9f0e-7b7d-4e43-9d0c-2a6f3e1b8c55',
+          resource: { resourceType: 'Composition', status: 'final', type: { text: '出院小结' }, date: '2024-02-29', author: [{ display: '李医生' }], title: '出院小结' },
+        },
+      ],
+    },
+  },
+  // 'instance', the first kind, also needs an implementation (cpb-14), which satisfies cpb-2 as well.
+  CapabilityStatement: { key: 'cpb-1', at: 'CapabilityStatement', add: { rest: [{ mode: 'server' }], implementation: { description: '门诊系统' } } },
   Consent: { key: 'ppc-1', at: 'Consent', add: { policyRule: { text: '知情同意' } } },
   ImmunizationRecommendation: {
     key: 'imr-1',
@@ -36,8 +51,10 @@ const INVARIANTS: Record<string, { key: string; at: string; add: Record<string, 
     at: 'Linkage',
     add: { item: [{ type: 'source', resource: { reference: 'Patient/a' } }, { type: 'alternate', resource: { reference: 'Patient/b' } }] },
   },
-  StructureDefinition: { key: 'sdf-6', at: 'StructureDefinition', add: { differential: { element: [{ id: 'Sample', path: 'Sample' }] } } },
-  TerminologyCapabilities: { key: 'tcp-2', at: 'TerminologyCapabilities', add: { description: '术语服务能力' } },
+  // The differential must also start at the type (sdf-8a).
+  StructureDefinition: { key: 'sdf-6', at: 'StructureDefinition', add: { type: 'Sample', differential: { element: [{ id: 'Sample', path: 'Sample' }] } } },
+  // 'instance', the first kind, also needs an implementation (tcp-3).
+  TerminologyCapabilities: { key: 'tcp-2', at: 'TerminologyCapabilities', add: { implementation: { description: '术语服务' } } },
 };
 
 describe('a minimal instance of every R4 resource type', () => {
