@@ -275,6 +275,10 @@ describe('validateResource: nested resources are validated with their own type',
       ['validation.binding', 'Patient.contained[0].gender'],
       ['validation.reference-format', 'Patient.link[0].other.reference'],
     ]);
+    expect(found({ resourceType: 'Patient', contained: [{ id: 'x', name: 'no type' }], gender: 'unknown', birthDate: '1990-1-1' })).toEqual([
+      ['validation.failed', 'Patient.birthDate'],
+      ['resource.missing-type', 'Patient.contained[0]'],
+    ]);
     expect(
       found({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', gender: 'x', unknown: 1 } }] }),
     ).toEqual([
