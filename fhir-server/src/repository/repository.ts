@@ -143,6 +143,28 @@ export class Repository {
     return stored;
   }
 
+  /**
+   * Rebuilds the token index of up to `limit` current resources after `after` (keyset order), in
+   * the caller's transaction; returns the last key done, or undefined when there is nothing left.
+   */
+  async reindexBatch(q: Queryable, type: string | undefined, after: [string, string], limit: number): Promise<{ count: number; last?: [string, string] }> {
+    const rows = await q.query<{ resource_type: string; id: string; content: string }>(
+      `SELECT resource_type, id, content FROM resource
+       WHERE NOT deleted AND (resource_type, id) > ($1, $2) ${type ? 'AND resource_type = $4' : ''}
+       ORDER BY resource_type, id LIMIT $3 FOR UPDATE`,
+      type ? [after[0], after[1], limit, type] : [after[0], after[1], limit],
+    );
+    if (rows.length === 0) return { count: 0 };
+    await q.query(
+      'DELETE FROM search_token t USING unnest($1::text[], $2::text[]) AS u(rt, rid) WHERE t.resource_type = u.rt AND t.id = u.rid',
+      [rows.map((r) => r.resource_type), rows.map((r) => r.id)],
+    );
+    const resources = rows.map((r) => JSON.parse(r.content) as Resource);
+    await this.writeTokens(q, rows.map((r) => ({ resourceType: r.resource_type, id: r.id })), resources);
+    const last = rows[rows.length - 1] as { resource_type: string; id: string };
+    return { count: rows.length, last: [last.resource_type, last.id] };
+  }
+
   /** Current version for a write, locked until the transaction ends (concurrent writers queue here). */
   private async lockCurrent(q: Queryable, type: string, id: string): Promise<CurrentRow | undefined> {
     const [row] = await q.query<CurrentRow>(
@@ -160,14 +182,14 @@ export class Repository {
     );
   }
 
-  private async writeTokens(q: Queryable, stored: StoredVersion[], resources: Resource[]): Promise<void> {
+  private async writeTokens(q: Queryable, keys: { resourceType: string; id: string }[], resources: Resource[]): Promise<void> {
     const types: string[] = [];
     const ids: string[] = [];
     const params: string[] = [];
     const systems: (string | null)[] = [];
     const values: (string | null)[] = [];
     resources.forEach((resource, i) => {
-      const s = stored[i] as StoredVersion;
+      const s = keys[i] as { resourceType: string; id: string };
       for (const row of extractTokens(resource as unknown as Record<string, unknown>)) {
         types.push(s.resourceType);
         ids.push(s.id);

@@ -1,6 +1,7 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 import { resourceTypes } from '../definitions/r4.js';
 import { isIndexedToken, searchParamsFor } from '../search/search-parameters.js';
+import { OPERATIONS } from '../operations/registry.js';
 import { ROUTES } from './router.js';
 import type { Interaction, Method } from './types.js';
 
@@ -65,6 +66,7 @@ function build(baseUrl: string): CapabilityStatement {
           searchParam: searchParams(type),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        operation: OPERATIONS.map((op) => ({ name: op.code, definition: op.definition })),
         searchParam: [
           { name: '_id', type: 'token' },
           { name: '_lastUpdated', type: 'date' },

@@ -2,6 +2,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions/r4.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { PgCode, pgErrorCode, type Queryable } from '../repository/db.js';
+import { findOperation, levelOf } from '../operations/registry.js';
 import { processBatch } from './batch.js';
 import { capabilities } from './capabilities.js';
 import { history } from './history.js';
@@ -45,13 +46,21 @@ function shapeOf(path: ParsedPath): Shape | undefined {
 /** Runs one interaction on `q` (a transaction for writes); the place batch entries and operations come through too. */
 export async function dispatch(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
   const path = parsePath(req.path);
-  if (path.keyword?.startsWith('$')) throw new FhirError('operation.unknown', { name: path.keyword.slice(1) });
   if (path.type && !isKnownResourceType(path.type)) throw new FhirError('resource.type-unknown', { type: path.type });
+  if (path.keyword?.startsWith('$')) return runOperation(ctx, q, req, path);
   const shape = shapeOf(path);
   if (!shape) throw new FhirError('route.not-found', { method: req.method, path: `/${req.path}` });
   const interaction = ROUTES[shape][req.method === 'HEAD' ? 'GET' : req.method];
   if (!interaction) throw new FhirError('route.method-not-allowed', { method: req.method, path: `/${req.path}` });
   return interaction(ctx, q, req, path);
+}
+
+function runOperation(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
+  const name = path.keyword as string;
+  const op = findOperation(name);
+  if (!op || !op.levels.includes(levelOf(path))) throw new FhirError('operation.unknown', { name: name.slice(1) });
+  if (op.affectsState && req.method !== 'POST') throw new FhirError('route.method-not-allowed', { method: req.method, path: `/${req.path}` });
+  return op.handler(ctx, q, req, path);
 }
 
 const RETRIES = 3;
@@ -60,6 +69,7 @@ const RETRIES = 3;
 export async function handle(ctx: Context, req: FhirRequest): Promise<FhirResponse> {
   if (req.method === 'GET' || req.method === 'HEAD') return dispatch(ctx, ctx.db, req);
   if (req.method === 'POST' && req.path.replace(/\//g, '') === '') return postBundle(ctx, req);
+  if (findOperation(parsePath(req.path).keyword ?? '')?.ownTransactions) return dispatch(ctx, ctx.db, req);
   return inTransaction(ctx, (q) => dispatch(ctx, q, req));
 }
 

@@ -8,11 +8,6 @@ import { criteriaParams, describeCriteria, findMatches } from './conditional.js'
 import { parseEtag, storedResponse } from './responses.js';
 import type { FhirRequest, Interaction } from './types.js';
 
-/** Conditional references (`Patient?identifier=…`) are legal only inside a transaction, which resolves them first. */
-function validate(resource: Resource): void {
-  assertValid(resource);
-}
-
 function ifMatch(req: FhirRequest): string | undefined {
   if (req.ifMatch === undefined) return undefined;
   const version = parseEtag(req.ifMatch);
@@ -25,7 +20,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
   const resource = requireResource(req.body, type);
   // The server assigns ids on create; a client id in the body is ignored, as the spec says.
   delete resource.id;
-  validate(resource);
+  assertValid(resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
     const matches = await findMatches(q, type, params);
@@ -57,7 +52,7 @@ export const update: Interaction = async (ctx, q, req, path) => {
     if (resource.id !== id) throw new FhirError('resource.id-mismatch', { actual: resource.id, expected: id }, `${type}.id`);
   }
   assertId(id);
-  validate(resource);
+  assertValid(resource);
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
   return storedResponse(created ? 201 : 200, stored, true);
 };
@@ -99,7 +94,7 @@ export const patch: Interaction = async (ctx, q, req, path) => {
   }
   if (req.body === undefined) throw new FhirError('body.empty');
   const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
-  validate(patched);
+  assertValid(patched);
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
   return storedResponse(200, stored, true);
 };

@@ -3,13 +3,13 @@
  * bundle per patient. The output is a pure function of the options: no clock, no Math.random().
  */
 import type { Bundle } from '@medplum/fhirtypes';
+import { conditionalPost } from './builders.js';
 import { clinicalEntries } from './clinical.js';
 import { createPerson } from './people.js';
 import { Random, type Seed } from './random.js';
 import { providers, referenceBundle } from './reference.js';
 import { DatasetState } from './state.js';
 import { ID } from './systems.js';
-import { conditionalPost } from './builders.js';
 import { dayNumber } from './time.js';
 
 export interface DatasetOptions {
@@ -21,19 +21,25 @@ export interface DatasetOptions {
   startDate?: string;
 }
 
-export const DEFAULT_SEED = 'qiao';
-export const DEFAULT_START_DATE = '2024-01-01';
+const DEFAULT_SEED = 'qiao';
+const DEFAULT_START_DATE = '2024-01-01';
 
 /** The reference data: Organizations and Practitioners, created only if absent. */
 export function* referenceBundles(): Generator<Bundle> {
   yield referenceBundle();
 }
 
-/** One transaction per patient: the Patient (created only if its resident ID is new) and its care. */
-export function* patientBundles(options: DatasetOptions): Generator<Bundle> {
+/**
+ * One transaction per patient: the Patient (created only if its resident ID is new) and its care.
+ * The options are checked when this is called, not when the first bundle is drawn.
+ */
+export function patientBundles(options: DatasetOptions): Generator<Bundle> {
   const { patients, seed = DEFAULT_SEED, startDate = DEFAULT_START_DATE } = options;
   if (!Number.isSafeInteger(patients) || patients < 0) throw new RangeError(`patients must be a whole number ≥ 0, got ${patients}`);
-  const startDay = dayNumber(startDate);
+  return generatePatients(patients, seed, dayNumber(startDate));
+}
+
+function* generatePatients(patients: number, seed: Seed, startDay: number): Generator<Bundle> {
   const state = new DatasetState(seed);
   const homes = providers().filter((p) => p.row.kind === 'primary');
   for (let i = 0; i < patients; i++) {
@@ -52,9 +58,12 @@ export function* patientBundles(options: DatasetOptions): Generator<Bundle> {
 }
 
 /** The whole dataset: reference bundle(s) first, then the patient bundles. */
-export function* generateDataset(options: DatasetOptions): Generator<Bundle> {
-  yield* referenceBundles();
-  yield* patientBundles(options);
+export function generateDataset(options: DatasetOptions): Generator<Bundle> {
+  const patients = patientBundles(options);
+  return (function* () {
+    yield* referenceBundles();
+    yield* patients;
+  })();
 }
 
 /** What a new server loads on its first start: 20 patients with a fixed seed. */

@@ -1,14 +1,27 @@
 import { isKnownResourceType } from '../definitions/r4.js';
 import type { IssueInput } from '../errors/fhir-error.js';
 import { bindingViolation } from './bindings.js';
-import { isObject } from './json.js';
 import { ElementPath } from './element-path.js';
+import { isObject } from './json.js';
 import { isValidId, parseReference } from './references.js';
+import { badPrimitiveExtension, choiceConflict, notAnObject, unknownElement, type StructureMessage } from './structure-messages.js';
 import { typeIndex, type Property } from './type-index.js';
 
 export interface ElementCheckOptions {
   /** `Type?search` references are resolved by the transaction processor, so only it allows them. */
   allowConditionalReferences?: boolean;
+}
+
+/** A value the walk has reported and the structure check must not see (it would misreport or crash on it). */
+export interface Mask {
+  /** JSON keys and array indexes from the root. */
+  keys: (string | number)[];
+  expression: string;
+}
+
+export interface ElementCheckResult {
+  issues: IssueInput[];
+  masks: Mask[];
 }
 
 /** What `#id` references inside one container (a resource and its contained resources) can reach. */
@@ -19,26 +32,21 @@ interface Container {
   readonly inContained: boolean;
 }
 
-export interface ElementCheckResult {
-  issues: IssueInput[];
-  /** Where nested resources without a known resourceType are (JSON keys and indexes from the root). */
-  untypedResources: (string | number)[][];
-}
-
 /**
  * The checks medplum's structure validation does not make, in one walk over the properties a
  * resource actually has: required code bindings, reference format and target types, ids and
- * types of nested resources (contained, Bundle entries, Parameters), and one type per choice element.
+ * types of nested resources (contained, Bundle entries, Parameters), one type per choice
+ * element, and the JSON shapes medplum mishandles (objects expected, primitive extensions).
  */
 export function elementIssues(resource: Record<string, unknown>, type: string, options: ElementCheckOptions): ElementCheckResult {
   const walker = new Walker(options);
   walker.resource(resource, type, new ElementPath(undefined, type), undefined);
-  return { issues: walker.issues, untypedResources: walker.untyped.map((path) => path.keys()) };
+  return { issues: walker.issues, masks: walker.masks };
 }
 
 class Walker {
   readonly issues: IssueInput[] = [];
-  readonly untyped: ElementPath[] = [];
+  readonly masks: Mask[] = [];
 
   constructor(private readonly options: ElementCheckOptions) {}
 
@@ -56,17 +64,23 @@ class Walker {
     let choices: Map<string, string> | undefined;
     for (const key in object) {
       const property = index.get(key);
-      // Unknown properties are reported by the structure check.
-      if (!property) continue;
+      if (!property) {
+        // Other unknown properties are reported by the structure check, but medplum takes `_name`
+        // for a primitive extension whenever `name` exists, and fails on it when `name` is not primitive.
+        if (key.startsWith('_')) this.reject(path.child(key), unknownElement(key));
+        continue;
+      }
       if (property.isChoice) {
         const name = key.startsWith('_') ? key.slice(1) : key;
         choices ??= new Map();
         const first = choices.get(property.element);
         if (first === undefined) choices.set(property.element, name);
-        else if (first !== name) this.choiceConflict(property.element, first, name, path.child(key));
+        else if (first !== name) this.structureIssue(path.child(key), choiceConflict(property.element, first, name));
       }
       const value = object[key];
-      if (Array.isArray(value)) {
+      if (property.kind === 'primitive-extension') {
+        this.primitiveExtension(value, property, key, path, container);
+      } else if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) this.value(value[i], property, key, path.child(key, i), container);
       } else {
         this.value(value, property, key, path.child(key), container);
@@ -79,7 +93,12 @@ class Walker {
       const violation = bindingViolation(value, property.type, property.requiredValueSet);
       if (violation) this.issues.push({ ...violation, expression: path.toString() });
     }
-    if (property.kind === 'primitive' || !isObject(value)) return;
+    if (property.kind === 'primitive') return;
+    if (!isObject(value)) {
+      // A null is reported by the structure check; anything else would be read as an object there.
+      if (value !== null) this.reject(path, notAnObject(property.type, value));
+      return;
+    }
     if (property.kind === 'resource') {
       this.nestedResource(value, path, key === 'contained' ? { contained: container.contained, inContained: true } : undefined);
       return;
@@ -88,13 +107,28 @@ class Walker {
     this.object(value, property.type, path, container);
   }
 
+  /** `_name` beside a primitive `name`: an object, or for a repeating element an array of objects and nulls. */
+  private primitiveExtension(value: unknown, property: Property, key: string, parent: ElementPath, container: Container): void {
+    if (!property.isArray) {
+      if (isObject(value)) this.object(value, property.type, parent.child(key), container);
+      else this.reject(parent.child(key), badPrimitiveExtension(false));
+      return;
+    }
+    if (!Array.isArray(value)) return this.reject(parent.child(key), badPrimitiveExtension(true));
+    value.forEach((item: unknown, i) => {
+      if (isObject(item)) this.object(item, property.type, parent.child(key, i), container);
+      else if (item !== null) this.reject(parent.child(key, i), badPrimitiveExtension(true));
+    });
+  }
+
   private nestedResource(resource: Record<string, unknown>, path: ElementPath, container: Container | undefined): void {
     const type = resource.resourceType;
     if (typeof type === 'string' && isKnownResourceType(type)) {
       this.resource(resource, type, path, container);
       return;
     }
-    this.untyped.push(path);
+    // Medplum stops the whole validation at a resource type it does not know.
+    this.mask(path);
     this.issues.push(
       typeof type === 'string'
         ? { messageId: 'resource.type-unknown', params: { type }, expression: path.toString() }
@@ -139,16 +173,18 @@ class Walker {
     this.issues.push({ messageId: 'validation.reference-format', params: { reference }, expression: path.child('reference').toString() });
   }
 
-  private choiceConflict(element: string, first: string, second: string, path: ElementPath): void {
-    this.issues.push({
-      messageId: 'validation.failed',
-      params: {
-        detail: `Only one type is allowed for ${element}, found both "${first}" and "${second}"`,
-        zhDetail: `${element} 只能使用一种类型，却同时出现了 "${first}" 和 "${second}"`,
-      },
-      code: 'structure',
-      expression: path.toString(),
-    });
+  private structureIssue(path: ElementPath, message: StructureMessage): void {
+    this.issues.push({ messageId: 'validation.failed', params: { detail: message.en, zhDetail: message.zh }, code: 'structure', expression: path.toString() });
+  }
+
+  /** A value whose shape is wrong: reported here and hidden from the structure check. */
+  private reject(path: ElementPath, message: StructureMessage): void {
+    this.structureIssue(path, message);
+    this.mask(path);
+  }
+
+  private mask(path: ElementPath): void {
+    this.masks.push({ keys: path.keys(), expression: path.toString() });
   }
 }
 

@@ -15,8 +15,12 @@ const JSON_TYPE_ZH: Record<string, string> = {
   number: '数字',
   boolean: '布尔值',
   object: '对象',
+  array: '数组',
+  null: 'null',
 };
 const zhJsonType = (type: string | undefined): string => (type && JSON_TYPE_ZH[type]) ?? type ?? '';
+
+export const unknownElement = (name: string | undefined): StructureMessage => ({ en: `Unknown element "${name}"`, zh: `未知元素 "${name}"` });
 
 /**
  * The messages @medplum/core's validator produces (4.5.x), recognised by their wording. Its
@@ -25,10 +29,7 @@ const zhJsonType = (type: string | undefined): string => (type && JSON_TYPE_ZH[t
  */
 const RULES: readonly Rule[] = [
   [/^Missing required property$/, () => ({ en: 'Required element is missing', zh: '缺少必填元素', code: 'required' })],
-  [
-    /^Invalid additional property "(.*)"$/,
-    (m) => ({ en: `Unknown element "${m[1]}"`, zh: `未知元素 "${m[1]}"` }),
-  ],
+  [/^Invalid additional property "(.*)"$/, (m) => unknownElement(m[1])],
   [/^Expected array of values for property$/, () => ({ en: 'Element must be a JSON array', zh: '该元素必须是 JSON 数组' })],
   [
     /^Expected single value for property$/,
@@ -92,4 +93,33 @@ export function describeStructureIssue(text: string): StructureMessage {
     if (match) return message(match);
   }
   return { en: text, zh: `结构校验未通过：${text}` };
+}
+
+/** JSON's name for the type of a value, as the messages use it. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/* Messages for what the element walk finds in the shape of the JSON (see elements.ts). */
+
+export function notAnObject(type: string, value: unknown): StructureMessage {
+  const got = jsonType(value);
+  return { en: `Wrong JSON type: expected an object (${type}), got ${got}`, zh: `JSON 类型错误：应为对象（${type}），实际为${zhJsonType(got)}` };
+}
+
+export function badPrimitiveExtension(repeating: boolean): StructureMessage {
+  return repeating
+    ? {
+        en: 'Extensions of a repeating primitive must be an array of objects, with null where a value has none',
+        zh: '重复基本类型元素的扩展必须是对象数组，没有扩展的位置用 null',
+      }
+    : { en: 'Extensions of a primitive must be an object', zh: '基本类型元素的扩展必须是对象' };
+}
+
+export function choiceConflict(element: string, first: string, second: string): StructureMessage {
+  return {
+    en: `Only one type is allowed for ${element}, found both "${first}" and "${second}"`,
+    zh: `${element} 只能使用一种类型，却同时出现了 "${first}" 和 "${second}"`,
+  };
 }

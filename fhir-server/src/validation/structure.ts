@@ -1,29 +1,26 @@
 import { OperationOutcomeError, validateResource as medplumValidate } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { IssueInput } from '../errors/fhir-error.js';
+import type { Mask } from './elements.js';
 import { isObject } from './json.js';
 import { describeStructureIssue } from './structure-messages.js';
 
 /**
- * Medplum messages that the walker in `elements.ts` reports itself, with a catalogue message
- * and the full element path (medplum gives these without the parent path, or only as warnings).
+ * Medplum messages that the walk in `elements.ts` reports itself, with a catalogue message and
+ * the full element path (medplum gives these without the parent path, or only as warnings).
  */
-const SUPERSEDED = [
-  /^Invalid reference: got /,
-  /^Conflicting choice of type properties/,
-  /^Type of primitive extension does not match/,
-  /^Unknown data type: /,
-];
+const SUPERSEDED = [/^Invalid reference: got /, /^Conflicting choice of type properties/, /^Type of primitive extension does not match/];
 
 /**
  * Structure, cardinality, JSON types, primitive formats and the invariants medplum evaluates,
  * via @medplum/core's validator, as catalogue issues. `resource` must have a known resourceType;
- * `untypedResources` locates nested resources whose type is missing or unknown (reported elsewhere).
+ * `masks` are values already reported by the element walk, which medplum must not see.
  */
-export function structureIssues(resource: Record<string, unknown>, untypedResources: readonly (string | number)[][] = []): IssueInput[] {
+export function structureIssues(resource: Record<string, unknown>, masks: readonly Mask[] = []): IssueInput[] {
+  const checked = masked(resource, masks);
   let found: OperationOutcomeIssue[];
   try {
-    found = medplumValidate(withStandIns(resource, untypedResources) as unknown as Resource);
+    found = medplumValidate(checked as unknown as Resource);
   } catch (err) {
     if (!(err instanceof OperationOutcomeError)) throw err;
     found = err.outcome.issue ?? [];
@@ -33,36 +30,42 @@ export function structureIssues(resource: Record<string, unknown>, untypedResour
   for (const issue of found) {
     const text = issue.details?.text ?? issue.diagnostics ?? '';
     if (issue.code === 'processing' || SUPERSEDED.some((pattern) => pattern.test(text))) continue;
-    const expression = issue.expression?.[0];
-    if (issue.code === 'invariant' && unevaluated.has(`${expression}|${fhirPathOf(issue)}`)) continue;
+    const raw = issue.expression?.[0];
+    if (issue.code === 'invariant' && unevaluated.has(`${raw}|${fhirPathOf(issue)}`)) continue;
+    const expression = raw === undefined ? undefined : concretePath(raw, checked);
+    if (expression !== undefined && masks.some((mask) => within(expression, mask.expression))) continue;
     const message = describeStructureIssue(text);
     issues.push({
       messageId: 'validation.failed',
       params: { detail: message.en, zhDetail: message.zh },
       severity: issue.severity === 'error' || issue.severity === 'fatal' ? 'error' : 'warning',
       code: message.code ?? (issue.code === 'invariant' ? 'invariant' : 'structure'),
-      ...(expression ? { expression: concretePath(expression, resource) } : {}),
+      ...(expression ? { expression } : {}),
     });
   }
   return issues;
 }
 
-/** A valid resource of no consequence for its surroundings; see `withStandIns`. */
-const STAND_IN = { resourceType: 'Basic', code: { text: 'stand-in' } };
-
 /**
- * Medplum aborts the whole validation at a nested resource of unknown type, losing every other
- * issue; so such resources are swapped for a stand-in, in a copy, before it runs.
+ * A copy without the masked values: medplum reads a string where an object belongs as an object
+ * of characters, throws on malformed primitive extensions, and stops at unknown resource types.
  */
-function withStandIns(resource: Record<string, unknown>, paths: readonly (string | number)[][]): Record<string, unknown> {
-  if (!paths.length) return resource;
+function masked(resource: Record<string, unknown>, masks: readonly Mask[]): Record<string, unknown> {
+  if (!masks.length) return resource;
   const copy = structuredClone(resource);
-  for (const path of paths) {
+  for (const { keys } of masks) {
     let parent: unknown = copy;
-    for (const key of path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
-    (parent as Record<string | number, unknown>)[path[path.length - 1] as string | number] = STAND_IN;
+    for (const key of keys.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
+    const last = keys[keys.length - 1];
+    // An array keeps its length so that the paths of the other items stay true.
+    if (Array.isArray(parent) && typeof last === 'number') parent[last] = undefined;
+    else if (isObject(parent) && last !== undefined) delete parent[last];
   }
   return copy;
+}
+
+function within(expression: string, path: string): boolean {
+  return expression.startsWith(path) && (expression.length === path.length || expression[path.length] === '.' || expression[path.length] === '[');
 }
 
 /**

@@ -6,9 +6,10 @@ export interface Property {
   /** The element's name in the definition (`value[x]` for `valueQuantity`, `birthDate` for `_birthDate`). */
   readonly element: string;
   readonly isChoice: boolean;
-  /** The type the JSON value has under this property name. */
+  readonly isArray: boolean;
+  /** The type the JSON value has under this property name (`Element` for `_birthDate`). */
   readonly type: string;
-  readonly kind: 'primitive' | 'complex' | 'resource';
+  readonly kind: 'primitive' | 'complex' | 'resource' | 'primitive-extension';
   /** Value set URL (without version) of a required binding that can be checked on this type. */
   readonly requiredValueSet?: string;
   /** Resource types a Reference may point at; absent when any is allowed. */
@@ -42,6 +43,7 @@ function buildIndex(type: string): TypeIndex | null {
   for (const [name, element] of Object.entries(schema.elements)) {
     const isChoice = name.endsWith('[x]');
     const base = isChoice ? name.slice(0, -3) : name;
+    const isArray = !!element.isArray;
     const binding = element.binding?.strength === 'required' ? element.binding.valueSet?.split('|')[0] : undefined;
     for (const { code, targetProfile } of element.type) {
       const key = isChoice ? base + capitalize(code) : base;
@@ -50,12 +52,13 @@ function buildIndex(type: string): TypeIndex | null {
       index.set(key, {
         element: name,
         isChoice,
+        isArray,
         type: code,
         kind,
         ...(binding && BINDABLE.has(code) ? { requiredValueSet: binding } : {}),
         ...(targetTypes ? { targetTypes } : {}),
       });
-      if (kind === 'primitive') index.set(`_${key}`, { element: name, isChoice, type: 'Element', kind: 'complex' });
+      if (kind === 'primitive') index.set(`_${key}`, { element: name, isChoice, isArray, type: 'Element', kind: 'primitive-extension' });
     }
   }
   return index;

@@ -19,7 +19,7 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   // The structure check cannot even start without a definition for the type.
   if (!isKnownResourceType(type)) return [{ messageId: 'resource.type-unknown', params: { type } }];
   const elements = elementIssues(resource, type, options);
-  return [...structureIssues(resource, elements.untypedResources), ...elements.issues];
+  return [...structureIssues(resource, elements.masks), ...elements.issues];
 }
 
 /** Throws a 400 carrying every issue when at least one is an error; warnings alone pass. */

@@ -41,7 +41,8 @@ describe('seeded random numbers', () => {
   });
 
   it('picks weighted rows in proportion to their weights', () => {
-    const table = new WeightedTable(['a', 'b', 'c'], (row) => ({ a: 1, b: 3, c: 0 })[row]);
+    const weights: Record<string, number> = { a: 1, b: 3, c: 0 };
+    const table = new WeightedTable(['a', 'b', 'c'], (row) => weights[row] ?? 0);
     const rng = new Random('weights');
     let b = 0;
     for (let i = 0; i < 20_000; i++) {

@@ -90,7 +90,9 @@ describe('the resources of the R4 definitions validate with no issue', () => {
       .map((entry) => entry.resource)
       .filter((r): r is Resource => !!r && !NOT_R4.has(`${r.resourceType}/${r.id}`));
     expect(resources.length).toBeGreaterThan(50);
-    const failures = resources.map((r) => [`${r.resourceType}/${r.id}`, validateResource(r)]).filter(([, issues]) => issues.length);
+    const failures = resources
+      .map((r) => ({ resource: `${r.resourceType}/${r.id}`, issues: validateResource(r) }))
+      .filter(({ issues }) => issues.length > 0);
     expect(failures).toEqual([]);
   });
 

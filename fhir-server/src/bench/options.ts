@@ -1,0 +1,61 @@
+/** Command line of `npm run bench [-- options]`. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { script } from './processes.js';
+
+export const USAGE = `usage: npm run bench [-- --patients N] [--runs N] [--seconds S] [--quick] [--profile]
+  --patients N  patients in the ingest dataset (default 2000, about 31,500 resources)
+  --runs N      measured runs per scenario, after a warm-up; the report gives the median (default 3)
+  --seconds S   length of each read and CRUD run (default 10)
+  --quick       a smoke run: 200 patients, 1 run of 3 s
+  --profile     run the Qiao children under --cpu-prof; profiles go to .bench/profiles/`;
+
+export interface BenchOptions {
+  patients: number;
+  /** Patients (of another seed) posted before each measured ingest, to warm up the JIT and the pool. */
+  warmupPatients: number;
+  runs: number;
+  durationMs: number;
+  warmupMs: number;
+  /** Extra node flags for the Qiao children. */
+  qiaoNodeArgs: string[];
+  /** Repository root: `.bench/` is written there. */
+  root: string;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      patients: { type: 'string' },
+      runs: { type: 'string' },
+      seconds: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const root = path.resolve(script('.'), '../..');
+  return {
+    patients: whole('patients', values.patients, quick ? 200 : 2000),
+    warmupPatients: quick ? 20 : 100,
+    runs: whole('runs', values.runs, quick ? 1 : 3),
+    durationMs: whole('seconds', values.seconds, quick ? 3 : 10) * 1000,
+    warmupMs: quick ? 1000 : 3000,
+    qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
+    root,
+  };
+}
+
+function whole(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new RangeError(`--${name} must be a whole number ≥ 1, got "${text}"`);
+  return Number(text);
+}

@@ -1,0 +1,41 @@
+import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../router/types.js';
+import type { Queryable } from '../repository/db.js';
+import { reindex } from './reindex/handler.js';
+
+export type Level = 'system' | 'type' | 'instance';
+
+/**
+ * One entry per operation: routes and the CapabilityStatement are generated from this list, so
+ * they cannot drift apart. Operations an operator runs (reindex, later imports and key rotation)
+ * live here too, because the embedded database admits only the server's own process.
+ */
+export interface OperationEntry {
+  code: string;
+  /** Canonical URL of its OperationDefinition. */
+  definition: string;
+  levels: readonly Level[];
+  /** Changes data: POST only. */
+  affectsState: boolean;
+  /** Runs its own (batched) transactions instead of one around the whole call. */
+  ownTransactions: boolean;
+  handler: (ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath) => Promise<FhirResponse>;
+}
+
+export const OPERATIONS: readonly OperationEntry[] = [
+  {
+    code: 'reindex',
+    definition: 'https://qiao.health/fhir/OperationDefinition/reindex',
+    levels: ['system', 'type'],
+    affectsState: true,
+    ownTransactions: true,
+    handler: reindex,
+  },
+];
+
+export function findOperation(name: string): OperationEntry | undefined {
+  return OPERATIONS.find((op) => `$${op.code}` === name);
+}
+
+export function levelOf(path: ParsedPath): Level {
+  return path.id ? 'instance' : path.type ? 'type' : 'system';
+}

@@ -1,0 +1,38 @@
+import pg from 'pg';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { call } from '../support/http.js';
+
+describe('$reindex on the running server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('postgres');
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('rebuilds a lost search index from the stored resources', async () => {
+    const identifier = 'urn:oid:2.16.156.10011.1.3|110101199003070019';
+    for (let i = 0; i < 3; i++) {
+      await call(server.base, 'POST', 'Patient', {
+        resourceType: 'Patient',
+        identifier: [{ system: 'urn:oid:2.16.156.10011.1.3', value: `11010119900307001${i === 0 ? '9' : String(i)}` }],
+      });
+    }
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    await client.query('DELETE FROM search_token');
+    await client.end();
+    expect((await call(server.base, 'GET', `Patient?identifier=${identifier}`)).body.total).toBe(0);
+
+    expect((await call(server.base, 'GET', 'Patient/$reindex')).status).toBe(405);
+    const result = await call(server.base, 'POST', 'Patient/$reindex');
+    expect(result.status).toBe(200);
+    expect(result.body.parameter[0]).toEqual({ name: 'resources', valueInteger: 3 });
+    expect((await call(server.base, 'GET', `Patient?identifier=${identifier}`)).body.total).toBe(1);
+
+    const metadata = await call(server.base, 'GET', 'metadata');
+    expect(metadata.body.rest[0].operation.map((o: { name: string }) => o.name)).toContain('reindex');
+    expect((await call(server.base, 'POST', '$nonsense')).status).toBe(400);
+  });
+});
