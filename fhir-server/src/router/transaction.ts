@@ -6,7 +6,7 @@ import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
 import { requireResource } from './body.js';
-import { criteriaParams, describeCriteria, findMatches } from './conditional.js';
+import { criteriaParams, describeCriteria, findMatchesOfEach, parseConditionalReference, type Criteria } from './conditional.js';
 import { entryResponse, parseEntry, type ParsedEntry } from './entries.js';
 import { forEachReference } from './references.js';
 import { storedResponse } from './responses.js';
@@ -32,16 +32,13 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   for (const e of byOrder.filter((x) => x.method === 'DELETE')) {
     responses[e.index] = await atEntry(e.index, () => dispatch(q, e.request));
   }
-  const ids = await atEntries(entries, (e) => assignIds(q, e));
+  const ids = await assignIds(q, entries);
   const idMap = new Map<string, string>();
   for (const e of entries) {
     const target = ids.get(e.index);
     if (e.fullUrl && target) idMap.set(e.fullUrl, target.ref);
   }
-  const conditionalRefs = new Map<string, string>();
-  for (const e of entries) {
-    if (e.resource) await atEntry(e.index, () => rewriteReferences(q, e.resource as Resource, idMap, conditionalRefs));
-  }
+  await rewriteReferences(q, entries, idMap);
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
   for (const e of creates) atEntry(e.index, () => assertValid(e.resource));
@@ -82,53 +79,74 @@ interface Target {
   existing?: StoredVersion;
 }
 
-/** Fixes the id every POST and PUT entry will have, so references to its fullUrl can be rewritten before any write. */
-async function assignIds(q: Queryable, e: ParsedEntry): Promise<Target | undefined> {
-  if (e.method === 'POST') {
-    const resource = requireResource(e.resource, e.path.type as string);
-    if (e.request.ifNoneExist !== undefined) {
-      const type = resource.resourceType;
-      const params = criteriaParams(e.request.ifNoneExist);
-      const matches = await findMatches(q, type, params);
-      if (matches.length > 1) throw new FhirError('conditional.multiple-matches', { criteria: describeCriteria(type, params), count: matches.length });
-      if (matches[0]) return { ref: `${type}/${matches[0].id}`, existing: matches[0] };
+/**
+ * Fixes the id every POST and PUT entry will have, so references to its fullUrl can be rewritten
+ * before any write. Conditional creates and updates are matched together, in one statement.
+ */
+async function assignIds(q: Queryable, entries: ParsedEntry[]): Promise<Map<number, Target>> {
+  const targets = new Map<number, Target>();
+  const conditional: { entry: ParsedEntry; criteria: Criteria }[] = [];
+  for (const e of entries) {
+    atEntry(e.index, () => {
+      if (e.method === 'POST') {
+        const resource = requireResource(e.resource, e.path.type as string);
+        if (e.request.ifNoneExist !== undefined) conditional.push({ entry: e, criteria: { type: resource.resourceType, params: criteriaParams(e.request.ifNoneExist) } });
+      } else if (e.method === 'PUT' && e.path.type) {
+        if (e.path.id) targets.set(e.index, { ref: `${e.path.type}/${e.path.id}` });
+        else conditional.push({ entry: e, criteria: { type: e.path.type, params: e.request.query } });
+      }
+    });
+  }
+  const found = await findMatchesOfEach(q, conditional.map((c) => c.criteria), true);
+  conditional.forEach(({ entry, criteria }, i) => {
+    const matches = found[i] ?? [];
+    if (matches.length > 1) {
+      throw withEntry(new FhirError('conditional.multiple-matches', { criteria: describeCriteria(criteria.type, criteria.params), count: matches.length }), entry.index);
     }
+    const match = matches[0];
+    if (entry.method === 'POST' && match) targets.set(entry.index, { ref: `${criteria.type}/${match.id}`, existing: match });
+    if (entry.method === 'PUT') {
+      const body = entry.resource as Resource | undefined;
+      const id = match?.id ?? body?.id ?? randomUUID();
+      if (body && body.id === undefined) body.id = id;
+      targets.set(entry.index, { ref: `${criteria.type}/${id}` });
+    }
+  });
+  for (const e of entries) {
+    if (e.method !== 'POST' || targets.has(e.index)) continue;
+    const resource = e.resource as Resource;
     resource.id = randomUUID();
-    return { ref: `${resource.resourceType}/${resource.id}` };
+    targets.set(e.index, { ref: `${resource.resourceType}/${resource.id}` });
   }
-  if (e.method === 'PUT' && e.path.type) {
-    if (e.path.id) return { ref: `${e.path.type}/${e.path.id}` };
-    const matches = await findMatches(q, e.path.type, e.request.query);
-    if (matches.length > 1) throw new FhirError('conditional.multiple-matches', { criteria: describeCriteria(e.path.type, e.request.query), count: matches.length });
-    const body = e.resource as Resource | undefined;
-    const id = matches[0]?.id ?? body?.id ?? randomUUID();
-    if (body && body.id === undefined) body.id = id;
-    return { ref: `${e.path.type}/${id}` };
-  }
-  return undefined;
+  return targets;
 }
 
-async function rewriteReferences(q: Queryable, resource: Resource, idMap: Map<string, string>, cache: Map<string, string>): Promise<void> {
-  const conditional: { reference: string }[] = [];
-  forEachReference(resource, (holder) => {
-    const mapped = idMap.get(holder.reference);
-    if (mapped) holder.reference = mapped;
-    else if (holder.reference.startsWith('urn:uuid:') || holder.reference.startsWith('urn:oid:')) {
-      throw new FhirError('bundle.reference-unresolved', { reference: holder.reference });
-    } else if (/^[A-Z][A-Za-z]+\?/.test(holder.reference)) conditional.push(holder);
-  });
-  for (const holder of conditional) {
-    const original = holder.reference;
-    let resolved = cache.get(original);
-    if (!resolved) {
-      const [type = '', criteria = ''] = original.split(/\?(.*)/s);
-      const matches = await findMatches(q, type, criteriaParams(criteria));
-      if (matches.length === 0) throw new FhirError('bundle.conditional-reference-none', { reference: original });
-      if (matches.length > 1) throw new FhirError('bundle.conditional-reference-multiple', { reference: original });
-      resolved = `${type}/${(matches[0] as StoredVersion).id}`;
-      cache.set(original, resolved);
+/** Points references at the ids fixed above; conditional references (`Type?criteria`) are resolved together. */
+async function rewriteReferences(q: Queryable, entries: ParsedEntry[], idMap: Map<string, string>): Promise<void> {
+  const conditional: { index: number; holder: { reference: string } }[] = [];
+  for (const e of entries) {
+    if (!e.resource) continue;
+    atEntry(e.index, () =>
+      forEachReference(e.resource, (holder) => {
+        const mapped = idMap.get(holder.reference);
+        if (mapped) holder.reference = mapped;
+        else if (holder.reference.startsWith('urn:uuid:') || holder.reference.startsWith('urn:oid:')) {
+          throw new FhirError('bundle.reference-unresolved', { reference: holder.reference });
+        } else if (/^[A-Z][A-Za-z]+\?/.test(holder.reference)) conditional.push({ index: e.index, holder });
+      }),
+    );
+  }
+  const distinct = [...new Set(conditional.map((c) => c.holder.reference))];
+  const found = await findMatchesOfEach(q, distinct.map(parseConditionalReference), false);
+  const resolved = new Map(distinct.map((reference, i) => [reference, found[i] ?? []]));
+  for (const { index, holder } of conditional) {
+    const matches = resolved.get(holder.reference) ?? [];
+    if (matches.length !== 1) {
+      const messageId = matches.length === 0 ? 'bundle.conditional-reference-none' : 'bundle.conditional-reference-multiple';
+      throw withEntry(new FhirError(messageId, { reference: holder.reference }), index);
     }
-    holder.reference = resolved;
+    const match = matches[0] as StoredVersion;
+    holder.reference = `${match.resourceType}/${match.id}`;
   }
 }
 
@@ -146,15 +164,6 @@ function checkDuplicates(entries: ParsedEntry[]): void {
       targets.add(key);
     }
   }
-}
-
-async function atEntries<T>(entries: ParsedEntry[], work: (e: ParsedEntry) => Promise<T | undefined>): Promise<Map<number, T>> {
-  const results = new Map<number, T>();
-  for (const e of entries) {
-    const value = await atEntry(e.index, () => work(e));
-    if (value !== undefined) results.set(e.index, value);
-  }
-  return results;
 }
 
 /** Runs work for entry `index`, re-pointing any error's expressions into that entry. */

@@ -7,18 +7,30 @@ export interface SearchResult {
   total: number | undefined;
 }
 
-/** Builds one parameterised SQL statement from the parsed search; values never enter the SQL text. */
-export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
+type Arg = (value: unknown) => string;
+
+function argList(): { args: unknown[]; arg: Arg } {
   const args: unknown[] = [];
-  const arg = (value: unknown) => {
-    args.push(value);
-    return `$${args.length}`;
+  return {
+    args,
+    arg: (value) => {
+      args.push(value);
+      return `$${args.length}`;
+    },
   };
+}
+
+/** The WHERE clause of a search over `resource r`; values only ever enter as parameters. */
+function whereClause(search: ParsedSearch, arg: Arg): string {
   const where = ['NOT r.deleted'];
   if (search.resourceType) where.push(`r.resource_type = ${arg(search.resourceType)}`);
   for (const filter of search.filters) where.push(condition(filter, arg));
-  const whereSql = where.join(' AND ');
+  return where.join(' AND ');
+}
 
+export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
+  const { args, arg } = argList();
+  const whereSql = whereClause(search, arg);
   let total: number | undefined;
   if (search.summaryCount || search.total !== 'none') {
     const [row] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource r WHERE ${whereSql}`, args);
@@ -37,7 +49,23 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
   return { matches: rows.map((r) => fromRow(r)), total };
 }
 
-function condition(filter: Filter, arg: (v: unknown) => string): string {
+/**
+ * The first `limit` matches of each of several searches, in one statement: a transaction with
+ * many conditional creates or references resolves them all in one round trip.
+ */
+export async function firstMatchesOfEach(q: Queryable, searches: ParsedSearch[], limit: number): Promise<StoredVersion[][]> {
+  const results: StoredVersion[][] = searches.map(() => []);
+  if (searches.length === 0) return results;
+  const { args, arg } = argList();
+  const parts = searches.map(
+    (search, k) => `(SELECT ${k} AS k, ${storedColumns('r')}, false AS deleted FROM resource r WHERE ${whereClause(search, arg)} LIMIT ${limit})`,
+  );
+  const rows = await q.query<StoredRow & { k: number }>(parts.join(' UNION ALL '), args);
+  for (const row of rows) results[row.k]?.push(fromRow(row));
+  return results;
+}
+
+function condition(filter: Filter, arg: Arg): string {
   switch (filter.kind) {
     case 'id':
       return `r.id = ANY(${arg(filter.ids)}::text[])`;
@@ -58,7 +86,7 @@ function condition(filter: Filter, arg: (v: unknown) => string): string {
   }
 }
 
-function dateCondition(column: string, prefix: string, start: number, end: number, arg: (v: unknown) => string): string {
+function dateCondition(column: string, prefix: string, start: number, end: number, arg: Arg): string {
   const s = () => `${arg(new Date(start).toISOString())}::timestamptz`;
   const e = () => `${arg(new Date(end).toISOString())}::timestamptz`;
   switch (prefix) {

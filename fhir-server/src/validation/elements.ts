@@ -2,9 +2,17 @@ import { isKnownResourceType } from '../definitions/r4.js';
 import type { IssueInput } from '../errors/fhir-error.js';
 import { bindingViolation } from './bindings.js';
 import { ElementPath } from './element-path.js';
-import { isObject } from './json.js';
+import { isEmptyJson, isObject } from './json.js';
 import { isValidId, parseReference } from './references.js';
-import { badPrimitiveExtension, choiceConflict, notAnObject, unknownElement, type StructureMessage } from './structure-messages.js';
+import {
+  badPrimitiveExtension,
+  choiceConflict,
+  emptyValue,
+  notAnObject,
+  notAPrimitive,
+  unknownElement,
+  type StructureMessage,
+} from './structure-messages.js';
 import { typeIndex, type Property } from './type-index.js';
 
 export interface ElementCheckOptions {
@@ -17,7 +25,12 @@ export interface Mask {
   /** JSON keys and array indexes from the root. */
   keys: (string | number)[];
   expression: string;
+  /** What the structure check sees instead, chosen to raise no issue outside `expression`; absent: nothing. */
+  replacement?: unknown;
 }
+
+/** A valid resource of no consequence for its surroundings, in place of one of unknown type. */
+const RESOURCE_STAND_IN = { resourceType: 'Basic', code: { text: 'stand-in' } };
 
 export interface ElementCheckResult {
   issues: IssueInput[];
@@ -80,7 +93,7 @@ class Walker {
       const value = object[key];
       if (property.kind === 'primitive-extension') {
         this.primitiveExtension(value, property, key, path, container);
-      } else if (Array.isArray(value)) {
+      } else if (Array.isArray(value) && value.length) {
         for (let i = 0; i < value.length; i++) this.value(value[i], property, key, path.child(key, i), container);
       } else {
         this.value(value, property, key, path.child(key), container);
@@ -89,14 +102,20 @@ class Walker {
   }
 
   private value(value: unknown, property: Property, key: string, path: ElementPath, container: Container): void {
+    // Medplum reads most empty values as absent.
+    if (isEmptyJson(value)) return this.reject(path, emptyValue(value));
     if (property.requiredValueSet) {
       const violation = bindingViolation(value, property.type, property.requiredValueSet);
       if (violation) this.issues.push({ ...violation, expression: path.toString() });
     }
-    if (property.kind === 'primitive') return;
+    if (property.kind === 'primitive') {
+      // Medplum would read an object as extensions of the primitive.
+      if (typeof value === 'object' && value !== null) this.reject(path, notAPrimitive(property.type, value));
+      return;
+    }
     if (!isObject(value)) {
-      // A null is reported by the structure check; anything else would be read as an object there.
-      if (value !== null) this.reject(path, notAnObject(property.type, value));
+      // A null is reported by the structure check; anything else would be read as an object of characters there.
+      if (value !== null) this.reject(path, notAnObject(property.type, value), property.kind === 'resource' ? RESOURCE_STAND_IN : {});
       return;
     }
     if (property.kind === 'resource') {
@@ -109,16 +128,17 @@ class Walker {
 
   /** `_name` beside a primitive `name`: an object, or for a repeating element an array of objects and nulls. */
   private primitiveExtension(value: unknown, property: Property, key: string, parent: ElementPath, container: Container): void {
-    if (!property.isArray) {
-      if (isObject(value)) this.object(value, property.type, parent.child(key), container);
-      else this.reject(parent.child(key), badPrimitiveExtension(false));
-      return;
-    }
-    if (!Array.isArray(value)) return this.reject(parent.child(key), badPrimitiveExtension(true));
+    if (!property.isArray) return this.extensionObject(value, property, parent.child(key), container, undefined);
+    if (!Array.isArray(value) || !value.length) return this.reject(parent.child(key), badPrimitiveExtension(true));
     value.forEach((item: unknown, i) => {
-      if (isObject(item)) this.object(item, property.type, parent.child(key, i), container);
-      else if (item !== null) this.reject(parent.child(key, i), badPrimitiveExtension(true));
+      if (item !== null) this.extensionObject(item, property, parent.child(key, i), container, null);
     });
+  }
+
+  private extensionObject(value: unknown, property: Property, path: ElementPath, container: Container, replacement: null | undefined): void {
+    if (!isObject(value)) this.reject(path, badPrimitiveExtension(property.isArray), replacement);
+    else if (isEmptyJson(value)) this.reject(path, emptyValue(value), replacement);
+    else this.object(value, property.type, path, container);
   }
 
   private nestedResource(resource: Record<string, unknown>, path: ElementPath, container: Container | undefined): void {
@@ -128,7 +148,7 @@ class Walker {
       return;
     }
     // Medplum stops the whole validation at a resource type it does not know.
-    this.mask(path);
+    this.mask(path, RESOURCE_STAND_IN);
     this.issues.push(
       typeof type === 'string'
         ? { messageId: 'resource.type-unknown', params: { type }, expression: path.toString() }
@@ -178,13 +198,13 @@ class Walker {
   }
 
   /** A value whose shape is wrong: reported here and hidden from the structure check. */
-  private reject(path: ElementPath, message: StructureMessage): void {
+  private reject(path: ElementPath, message: StructureMessage, replacement?: unknown): void {
     this.structureIssue(path, message);
-    this.mask(path);
+    this.mask(path, replacement);
   }
 
-  private mask(path: ElementPath): void {
-    this.masks.push({ keys: path.keys(), expression: path.toString() });
+  private mask(path: ElementPath, replacement?: unknown): void {
+    this.masks.push({ keys: path.keys(), expression: path.toString(), ...(replacement === undefined ? {} : { replacement }) });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IssueType } from '../errors/catalogue.js';
+import { jsonType } from './json.js';
 
 /** A structural problem as the user sees it, in both languages. */
 export interface StructureMessage {
@@ -95,17 +96,22 @@ export function describeStructureIssue(text: string): StructureMessage {
   return { en: text, zh: `结构校验未通过：${text}` };
 }
 
-/** JSON's name for the type of a value, as the messages use it. */
-function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'array' : typeof value;
-}
 
 /* Messages for what the element walk finds in the shape of the JSON (see elements.ts). */
 
 export function notAnObject(type: string, value: unknown): StructureMessage {
   const got = jsonType(value);
   return { en: `Wrong JSON type: expected an object (${type}), got ${got}`, zh: `JSON 类型错误：应为对象（${type}），实际为${zhJsonType(got)}` };
+}
+
+export function emptyValue(value: unknown): StructureMessage {
+  const type = jsonType(value);
+  return { en: `Empty ${type} is not allowed`, zh: `不允许空${zhJsonType(type)}` };
+}
+
+export function notAPrimitive(type: string, value: unknown): StructureMessage {
+  const got = jsonType(value);
+  return { en: `Wrong JSON type: expected a single ${type} value, got ${got}`, zh: `JSON 类型错误：应为单个 ${type} 值，实际为${zhJsonType(got)}` };
 }
 
 export function badPrimitiveExtension(repeating: boolean): StructureMessage {

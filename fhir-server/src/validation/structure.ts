@@ -47,19 +47,22 @@ export function structureIssues(resource: Record<string, unknown>, masks: readon
 }
 
 /**
- * A copy without the masked values: medplum reads a string where an object belongs as an object
- * of characters, throws on malformed primitive extensions, and stops at unknown resource types.
+ * A copy with the masked values replaced: medplum reads a string where an object belongs as an
+ * object of characters, throws on malformed primitive extensions, and stops at unknown resource types.
  */
 function masked(resource: Record<string, unknown>, masks: readonly Mask[]): Record<string, unknown> {
   if (!masks.length) return resource;
   const copy = structuredClone(resource);
-  for (const { keys } of masks) {
+  for (const { keys, replacement } of masks) {
     let parent: unknown = copy;
     for (const key of keys.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
     const last = keys[keys.length - 1];
     // An array keeps its length so that the paths of the other items stay true.
-    if (Array.isArray(parent) && typeof last === 'number') parent[last] = undefined;
-    else if (isObject(parent) && last !== undefined) delete parent[last];
+    if (Array.isArray(parent) && typeof last === 'number') parent[last] = replacement;
+    else if (isObject(parent) && last !== undefined) {
+      if (replacement === undefined) delete parent[last];
+      else parent[last] = replacement;
+    }
   }
   return copy;
 }

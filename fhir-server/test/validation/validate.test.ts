@@ -104,6 +104,64 @@ describe('validateResource: structure (medplum)', () => {
   });
 });
 
+describe('validateResource: JSON shapes medplum misreads', () => {
+  const details = (resource: unknown) => validateResource(resource).map((i) => [i.params?.detail, i.expression]);
+
+  it('a string where an object belongs is one issue, not one per character', () => {
+    expect(details({ resourceType: 'Patient', managingOrganization: 'Organization/1' })).toEqual([
+      ['Wrong JSON type: expected an object (Reference), got string', 'Patient.managingOrganization'],
+    ]);
+    expect(details({ resourceType: 'Patient', contained: ['x'], name: [[{ text: '张三' }]] })).toEqual([
+      ['Wrong JSON type: expected an object (Resource), got string', 'Patient.contained[0]'],
+      ['Wrong JSON type: expected an object (HumanName), got array', 'Patient.name[0]'],
+    ]);
+    // A required element given the wrong shape is not also reported missing.
+    expect(details({ resourceType: 'Observation', status: 'final', code: '心率' })).toEqual([
+      ['Wrong JSON type: expected an object (CodeableConcept), got string', 'Observation.code'],
+    ]);
+  });
+
+  it('an object where a primitive belongs', () => {
+    expect(details({ resourceType: 'Patient', gender: { value: 'male' } })).toEqual([['Wrong JSON type: expected a single code value, got object', 'Patient.gender']]);
+  });
+
+  it('empty strings, arrays and objects', () => {
+    expect(details({ resourceType: 'Patient', birthDate: '', name: [{}], telecom: [], meta: {} })).toEqual([
+      ['Empty string is not allowed', 'Patient.birthDate'],
+      ['Empty object is not allowed', 'Patient.name[0]'],
+      ['Empty array is not allowed', 'Patient.telecom'],
+      ['Empty object is not allowed', 'Patient.meta'],
+    ]);
+    expect(only({ resourceType: 'Observation', status: '', code: { text: '心率' } }).params).toEqual({ detail: 'Empty string is not allowed', zhDetail: '不允许空字符串' });
+  });
+
+  it('malformed primitive extensions', () => {
+    const ext = { extension: [{ url: 'http://example.org/x', valueString: '注' }] };
+    expect(details({ resourceType: 'Patient', gender: 'male', _gender: ext, name: [{ given: ['三', '丰'], _given: [null, ext] }] })).toEqual([]);
+    expect(details({ resourceType: 'Patient', gender: 'male', _gender: 'x' })).toEqual([['Extensions of a primitive must be an object', 'Patient._gender']]);
+    expect(details({ resourceType: 'Patient', gender: 'male', _gender: [ext] })).toEqual([['Extensions of a primitive must be an object', 'Patient._gender']]);
+    const repeating = 'Extensions of a repeating primitive must be an array of objects, with null where a value has none';
+    expect(details({ resourceType: 'Patient', name: [{ given: ['三'], _given: ext }] })).toEqual([[repeating, 'Patient.name[0]._given']]);
+    expect(details({ resourceType: 'Patient', name: [{ given: ['三', '丰'], _given: ['x', ext] }] })).toEqual([[repeating, 'Patient.name[0]._given[0]']]);
+    // `_name` only exists beside primitive elements.
+    expect(details({ resourceType: 'Patient', _name: [ext], _nmae: ext })).toEqual([
+      ['Unknown element "_name"', 'Patient._name'],
+      ['Unknown element "_nmae"', 'Patient._nmae'],
+    ]);
+  });
+
+  it('never throws on malformed input', () => {
+    const malformed: unknown[] = [
+      { resourceType: 'Patient', _gender: 5, _name: 'x', name: [1, null, 'x'], extension: [{ url: 1, valueReference: 'x' }] },
+      { resourceType: 'Patient', gender: ['male'], managingOrganization: [{ reference: 5 }], meta: null, text: { status: 'generated', div: 5 } },
+      { resourceType: 'Bundle', type: 'collection', entry: [{ resource: 'x' }, { resource: { resourceType: 5 } }, { resource: [{ resourceType: 'Patient' }] }] },
+      { resourceType: 'Condition', subject: { reference: 'Patient/1' }, clinicalStatus: { coding: [null, 5, { code: 5 }] } },
+      { resourceType: 'Parameters', parameter: [{ name: 'a', resource: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Nope' } }] } }] },
+    ];
+    for (const resource of malformed) expect(validateResource(resource).length).toBeGreaterThan(0);
+  });
+});
+
 describe('validateResource: required bindings', () => {
   it('rejects Patient.gender "mle"', () => {
     expect(only({ resourceType: 'Patient', gender: 'mle' })).toEqual({

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * Entry point of `npm run bench`: starts a private PostgreSQL, measures Qiao (a child process) and
+ * the bare floors in three scenarios, and prints the results (progress on stderr, the table and a
+ * Markdown section on stdout) and writes them to .bench/results.json. See docs/benchmarks.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import { crudScenario, CONCURRENCY as CRUD_CONCURRENCY } from './crud.js';
+import { ingestWorkload, resourceCount } from './dataset.js';
+import { ingestScenario, CONCURRENCY as INGEST_CONCURRENCY } from './ingest.js';
+import { machineFacts } from './machine.js';
+import { parseOptions } from './options.js';
+import { readScenario, CONCURRENCY as READ_CONCURRENCY } from './read.js';
+import { buildReport, consoleTable, markdown, type ScenarioResult } from './report.js';
+
+/**
+ * For a 2-core, 24 GB machine, with PostgreSQL's durable defaults (fsync, synchronous_commit)
+ * left on; checkpoints are pushed out so that none falls inside a measurement.
+ */
+const POSTGRES_SETTINGS = {
+  shared_buffers: '1GB',
+  effective_cache_size: '16GB',
+  work_mem: '16MB',
+  maintenance_work_mem: '512MB',
+  wal_buffers: '64MB',
+  max_wal_size: '4GB',
+  min_wal_size: '1GB',
+  checkpoint_timeout: '30min',
+  checkpoint_completion_target: '0.9',
+  random_page_cost: '1.1',
+};
+
+const options = parseOptions(process.argv.slice(2));
+const started = performance.now();
+const progress = (line: string) => process.stderr.write(`[bench ${Math.round((performance.now() - started) / 1000)}s] ${line}\n`);
+
+const workload = ingestWorkload(options.patients, options.warmupPatients);
+const dataset = { patients: options.patients, bundles: workload.measured.length, resources: resourceCount(workload.measured) };
+// Serialised once, up front: the clock measures the server, not the client's JSON.stringify.
+const bodies = {
+  reference: workload.reference.map((b) => JSON.stringify(b)),
+  warmup: workload.warmup.map((b) => JSON.stringify(b)),
+  measured: workload.measured.map((b) => JSON.stringify(b)),
+};
+progress(`dataset: ${dataset.patients} patients, ${dataset.resources} resources`);
+
+const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
+process.once('SIGINT', () => void pg.stop().finally(() => process.exit(130)));
+try {
+  const machine = await machineFacts(pg.url);
+  progress(`PostgreSQL ${machine.postgres} on port ${pg.port}`);
+  const ingest = await ingestScenario(pg, bodies, options, progress);
+  const read = await readScenario(ingest.loaded, options, progress);
+  const crud = await crudScenario(pg, options, progress);
+  const scenarios: ScenarioResult[] = [
+    { key: 'ingest', title: 'Transaction ingest', unit: 'resources/s', concurrency: INGEST_CONCURRENCY, runs: ingest.runs },
+    { key: 'read', title: 'Read by id', unit: 'req/s', concurrency: READ_CONCURRENCY, runs: read },
+    { key: 'crud', title: 'CRUD mix', unit: 'req/s', concurrency: CRUD_CONCURRENCY, runs: crud },
+  ];
+  const report = buildReport(
+    {
+      date: new Date().toISOString(),
+      command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      machine,
+      dataset,
+      seconds: (performance.now() - started) / 1000,
+    },
+    scenarios,
+  );
+  const out = path.join(options.root, '.bench', 'results.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${consoleTable(report)}\n\n${markdown(report)}\n\n(JSON: ${out})\n`);
+} finally {
+  await pg.stop();
+}
