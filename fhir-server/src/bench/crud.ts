@@ -5,10 +5,10 @@
  * request; writes ask for `Prefer: return=minimal`, as a client that already has the resource would.
  */
 import type { Resource } from '@medplum/fhirtypes';
-import type { ThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import type { Bench } from './context.js';
+import type { CpuMeter } from './cpu.js';
 import { expectStatus, HttpClient } from './http-client.js';
 import { closedLoop, type LoadResult } from './load.js';
-import type { BenchOptions } from './options.js';
 import { startQiao } from './processes.js';
 import type { RunResult } from './report.js';
 
@@ -19,16 +19,18 @@ const WRITE = { ...READ, 'Content-Type': 'application/fhir+json', Prefer: 'retur
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
 
-export async function crudScenario(pg: ThrowawayPostgres, options: BenchOptions, progress: (line: string) => void): Promise<RunResult[]> {
-  const qiao = await startQiao(await pg.createDatabase('crud'), options.qiaoNodeArgs);
+export async function crudScenario(bench: Bench): Promise<RunResult[]> {
+  const { options } = bench;
+  const qiao = await startQiao(await bench.pg.createDatabase('crud'), options.qiaoNodeArgs);
   const client = new HttpClient(qiao.url, CONCURRENCY);
+  const cpu = bench.meter(qiao.pid);
   try {
-    await crudLoad(client, 'warm-up', options.warmupMs);
+    await crudLoad(client, 'warm-up', options.warmupMs, cpu);
     const runs: RunResult[] = [];
     for (let run = 1; run <= options.runs; run++) {
-      const result = await crudLoad(client, `run${run}`, options.durationMs);
+      const result = await crudLoad(client, `run${run}`, options.durationMs, cpu);
       runs.push({ qiao: result });
-      progress(`CRUD run ${run}: Qiao ${Math.round(result.rate)} req/s p99 ${result.p99Ms.toFixed(1)} ms`);
+      bench.progress(`CRUD run ${run}: Qiao ${Math.round(result.rate)} req/s p99 ${result.p99Ms.toFixed(1)} ms`);
     }
     return runs;
   } finally {
@@ -37,9 +39,9 @@ export async function crudScenario(pg: ThrowawayPostgres, options: BenchOptions,
   }
 }
 
-function crudLoad(client: HttpClient, label: string, durationMs: number): Promise<LoadResult> {
+function crudLoad(client: HttpClient, label: string, durationMs: number, cpu: CpuMeter): Promise<LoadResult> {
   const users = Array.from({ length: CONCURRENCY }, (_, vu) => new CrudUser(client, `${label}-${vu}`));
-  return closedLoop({ concurrency: CONCURRENCY, durationMs, step: (vu) => (users[vu] as CrudUser).step() });
+  return closedLoop({ concurrency: CONCURRENCY, durationMs, cpu, step: (vu) => (users[vu] as CrudUser).step() });
 }
 
 /** One virtual user: a state machine that makes the next request of its cycle on each step. */

@@ -8,8 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 import pg from 'pg';
+import { CpuMeter } from './cpu.js';
 import { ingestWorkload } from './dataset.js';
 import { closedLoop } from './load.js';
+import { postmasterPid } from './sql.js';
 
 interface Batch {
   ids: string[];
@@ -39,11 +41,14 @@ const clients = Array.from({ length: concurrency }, () => new pg.Client({ connec
 await Promise.all(clients.map((c) => c.connect()));
 const first = clients[0] as pg.Client;
 await first.query('CREATE TABLE floor (id text PRIMARY KEY, content jsonb)');
+// This process is both the floor and its load generator: its CPU counts as the server's.
+const cpu = new CpuMeter({ server: [process.pid], postmaster: await postmasterPid(process.env.DATABASE_URL as string), client: [] });
 
-const load = (batches: Batch[]) => {
+const load = (batches: Batch[], meter?: CpuMeter) => {
   let next = 0;
   return closedLoop({
     concurrency,
+    ...(meter ? { cpu: meter } : {}),
     async step(vu) {
       const batch = batches[next++];
       if (!batch) return undefined;
@@ -59,6 +64,6 @@ const load = (batches: Batch[]) => {
 await load(warmup);
 // Qiao's measured phase starts after a checkpoint too: neither inherits the other's dirty buffers.
 await first.query('CHECKPOINT');
-const result = await load(measured);
+const result = await load(measured, cpu);
 await Promise.all(clients.map((c) => c.end()));
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -4,12 +4,12 @@
  * floor, and counts the resources that the successful responses report as stored.
  */
 import type { Bundle } from '@medplum/fhirtypes';
-import type { ThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import type { Bench } from './context.js';
+import type { CpuMeter } from './cpu.js';
 import type { IngestWorkload } from './dataset.js';
 import { measureIngestFloor } from './floors.js';
 import { expectStatus, HttpClient } from './http-client.js';
 import { closedLoop, type LoadResult } from './load.js';
-import type { BenchOptions } from './options.js';
 import { startQiao } from './processes.js';
 import type { RunResult } from './report.js';
 import { sqlOnce } from './sql.js';
@@ -25,17 +25,12 @@ export interface Loaded {
   observations: string[];
 }
 
-export async function ingestScenario(
-  pg: ThrowawayPostgres,
-  bodies: Record<keyof IngestWorkload, string[]>,
-  options: BenchOptions,
-  progress: (line: string) => void,
-): Promise<{ runs: RunResult[]; loaded: Loaded }> {
+export async function ingestScenario(bench: Bench, bodies: Record<keyof IngestWorkload, string[]>): Promise<{ runs: RunResult[]; loaded: Loaded }> {
   const runs: RunResult[] = [];
   let loaded: Loaded | undefined;
-  for (let run = 1; run <= options.runs; run++) {
-    const databaseUrl = await pg.createDatabase(`ingest_qiao_${run}`);
-    const qiao = await startQiao(databaseUrl, options.qiaoNodeArgs);
+  for (let run = 1; run <= bench.options.runs; run++) {
+    const databaseUrl = await bench.pg.createDatabase(`ingest_qiao_${run}`);
+    const qiao = await startQiao(databaseUrl, bench.options.qiaoNodeArgs);
     const client = new HttpClient(qiao.url, CONCURRENCY);
     const stored: Loaded = { databaseUrl, patients: [], observations: [] };
     try {
@@ -45,10 +40,10 @@ export async function ingestScenario(
         if (warm.errors) throw new Error(`ingest warm-up failed: ${warm.firstError}`);
       }
       await sqlOnce(databaseUrl, 'CHECKPOINT');
-      const result = await post(client, bodies.measured, CONCURRENCY, stored);
-      const floor = await measureIngestFloor(pg, run, options, CONCURRENCY);
+      const result = await post(client, bodies.measured, CONCURRENCY, { stored, cpu: bench.meter(qiao.pid) });
+      const floor = await measureIngestFloor(bench, run, CONCURRENCY);
       runs.push({ qiao: result, floor });
-      progress(`ingest run ${run}: Qiao ${Math.round(result.rate)} resources/s, floor ${Math.round(floor.rate)} resources/s`);
+      bench.progress(`ingest run ${run}: Qiao ${Math.round(result.rate)} resources/s, floor ${Math.round(floor.rate)} resources/s`);
     } finally {
       client.close();
       await qiao.stop();
@@ -59,10 +54,12 @@ export async function ingestScenario(
 }
 
 /** Posts the bundles `concurrency` at a time; a bundle's units are the resources its response reports stored. */
-function post(client: HttpClient, bodies: readonly string[], concurrency: number, stored?: Loaded): Promise<LoadResult> {
+function post(client: HttpClient, bodies: readonly string[], concurrency: number, measured?: { stored: Loaded; cpu: CpuMeter }): Promise<LoadResult> {
+  const stored = measured?.stored;
   let next = 0;
   return closedLoop({
     concurrency,
+    ...(measured ? { cpu: measured.cpu } : {}),
     async step() {
       const body = bodies[next++];
       if (body === undefined) return undefined;

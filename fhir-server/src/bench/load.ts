@@ -3,6 +3,7 @@
  * soon as the previous one answered. Throughput is then what the server sustains at that
  * concurrency, and latency is measured per request.
  */
+import type { CpuMeter, CpuUse } from './cpu.js';
 import { Histogram } from './histogram.js';
 
 export interface LoadOptions {
@@ -14,6 +15,8 @@ export interface LoadOptions {
    * resource count for a transaction), or to undefined when that user has no work left.
    */
   step(vu: number): Promise<number | undefined>;
+  /** Measures CPU use over the same window. */
+  cpu?: CpuMeter;
 }
 
 export interface LoadResult {
@@ -27,6 +30,7 @@ export interface LoadResult {
   rate: number;
   p50Ms: number;
   p99Ms: number;
+  cpu?: CpuUse;
 }
 
 export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
@@ -34,6 +38,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   let units = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const endCpu = options.cpu?.begin();
   const started = performance.now();
   const deadline = options.durationMs === undefined ? Infinity : started + options.durationMs;
 
@@ -54,6 +59,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.concurrency }, (_, vu) => user(vu)));
 
   const seconds = (performance.now() - started) / 1000;
+  const cpu = endCpu?.();
   return {
     units,
     requests: histogram.count,
@@ -63,5 +69,6 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     rate: units / seconds,
     p50Ms: histogram.quantileMs(0.5),
     p99Ms: histogram.quantileMs(0.99),
+    ...(cpu ? { cpu } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { freePort } from '../testing/throwaway-postgres.js';
 
 export interface ServerChild {
   url: string;
+  pid: number;
   /** SIGTERM, then waits for the exit (a --cpu-prof profile is written on the way out). */
   stop(): Promise<void>;
 }
@@ -39,6 +40,7 @@ export async function startServerChild(file: string, env: Record<string, string>
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     async stop() {
       child.kill('SIGTERM');
       await exited;

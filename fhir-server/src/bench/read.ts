@@ -4,11 +4,12 @@
  * number of keep-alive connections, for the same time.
  */
 import { Random } from '../seed/random.js';
+import type { CpuMeter } from './cpu.js';
 import { startReadFloor } from './floors.js';
 import { expectStatus, HttpClient } from './http-client.js';
 import type { Loaded } from './ingest.js';
 import { closedLoop, type LoadResult } from './load.js';
-import type { BenchOptions } from './options.js';
+import type { Bench } from './context.js';
 import { startQiao, type ServerChild } from './processes.js';
 import type { RunResult } from './report.js';
 
@@ -16,13 +17,14 @@ export const CONCURRENCY = 16;
 
 const HEADERS = { Accept: 'application/fhir+json' };
 
-export async function readScenario(loaded: Loaded, options: BenchOptions, progress: (line: string) => void): Promise<RunResult[]> {
+export async function readScenario(bench: Bench, loaded: Loaded): Promise<RunResult[]> {
+  const { options } = bench;
   if (loaded.patients.length === 0 || loaded.observations.length === 0) throw new Error('the ingest loaded no Patients or Observations to read');
   const qiao = await startQiao(loaded.databaseUrl, options.qiaoNodeArgs);
   let floor: ServerChild | undefined;
   try {
     floor = await startReadFloor(loaded.databaseUrl);
-    const measure = (server: ServerChild, seed: string, durationMs: number) => readLoad(server.url, loaded, seed, durationMs);
+    const measure = (server: ServerChild, seed: string, durationMs: number) => readLoad(server.url, loaded, seed, durationMs, bench.meter(server.pid));
     await measure(qiao, 'warm-up', options.warmupMs);
     await measure(floor, 'warm-up', options.warmupMs);
     const runs: RunResult[] = [];
@@ -30,7 +32,7 @@ export async function readScenario(loaded: Loaded, options: BenchOptions, progre
       const result = await measure(qiao, `run ${run}`, options.durationMs);
       const bare = await measure(floor, `run ${run}`, options.durationMs);
       runs.push({ qiao: result, floor: bare });
-      progress(`read run ${run}: Qiao ${Math.round(result.rate)} req/s p99 ${result.p99Ms.toFixed(1)} ms, floor ${Math.round(bare.rate)} req/s`);
+      bench.progress(`read run ${run}: Qiao ${Math.round(result.rate)} req/s p99 ${result.p99Ms.toFixed(1)} ms, floor ${Math.round(bare.rate)} req/s`);
     }
     return runs;
   } finally {
@@ -39,13 +41,14 @@ export async function readScenario(loaded: Loaded, options: BenchOptions, progre
 }
 
 /** `CONCURRENCY` users reading for `durationMs`; user `vu` draws its ids from the stream (seed, vu). */
-async function readLoad(baseUrl: string, loaded: Loaded, seed: string, durationMs: number): Promise<LoadResult> {
+async function readLoad(baseUrl: string, loaded: Loaded, seed: string, durationMs: number, cpu: CpuMeter): Promise<LoadResult> {
   const client = new HttpClient(baseUrl, CONCURRENCY);
   const streams = Array.from({ length: CONCURRENCY }, (_, vu) => new Random('read', seed, vu));
   try {
     return await closedLoop({
       concurrency: CONCURRENCY,
       durationMs,
+      cpu,
       async step(vu) {
         const rng = streams[vu] as Random;
         const path = rng.pick(rng.chance(0.5) ? loaded.patients : loaded.observations);

@@ -2,6 +2,7 @@
  * Results: medians over the measured runs, the targets with PASS/MISS, and three renderings of the
  * same figures — a console table, a Markdown section for docs/benchmarks.md, and JSON.
  */
+import type { CpuUse } from './cpu.js';
 import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 
@@ -30,7 +31,13 @@ export interface Summary {
   /** Median over the runs of Qiao's rate / the floor's rate in the same run. */
   ratio?: number;
   errors: number;
+  /** Medians over the runs, while Qiao was measured and while the floor was. */
+  cpu?: CpuUse;
+  floorCpu?: CpuUse;
 }
+
+/** Other work on the machine above this many cores makes the figures low by an unknown amount. */
+const CONTENTION_CORES = 0.25;
 
 interface Target {
   label: string;
@@ -83,7 +90,16 @@ function summarize(runs: RunResult[]): Summary {
       ? { floorRate: median(floors.map((f) => f.rate)), ratio: median(runs.map((r) => r.qiao.rate / (r.floor as LoadResult).rate)) }
       : {}),
     errors: runs.reduce((n, r) => n + r.qiao.errors + (r.floor?.errors ?? 0), 0),
+    ...medianCpu('cpu', runs.map((r) => r.qiao.cpu)),
+    ...medianCpu('floorCpu', runs.map((r) => r.floor?.cpu)),
   };
+}
+
+function medianCpu<K extends string>(key: K, uses: (CpuUse | undefined)[]): Partial<Record<K, CpuUse>> {
+  const known = uses.filter((u): u is CpuUse => u !== undefined);
+  if (known.length === 0 || known.length !== uses.length) return {};
+  const of = (field: keyof CpuUse) => median(known.map((u) => u[field]));
+  return { [key]: { server: of('server'), postgres: of('postgres'), client: of('client'), other: of('other') } } as Record<K, CpuUse>;
 }
 
 function median(values: number[]): number {
@@ -92,7 +108,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const HEADER = ['Scenario', 'Qiao', 'p50 / p99 ms', 'Floor', 'Qiao/floor', 'Targets'];
+const HEADER = ['Scenario', 'Qiao', 'p50 / p99 ms', 'Floor', 'Qiao/floor', 'CPU cores: server+PG+client (other)', 'Targets'];
 
 function rows(report: Report): string[][] {
   return report.scenarios.map((s) => [
@@ -101,14 +117,26 @@ function rows(report: Report): string[][] {
     `${s.summary.p50Ms.toFixed(1)} / ${s.summary.p99Ms.toFixed(1)}`,
     s.summary.floorRate === undefined ? '–' : `${whole(s.summary.floorRate)} ${s.unit}`,
     s.summary.ratio === undefined ? '–' : `${Math.round(s.summary.ratio * 100)} %`,
+    s.summary.cpu ? cpuText(s.summary.cpu) : '–',
     s.targets.map((t) => `${t.label} ${t.pass ? 'PASS' : 'MISS'}`).join('; '),
   ]);
+}
+
+function cpuText(cpu: CpuUse): string {
+  return `${cpu.server.toFixed(2)}+${cpu.postgres.toFixed(2)}+${cpu.client.toFixed(2)} (${cpu.other.toFixed(2)})`;
+}
+
+/** A warning when other processes used more than CONTENTION_CORES during any measurement. */
+function contention(report: Report): string[] {
+  const others = report.scenarios.flatMap((s) => s.runs.flatMap((r) => [r.qiao.cpu?.other ?? 0, r.floor?.cpu?.other ?? 0]));
+  const worst = Math.max(0, ...others);
+  return worst > CONTENTION_CORES ? [`WARNING: other processes used up to ${worst.toFixed(2)} cores during the measurements; the figures are low by an unknown amount.`] : [];
 }
 
 export function consoleTable(report: Report): string {
   const table = [HEADER, ...rows(report)];
   const widths = HEADER.map((_, c) => Math.max(...table.map((r) => (r[c] ?? '').length)));
-  return table.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [...table.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()), ...contention(report)].join('\n');
 }
 
 export function markdown(report: Report): string {
@@ -123,12 +151,17 @@ export function markdown(report: Report): string {
     `| ${HEADER.join(' | ')} |`,
     `|${HEADER.map(() => '---').join('|')}|`,
     ...rows(report).map((r) => `| ${r.join(' | ')} |`),
+    ...contention(report).flatMap((line) => ['', `**${line}**`]),
     '',
-    'Every run (Qiao / floor):',
+    'Every run, Qiao / floor [CPU cores used by the server under test + PostgreSQL + the load generator (other processes)]:',
     '',
-    ...report.scenarios.map((s) => `- ${s.title}: ${s.runs.map((r) => [r.qiao, r.floor].flatMap((x) => (x ? [whole(x.rate)] : [])).join(' / ')).join(', ')} ${s.unit}`),
+    ...report.scenarios.map((s) => `- ${s.title}: ${s.runs.map((r) => [r.qiao, r.floor].flatMap((x) => (x ? [runText(x)] : [])).join(' / ')).join(', ')} ${s.unit}`),
   ];
   return lines.join('\n');
+}
+
+function runText(result: LoadResult): string {
+  return result.cpu ? `${whole(result.rate)} [${cpuText(result.cpu)}]` : whole(result.rate);
 }
 
 function whole(n: number): string {

@@ -7,10 +7,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startThrowawayPostgres } from '../testing/throwaway-postgres.js';
+import type { Bench } from './context.js';
+import { CpuMeter } from './cpu.js';
 import { crudScenario, CONCURRENCY as CRUD_CONCURRENCY } from './crud.js';
 import { ingestWorkload, resourceCount } from './dataset.js';
 import { ingestScenario, CONCURRENCY as INGEST_CONCURRENCY } from './ingest.js';
 import { machineFacts } from './machine.js';
+import { postmasterPid } from './sql.js';
 import { parseOptions } from './options.js';
 import { readScenario, CONCURRENCY as READ_CONCURRENCY } from './read.js';
 import { buildReport, consoleTable, markdown, type ScenarioResult } from './report.js';
@@ -51,9 +54,16 @@ process.once('SIGINT', () => void pg.stop().finally(() => process.exit(130)));
 try {
   const machine = await machineFacts(pg.url);
   progress(`PostgreSQL ${machine.postgres} on port ${pg.port}`);
-  const ingest = await ingestScenario(pg, bodies, options, progress);
-  const read = await readScenario(ingest.loaded, options, progress);
-  const crud = await crudScenario(pg, options, progress);
+  const postmaster = await postmasterPid(pg.url);
+  const bench: Bench = {
+    pg,
+    options,
+    progress,
+    meter: (serverPid) => new CpuMeter({ server: [serverPid], postmaster, client: [process.pid] }),
+  };
+  const ingest = await ingestScenario(bench, bodies);
+  const read = await readScenario(bench, ingest.loaded);
+  const crud = await crudScenario(bench);
   const scenarios: ScenarioResult[] = [
     { key: 'ingest', title: 'Transaction ingest', unit: 'resources/s', concurrency: INGEST_CONCURRENCY, runs: ingest.runs },
     { key: 'read', title: 'Read by id', unit: 'req/s', concurrency: READ_CONCURRENCY, runs: read },

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.js';
-import { extractTokens } from '../search/token-index.js';
+import { extractTokens, type TokenRow } from '../search/token-index.js';
 import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
+import { MAX_PARAMS, sqlParams, type SqlParams } from './sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH';
@@ -60,30 +61,42 @@ export class Repository {
     return stored as StoredVersion;
   }
 
-  /** Inserts many new resources with one statement per table: the path a transaction's plain creates take. */
+  /**
+   * Inserts new resources — current row, history row and token index — in one statement per
+   * chunk: the path a transaction's creates take, so a Bundle costs one round trip, not three
+   * per resource.
+   */
   async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST'): Promise<StoredVersion[]> {
-    if (resources.length === 0) return [];
     const lastUpdated = new Date().toISOString();
     const stored = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
-    const types = stored.map((s) => s.resourceType);
-    const ids = stored.map((s) => s.id);
-    const contents = stored.map((s) => s.json);
-    try {
-      await q.query(
-        `INSERT INTO resource (resource_type, id, version_id, last_updated, content)
-         SELECT t, i, 1, $3, c FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)`,
-        [types, ids, lastUpdated, contents],
-      );
-    } catch (error) {
-      if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
-      throw error;
+    const tokens = resources.map((r) => extractTokens(r as unknown as Record<string, unknown>));
+    for (let start = 0; start < stored.length; ) {
+      let end = start;
+      let params = 0;
+      while (end < stored.length && (end === start || params + 3 + 5 * (tokens[end]?.length ?? 0) < MAX_PARAMS)) {
+        params += 3 + 5 * (tokens[end]?.length ?? 0);
+        end++;
+      }
+      const p = sqlParams();
+      const ts = p.add(lastUpdated);
+      const m = p.add(method);
+      const rows = stored.slice(start, end).map((s) => `(${p.add(s.resourceType)}, ${p.add(s.id)}, ${p.add(s.json)})`);
+      const tokenSql = tokenInsert(p, stored.slice(start, end), tokens.slice(start, end));
+      try {
+        await q.query(
+          `WITH v (t, i, c) AS (VALUES ${rows.join(', ')}),
+           r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content) SELECT t, i, 1, ${ts}::timestamptz, c FROM v)
+           ${tokenSql ? `, h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+             SELECT t, i, 1, ${ts}::timestamptz, ${m}, c FROM v) ${tokenSql}` : `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+             SELECT t, i, 1, ${ts}::timestamptz, ${m}, c FROM v`}`,
+          p.values,
+        );
+      } catch (error) {
+        if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
+        throw error;
+      }
+      start = end;
     }
-    await q.query(
-      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-       SELECT t, i, 1, $3, $5, c FROM unnest($1::text[], $2::text[], $4::text[]) AS u(t, i, c)`,
-      [types, ids, lastUpdated, contents, method],
-    );
-    await this.writeTokens(q, stored, resources);
     return stored;
   }
 
@@ -107,14 +120,7 @@ export class Repository {
     if (!current) return { stored: await this.create(q, resource, method), created: true };
     const versionId = String(Number(current.version_id) + 1);
     const stored = stamp(resource, id, versionId, new Date().toISOString());
-    await q.query(
-      `UPDATE resource SET version_id = $3, last_updated = $4, deleted = false, content = $5
-       WHERE resource_type = $1 AND id = $2`,
-      [type, id, versionId, stored.lastUpdated, stored.json],
-    );
-    await this.appendHistory(q, stored, method);
-    await q.query('DELETE FROM search_token WHERE resource_type = $1 AND id = $2', [type, id]);
-    await this.writeTokens(q, [stored], [resource]);
+    await this.writeVersion(q, stored, method, extractTokens(resource as unknown as Record<string, unknown>));
     return { stored, created: current.deleted };
   }
 
@@ -133,13 +139,7 @@ export class Repository {
       deleted: true,
       json: null,
     };
-    await q.query(
-      `UPDATE resource SET version_id = $3, last_updated = $4, deleted = true, content = NULL
-       WHERE resource_type = $1 AND id = $2`,
-      [type, id, stored.versionId, stored.lastUpdated],
-    );
-    await this.appendHistory(q, stored, 'DELETE');
-    await q.query('DELETE FROM search_token WHERE resource_type = $1 AND id = $2', [type, id]);
+    await this.writeVersion(q, stored, 'DELETE', []);
     return stored;
   }
 
@@ -174,36 +174,29 @@ export class Repository {
     return row;
   }
 
-  private async appendHistory(q: Queryable, stored: StoredVersion, method: string): Promise<void> {
+  /**
+   * A new version of an existing resource in one statement: current row, history row, and the
+   * token index replaced (the DELETE sees the statement's snapshot, so it never removes the rows
+   * the same statement inserts).
+   */
+  private async writeVersion(q: Queryable, stored: StoredVersion, method: string, tokens: TokenRow[]): Promise<void> {
+    const p = sqlParams();
+    const [t, i, v, ts, c] = [stored.resourceType, stored.id, stored.versionId, stored.lastUpdated, stored.json].map(p.add);
+    const tokenSql = tokenInsert(p, [stored], [tokens]);
     await q.query(
-      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [stored.resourceType, stored.id, stored.versionId, stored.lastUpdated, method, stored.json],
+      `WITH r AS (UPDATE resource SET version_id = ${v}::bigint, last_updated = ${ts}::timestamptz, deleted = ${stored.deleted ? 'true' : 'false'}, content = ${c}
+         WHERE resource_type = ${t} AND id = ${i}),
+       h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+         VALUES (${t}, ${i}, ${v}::bigint, ${ts}::timestamptz, ${p.add(method)}, ${c}))
+       ${tokenSql ? `, d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i}) ${tokenSql}` : `DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i}`}`,
+      p.values,
     );
   }
 
   private async writeTokens(q: Queryable, keys: { resourceType: string; id: string }[], resources: Resource[]): Promise<void> {
-    const types: string[] = [];
-    const ids: string[] = [];
-    const params: string[] = [];
-    const systems: (string | null)[] = [];
-    const values: (string | null)[] = [];
-    resources.forEach((resource, i) => {
-      const s = keys[i] as { resourceType: string; id: string };
-      for (const row of extractTokens(resource as unknown as Record<string, unknown>)) {
-        types.push(s.resourceType);
-        ids.push(s.id);
-        params.push(row.param);
-        systems.push(row.system);
-        values.push(row.value);
-      }
-    });
-    if (types.length === 0) return;
-    await q.query(
-      `INSERT INTO search_token (resource_type, id, param, system, value)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
-      [types, ids, params, systems, values],
-    );
+    const p = sqlParams();
+    const sql = tokenInsert(p, keys, resources.map((r) => extractTokens(r as unknown as Record<string, unknown>)));
+    if (sql) await q.query(sql, p.values);
   }
 }
 
@@ -217,4 +210,15 @@ function stamp(resource: Resource, id: string, versionId: string, lastUpdated: s
   Object.assign(resource, { id, meta: newMeta });
   const json = JSON.stringify({ resourceType, id, meta: newMeta, ...rest });
   return { resourceType, id, versionId, lastUpdated, deleted: false, json };
+}
+
+/** `INSERT INTO search_token VALUES …` for the given resources' token rows, or '' when there are none. */
+function tokenInsert(p: SqlParams, keys: { resourceType: string; id: string }[], tokens: TokenRow[][]): string {
+  const rows: string[] = [];
+  keys.forEach((key, k) => {
+    for (const row of tokens[k] ?? []) {
+      rows.push(`(${p.add(key.resourceType)}, ${p.add(key.id)}, ${p.add(row.param)}, ${p.add(row.system)}, ${p.add(row.value)})`);
+    }
+  });
+  return rows.length ? `INSERT INTO search_token (resource_type, id, param, system, value) VALUES ${rows.join(', ')}` : '';
 }

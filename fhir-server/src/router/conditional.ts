@@ -20,26 +20,30 @@ export function parseConditionalReference(reference: string): Criteria {
 }
 
 /**
- * Matches of conditional-interaction criteria, at most two each (one is all that matters, two
- * proves ambiguity), all in one statement. With `lock`, first takes advisory locks on the criteria,
- * in sorted order so that two transactions never wait on each other in a cycle: two concurrent
- * conditional creates with the same criteria cannot both create.
+ * Advisory locks on conditional-create/update criteria, taken before they are searched, so two
+ * concurrent conditional creates with the same criteria cannot both create. Taken in sorted order
+ * so that two transactions never wait on each other in a cycle. (The lock needs its own statement:
+ * a statement's snapshot is taken before anything in it runs.)
  */
-export async function findMatchesOfEach(q: Queryable, items: Criteria[], lock: boolean): Promise<StoredVersion[][]> {
+export async function lockCriteria(q: Queryable, items: Criteria[]): Promise<void> {
+  if (items.length === 0) return;
+  const keys = [...new Set(items.map(({ type, params }) => describeCriteria(type, [...params].sort(([a], [b]) => a.localeCompare(b)))))].sort();
+  await q.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [keys]);
+}
+
+/** Matches of each criteria, at most two (one is all that matters, two proves ambiguity), in one statement. */
+export async function findMatchesOfEach(q: Queryable, items: Criteria[]): Promise<StoredVersion[][]> {
   const searches = items.map(({ type, params }) => {
     const criteria = params.filter(([name]) => name !== '_format');
     if (criteria.length === 0) throw new FhirError('conditional.criteria-required');
-    return { key: describeCriteria(type, [...criteria].sort(([a], [b]) => a.localeCompare(b))), search: parseSearch(type, criteria) };
+    return parseSearch(type, criteria);
   });
-  if (lock && searches.length > 0) {
-    const keys = [...new Set(searches.map((s) => s.key))].sort();
-    await q.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [keys]);
-  }
-  return firstMatchesOfEach(q, searches.map((s) => s.search), 2);
+  return firstMatchesOfEach(q, searches, 2);
 }
 
 export async function findMatches(q: Queryable, type: string, params: [string, string][]): Promise<StoredVersion[]> {
-  const [matches = []] = await findMatchesOfEach(q, [{ type, params }], true);
+  await lockCriteria(q, [{ type, params }]);
+  const [matches = []] = await findMatchesOfEach(q, [{ type, params }]);
   return matches;
 }
 

@@ -13,7 +13,11 @@ export const search: Interaction = async (_ctx, q, req, path) => {
     resourceType: 'Bundle',
     type: 'searchset',
     ...(total !== undefined ? { total } : {}),
-    link: pageLinks(`${req.baseUrl}/${path.type ?? ''}`.replace(/\/$/, ''), req.query, parsed.offset, parsed.count, total, matches.length),
+    // A count-only answer has no pages to link to.
+    link: pageLinks(`${req.baseUrl}/${path.type ?? ''}`.replace(/\/$/, ''), req.query, parsed.offset, parsed.count, total, matches.length).slice(
+      0,
+      parsed.summaryCount ? 1 : undefined,
+    ),
     entry: matches.map((m) => ({ fullUrl: fullUrl(req.baseUrl, m), resource: storedBody(m), search: { mode: 'match' } })),
   };
   if (parsed.ignored.length) {

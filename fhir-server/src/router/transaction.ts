@@ -6,7 +6,7 @@ import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
 import { requireResource } from './body.js';
-import { criteriaParams, describeCriteria, findMatchesOfEach, parseConditionalReference, type Criteria } from './conditional.js';
+import { criteriaParams, describeCriteria, findMatchesOfEach, lockCriteria, parseConditionalReference, type Criteria } from './conditional.js';
 import { entryResponse, parseEntry, type ParsedEntry } from './entries.js';
 import { forEachReference } from './references.js';
 import { storedResponse } from './responses.js';
@@ -32,13 +32,14 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   for (const e of byOrder.filter((x) => x.method === 'DELETE')) {
     responses[e.index] = await atEntry(e.index, () => dispatch(q, e.request));
   }
-  const ids = await assignIds(q, entries);
+  const conditionalRefs = collectConditionalReferences(entries);
+  const ids = await assignIds(q, entries, conditionalRefs);
   const idMap = new Map<string, string>();
   for (const e of entries) {
     const target = ids.get(e.index);
     if (e.fullUrl && target) idMap.set(e.fullUrl, target.ref);
   }
-  await rewriteReferences(q, entries, idMap);
+  rewriteReferences(entries, idMap, conditionalRefs);
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
   for (const e of creates) atEntry(e.index, () => assertValid(e.resource));
@@ -83,7 +84,7 @@ interface Target {
  * Fixes the id every POST and PUT entry will have, so references to its fullUrl can be rewritten
  * before any write. Conditional creates and updates are matched together, in one statement.
  */
-async function assignIds(q: Queryable, entries: ParsedEntry[]): Promise<Map<number, Target>> {
+async function assignIds(q: Queryable, entries: ParsedEntry[], refs: ConditionalReferences): Promise<Map<number, Target>> {
   const targets = new Map<number, Target>();
   const conditional: { entry: ParsedEntry; criteria: Criteria }[] = [];
   for (const e of entries) {
@@ -97,7 +98,10 @@ async function assignIds(q: Queryable, entries: ParsedEntry[]): Promise<Map<numb
       }
     });
   }
-  const found = await findMatchesOfEach(q, conditional.map((c) => c.criteria), true);
+  await lockCriteria(q, conditional.map((c) => c.criteria));
+  // Conditional references are looked up in the same statement: one round trip for all lookups.
+  const found = await findMatchesOfEach(q, [...conditional.map((c) => c.criteria), ...refs.distinct.map(parseConditionalReference)]);
+  refs.distinct.forEach((reference, i) => refs.resolved.set(reference, found[conditional.length + i] ?? []));
   conditional.forEach(({ entry, criteria }, i) => {
     const matches = found[i] ?? [];
     if (matches.length > 1) {
@@ -121,9 +125,33 @@ async function assignIds(q: Queryable, entries: ParsedEntry[]): Promise<Map<numb
   return targets;
 }
 
-/** Points references at the ids fixed above; conditional references (`Type?criteria`) are resolved together. */
-async function rewriteReferences(q: Queryable, entries: ParsedEntry[], idMap: Map<string, string>): Promise<void> {
-  const conditional: { index: number; holder: { reference: string } }[] = [];
+interface ConditionalReferences {
+  holders: { index: number; holder: { reference: string } }[];
+  distinct: string[];
+  resolved: Map<string, StoredVersion[]>;
+}
+
+function collectConditionalReferences(entries: ParsedEntry[]): ConditionalReferences {
+  const holders: ConditionalReferences['holders'] = [];
+  for (const e of entries) {
+    forEachReference(e.resource, (holder) => {
+      if (/^[A-Z][A-Za-z]+\?/.test(holder.reference)) holders.push({ index: e.index, holder });
+    });
+  }
+  return { holders, distinct: [...new Set(holders.map((h) => h.holder.reference))], resolved: new Map() };
+}
+
+/** Points references at the ids fixed above and at what conditional references matched. */
+function rewriteReferences(entries: ParsedEntry[], idMap: Map<string, string>, refs: ConditionalReferences): void {
+  for (const { index, holder } of refs.holders) {
+    const matches = refs.resolved.get(holder.reference) ?? [];
+    if (matches.length !== 1) {
+      const messageId = matches.length === 0 ? 'bundle.conditional-reference-none' : 'bundle.conditional-reference-multiple';
+      throw withEntry(new FhirError(messageId, { reference: holder.reference }), index);
+    }
+    const match = matches[0] as StoredVersion;
+    holder.reference = `${match.resourceType}/${match.id}`;
+  }
   for (const e of entries) {
     if (!e.resource) continue;
     atEntry(e.index, () =>
@@ -132,21 +160,9 @@ async function rewriteReferences(q: Queryable, entries: ParsedEntry[], idMap: Ma
         if (mapped) holder.reference = mapped;
         else if (holder.reference.startsWith('urn:uuid:') || holder.reference.startsWith('urn:oid:')) {
           throw new FhirError('bundle.reference-unresolved', { reference: holder.reference });
-        } else if (/^[A-Z][A-Za-z]+\?/.test(holder.reference)) conditional.push({ index: e.index, holder });
+        }
       }),
     );
-  }
-  const distinct = [...new Set(conditional.map((c) => c.holder.reference))];
-  const found = await findMatchesOfEach(q, distinct.map(parseConditionalReference), false);
-  const resolved = new Map(distinct.map((reference, i) => [reference, found[i] ?? []]));
-  for (const { index, holder } of conditional) {
-    const matches = resolved.get(holder.reference) ?? [];
-    if (matches.length !== 1) {
-      const messageId = matches.length === 0 ? 'bundle.conditional-reference-none' : 'bundle.conditional-reference-multiple';
-      throw withEntry(new FhirError(messageId, { reference: holder.reference }), index);
-    }
-    const match = matches[0] as StoredVersion;
-    holder.reference = `${match.resourceType}/${match.id}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../repository/db.js';
+import { sqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
 import type { Filter, ParsedSearch } from './parse.js';
 
@@ -10,14 +11,8 @@ export interface SearchResult {
 type Arg = (value: unknown) => string;
 
 function argList(): { args: unknown[]; arg: Arg } {
-  const args: unknown[] = [];
-  return {
-    args,
-    arg: (value) => {
-      args.push(value);
-      return `$${args.length}`;
-    },
-  };
+  const params = sqlParams();
+  return { args: params.values, arg: params.add };
 }
 
 /** The WHERE clause of a search over `resource r`; values only ever enter as parameters. */

@@ -2,11 +2,13 @@ import { isKnownResourceType } from '../definitions/r4.js';
 import type { IssueInput } from '../errors/fhir-error.js';
 import { bindingViolation } from './bindings.js';
 import { ElementPath } from './element-path.js';
+import { failedInvariants } from './invariants.js';
 import { isEmptyJson, isObject } from './json.js';
 import { isValidId, parseReference } from './references.js';
 import {
   badPrimitiveExtension,
   choiceConflict,
+  constraintFailed,
   emptyValue,
   notAnObject,
   notAPrimitive,
@@ -39,6 +41,7 @@ export interface ElementCheckResult {
 
 /** What `#id` references inside one container (a resource and its contained resources) can reach. */
 interface Container {
+  readonly resource: Record<string, unknown>;
   /** Contained resource id → its resourceType. */
   readonly contained: ReadonlyMap<string, string>;
   /** Inside a contained resource, where `#` alone refers to the container. */
@@ -48,12 +51,13 @@ interface Container {
 /**
  * The checks medplum's structure validation does not make, in one walk over the properties a
  * resource actually has: required code bindings, reference format and target types, ids and
- * types of nested resources (contained, Bundle entries, Parameters), one type per choice
- * element, and the JSON shapes medplum mishandles (objects expected, primitive extensions).
+ * types and invariants of nested resources (contained, Bundle entries, Parameters), one type
+ * per choice element, and the JSON shapes medplum mishandles (objects expected, primitive
+ * extensions, empty values).
  */
 export function elementIssues(resource: Record<string, unknown>, type: string, options: ElementCheckOptions): ElementCheckResult {
   const walker = new Walker(options);
-  walker.resource(resource, type, new ElementPath(undefined, type), undefined);
+  walker.resource(resource, type, new ElementPath(undefined, type), undefined, false);
   return { issues: walker.issues, masks: walker.masks };
 }
 
@@ -64,11 +68,16 @@ class Walker {
   constructor(private readonly options: ElementCheckOptions) {}
 
   /** `container` is given for a contained resource (it shares its container's ids); otherwise it starts its own. */
-  resource(resource: Record<string, unknown>, type: string, path: ElementPath, container: Container | undefined): void {
+  resource(resource: Record<string, unknown>, type: string, path: ElementPath, container: Container | undefined, nested: boolean): void {
     if (typeof resource.id === 'string' && !isValidId(resource.id)) {
       this.issues.push({ messageId: 'resource.id-invalid', params: { id: resource.id }, expression: path.child('id').toString() });
     }
-    this.object(resource, type, path, container ?? { contained: containedIds(resource), inContained: false });
+    if (nested) {
+      for (const { key, description } of failedInvariants(resource, type, container?.resource)) {
+        this.structureIssue(path, constraintFailed(key, description));
+      }
+    }
+    this.object(resource, type, path, container ?? { resource, contained: containedIds(resource), inContained: false });
   }
 
   private object(object: Record<string, unknown>, type: string, path: ElementPath, container: Container): void {
@@ -119,7 +128,7 @@ class Walker {
       return;
     }
     if (property.kind === 'resource') {
-      this.nestedResource(value, path, key === 'contained' ? { contained: container.contained, inContained: true } : undefined);
+      this.nestedResource(value, path, key === 'contained' ? { ...container, inContained: true } : undefined);
       return;
     }
     if (property.type === 'Reference') this.reference(value, property, path, container);
@@ -144,7 +153,7 @@ class Walker {
   private nestedResource(resource: Record<string, unknown>, path: ElementPath, container: Container | undefined): void {
     const type = resource.resourceType;
     if (typeof type === 'string' && isKnownResourceType(type)) {
-      this.resource(resource, type, path, container);
+      this.resource(resource, type, path, container, true);
       return;
     }
     // Medplum stops the whole validation at a resource type it does not know.
@@ -194,7 +203,12 @@ class Walker {
   }
 
   private structureIssue(path: ElementPath, message: StructureMessage): void {
-    this.issues.push({ messageId: 'validation.failed', params: { detail: message.en, zhDetail: message.zh }, code: 'structure', expression: path.toString() });
+    this.issues.push({
+      messageId: 'validation.failed',
+      params: { detail: message.en, zhDetail: message.zh },
+      code: message.code ?? 'structure',
+      expression: path.toString(),
+    });
   }
 
   /** A value whose shape is wrong: reported here and hidden from the structure check. */

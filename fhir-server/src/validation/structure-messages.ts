@@ -21,8 +21,6 @@ const JSON_TYPE_ZH: Record<string, string> = {
 };
 const zhJsonType = (type: string | undefined): string => (type && JSON_TYPE_ZH[type]) ?? type ?? '';
 
-export const unknownElement = (name: string | undefined): StructureMessage => ({ en: `Unknown element "${name}"`, zh: `未知元素 "${name}"` });
-
 /**
  * The messages @medplum/core's validator produces (4.5.x), recognised by their wording. Its
  * English is terse and sometimes names internals ("property"), so both languages are rewritten
@@ -82,10 +80,7 @@ const RULES: readonly Rule[] = [
   [/^Expected number to be an integer$/, () => ({ en: 'Must be an integer', zh: '必须是整数', code: 'value' })],
   [/^Expected number to be positive$/, () => ({ en: 'Must be a positive integer', zh: '必须是正整数', code: 'value' })],
   [/^Expected number to be non-negative$/, () => ({ en: 'Must not be negative', zh: '不能为负数', code: 'value' })],
-  [
-    /^Constraint (\S+) not met: (.*)$/s,
-    (m) => ({ en: `Constraint ${m[1]} failed: ${m[2]}`, zh: `不满足约束 ${m[1]}：${m[2]}`, code: 'invariant' }),
-  ],
+  [/^Constraint (\S+) not met: (.*)$/s, (m) => constraintFailed(m[1], m[2])],
 ];
 
 export function describeStructureIssue(text: string): StructureMessage {
@@ -96,8 +91,16 @@ export function describeStructureIssue(text: string): StructureMessage {
   return { en: text, zh: `结构校验未通过：${text}` };
 }
 
+/* The messages below are also produced by the element walk (elements.ts). */
 
-/* Messages for what the element walk finds in the shape of the JSON (see elements.ts). */
+/** The invariants' descriptions exist in English only. */
+export function constraintFailed(key: string | undefined, description: string | undefined): StructureMessage {
+  return { en: `Constraint ${key} failed: ${description}`, zh: `不满足约束 ${key}：${description}`, code: 'invariant' };
+}
+
+export function unknownElement(name: string | undefined): StructureMessage {
+  return { en: `Unknown element "${name}"`, zh: `未知元素 "${name}"` };
+}
 
 export function notAnObject(type: string, value: unknown): StructureMessage {
   const got = jsonType(value);

@@ -16,7 +16,7 @@ const SUPERSEDED = [/^Invalid reference: got /, /^Conflicting choice of type pro
  * via @medplum/core's validator, as catalogue issues. `resource` must have a known resourceType;
  * `masks` are values already reported by the element walk, which medplum must not see.
  */
-export function structureIssues(resource: Record<string, unknown>, masks: readonly Mask[] = []): IssueInput[] {
+export function structureIssues(resource: Record<string, unknown>, masks: readonly Mask[]): IssueInput[] {
   const checked = masked(resource, masks);
   let found: OperationOutcomeIssue[];
   try {

@@ -345,6 +345,20 @@ describe('validateResource: nested resources are validated with their own type',
     ]);
   });
 
+  it('the invariants of the nested resource itself, which medplum evaluates for the outer one only', () => {
+    const bad = observation({ valueString: '72', dataAbsentReason: { text: '未测' } });
+    const at = (resource: unknown) => validateResource(resource).map((i) => [i.code, i.expression, String(i.params?.detail).slice(0, 23)]);
+    expect(at({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: observation({}) }, { resource: bad }] })).toEqual([
+      ['invariant', 'Bundle.entry[1].resource', 'Constraint obs-6 failed'],
+    ]);
+    expect(at({ resourceType: 'Patient', contained: [{ ...bad, id: 'o1' }], extension: [{ url: 'http://example.org/obs', valueReference: { reference: '#o1' } }] })).toEqual([
+      ['invariant', 'Patient.contained[0]', 'Constraint obs-6 failed'],
+    ]);
+    expect(at({ resourceType: 'Parameters', parameter: [{ name: 'result', resource: bad }] })).toEqual([
+      ['invariant', 'Parameters.parameter[0].resource', 'Constraint obs-6 failed'],
+    ]);
+  });
+
   it('conditional references inside a transaction bundle', () => {
     const transaction = {
       resourceType: 'Bundle',

@@ -1,11 +1,11 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../../router/types.js';
 
-const BATCH = 500;
+const BATCH = 200;
 
 /**
  * `$reindex`: rebuilds the search index from the stored resources — after a SearchParameter is
- * added or changed — in short transactions of 500 resources, so the server keeps serving writes.
+ * added or changed — in short transactions of 200 resources, so the server keeps serving writes.
  */
 export async function reindex(ctx: Context, _q: unknown, _req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   let after: [string, string] = ['', ''];
