@@ -31,6 +31,20 @@ describe('configuration, health, migrations and shutdown', () => {
     }
   });
 
+  it('serves IPv4 and IPv6 on the default host ::', async () => {
+    const server = await startTestServer('pglite', { host: '::' });
+    try {
+      const port = new URL(server.url).port;
+      for (const host of ['127.0.0.1', '[::1]']) {
+        const r = await fetch(`http://${host}:${port}/fhir/metadata`);
+        expect(r.status).toBe(200);
+        expect(((await r.json()) as { implementation: { url: string } }).implementation.url).toBe(`http://${host}:${port}/fhir`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves /healthz, uses QIAO_BASE_URL for links, and drains in-flight requests on shutdown', async () => {
     const server = await startTestServer('postgres', { baseUrl: 'https://hub.example.cn' });
     const health = await fetch(`${server.url}/healthz`);

@@ -128,6 +128,20 @@ describe.each(BACKENDS)('batch and transaction on %s', (backend) => {
     expect(again.body.entry[0].response.location).toBe(r.body.entry[1].response.location);
   });
 
+  it('patches inside a transaction with a JSON Patch carried as Binary', async () => {
+    const created = await call(server.base, 'POST', 'Patient', { resourceType: 'Patient', name: [{ text: '何' }] });
+    const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/gender', value: 'female' }])).toString('base64');
+    const r = await call(server.base, 'POST', '', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: patch }, request: { method: 'PATCH', url: `Patient/${created.body.id}` } }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.entry[0].response.status).toBe('200 OK');
+    expect(r.body.entry[0].resource.gender).toBe('female');
+    expect(r.body.entry[0].response.etag).toBe('W/"2"');
+  });
+
   it('processes batch entries independently', async () => {
     const r = await call(server.base, 'POST', '', {
       resourceType: 'Bundle',
