@@ -13,9 +13,24 @@ export interface WriteResult {
   created: boolean;
 }
 
-interface CurrentRow {
-  version_id: string;
-  deleted: boolean;
+interface VersionResult {
+  /** Version before the write; null when the resource does not exist. */
+  current: string | null;
+  was_deleted: boolean | null;
+  /** Version written; null when nothing was written. */
+  written: string | null;
+}
+
+const VERSION_RESULT = `SELECT (SELECT version_id::text FROM cur) AS current, (SELECT deleted FROM cur) AS was_deleted,
+  (SELECT version_id::text FROM r) AS written`;
+
+// A control character cannot come from a client's JSON unescaped, so this marker is ours alone.
+const VERSION_PLACEHOLDER = '\u0000version\u0000';
+const VERSION_PLACEHOLDER_JSON = JSON.stringify(VERSION_PLACEHOLDER).slice(1, -1);
+
+function withVersion(resource: Resource, draft: StoredVersion, versionId: string): StoredVersion {
+  (resource.meta as { versionId: string }).versionId = versionId;
+  return { ...draft, versionId, json: (draft.json as string).replaceAll(VERSION_PLACEHOLDER_JSON, versionId) };
 }
 
 /**
@@ -103,44 +118,91 @@ export class Repository {
   /**
    * Writes a new version of `Type/id`, or creates it when absent (client-assigned id).
    * `ifMatch` is the version the client last saw; a different current version is a 412.
+   * Each attempt is one statement, so outside a transaction it needs no BEGIN/COMMIT.
    */
   async update(q: Queryable, resource: Resource, options: { ifMatch?: string; method?: WriteMethod } = {}): Promise<WriteResult> {
-    const type = resource.resourceType;
-    const id = resource.id as string;
     const method = options.method ?? 'PUT';
-    let current = await this.lockCurrent(q, type, id);
-    if (!current) {
-      // Serialise concurrent creates of one client-assigned id, then look again.
-      await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${type}/${id}`]);
-      current = await this.lockCurrent(q, type, id);
+    const draft = stamp(resource, resource.id as string, VERSION_PLACEHOLDER, new Date().toISOString());
+    const tokens = extractTokens(resource as unknown as Record<string, unknown>);
+    // Two attempts: a create that loses a race to another create of the same id becomes an update.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await this.nextVersion(q, draft, method, tokens, options.ifMatch);
+      if (result.written) return { stored: withVersion(resource, draft, result.written), created: result.was_deleted === true };
+      if (result.current !== null || options.ifMatch !== undefined) {
+        throw new FhirError('resource.version-conflict', { current: result.current ?? '-', expected: options.ifMatch ?? '-' });
+      }
+      const created = withVersion(resource, draft, '1');
+      if (await this.insertIfAbsent(q, created, method, tokens)) return { stored: created, created: true };
     }
-    if (options.ifMatch !== undefined && options.ifMatch !== current?.version_id) {
-      throw new FhirError('resource.version-conflict', { current: current?.version_id ?? '-', expected: options.ifMatch });
-    }
-    if (!current) return { stored: await this.create(q, resource, method), created: true };
-    const versionId = String(Number(current.version_id) + 1);
-    const stored = stamp(resource, id, versionId, new Date().toISOString());
-    await this.writeVersion(q, stored, method, extractTokens(resource as unknown as Record<string, unknown>));
-    return { stored, created: current.deleted };
+    throw new FhirError('resource.concurrent-write');
   }
 
-  /** Deletes `Type/id`; deleting what is absent or already deleted succeeds without a new version. */
+  /** Deletes `Type/id` in one statement; deleting what is absent or already deleted succeeds without a new version. */
   async delete(q: Queryable, type: string, id: string, options: { ifMatch?: string } = {}): Promise<StoredVersion | undefined> {
-    const current = await this.lockCurrent(q, type, id);
-    if (options.ifMatch !== undefined && options.ifMatch !== current?.version_id) {
-      throw new FhirError('resource.version-conflict', { current: current?.version_id ?? '-', expected: options.ifMatch });
+    const p = sqlParams();
+    const lastUpdated = new Date().toISOString();
+    const [t, i, ts] = [type, id, lastUpdated].map(p.add);
+    const [result] = await q.query<VersionResult>(
+      `WITH cur AS (SELECT version_id, deleted FROM resource WHERE resource_type = ${t} AND id = ${i} FOR UPDATE),
+       r AS (UPDATE resource SET version_id = cur.version_id + 1, last_updated = ${ts}::timestamptz, deleted = true, content = NULL
+         FROM cur WHERE resource.resource_type = ${t} AND resource.id = ${i} AND NOT cur.deleted
+         ${options.ifMatch !== undefined ? `AND cur.version_id = ${p.add(options.ifMatch)}::bigint` : ''}
+         RETURNING resource.version_id, resource.last_updated),
+       h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+         SELECT ${t}, ${i}, version_id, last_updated, 'DELETE', NULL FROM r),
+       d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i} AND EXISTS (SELECT 1 FROM r))
+       ${VERSION_RESULT}`,
+      p.values,
+    );
+    if (result?.written) return { resourceType: type, id, versionId: result.written, lastUpdated, deleted: true, json: null };
+    if (options.ifMatch !== undefined && options.ifMatch !== result?.current) {
+      throw new FhirError('resource.version-conflict', { current: result?.current ?? '-', expected: options.ifMatch });
     }
-    if (!current || current.deleted) return undefined;
-    const stored: StoredVersion = {
-      resourceType: type,
-      id,
-      versionId: String(Number(current.version_id) + 1),
-      lastUpdated: new Date().toISOString(),
-      deleted: true,
-      json: null,
-    };
-    await this.writeVersion(q, stored, 'DELETE', []);
-    return stored;
+    return undefined;
+  }
+
+  /**
+   * The next version of an existing resource in one statement: lock the row, check If-Match,
+   * write current and history rows, replace the token index (the DELETE sees the statement's
+   * snapshot, so it never removes the rows the same statement inserts). The version number is
+   * only known inside the statement, so the JSON carries a placeholder that SQL fills in.
+   */
+  private async nextVersion(q: Queryable, draft: StoredVersion, method: string, tokens: TokenRow[], ifMatch: string | undefined): Promise<VersionResult> {
+    const p = sqlParams();
+    const [t, i, ts, c, ph] = [draft.resourceType, draft.id, draft.lastUpdated, draft.json, VERSION_PLACEHOLDER_JSON].map(p.add);
+    const tokenSql = tokenInsert(p, [draft], [tokens], 'EXISTS (SELECT 1 FROM r)');
+    const [result] = await q.query<VersionResult>(
+      `WITH cur AS (SELECT version_id, deleted FROM resource WHERE resource_type = ${t} AND id = ${i} FOR UPDATE),
+       r AS (UPDATE resource SET version_id = cur.version_id + 1, last_updated = ${ts}::timestamptz, deleted = false,
+           content = replace(${c}, ${ph}, (cur.version_id + 1)::text)
+         FROM cur WHERE resource.resource_type = ${t} AND resource.id = ${i}
+         ${ifMatch !== undefined ? `AND cur.version_id = ${p.add(ifMatch)}::bigint` : ''}
+         RETURNING resource.version_id, resource.content),
+       h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+         SELECT ${t}, ${i}, version_id, ${ts}::timestamptz, ${p.add(method)}, content FROM r),
+       d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i} AND EXISTS (SELECT 1 FROM r))
+       ${tokenSql ? `, k AS (${tokenSql})` : ''}
+       ${VERSION_RESULT}`,
+      p.values,
+    );
+    return result ?? { current: null, was_deleted: null, written: null };
+  }
+
+  /** Version 1 of a client-assigned id unless another writer created it first (then false). */
+  private async insertIfAbsent(q: Queryable, stored: StoredVersion, method: string, tokens: TokenRow[]): Promise<boolean> {
+    const p = sqlParams();
+    const [t, i, ts, c] = [stored.resourceType, stored.id, stored.lastUpdated, stored.json].map(p.add);
+    const tokenSql = tokenInsert(p, [stored], [tokens], 'EXISTS (SELECT 1 FROM r)');
+    const rows = await q.query(
+      `WITH r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content)
+         VALUES (${t}, ${i}, 1, ${ts}::timestamptz, ${c}) ON CONFLICT (resource_type, id) DO NOTHING RETURNING id),
+       h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+         SELECT ${t}, ${i}, 1, ${ts}::timestamptz, ${p.add(method)}, ${c} FROM r)
+       ${tokenSql ? `, k AS (${tokenSql})` : ''}
+       SELECT id FROM r`,
+      p.values,
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -165,34 +227,6 @@ export class Repository {
     return { count: rows.length, last: [last.resource_type, last.id] };
   }
 
-  /** Current version for a write, locked until the transaction ends (concurrent writers queue here). */
-  private async lockCurrent(q: Queryable, type: string, id: string): Promise<CurrentRow | undefined> {
-    const [row] = await q.query<CurrentRow>(
-      'SELECT version_id::text AS version_id, deleted FROM resource WHERE resource_type = $1 AND id = $2 FOR UPDATE',
-      [type, id],
-    );
-    return row;
-  }
-
-  /**
-   * A new version of an existing resource in one statement: current row, history row, and the
-   * token index replaced (the DELETE sees the statement's snapshot, so it never removes the rows
-   * the same statement inserts).
-   */
-  private async writeVersion(q: Queryable, stored: StoredVersion, method: string, tokens: TokenRow[]): Promise<void> {
-    const p = sqlParams();
-    const [t, i, v, ts, c] = [stored.resourceType, stored.id, stored.versionId, stored.lastUpdated, stored.json].map(p.add);
-    const tokenSql = tokenInsert(p, [stored], [tokens]);
-    await q.query(
-      `WITH r AS (UPDATE resource SET version_id = ${v}::bigint, last_updated = ${ts}::timestamptz, deleted = ${stored.deleted ? 'true' : 'false'}, content = ${c}
-         WHERE resource_type = ${t} AND id = ${i}),
-       h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-         VALUES (${t}, ${i}, ${v}::bigint, ${ts}::timestamptz, ${p.add(method)}, ${c}))
-       ${tokenSql ? `, d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i}) ${tokenSql}` : `DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i}`}`,
-      p.values,
-    );
-  }
-
   private async writeTokens(q: Queryable, keys: { resourceType: string; id: string }[], resources: Resource[]): Promise<void> {
     const p = sqlParams();
     const sql = tokenInsert(p, keys, resources.map((r) => extractTokens(r as unknown as Record<string, unknown>)));
@@ -212,13 +246,18 @@ function stamp(resource: Resource, id: string, versionId: string, lastUpdated: s
   return { resourceType, id, versionId, lastUpdated, deleted: false, json };
 }
 
-/** `INSERT INTO search_token VALUES …` for the given resources' token rows, or '' when there are none. */
-function tokenInsert(p: SqlParams, keys: { resourceType: string; id: string }[], tokens: TokenRow[][]): string {
+/**
+ * `INSERT INTO search_token …` for the given resources' token rows, or '' when there are none;
+ * `guard` is a condition under which the rows are inserted (e.g. that the resource row was written).
+ */
+function tokenInsert(p: SqlParams, keys: { resourceType: string; id: string }[], tokens: TokenRow[][], guard?: string): string {
   const rows: string[] = [];
   keys.forEach((key, k) => {
     for (const row of tokens[k] ?? []) {
       rows.push(`(${p.add(key.resourceType)}, ${p.add(key.id)}, ${p.add(row.param)}, ${p.add(row.system)}, ${p.add(row.value)})`);
     }
   });
-  return rows.length ? `INSERT INTO search_token (resource_type, id, param, system, value) VALUES ${rows.join(', ')}` : '';
+  if (rows.length === 0) return '';
+  const insert = 'INSERT INTO search_token (resource_type, id, param, system, value)';
+  return guard ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS v WHERE ${guard}` : `${insert} VALUES ${rows.join(', ')}`;
 }

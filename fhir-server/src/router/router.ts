@@ -69,8 +69,19 @@ const RETRIES = 3;
 export async function handle(ctx: Context, req: FhirRequest): Promise<FhirResponse> {
   if (req.method === 'GET' || req.method === 'HEAD') return dispatch(ctx, ctx.db, req);
   if (req.method === 'POST' && req.path.replace(/\//g, '') === '') return postBundle(ctx, req);
-  if (findOperation(parsePath(req.path).keyword ?? '')?.ownTransactions) return dispatch(ctx, ctx.db, req);
+  const path = parsePath(req.path);
+  if (findOperation(path.keyword ?? '')?.ownTransactions || writesInOneStatement(req, path)) return dispatch(ctx, ctx.db, req);
   return inTransaction(ctx, (q) => dispatch(ctx, q, req));
+}
+
+/**
+ * Plain create, update and delete by id write with single statements (see Repository), and a
+ * statement is a transaction of its own: BEGIN/COMMIT around it would only add round trips.
+ */
+function writesInOneStatement(req: FhirRequest, path: ParsedPath): boolean {
+  if (path.keyword) return false;
+  if (req.method === 'POST') return !!path.type && !path.id && req.ifNoneExist === undefined;
+  return (req.method === 'PUT' || req.method === 'DELETE') && !!path.id;
 }
 
 async function inTransaction<T>(ctx: Context, work: (q: Queryable) => Promise<T>): Promise<T> {
