@@ -240,7 +240,8 @@ export class Repository {
  */
 function stamp(resource: Resource, id: string, versionId: string, lastUpdated: string): StoredVersion {
   const { resourceType, id: _ignored, meta, ...rest } = resource as Resource & Record<string, unknown>;
-  const newMeta = { ...(meta ?? {}), versionId, lastUpdated };
+  const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
+  const newMeta = { versionId, lastUpdated, ...otherMeta };
   Object.assign(resource, { id, meta: newMeta });
   const json = JSON.stringify({ resourceType, id, meta: newMeta, ...rest });
   return { resourceType, id, versionId, lastUpdated, deleted: false, json };
