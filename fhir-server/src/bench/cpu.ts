@@ -25,11 +25,29 @@ export interface CpuGroups {
 /** /proc counts in USER_HZ, which is 100 on every Linux that Node supports. */
 const TICKS_PER_SECOND = 100;
 
+/** Other work on the machine above this many cores makes the figures low by an unknown amount. */
+export const CONTENTION_CORES = 0.25;
+/** How long a measurement waits for other work to stop before it starts anyway. */
+const QUIET_WAIT_MS = 10_000;
+
 export class CpuMeter {
   constructor(private readonly groups: CpuGroups) {}
 
-  /** Starts a window; the function it returns ends it. Zeros where /proc is missing. */
-  begin(): () => CpuUse {
+  /**
+   * Starts a window once other processes have used less than CONTENTION_CORES for a second (or
+   * after QUIET_WAIT_MS); the function it returns ends it. Zeros where /proc is missing.
+   */
+  async begin(): Promise<() => CpuUse> {
+    const deadline = performance.now() + QUIET_WAIT_MS;
+    while (performance.now() < deadline) {
+      const probe = this.window();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (probe().other < CONTENTION_CORES) break;
+    }
+    return this.window();
+  }
+
+  private window(): () => CpuUse {
     const started = performance.now();
     const before = this.sample();
     return () => {

@@ -25,7 +25,7 @@ export async function crudScenario(bench: Bench): Promise<RunResult[]> {
   const client = new HttpClient(qiao.url, CONCURRENCY);
   const cpu = bench.meter(qiao.pid);
   try {
-    await crudLoad(client, 'warm-up', options.warmupMs, cpu);
+    await crudLoad(client, 'warm-up', options.warmupMs);
     const runs: RunResult[] = [];
     for (let run = 1; run <= options.runs; run++) {
       const result = await crudLoad(client, `run${run}`, options.durationMs, cpu);
@@ -39,7 +39,7 @@ export async function crudScenario(bench: Bench): Promise<RunResult[]> {
   }
 }
 
-function crudLoad(client: HttpClient, label: string, durationMs: number, cpu: CpuMeter): Promise<LoadResult> {
+function crudLoad(client: HttpClient, label: string, durationMs: number, cpu?: CpuMeter): Promise<LoadResult> {
   const users = Array.from({ length: CONCURRENCY }, (_, vu) => new CrudUser(client, `${label}-${vu}`));
   return closedLoop({ concurrency: CONCURRENCY, durationMs, cpu, step: (vu) => (users[vu] as CrudUser).step() });
 }

@@ -48,13 +48,18 @@ const load = (batches: Batch[], meter?: CpuMeter) => {
   let next = 0;
   return closedLoop({
     concurrency,
-    ...(meter ? { cpu: meter } : {}),
+    cpu: meter,
     async step(vu) {
       const batch = batches[next++];
       if (!batch) return undefined;
       const client = clients[vu] as pg.Client;
       await client.query('BEGIN');
-      await client.query(INSERT, [batch.ids, batch.contents]);
+      try {
+        await client.query(INSERT, [batch.ids, batch.contents]);
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
       await client.query('COMMIT');
       return batch.ids.length;
     },

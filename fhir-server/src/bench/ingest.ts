@@ -59,7 +59,7 @@ function post(client: HttpClient, bodies: readonly string[], concurrency: number
   let next = 0;
   return closedLoop({
     concurrency,
-    ...(measured ? { cpu: measured.cpu } : {}),
+    cpu: measured?.cpu,
     async step() {
       const body = bodies[next++];
       if (body === undefined) return undefined;

@@ -38,7 +38,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   let units = 0;
   let errors = 0;
   let firstError: string | undefined;
-  const endCpu = options.cpu?.begin();
+  const endCpu = await options.cpu?.begin();
   const started = performance.now();
   const deadline = options.durationMs === undefined ? Infinity : started + options.durationMs;
 

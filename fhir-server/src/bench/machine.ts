@@ -1,4 +1,5 @@
-/** What the numbers were measured on, recorded with them. */
+/** What the numbers were measured on, and which code, recorded with them. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sqlOnce } from './sql.js';
@@ -25,6 +26,17 @@ export async function machineFacts(postgresUrl: string): Promise<Machine> {
     postgres: row?.server_version ?? 'unknown',
     loadBefore: os.loadavg()[0] ?? 0,
   };
+}
+
+/** `abc1234`, with ` + uncommitted changes` when the work tree differs from it; read-only git. */
+export function codeRevision(root: string): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git work tree)';
+  }
 }
 
 function cpuModel(): string {

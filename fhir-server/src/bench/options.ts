@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { script } from './processes.js';
 
-export const USAGE = `usage: npm run bench [-- --patients N] [--runs N] [--seconds S] [--quick] [--profile]
+const USAGE = `usage: npm run bench [-- --patients N] [--runs N] [--seconds S] [--quick] [--profile]
   --patients N  patients in the ingest dataset (default 2000, about 31,500 resources)
   --runs N      measured runs per scenario, after a warm-up; the report gives the median (default 3)
   --seconds S   length of each read and CRUD run (default 10)
@@ -23,7 +23,17 @@ export interface BenchOptions {
   root: string;
 }
 
+/** Exits with the usage on --help (status 0) and on a bad argument (status 2). */
 export function parseOptions(argv: string[]): BenchOptions {
+  try {
+    return parse(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function parse(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -19,7 +19,7 @@ export function script(relative: string): string {
   return fileURLToPath(new URL(`../${relative}`, import.meta.url));
 }
 
-/** Starts `node [nodeArgs] file [args]` with PORT set and resolves once the port accepts connections. */
+/** Starts `node [nodeArgs] file` with PORT and HOST set; resolves once the port accepts connections. */
 export async function startServerChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerChild> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, file], {
@@ -77,7 +77,7 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

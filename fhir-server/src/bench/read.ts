@@ -4,12 +4,12 @@
  * number of keep-alive connections, for the same time.
  */
 import { Random } from '../seed/random.js';
+import type { Bench } from './context.js';
 import type { CpuMeter } from './cpu.js';
 import { startReadFloor } from './floors.js';
 import { expectStatus, HttpClient } from './http-client.js';
 import type { Loaded } from './ingest.js';
 import { closedLoop, type LoadResult } from './load.js';
-import type { Bench } from './context.js';
 import { startQiao, type ServerChild } from './processes.js';
 import type { RunResult } from './report.js';
 
@@ -24,13 +24,13 @@ export async function readScenario(bench: Bench, loaded: Loaded): Promise<RunRes
   let floor: ServerChild | undefined;
   try {
     floor = await startReadFloor(loaded.databaseUrl);
-    const measure = (server: ServerChild, seed: string, durationMs: number) => readLoad(server.url, loaded, seed, durationMs, bench.meter(server.pid));
-    await measure(qiao, 'warm-up', options.warmupMs);
-    await measure(floor, 'warm-up', options.warmupMs);
+    await readLoad(qiao.url, loaded, 'warm-up', options.warmupMs);
+    await readLoad(floor.url, loaded, 'warm-up', options.warmupMs);
+    const measure = (server: ServerChild, run: number) => readLoad(server.url, loaded, `run ${run}`, options.durationMs, bench.meter(server.pid));
     const runs: RunResult[] = [];
     for (let run = 1; run <= options.runs; run++) {
-      const result = await measure(qiao, `run ${run}`, options.durationMs);
-      const bare = await measure(floor, `run ${run}`, options.durationMs);
+      const result = await measure(qiao, run);
+      const bare = await measure(floor, run);
       runs.push({ qiao: result, floor: bare });
       bench.progress(`read run ${run}: Qiao ${Math.round(result.rate)} req/s p99 ${result.p99Ms.toFixed(1)} ms, floor ${Math.round(bare.rate)} req/s`);
     }
@@ -41,7 +41,7 @@ export async function readScenario(bench: Bench, loaded: Loaded): Promise<RunRes
 }
 
 /** `CONCURRENCY` users reading for `durationMs`; user `vu` draws its ids from the stream (seed, vu). */
-async function readLoad(baseUrl: string, loaded: Loaded, seed: string, durationMs: number, cpu: CpuMeter): Promise<LoadResult> {
+async function readLoad(baseUrl: string, loaded: Loaded, seed: string, durationMs: number, cpu?: CpuMeter): Promise<LoadResult> {
   const client = new HttpClient(baseUrl, CONCURRENCY);
   const streams = Array.from({ length: CONCURRENCY }, (_, vu) => new Random('read', seed, vu));
   try {

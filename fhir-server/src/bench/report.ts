@@ -2,7 +2,7 @@
  * Results: medians over the measured runs, the targets with PASS/MISS, and three renderings of the
  * same figures — a console table, a Markdown section for docs/benchmarks.md, and JSON.
  */
-import type { CpuUse } from './cpu.js';
+import { CONTENTION_CORES, type CpuUse } from './cpu.js';
 import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 
@@ -36,8 +36,6 @@ export interface Summary {
   floorCpu?: CpuUse;
 }
 
-/** Other work on the machine above this many cores makes the figures low by an unknown amount. */
-const CONTENTION_CORES = 0.25;
 
 interface Target {
   label: string;
@@ -62,6 +60,8 @@ const NO_ERRORS: Target = { label: 'no failed requests', met: (s) => s.errors ==
 export interface Report {
   date: string;
   command: string;
+  /** The commit measured (see codeRevision). */
+  revision: string;
   machine: Machine;
   dataset: { patients: number; bundles: number; resources: number };
   /** Wall time of the whole benchmark, seconds. */
@@ -146,7 +146,7 @@ export function markdown(report: Report): string {
     `### Results of ${report.date.slice(0, 10)}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; load average ${m.loadBefore.toFixed(2)} before the start.`,
-    `Dataset: ${d.patients} patients, ${d.bundles} transaction bundles, ${whole(d.resources)} resources. Command: \`${report.command}\` (${Math.round(report.seconds)} s).`,
+    `Code: ${report.revision}. Dataset: ${d.patients} patients, ${d.bundles} transaction bundles, ${whole(d.resources)} resources. Command: \`${report.command}\` (${Math.round(report.seconds)} s).`,
     '',
     `| ${HEADER.join(' | ')} |`,
     `|${HEADER.map(() => '---').join('|')}|`,

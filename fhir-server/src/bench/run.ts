@@ -6,17 +6,18 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
 import { startThrowawayPostgres } from '../testing/throwaway-postgres.js';
 import type { Bench } from './context.js';
 import { CpuMeter } from './cpu.js';
 import { crudScenario, CONCURRENCY as CRUD_CONCURRENCY } from './crud.js';
 import { ingestWorkload, resourceCount } from './dataset.js';
 import { ingestScenario, CONCURRENCY as INGEST_CONCURRENCY } from './ingest.js';
-import { machineFacts } from './machine.js';
-import { postmasterPid } from './sql.js';
+import { codeRevision, machineFacts } from './machine.js';
 import { parseOptions } from './options.js';
 import { readScenario, CONCURRENCY as READ_CONCURRENCY } from './read.js';
 import { buildReport, consoleTable, markdown, type ScenarioResult } from './report.js';
+import { postmasterPid } from './sql.js';
 
 /**
  * For a 2-core, 24 GB machine, with PostgreSQL's durable defaults (fsync, synchronous_commit)
@@ -36,17 +37,12 @@ const POSTGRES_SETTINGS = {
 };
 
 const options = parseOptions(process.argv.slice(2));
+// Before anything runs: the build that `npm run bench` just made is of this work tree.
+const revision = codeRevision(options.root);
 const started = performance.now();
 const progress = (line: string) => process.stderr.write(`[bench ${Math.round((performance.now() - started) / 1000)}s] ${line}\n`);
 
-const workload = ingestWorkload(options.patients, options.warmupPatients);
-const dataset = { patients: options.patients, bundles: workload.measured.length, resources: resourceCount(workload.measured) };
-// Serialised once, up front: the clock measures the server, not the client's JSON.stringify.
-const bodies = {
-  reference: workload.reference.map((b) => JSON.stringify(b)),
-  warmup: workload.warmup.map((b) => JSON.stringify(b)),
-  measured: workload.measured.map((b) => JSON.stringify(b)),
-};
+const { dataset, bodies } = serializedWorkload();
 progress(`dataset: ${dataset.patients} patients, ${dataset.resources} resources`);
 
 const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
@@ -73,6 +69,7 @@ try {
     {
       date: new Date().toISOString(),
       command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      revision,
       machine,
       dataset,
       seconds: (performance.now() - started) / 1000,
@@ -85,4 +82,17 @@ try {
   process.stdout.write(`\n${consoleTable(report)}\n\n${markdown(report)}\n\n(JSON: ${out})\n`);
 } finally {
   await pg.stop();
+}
+
+/**
+ * The ingest bundles as the JSON text to post, made once up front: the clock measures the server,
+ * not the client's JSON.stringify. Only the text is kept, so the runner's heap stays small.
+ */
+function serializedWorkload() {
+  const workload = ingestWorkload(options.patients, options.warmupPatients);
+  const text = (bundles: Bundle[]) => bundles.map((b) => JSON.stringify(b));
+  return {
+    dataset: { patients: options.patients, bundles: workload.measured.length, resources: resourceCount(workload.measured) },
+    bodies: { reference: text(workload.reference), warmup: text(workload.warmup), measured: text(workload.measured) },
+  };
 }

@@ -13,14 +13,6 @@ export class ElementPath {
     return new ElementPath(this, name, index);
   }
 
-  /** The JSON keys and array indexes below the root, to find the element again in the document. */
-  keys(): (string | number)[] {
-    const keys = this.parent ? this.parent.keys() : [];
-    if (this.parent) keys.push(this.name);
-    if (this.index !== undefined) keys.push(this.index);
-    return keys;
-  }
-
   toString(): string {
     const own = this.index === undefined ? this.name : `${this.name}[${this.index}]`;
     return this.parent ? `${this.parent.toString()}.${own}` : own;

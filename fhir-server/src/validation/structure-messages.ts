@@ -5,11 +5,9 @@ import { jsonType } from './json.js';
 export interface StructureMessage {
   en: string;
   zh: string;
-  /** More precise FHIR issue type than medplum's `structure`, where there is one. */
+  /** More precise FHIR issue type than `structure`, where there is one. */
   code?: IssueType;
 }
-
-type Rule = readonly [pattern: RegExp, message: (match: RegExpExecArray) => StructureMessage];
 
 const JSON_TYPE_ZH: Record<string, string> = {
   string: '字符串',
@@ -19,97 +17,46 @@ const JSON_TYPE_ZH: Record<string, string> = {
   array: '数组',
   null: 'null',
 };
-const zhJsonType = (type: string | undefined): string => (type && JSON_TYPE_ZH[type]) ?? type ?? '';
-
-/**
- * The messages @medplum/core's validator produces (4.5.x), recognised by their wording. Its
- * English is terse and sometimes names internals ("property"), so both languages are rewritten
- * in FHIR's terms; a message not listed here keeps medplum's English (see `describeStructureIssue`).
- */
-const RULES: readonly Rule[] = [
-  [/^Missing required property$/, () => ({ en: 'Required element is missing', zh: '缺少必填元素', code: 'required' })],
-  [/^Invalid additional property "(.*)"$/, (m) => unknownElement(m[1])],
-  [/^Expected array of values for property$/, () => ({ en: 'Element must be a JSON array', zh: '该元素必须是 JSON 数组' })],
-  [
-    /^Expected single value for property$/,
-    () => ({ en: 'Element must be a single value, not an array', zh: '该元素只能是单个值，不能是数组' }),
-  ],
-  [
-    /^Invalid number of values: expected (\S+), but found (\d+)$/,
-    (m) => ({
-      en: `Wrong number of values: expected ${m[1]}, found ${m[2]}`,
-      zh: `值的个数不符：应为 ${m[1]}，实际为 ${m[2]}`,
-    }),
-  ],
-  [
-    /^Incorrect number of values provided for slice '(.*)': expected (\S+), but found (\d+)$/,
-    (m) => ({
-      en: `Wrong number of values for slice "${m[1]}": expected ${m[2]}, found ${m[3]}`,
-      zh: `切片 "${m[1]}" 的值个数不符：应为 ${m[2]}，实际为 ${m[3]}`,
-    }),
-  ],
-  [/^Value did not match expected pattern$/, () => ({ en: 'Value does not match the fixed value or pattern', zh: '值与规定的固定值或模式不符' })],
-  [/^Invalid empty value$/, () => ({ en: 'Empty values are not allowed', zh: '不允许空值' })],
-  [
-    /^Invalid empty non-primitive value$/,
-    () => ({ en: 'Element has neither a value nor child elements', zh: '元素既没有值也没有子元素' }),
-  ],
-  [/^Invalid null value$/, () => ({ en: 'null is not allowed here', zh: '此处不允许 null' })],
-  [/^Invalid undefined value$/, () => ({ en: 'Missing value in array', zh: '数组中缺少值' })],
-  [
-    /^Invalid JSON type: expected (\w+), but got (\w+)$/,
-    (m) => ({
-      en: `Wrong JSON type: expected ${m[1]}, got ${m[2]}`,
-      zh: `JSON 类型错误：应为${zhJsonType(m[1])}，实际为${zhJsonType(m[2])}`,
-    }),
-  ],
-  [
-    /^Invalid JSON type: (.+) is not a valid FHIR type$/,
-    (m) => ({ en: `${m[1]} is not a FHIR type`, zh: `${m[1]} 不是 FHIR 数据类型` }),
-  ],
-  [
-    /^String must contain non-whitespace content$/,
-    () => ({ en: 'String must not be empty or only whitespace', zh: '字符串不能为空或只有空白字符' }),
-  ],
-  [/^String cannot be larger than 1 MB$/, () => ({ en: 'String is longer than 1 MB', zh: '字符串超过 1 MB' })],
-  [
-    /^Invalid (\w+) format$/,
-    (m) => ({ en: `Not a valid FHIR ${m[1]}`, zh: `不是有效的 FHIR ${m[1]} 值`, code: 'value' }),
-  ],
-  [/^Invalid numeric value$/, () => ({ en: 'Not a finite number', zh: '不是有效的有限数值', code: 'value' })],
-  [/^Expected number to be an integer$/, () => ({ en: 'Must be an integer', zh: '必须是整数', code: 'value' })],
-  [/^Expected number to be positive$/, () => ({ en: 'Must be a positive integer', zh: '必须是正整数', code: 'value' })],
-  [/^Expected number to be non-negative$/, () => ({ en: 'Must not be negative', zh: '不能为负数', code: 'value' })],
-  [/^Constraint (\S+) not met: (.*)$/s, (m) => constraintFailed(m[1], m[2])],
-];
-
-export function describeStructureIssue(text: string): StructureMessage {
-  for (const [pattern, message] of RULES) {
-    const match = pattern.exec(text);
-    if (match) return message(match);
-  }
-  return { en: text, zh: `结构校验未通过：${text}` };
-}
-
-/* The messages below are also produced by the element walk (elements.ts). */
+const zhJsonType = (type: string): string => JSON_TYPE_ZH[type] ?? type;
 
 /** The invariants' descriptions exist in English only. */
-export function constraintFailed(key: string | undefined, description: string | undefined): StructureMessage {
+export function constraintFailed(key: string, description: string): StructureMessage {
   return { en: `Constraint ${key} failed: ${description}`, zh: `不满足约束 ${key}：${description}`, code: 'invariant' };
 }
 
-export function unknownElement(name: string | undefined): StructureMessage {
+export function unknownElement(name: string): StructureMessage {
   return { en: `Unknown element "${name}"`, zh: `未知元素 "${name}"` };
 }
 
-export function notAnObject(type: string, value: unknown): StructureMessage {
-  const got = jsonType(value);
-  return { en: `Wrong JSON type: expected an object (${type}), got ${got}`, zh: `JSON 类型错误：应为对象（${type}），实际为${zhJsonType(got)}` };
+export function missingElement(): StructureMessage {
+  return { en: 'Required element is missing', zh: '缺少必填元素', code: 'required' };
+}
+
+export function arrayExpected(): StructureMessage {
+  return { en: 'Element must be a JSON array', zh: '该元素必须是 JSON 数组' };
+}
+
+export function singleValueExpected(): StructureMessage {
+  return { en: 'Element must be a single value, not an array', zh: '该元素只能是单个值，不能是数组' };
+}
+
+export function nullValue(): StructureMessage {
+  return { en: 'null is not allowed here', zh: '此处不允许 null' };
 }
 
 export function emptyValue(value: unknown): StructureMessage {
   const type = jsonType(value);
   return { en: `Empty ${type} is not allowed`, zh: `不允许空${zhJsonType(type)}` };
+}
+
+/** A primitive value of the wrong JSON type: `expected` and `got` are JSON type names. */
+export function wrongJsonType(expected: string, got: string): StructureMessage {
+  return { en: `Wrong JSON type: expected ${expected}, got ${got}`, zh: `JSON 类型错误：应为${zhJsonType(expected)}，实际为${zhJsonType(got)}` };
+}
+
+export function notAnObject(type: string, value: unknown): StructureMessage {
+  const got = jsonType(value);
+  return { en: `Wrong JSON type: expected an object (${type}), got ${got}`, zh: `JSON 类型错误：应为对象（${type}），实际为${zhJsonType(got)}` };
 }
 
 export function notAPrimitive(type: string, value: unknown): StructureMessage {
@@ -131,4 +78,37 @@ export function choiceConflict(element: string, first: string, second: string): 
     en: `Only one type is allowed for ${element}, found both "${first}" and "${second}"`,
     zh: `${element} 只能使用一种类型，却同时出现了 "${first}" 和 "${second}"`,
   };
+}
+
+export function blankString(): StructureMessage {
+  return { en: 'String must not be empty or only whitespace', zh: '字符串不能为空或只有空白字符' };
+}
+
+/** R4's one maximum length is string's 1,048,576 characters, inherited by code, id and markdown. */
+export function stringTooLong(): StructureMessage {
+  return { en: 'String is longer than 1 MB', zh: '字符串超过 1 MB' };
+}
+
+export function invalidFormat(type: string): StructureMessage {
+  return { en: `Not a valid FHIR ${type}`, zh: `不是有效的 FHIR ${type} 值`, code: 'value' };
+}
+
+export function notAnInteger(): StructureMessage {
+  return { en: 'Must be an integer', zh: '必须是整数', code: 'value' };
+}
+
+export function notPositive(): StructureMessage {
+  return { en: 'Must be a positive integer', zh: '必须是正整数', code: 'value' };
+}
+
+export function negative(): StructureMessage {
+  return { en: 'Must not be negative', zh: '不能为负数', code: 'value' };
+}
+
+export function belowMinimum(minimum: number): StructureMessage {
+  return { en: `Must be at least ${minimum}`, zh: `不能小于 ${minimum}`, code: 'value' };
+}
+
+export function aboveMaximum(maximum: number): StructureMessage {
+  return { en: `Must be at most ${maximum}`, zh: `不能大于 ${maximum}`, code: 'value' };
 }

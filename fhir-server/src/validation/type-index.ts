@@ -1,4 +1,5 @@
 import { capitalize, isPrimitiveType, tryGetDataType } from '@medplum/core';
+import { invariantsOf, type Invariant } from './invariants.js';
 import { allowedTargetTypes } from './references.js';
 
 /** One JSON property name of a type, resolved against the R4 definitions. */
@@ -14,9 +15,29 @@ export interface Property {
   readonly requiredValueSet?: string;
   /** Resource types a Reference may point at; absent when any is allowed. */
   readonly targetTypes?: readonly string[];
+  /** The element's invariants, checked on each of its values. */
+  readonly invariants: readonly Invariant[];
 }
 
-export type TypeIndex = ReadonlyMap<string, Property>;
+/** An element with min ≥ 1. */
+export interface RequiredElement {
+  readonly element: string;
+  /** The JSON properties that each make it present (every type of a choice, `_name` of a primitive). */
+  readonly keys: readonly string[];
+}
+
+export interface TypeIndex {
+  /** By JSON property name. */
+  readonly properties: ReadonlyMap<string, Property>;
+  readonly required: readonly RequiredElement[];
+  /** By the name FHIRPath reads an element by: its JSON properties (`value` → `valueQuantity`, `_valueString`…). */
+  readonly keysByName: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The type's own invariants, for resource types only: a data type's (per-1, qty-3…) are not
+   * checked where the type is used, as they never were; a backbone element's are its element's.
+   */
+  readonly invariants: readonly Invariant[];
+}
 
 const BINDABLE = new Set(['code', 'Coding', 'CodeableConcept']);
 
@@ -39,29 +60,40 @@ export function typeIndex(type: string): TypeIndex | undefined {
 function buildIndex(type: string): TypeIndex | null {
   const schema = tryGetDataType(type);
   if (!schema) return null;
-  const index = new Map<string, Property>();
-  for (const [name, element] of Object.entries(schema.elements)) {
-    const isChoice = name.endsWith('[x]');
-    const base = isChoice ? name.slice(0, -3) : name;
-    const isArray = !!element.isArray;
-    const binding = element.binding?.strength === 'required' ? element.binding.valueSet?.split('|')[0] : undefined;
-    for (const { code, targetProfile } of element.type) {
-      const key = isChoice ? base + capitalize(code) : base;
+  const properties = new Map<string, Property>();
+  const required: RequiredElement[] = [];
+  const keysByName = new Map<string, readonly string[]>();
+  for (const [element, definition] of Object.entries(schema.elements)) {
+    const isChoice = element.endsWith('[x]');
+    const name = isChoice ? element.slice(0, -3) : element;
+    const isArray = !!definition.isArray;
+    const binding = definition.binding?.strength === 'required' ? definition.binding.valueSet?.split('|')[0] : undefined;
+    const invariants = invariantsOf(definition.constraints);
+    const keys: string[] = [];
+    for (const { code, targetProfile } of definition.type) {
+      const key = isChoice ? name + capitalize(code) : name;
       const kind = kindOf(code);
       const targetTypes = code === 'Reference' ? allowedTargetTypes(targetProfile) : undefined;
-      index.set(key, {
-        element: name,
+      properties.set(key, {
+        element,
         isChoice,
         isArray,
         type: code,
         kind,
         ...(binding && BINDABLE.has(code) ? { requiredValueSet: binding } : {}),
         ...(targetTypes ? { targetTypes } : {}),
+        invariants,
       });
-      if (kind === 'primitive') index.set(`_${key}`, { element: name, isChoice, isArray, type: 'Element', kind: 'primitive-extension' });
+      keys.push(key);
+      if (kind === 'primitive') {
+        properties.set(`_${key}`, { element, isChoice, isArray, type: 'Element', kind: 'primitive-extension', invariants: [] });
+        keys.push(`_${key}`);
+      }
     }
+    keysByName.set(name, keys);
+    if (definition.min >= 1) required.push({ element, keys });
   }
-  return index;
+  return { properties, required, keysByName, invariants: schema.kind === 'resource' ? invariantsOf(schema.constraints) : [] };
 }
 
 function kindOf(code: string): Property['kind'] {

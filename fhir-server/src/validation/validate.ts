@@ -2,13 +2,12 @@ import { isKnownResourceType, loadR4 } from '../definitions/r4.js';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { elementIssues, type ElementCheckOptions } from './elements.js';
 import { isObject } from './json.js';
-import { structureIssues } from './structure.js';
 
 export type ValidateOptions = ElementCheckOptions;
 
 /**
- * Every problem of a resource against the R4 base definitions: structure and invariants
- * (medplum), required code bindings, reference format and target types, nested resources.
+ * Every problem of a resource against the R4 base definitions: structure, primitive formats and
+ * invariants, required code bindings, reference format and target types, nested resources.
  * An empty array means valid.
  */
 export function validateResource(resource: unknown, options: ValidateOptions = {}): IssueInput[] {
@@ -16,10 +15,8 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   if (!isObject(resource)) return [{ messageId: 'body.not-object' }];
   const type = resource.resourceType;
   if (typeof type !== 'string') return [{ messageId: 'resource.missing-type' }];
-  // The structure check cannot even start without a definition for the type.
   if (!isKnownResourceType(type)) return [{ messageId: 'resource.type-unknown', params: { type } }];
-  const elements = elementIssues(resource, type, options);
-  return [...structureIssues(resource, elements.masks), ...elements.issues];
+  return elementIssues(resource, type, options);
 }
 
 /** Throws a 400 carrying every issue when at least one is an error; warnings alone pass. */

@@ -6,9 +6,9 @@ import { minimalInstance } from './minimal-resource.js';
 
 /**
  * Resource-level invariants that an instance holding only the mandatory elements breaks, each
- * with the elements that satisfy it. Without them, exactly that invariant must fire (medplum
- * reports the first failing invariant of an element only): this is how the invariants medplum
- * evaluates are shown to fire correctly, and not on valid resources.
+ * with the elements that satisfy it. Without them, exactly that invariant must fire (only the
+ * first failing invariant of an element is reported): this is how the invariants evaluated are
+ * shown to fire correctly, and not on valid resources.
  */
 const INVARIANTS: Record<string, { key: string; at: string; add: Record<string, unknown> }> = {
   AllergyIntolerance: {

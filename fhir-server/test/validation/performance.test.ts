@@ -35,14 +35,16 @@ function microsecondsPerValidation(resource: unknown): number {
 }
 
 describe('validation cost', () => {
-  // A guard against pathological regressions (e.g. a value set expanded on every call), with room
-  // for slow or busy CI machines; on a quiet developer machine a typical Patient takes ~170 µs and an
-  // Observation ~145 µs, all but 1–3 µs of it in medplum's structure check.
+  // A guard against regressions such as a pass over every element of a definition or a value set
+  // expanded on every call. Measured here, inside jest's vm context, where enumerating an object's
+  // keys is several times slower than in a plain Node process, a typical Patient takes ~30–50 µs
+  // and an Observation ~40–60 µs (plain Node: ~4 and ~11 µs); the medplum structure check this
+  // replaced took 300–450 µs here. The bound leaves room for slow or busy CI machines.
   it.each([
     ['Patient', patient],
     ['Observation', observation],
-  ])('a typical %s validates in well under a millisecond', (_, resource) => {
+  ])('a typical %s validates in under 200 µs', (_, resource) => {
     expect(validateResource(resource)).toEqual([]);
-    expect(microsecondsPerValidation(resource)).toBeLessThan(1000);
+    expect(microsecondsPerValidation(resource)).toBeLessThan(200);
   });
 });

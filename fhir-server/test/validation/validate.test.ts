@@ -30,7 +30,7 @@ describe('validateResource: what is not a resource', () => {
   });
 });
 
-describe('validateResource: structure (medplum)', () => {
+describe('validateResource: structure', () => {
   it('accepts a valid Patient written in Chinese', () => {
     expect(
       validateResource({
@@ -104,7 +104,7 @@ describe('validateResource: structure (medplum)', () => {
   });
 });
 
-describe('validateResource: JSON shapes medplum misreads', () => {
+describe('validateResource: JSON shapes', () => {
   const details = (resource: unknown) => validateResource(resource).map((i) => [i.params?.detail, i.expression]);
 
   it('a string where an object belongs is one issue, not one per character', () => {
@@ -159,6 +159,110 @@ describe('validateResource: JSON shapes medplum misreads', () => {
       { resourceType: 'Parameters', parameter: [{ name: 'a', resource: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Nope' } }] } }] },
     ];
     for (const resource of malformed) expect(validateResource(resource).length).toBeGreaterThan(0);
+  });
+});
+
+describe('validateResource: elements, as the definitions have them', () => {
+  const details = (resource: unknown) => validateResource(resource).map((i) => [i.expression, i.params?.detail]);
+
+  it('requires mandatory elements only inside the objects present, a choice by any of its types', () => {
+    expect(found({ resourceType: 'Patient', link: [{ type: 'seealso' }] })).toEqual([['validation.failed', 'Patient.link[0].other']]);
+    expect(found(observation({}))).toEqual([]);
+    expect(details(observation({ component: [{ valueString: '正常' }] }))).toEqual([['Observation.component[0].code', 'Required element is missing']]);
+    const medicationRequest = { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/1' } };
+    expect(details(medicationRequest)).toEqual([['MedicationRequest.medication[x]', 'Required element is missing']]);
+    expect(found({ ...medicationRequest, medicationCodeableConcept: { text: '阿司匹林' } })).toEqual([]);
+    // A primitive with only an extension is present.
+    expect(found({ ...observation({}), status: undefined, _status: { extension: [{ url: 'http://example.org/why', valueString: '未知' }] } })).toEqual([]);
+    expect(details({ ...observation({}), status: null })).toEqual([
+      ['Observation.status', 'null is not allowed here'],
+      ['Observation.status', 'Required element is missing'],
+    ]);
+  });
+
+  it('checks extensions: a url, and a value or nested extensions but not both', () => {
+    const ext1 = 'Constraint ext-1 failed: Must have either extensions or value[x], not both';
+    expect(
+      details({
+        resourceType: 'Patient',
+        extension: [
+          { valueString: '汉族' },
+          { url: 'http://example.org/a', valueString: '甲', extension: [{ url: 'b', valueBoolean: true }] },
+          { url: 'http://example.org/c' },
+          { url: 'http://example.org/d', valueInteger: 1.5 },
+        ],
+        _birthDate: { extension: [{ valueDateTime: '1985-06-15T08:20:00+08:00' }] },
+        birthDate: '1985-06-15',
+      }),
+    ).toEqual([
+      ['Patient.extension[0].url', 'Required element is missing'],
+      ['Patient.extension[1]', ext1],
+      ['Patient.extension[2]', ext1],
+      ['Patient.extension[3].valueInteger', 'Must be an integer'],
+      ['Patient._birthDate.extension[0].url', 'Required element is missing'],
+    ]);
+  });
+
+  it('knows a choice element only by the types it allows, and resourceType only on resources', () => {
+    expect(details(observation({ valueString: '72', valueText: '72' }))).toEqual([['Observation.valueText', 'Unknown element "valueText"']]);
+    expect(details({ resourceType: 'Patient', name: [{ resourceType: 'HumanName', text: '张三' }] })).toEqual([
+      ['Patient.name[0].resourceType', 'Unknown element "resourceType"'],
+    ]);
+  });
+
+  it('checks primitive formats by the R4 regexes and integer ranges', () => {
+    expect(
+      details({
+        resourceType: 'Patient',
+        active: 'true',
+        multipleBirthInteger: 2147483648,
+        deceasedDateTime: '2024-03-01T09:30:00',
+        name: [{ text: '张\u3000三' }],
+        photo: [{ contentType: 'image/png', data: 'aGk/+w==' }],
+      }),
+    ).toEqual([
+      ['Patient.active', 'Wrong JSON type: expected boolean, got string'],
+      ['Patient.multipleBirthInteger', 'Must be at most 2147483647'],
+      ['Patient.deceasedDateTime', 'Not a valid FHIR dateTime'],
+    ]);
+  });
+
+  it('allows null in a repeating primitive only where its extension has content', () => {
+    expect(
+      details({ resourceType: 'Patient', name: [{ given: ['三', null] }, { given: [null, '丰'], _given: [{ id: 'g' }, null] }, { given: [null], _given: [null] }] }),
+    ).toEqual([
+      ['Patient.name[0].given[1]', 'null is not allowed here'],
+      ['Patient.name[2].given[0]', 'null is not allowed here'],
+      ['Patient.name[2]._given[0]', 'null is not allowed here'],
+    ]);
+  });
+
+  it('gives every issue inside arrays its index', () => {
+    expect(details({ resourceType: 'Patient', name: [{ text: '张三' }, { given: '三', family: ['张'] }] })).toEqual([
+      ['Patient.name[1].given', 'Element must be a JSON array'],
+      ['Patient.name[1].family', 'Element must be a single value, not an array'],
+    ]);
+  });
+
+  it('checks nested resources by their own definition, invariants of their elements included', () => {
+    expect(
+      details({
+        resourceType: 'Patient',
+        contained: [
+          { resourceType: 'Observation', id: 'o1', code: { text: '心率' }, valueText: '72', component: [{ valueString: '正常' }] },
+          { resourceType: 'Patient', id: 'p2', contact: [{ gender: 'female' }] },
+        ],
+      }),
+    ).toEqual([
+      ['Patient.contained[0].valueText', 'Unknown element "valueText"'],
+      ['Patient.contained[0].component[0].code', 'Required element is missing'],
+      ['Patient.contained[0].status', 'Required element is missing'],
+      ['Patient.contained[1].contact[0]', "Constraint pat-1 failed: SHALL at least contain a contact's details or a reference to an organization"],
+    ]);
+  });
+
+  it('skips members that are undefined, as JSON would', () => {
+    expect(found({ resourceType: 'Patient', gender: undefined, name: [{ text: '张三', family: undefined }] })).toEqual([]);
   });
 });
 
@@ -345,7 +449,7 @@ describe('validateResource: nested resources are validated with their own type',
     ]);
   });
 
-  it('the invariants of the nested resource itself, which medplum evaluates for the outer one only', () => {
+  it('the invariants of the nested resource itself', () => {
     const bad = observation({ valueString: '72', dataAbsentReason: { text: '未测' } });
     const at = (resource: unknown) => validateResource(resource).map((i) => [i.code, i.expression, String(i.params?.detail).slice(0, 23)]);
     expect(at({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: observation({}) }, { resource: bad }] })).toEqual([
