@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { createDatabase } from '../../src/testing/throwaway-postgres.js';
 
 export type Backend = 'postgres' | 'pglite';
 export const BACKENDS: Backend[] = ['postgres', 'pglite'];
@@ -44,13 +44,5 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
 export async function createTestDatabase(): Promise<string> {
   const adminUrl = process.env.QIAO_TEST_PG_URL;
   if (!adminUrl) throw new Error('QIAO_TEST_PG_URL is not set: run the tests through jest (its global setup starts PostgreSQL)');
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return adminUrl.replace(/\/postgres$/, `/${name}`);
+  return createDatabase(adminUrl, `t_${randomBytes(6).toString('hex')}`);
 }
