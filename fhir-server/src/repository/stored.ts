@@ -1,5 +1,3 @@
-import type { Resource } from '@medplum/fhirtypes';
-
 /** One version of a resource as stored: the JSON text is kept so reads can serve it untouched. */
 export interface StoredVersion {
   resourceType: string;
@@ -12,11 +10,6 @@ export interface StoredVersion {
   json: string | null;
   /** For history entries: the interaction that produced this version. */
   method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-}
-
-export function parseStored(stored: StoredVersion): Resource {
-  if (stored.json === null) throw new Error(`${stored.resourceType}/${stored.id} has no content`);
-  return JSON.parse(stored.json) as Resource;
 }
 
 export interface StoredRow {

@@ -1,4 +1,3 @@
-import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../repository/stored.js';
 import { RawJson, type FhirResponse } from './types.js';
 
@@ -13,10 +12,6 @@ export function storedResponse(status: number, stored: StoredVersion, withLocati
 
 export function versionPath(stored: StoredVersion): string {
   return `${stored.resourceType}/${stored.id}/_history/${stored.versionId}`;
-}
-
-export function resourceResponse(status: number, resource: Resource): FhirResponse {
-  return { status, body: resource };
 }
 
 export function etag(versionId: string): string {

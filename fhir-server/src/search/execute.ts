@@ -1,5 +1,5 @@
 import type { Queryable } from '../repository/db.js';
-import { sqlParams } from '../repository/sql-params.js';
+import { sqlParams, type SqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
 import type { Filter, ParsedSearch } from './parse.js';
 
@@ -8,12 +8,7 @@ export interface SearchResult {
   total: number | undefined;
 }
 
-type Arg = (value: unknown) => string;
-
-function argList(): { args: unknown[]; arg: Arg } {
-  const params = sqlParams();
-  return { args: params.values, arg: params.add };
-}
+type Arg = SqlParams['add'];
 
 /** The WHERE clause of a search over `resource r`; values only ever enter as parameters. */
 function whereClause(search: ParsedSearch, arg: Arg): string {
@@ -24,11 +19,11 @@ function whereClause(search: ParsedSearch, arg: Arg): string {
 }
 
 export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
-  const { args, arg } = argList();
-  const whereSql = whereClause(search, arg);
+  const p = sqlParams();
+  const whereSql = whereClause(search, p.add);
   let total: number | undefined;
   if (search.summaryCount || search.total !== 'none') {
-    const [row] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource r WHERE ${whereSql}`, args);
+    const [row] = await q.query<{ n: string }>(`SELECT count(*)::text AS n FROM resource r WHERE ${whereSql}`, p.values);
     total = Number(row?.n ?? 0);
   }
   if (search.summaryCount || search.count === 0) return { matches: [], total };
@@ -38,8 +33,8 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
     : 'r.last_updated DESC, r.resource_type, r.id';
   const rows = await q.query<StoredRow>(
     `SELECT ${storedColumns('r')}, false AS deleted
-     FROM resource r WHERE ${whereSql} ORDER BY ${order} LIMIT ${arg(search.count)} OFFSET ${arg(search.offset)}`,
-    args,
+     FROM resource r WHERE ${whereSql} ORDER BY ${order} LIMIT ${p.add(search.count)} OFFSET ${p.add(search.offset)}`,
+    p.values,
   );
   return { matches: rows.map((r) => fromRow(r)), total };
 }
@@ -51,11 +46,11 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
 export async function firstMatchesOfEach(q: Queryable, searches: ParsedSearch[], limit: number): Promise<StoredVersion[][]> {
   const results: StoredVersion[][] = searches.map(() => []);
   if (searches.length === 0) return results;
-  const { args, arg } = argList();
+  const p = sqlParams();
   const parts = searches.map(
-    (search, k) => `(SELECT ${k} AS k, ${storedColumns('r')}, false AS deleted FROM resource r WHERE ${whereClause(search, arg)} LIMIT ${limit})`,
+    (search, k) => `(SELECT ${k} AS k, ${storedColumns('r')}, false AS deleted FROM resource r WHERE ${whereClause(search, p.add)} LIMIT ${limit})`,
   );
-  const rows = await q.query<StoredRow & { k: number }>(parts.join(' UNION ALL '), args);
+  const rows = await q.query<StoredRow & { k: number }>(parts.join(' UNION ALL '), p.values);
   for (const row of rows) results[row.k]?.push(fromRow(row));
   return results;
 }

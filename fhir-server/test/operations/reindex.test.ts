@@ -1,15 +1,9 @@
 import pg from 'pg';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { useTestServer } from '../support/test-server.js';
 import { call } from '../support/http.js';
 
 describe('$reindex on the running server', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer('postgres');
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer('postgres');
 
   it('rebuilds a lost search index from the stored resources', async () => {
     const identifier = 'urn:oid:2.16.156.10011.1.3|110101199003070019';

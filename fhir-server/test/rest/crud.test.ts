@@ -1,4 +1,4 @@
-import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 
 const patient = (family: string) => ({
@@ -10,13 +10,7 @@ const patient = (family: string) => ({
 });
 
 describe.each(BACKENDS)('REST core on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer(backend);
 
   it('serves a CapabilityStatement generated from the routes', async () => {
     const r = await call(server.base, 'GET', 'metadata');

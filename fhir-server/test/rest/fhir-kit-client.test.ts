@@ -1,17 +1,13 @@
 import { Client } from 'fhir-kit-client';
 
-import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 
 // A real third-party FHIR client, as an EMR integration would use it.
 describe.each(BACKENDS)('fhir-kit-client against %s', (backend) => {
-  let server: TestServer;
+  const server = useTestServer(backend);
   let client: Client;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
+  beforeAll(() => {
     client = new Client({ baseUrl: server.base });
-  });
-  afterAll(async () => {
-    await server.close();
   });
 
   it('runs the common interactions end to end', async () => {

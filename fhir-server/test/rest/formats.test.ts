@@ -1,4 +1,4 @@
-import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 
 const patientXml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -10,13 +10,7 @@ const patientXml = `<?xml version="1.0" encoding="UTF-8"?>
 </Patient>`;
 
 describe.each(BACKENDS)('formats, PATCH and Prefer on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer(backend);
 
   it('accepts XML and answers in XML or JSON, losslessly', async () => {
     const created = await call(server.base, 'POST', 'Patient', patientXml, { 'content-type': 'application/fhir+xml' });

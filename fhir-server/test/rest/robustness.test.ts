@@ -1,14 +1,8 @@
-import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 
 describe.each(BACKENDS)('bad input on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(backend, { maxBodyBytes: 64 * 1024 });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer(backend, { maxBodyBytes: 64 * 1024 });
 
   it.each([
     ['malformed JSON', 'POST', 'Patient', '{"resourceType": "Patient",', 'application/fhir+json', 400, 'structure'],

@@ -1,14 +1,8 @@
-import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 
 describe.each(BACKENDS)('batch and transaction on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestServer(backend);
 
   const orgId = `org-${backend}`;
   const tagged = (code: string) => ({ tag: [{ system: 'https://qiao.health/test', code }] });

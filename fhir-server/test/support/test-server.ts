@@ -46,3 +46,18 @@ export async function createTestDatabase(): Promise<string> {
   if (!adminUrl) throw new Error('QIAO_TEST_PG_URL is not set: run the tests through jest (its global setup starts PostgreSQL)');
   return createDatabase(adminUrl, `t_${randomBytes(6).toString('hex')}`);
 }
+
+/**
+ * A server for the enclosing `describe`: started before its tests, closed after them. The
+ * returned object is filled in once started, so tests use it as a TestServer.
+ */
+export function useTestServer(backend: Backend, overrides: Partial<Config> = {}): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(backend, overrides));
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  return server;
+}
