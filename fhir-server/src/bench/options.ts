@@ -64,7 +64,8 @@ function parse(argv: string[]): BenchOptions {
   };
 }
 
-function whole(name: string, text: string | undefined, fallback: number): number {
+/** The value of `--name`, a whole number ≥ 1; `fallback` when it was not given. */
+export function whole(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new RangeError(`--${name} must be a whole number ≥ 1, got "${text}"`);
   return Number(text);

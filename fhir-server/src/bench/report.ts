@@ -122,7 +122,8 @@ function rows(report: Report): string[][] {
   ]);
 }
 
-function cpuText(cpu: CpuUse): string {
+/** CPU cores as `server+postgres+client (other)`. */
+export function cpuText(cpu: CpuUse): string {
   return `${cpu.server.toFixed(2)}+${cpu.postgres.toFixed(2)}+${cpu.client.toFixed(2)} (${cpu.other.toFixed(2)})`;
 }
 
@@ -164,6 +165,7 @@ function runText(result: LoadResult): string {
   return result.cpu ? `${whole(result.rate)} [${cpuText(result.cpu)}]` : whole(result.rate);
 }
 
-function whole(n: number): string {
+/** A count or rate as a whole number with thousands separators. */
+export function whole(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

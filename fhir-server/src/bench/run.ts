@@ -15,26 +15,10 @@ import { ingestWorkload, resourceCount } from './dataset.js';
 import { ingestScenario, CONCURRENCY as INGEST_CONCURRENCY } from './ingest.js';
 import { codeRevision, machineFacts } from './machine.js';
 import { parseOptions } from './options.js';
+import { POSTGRES_SETTINGS } from './postgres-settings.js';
 import { readScenario, CONCURRENCY as READ_CONCURRENCY } from './read.js';
 import { buildReport, consoleTable, markdown, type ScenarioResult } from './report.js';
 import { postmasterPid } from './sql.js';
-
-/**
- * For a 2-core, 24 GB machine, with PostgreSQL's durable defaults (fsync, synchronous_commit)
- * left on; checkpoints are pushed out so that none falls inside a measurement.
- */
-const POSTGRES_SETTINGS = {
-  shared_buffers: '1GB',
-  effective_cache_size: '16GB',
-  work_mem: '16MB',
-  maintenance_work_mem: '512MB',
-  wal_buffers: '64MB',
-  max_wal_size: '4GB',
-  min_wal_size: '1GB',
-  checkpoint_timeout: '30min',
-  checkpoint_completion_target: '0.9',
-  random_page_cost: '1.1',
-};
 
 const options = parseOptions(process.argv.slice(2));
 // Before anything runs: the build that `npm run bench` just made is of this work tree.

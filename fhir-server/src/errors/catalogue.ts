@@ -46,6 +46,9 @@ export const catalogue = {
   'search.param-unknown': { status: 400, code: 'not-supported', zh: '{type} 不支持搜索参数 "{param}"', en: 'Search parameter "{param}" is not supported for {type}' },
   'search.param-invalid': { status: 400, code: 'value', zh: '搜索参数 {param} 的值无效：{value}', en: 'Invalid value for search parameter {param}: {value}' },
   'search.modifier-unsupported': { status: 400, code: 'not-supported', zh: '搜索参数 {param} 不支持修饰符 :{modifier}', en: 'Modifier :{modifier} is not supported for search parameter {param}' },
+  'search.valueset-unknown': { status: 400, code: 'not-supported', zh: '搜索参数 {param} 引用的值集无法展开：{url}', en: 'Value set {url} used by search parameter {param} cannot be expanded' },
+  'search.hierarchy-unknown': { status: 400, code: 'not-supported', zh: '搜索参数 {param}：代码系统中没有代码层级 {value}', en: 'Search parameter {param}: no code hierarchy is known for {value}' },
+  'search.compartment-unknown': { status: 400, code: 'not-supported', zh: '{type} 不属于 {compartment} 隔间', en: '{type} is not in the {compartment} compartment' },
   // history
   'history.param-invalid': { status: 400, code: 'value', zh: '历史参数 {param} 的值无效：{value}', en: 'Invalid value for history parameter {param}: {value}' },
   // patch

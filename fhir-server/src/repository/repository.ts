@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.js';
-import { extractTokens, type TokenRow } from '../search/token-index.js';
+import { extractIndex } from '../search/index/extract.js';
+import { indexDeletes, indexDeletesMany, indexInserts } from '../search/index/index-sql.js';
+import type { IndexRows } from '../search/index/tables.js';
 import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
-import { MAX_PARAMS, sqlParams, type SqlParams } from './sql-params.js';
+import { sqlParams } from './sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH';
@@ -77,40 +79,31 @@ export class Repository {
   }
 
   /**
-   * Inserts new resources — current row, history row and token index — in one statement per
-   * chunk: the path a transaction's creates take, so a Bundle costs one round trip, not three
-   * per resource.
+   * Inserts new resources — current rows, history rows and index rows — in one statement whose
+   * text does not depend on the count (columns go as arrays): the path a transaction's creates
+   * take, so a Bundle costs one round trip.
    */
   async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST'): Promise<StoredVersion[]> {
+    if (resources.length === 0) return [];
     const lastUpdated = new Date().toISOString();
     const stored = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
-    const tokens = resources.map((r) => extractTokens(r as unknown as Record<string, unknown>));
-    for (let start = 0; start < stored.length; ) {
-      let end = start;
-      let params = 0;
-      while (end < stored.length && (end === start || params + 3 + 5 * (tokens[end]?.length ?? 0) < MAX_PARAMS)) {
-        params += 3 + 5 * (tokens[end]?.length ?? 0);
-        end++;
-      }
-      const p = sqlParams();
-      const ts = p.add(lastUpdated);
-      const m = p.add(method);
-      const rows = stored.slice(start, end).map((s) => `(${p.add(s.resourceType)}, ${p.add(s.id)}, ${p.add(s.json)})`);
-      const tokenSql = tokenInsert(p, stored.slice(start, end), tokens.slice(start, end));
-      try {
-        await q.query(
-          `WITH v (t, i, c) AS (VALUES ${rows.join(', ')}),
-           r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content) SELECT t, i, 1, ${ts}::timestamptz, c FROM v)
-           ${tokenSql ? `, h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-             SELECT t, i, 1, ${ts}::timestamptz, ${m}, c FROM v) ${tokenSql}` : `INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-             SELECT t, i, 1, ${ts}::timestamptz, ${m}, c FROM v`}`,
-          p.values,
-        );
-      } catch (error) {
-        if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
-        throw error;
-      }
-      start = end;
+    const index = resources.map((r) => extractIndex(r as unknown as Record<string, unknown>));
+    const p = sqlParams();
+    const [ts, m, types, ids, contents] = [lastUpdated, method, stored.map((s) => s.resourceType), stored.map((s) => s.id), stored.map((s) => s.json)].map(p.add);
+    const inserts = indexInserts(p, stored, index);
+    try {
+      await q.query(
+        `WITH v AS (SELECT * FROM unnest(${types}::text[], ${ids}::text[], ${contents}::text[]) AS v(t, i, c)),
+         r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content) SELECT t, i, 1, ${ts}::timestamptz, c FROM v),
+         h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
+           SELECT t, i, 1, ${ts}::timestamptz, ${m}, c FROM v)
+         ${ctes('x', inserts)}
+         SELECT 1`,
+        p.values,
+      );
+    } catch (error) {
+      if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
+      throw error;
     }
     return stored;
   }
@@ -123,16 +116,16 @@ export class Repository {
   async update(q: Queryable, resource: Resource, options: { ifMatch?: string; method?: WriteMethod } = {}): Promise<WriteResult> {
     const method = options.method ?? 'PUT';
     const draft = stamp(resource, resource.id as string, VERSION_PLACEHOLDER, new Date().toISOString());
-    const tokens = extractTokens(resource as unknown as Record<string, unknown>);
+    const index = extractIndex(resource as unknown as Record<string, unknown>);
     // Two attempts: a create that loses a race to another create of the same id becomes an update.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await this.nextVersion(q, draft, method, tokens, options.ifMatch);
+      const result = await this.nextVersion(q, draft, method, index, options.ifMatch);
       if (result.written) return { stored: withVersion(resource, draft, result.written), created: result.was_deleted === true };
       if (result.current !== null || options.ifMatch !== undefined) {
         throw new FhirError('resource.version-conflict', { current: result.current ?? '-', expected: options.ifMatch ?? '-' });
       }
       const created = withVersion(resource, draft, '1');
-      if (await this.insertIfAbsent(q, created, method, tokens)) return { stored: created, created: true };
+      if (await this.insertIfAbsent(q, created, method, index)) return { stored: created, created: true };
     }
     throw new FhirError('resource.concurrent-write');
   }
@@ -149,8 +142,8 @@ export class Repository {
          ${options.ifMatch !== undefined ? `AND cur.version_id = ${p.add(options.ifMatch)}::bigint` : ''}
          RETURNING resource.version_id, resource.last_updated),
        h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-         SELECT ${t}, ${i}, version_id, last_updated, 'DELETE', NULL FROM r),
-       d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i} AND EXISTS (SELECT 1 FROM r))
+         SELECT ${t}, ${i}, version_id, last_updated, 'DELETE', NULL FROM r)
+       ${ctes('d', indexDeletes(t as string, i as string, WRITTEN))}
        ${VERSION_RESULT}`,
       p.values,
     );
@@ -163,14 +156,13 @@ export class Repository {
 
   /**
    * The next version of an existing resource in one statement: lock the row, check If-Match,
-   * write current and history rows, replace the token index (the DELETE sees the statement's
+   * write current and history rows, replace the index rows (a DELETE sees the statement's
    * snapshot, so it never removes the rows the same statement inserts). The version number is
    * only known inside the statement, so the JSON carries a placeholder that SQL fills in.
    */
-  private async nextVersion(q: Queryable, draft: StoredVersion, method: string, tokens: TokenRow[], ifMatch: string | undefined): Promise<VersionResult> {
+  private async nextVersion(q: Queryable, draft: StoredVersion, method: string, index: IndexRows, ifMatch: string | undefined): Promise<VersionResult> {
     const p = sqlParams();
     const [t, i, ts, c, ph] = [draft.resourceType, draft.id, draft.lastUpdated, draft.json, VERSION_PLACEHOLDER_JSON].map(p.add);
-    const tokenSql = tokenInsert(p, [draft], [tokens], 'EXISTS (SELECT 1 FROM r)');
     const [result] = await q.query<VersionResult>(
       `WITH cur AS (SELECT version_id, deleted FROM resource WHERE resource_type = ${t} AND id = ${i} FOR UPDATE),
        r AS (UPDATE resource SET version_id = cur.version_id + 1, last_updated = ${ts}::timestamptz, deleted = false,
@@ -179,9 +171,9 @@ export class Repository {
          ${ifMatch !== undefined ? `AND cur.version_id = ${p.add(ifMatch)}::bigint` : ''}
          RETURNING resource.version_id, resource.content),
        h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
-         SELECT ${t}, ${i}, version_id, ${ts}::timestamptz, ${p.add(method)}, content FROM r),
-       d AS (DELETE FROM search_token WHERE resource_type = ${t} AND id = ${i} AND EXISTS (SELECT 1 FROM r))
-       ${tokenSql ? `, k AS (${tokenSql})` : ''}
+         SELECT ${t}, ${i}, version_id, ${ts}::timestamptz, ${p.add(method)}, content FROM r)
+       ${ctes('d', indexDeletes(t as string, i as string, WRITTEN))}
+       ${ctes('x', indexInserts(p, [draft], [index], WRITTEN))}
        ${VERSION_RESULT}`,
       p.values,
     );
@@ -189,16 +181,15 @@ export class Repository {
   }
 
   /** Version 1 of a client-assigned id unless another writer created it first (then false). */
-  private async insertIfAbsent(q: Queryable, stored: StoredVersion, method: string, tokens: TokenRow[]): Promise<boolean> {
+  private async insertIfAbsent(q: Queryable, stored: StoredVersion, method: string, index: IndexRows): Promise<boolean> {
     const p = sqlParams();
     const [t, i, ts, c] = [stored.resourceType, stored.id, stored.lastUpdated, stored.json].map(p.add);
-    const tokenSql = tokenInsert(p, [stored], [tokens], 'EXISTS (SELECT 1 FROM r)');
     const rows = await q.query(
       `WITH r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content)
          VALUES (${t}, ${i}, 1, ${ts}::timestamptz, ${c}) ON CONFLICT (resource_type, id) DO NOTHING RETURNING id),
        h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, method, content)
          SELECT ${t}, ${i}, 1, ${ts}::timestamptz, ${p.add(method)}, ${c} FROM r)
-       ${tokenSql ? `, k AS (${tokenSql})` : ''}
+       ${ctes('x', indexInserts(p, [stored], [index], WRITTEN))}
        SELECT id FROM r`,
       p.values,
     );
@@ -206,7 +197,7 @@ export class Repository {
   }
 
   /**
-   * Rebuilds the token index of up to `limit` current resources after `after` (keyset order), in
+   * Rebuilds the index rows of up to `limit` current resources after `after` (keyset order), in
    * the caller's transaction; returns the last key done, or undefined when there is nothing left.
    */
   async reindexBatch(q: Queryable, type: string | undefined, after: [string, string], limit: number): Promise<{ count: number; last?: [string, string] }> {
@@ -217,21 +208,23 @@ export class Repository {
       type ? [after[0], after[1], limit, type] : [after[0], after[1], limit],
     );
     if (rows.length === 0) return { count: 0 };
-    await q.query(
-      'DELETE FROM search_token t USING unnest($1::text[], $2::text[]) AS u(rt, rid) WHERE t.resource_type = u.rt AND t.id = u.rid',
-      [rows.map((r) => r.resource_type), rows.map((r) => r.id)],
-    );
-    const resources = rows.map((r) => JSON.parse(r.content) as Resource);
-    await this.writeTokens(q, rows.map((r) => ({ resourceType: r.resource_type, id: r.id })), resources);
+    const keys = rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+    const p = sqlParams();
+    const [types, ids] = [keys.map((k) => k.resourceType), keys.map((k) => k.id)].map(p.add);
+    await q.query(`WITH ${indexDeletesMany(types as string, ids as string).map((sql, k) => `d${k} AS (${sql})`).join(', ')} SELECT 1`, p.values);
+    const p2 = sqlParams();
+    const inserts = indexInserts(p2, keys, rows.map((r) => extractIndex(JSON.parse(r.content) as Record<string, unknown>)));
+    if (inserts.length) await q.query(`WITH ${inserts.map((sql, k) => `x${k} AS (${sql})`).join(', ')} SELECT 1`, p2.values);
     const last = rows[rows.length - 1] as { resource_type: string; id: string };
     return { count: rows.length, last: [last.resource_type, last.id] };
   }
+}
 
-  private async writeTokens(q: Queryable, keys: { resourceType: string; id: string }[], resources: Resource[]): Promise<void> {
-    const p = sqlParams();
-    const sql = tokenInsert(p, keys, resources.map((r) => extractTokens(r as unknown as Record<string, unknown>)));
-    if (sql) await q.query(sql, p.values);
-  }
+const WRITTEN = 'EXISTS (SELECT 1 FROM r)';
+
+/** Statements as further CTEs of a WITH clause that already has at least one. */
+function ctes(prefix: string, statements: string[]): string {
+  return statements.map((sql, k) => `, ${prefix}${k} AS (${sql})`).join('');
 }
 
 /**
@@ -245,20 +238,4 @@ function stamp(resource: Resource, id: string, versionId: string, lastUpdated: s
   Object.assign(resource, { id, meta: newMeta });
   const json = JSON.stringify({ resourceType, id, meta: newMeta, ...rest });
   return { resourceType, id, versionId, lastUpdated, deleted: false, json };
-}
-
-/**
- * `INSERT INTO search_token …` for the given resources' token rows, or '' when there are none;
- * `guard` is a condition under which the rows are inserted (e.g. that the resource row was written).
- */
-function tokenInsert(p: SqlParams, keys: { resourceType: string; id: string }[], tokens: TokenRow[][], guard?: string): string {
-  const rows: string[] = [];
-  keys.forEach((key, k) => {
-    for (const row of tokens[k] ?? []) {
-      rows.push(`(${p.add(key.resourceType)}, ${p.add(key.id)}, ${p.add(row.param)}, ${p.add(row.system)}, ${p.add(row.value)})`);
-    }
-  });
-  if (rows.length === 0) return '';
-  const insert = 'INSERT INTO search_token (resource_type, id, param, system, value)';
-  return guard ? `${insert} SELECT * FROM (VALUES ${rows.join(', ')}) AS v WHERE ${guard}` : `${insert} VALUES ${rows.join(', ')}`;
 }

@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 import { resourceTypes } from '../definitions/r4.js';
-import { isIndexedToken, searchParamsFor } from '../search/search-parameters.js';
+import { searchParamsFor } from '../search/search-parameters.js';
 import { OPERATIONS } from '../operations/registry.js';
 import { ROUTES } from './router.js';
 import type { Interaction, Method } from './types.js';
@@ -64,28 +64,33 @@ function build(baseUrl: string): CapabilityStatement {
           conditionalDelete: 'single',
           referencePolicy: ['literal', 'local'],
           searchParam: searchParams(type),
+          searchInclude: referenceParams(type).map((p) => `${type}:${p}`),
+          searchRevInclude: resourceTypes().flatMap((source) => referenceParams(source).filter((p) => targets(source, p).includes(type)).map((p) => `${source}:${p}`)),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
         operation: OPERATIONS.map((op) => ({ name: op.code, definition: op.definition })),
-        searchParam: [
-          { name: '_id', type: 'token' },
-          { name: '_lastUpdated', type: 'date' },
-        ],
+        searchParam: [...searchParams('Resource'), { name: '_type', type: 'token', documentation: 'Resource types to search' }],
       },
     ],
   };
 }
 
-/** The parameters the engine evaluates today: `_id`, `_lastUpdated` and the token parameters. */
+/** Every parameter the engine answers for the type: R4's own (and registered ones) plus the special ones. */
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
-  const params: CapabilityStatementRestResourceSearchParam[] = [
-    { name: '_id', type: 'token' },
-    { name: '_lastUpdated', type: 'date' },
-  ];
-  for (const p of searchParamsFor(type).values()) {
-    if (isIndexedToken(p)) {
-      params.push({ name: p.code, type: p.type, ...(p.definition.url ? { definition: p.definition.url } : {}) });
-    }
-  }
+  const params: CapabilityStatementRestResourceSearchParam[] = [...searchParamsFor(type).values()].map((p) => ({
+    name: p.code,
+    type: p.type,
+    ...(p.definition.url ? { definition: p.definition.url } : {}),
+  }));
+  params.push({ name: '_list', type: 'special', documentation: 'Resources the List entries reference' });
+  params.push({ name: '_has', type: 'special', documentation: 'Reverse chaining: _has:Type:param:param=value' });
   return params;
+}
+
+function referenceParams(type: string): string[] {
+  return [...searchParamsFor(type).values()].filter((p) => p.type === 'reference').map((p) => p.code);
+}
+
+function targets(type: string, param: string): string[] {
+  return searchParamsFor(type).get(param)?.targets ?? [];
 }

@@ -26,6 +26,9 @@ export function parsePath(path: string): ParsedPath {
   if (!ID.test(second)) throw new FhirError('resource.id-invalid', { id: second });
   if (third === undefined) return { type: first, id: second };
   if (third.startsWith('$') && fourth === undefined) return { type: first, id: second, keyword: third };
+  if ((TYPE.test(third) || third === '*') && fourth === undefined) {
+    return { ...(third === '*' ? {} : { type: third }), compartment: { type: first, id: second } };
+  }
   if (third !== '_history') throw notFound(path);
   if (fourth === undefined) return { type: first, id: second, keyword: '_history' };
   return { type: first, id: second, keyword: '_history', versionId: fourth };

@@ -14,7 +14,7 @@ import type { Context, FhirRequest, FhirResponse, Interaction, Method, ParsedPat
 import { create, patch, remove, update } from './write.js';
 
 /** Path shapes: which parts of `[type]/[id]/[keyword]/[vid]` are present. */
-type Shape = 'base' | 'metadata' | 'history' | 'search' | 'type' | 'type-search' | 'type-history' | 'instance' | 'instance-history' | 'version';
+type Shape = 'base' | 'metadata' | 'history' | 'search' | 'type' | 'type-search' | 'type-history' | 'instance' | 'instance-history' | 'version' | 'compartment';
 
 /** The interactions, as data: the router and the CapabilityStatement both read this table. */
 export const ROUTES: Record<Shape, Partial<Record<Method, Interaction>>> = {
@@ -29,10 +29,12 @@ export const ROUTES: Record<Shape, Partial<Record<Method, Interaction>>> = {
   instance: { GET: read, PUT: update, DELETE: remove, PATCH: patch },
   'instance-history': { GET: history },
   version: { GET: vread },
+  compartment: { GET: search },
 };
 
 function shapeOf(path: ParsedPath): Shape | undefined {
   const { type, id, keyword, versionId } = path;
+  if (path.compartment) return 'compartment';
   if (!type) {
     if (!keyword) return 'base';
     return keyword === 'metadata' ? 'metadata' : keyword === '_history' ? 'history' : keyword === '_search' ? 'search' : undefined;

@@ -1,30 +1,86 @@
-import { executeSearch } from '../search/execute.js';
-import { assertSearchableType, parseSearch } from '../search/parse.js';
-import { fullUrl, pageLinks, storedBody, type OutBundle } from './bundle-builder.js';
-import type { Interaction } from './types.js';
+import type { BundleLink, Resource } from '@medplum/fhirtypes';
+import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
-import type { Resource } from '@medplum/fhirtypes';
+import type { StoredVersion } from '../repository/stored.js';
+import { compartmentParams, compartmentTypes } from '../search/compartments.js';
+import { encodeCursor, type Cursor } from '../search/cursor.js';
+import { executeSearch } from '../search/execute.js';
+import { findIncluded } from '../search/include.js';
+import { assertSearchableType, parseSearch, type Filter, type ParsedSearch } from '../search/parse.js';
+import { subsetResource } from '../search/subset.js';
+import { fullUrl, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
+import type { Interaction, ParsedPath } from './types.js';
+import { RawJson } from './types.js';
 
 export const search: Interaction = async (_ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
-  const parsed = parseSearch(path.type, req.query, req.prefer.handling === 'lenient');
-  const { matches, total } = await executeSearch(q, parsed);
-  const bundle: OutBundle = {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    ...(total !== undefined ? { total } : {}),
-    // A count-only answer has no pages to link to.
-    link: pageLinks(`${req.baseUrl}/${path.type ?? ''}`.replace(/\/$/, ''), req.query, parsed.offset, parsed.count, total, matches.length).slice(
-      0,
-      parsed.summaryCount ? 1 : undefined,
-    ),
-    entry: matches.map((m) => ({ fullUrl: fullUrl(req.baseUrl, m), resource: storedBody(m), search: { mode: 'match' } })),
-  };
+  const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
+  if (path.compartment) parsed.filters.push(...compartmentFilters(path));
+  const { matches, total, next } = await executeSearch(q, parsed);
+  const included = await findIncluded(q, parsed, matches);
+  const url = `${req.baseUrl}/${path.compartment ? `${path.compartment.type}/${path.compartment.id}/${path.type ?? '*'}` : (path.type ?? '')}`.replace(/\/$/, '');
+  const entries: OutEntry[] = [
+    ...matches.map((m) => entry(req.baseUrl, m, 'match', parsed)),
+    ...included.map((m) => entry(req.baseUrl, m, 'include', parsed)),
+  ];
   if (parsed.ignored.length) {
-    bundle.entry?.push({
+    entries.push({
       resource: informational(`已忽略不支持的参数 | Ignored unsupported parameters: ${parsed.ignored.join(', ')}`, 'not-supported'),
       search: { mode: 'outcome' },
     });
   }
+  const bundle: OutBundle = {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    ...(total !== undefined ? { total } : {}),
+    link: links(url, parsed, next),
+    entry: entries,
+  };
   return { status: 200, body: bundle as unknown as Resource };
 };
+
+/** The search of `Patient/123/Observation`: the type's compartment parameters must point at Patient/123. */
+function compartmentFilters(path: ParsedPath): Filter[] {
+  const { type, id } = path.compartment as { type: string; id: string };
+  const memberTypes = compartmentTypes(type);
+  if (memberTypes.length === 0) throw new FhirError('search.compartment-unknown', { type: path.type ?? '*', compartment: type });
+  if (path.type) {
+    const params = compartmentParams(type, path.type) ?? [];
+    if (params.length === 0) throw new FhirError('search.compartment-unknown', { type: path.type, compartment: type });
+    return [{ kind: 'compartment', params, type, id }];
+  }
+  const params = [...new Set(memberTypes.flatMap((t) => compartmentParams(type, t) ?? []))];
+  return [
+    { kind: 'type', types: memberTypes },
+    { kind: 'compartment', params, type, id },
+  ];
+}
+
+function entry(baseUrl: string, stored: StoredVersion, mode: 'match' | 'include', parsed: ParsedSearch): OutEntry {
+  const subsetting = (parsed.summary && parsed.summary !== 'count' && parsed.summary !== 'false') || parsed.elements;
+  const resource =
+    subsetting && stored.json
+      ? new RawJson(
+          JSON.stringify(
+            subsetResource(JSON.parse(stored.json) as Record<string, unknown>, {
+              ...(parsed.summary && parsed.summary !== 'count' ? { summary: parsed.summary } : {}),
+              ...(parsed.elements ? { elements: parsed.elements } : {}),
+            }),
+          ),
+        )
+      : storedBody(stored);
+  return { fullUrl: fullUrl(baseUrl, stored), resource, search: { mode } };
+}
+
+/** `self` shows what was applied (ignored parameters left out); `next` carries the cursor. */
+function links(url: string, parsed: ParsedSearch, next: Cursor | undefined): BundleLink[] {
+  const withParams = (extra: [string, string][]) => {
+    const query = new URLSearchParams([...parsed.applied, ...extra]).toString();
+    return query ? `${url}?${query}` : url;
+  };
+  const result: BundleLink[] = [{ relation: 'self', url: withParams(parsed.cursor ? [['_cursor', encodeCursor(parsed.cursor)]] : []) }];
+  if (parsed.summary === 'count') return result;
+  if (parsed.cursor) result.push({ relation: 'first', url: withParams([]) });
+  if (next) result.push({ relation: 'next', url: withParams([['_cursor', encodeCursor(next)]]) });
+  return result;
+}

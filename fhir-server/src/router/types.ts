@@ -59,4 +59,6 @@ export interface ParsedPath {
   versionId?: string;
   /** `_history`, `_search`, `metadata`, or an operation name such as `$everything`. */
   keyword?: string;
+  /** `Patient/123/Observation`: a search in the compartment of Patient/123. */
+  compartment?: { type: string; id: string };
 }

@@ -50,4 +50,110 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX search_token_resource ON search_token (resource_type, id);
     `,
   },
+  {
+    version: 2,
+    name: 'search indexes for every parameter type',
+    sql: `
+      -- One table per search-parameter type; rows hold the values each parameter's expression finds
+      -- in the current version. grp numbers the items of a composite parameter, so that its
+      -- components (stored under the parameter code plus '$' and the component position) can be
+      -- matched within the same item. Modifier indexes live beside their base parameter under
+      -- '<code>:text', '<code>:of-type' and '<code>:identifier'.
+      ALTER TABLE search_token ADD COLUMN grp integer;
+
+      CREATE TABLE search_string (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        norm text COLLATE "C" NOT NULL,   -- lower case, accents and width folded: default and :contains
+        exact text NOT NULL,              -- as written: :exact
+        grp integer
+      );
+      CREATE INDEX search_string_norm ON search_string (resource_type, param, norm text_pattern_ops);
+      CREATE INDEX search_string_resource ON search_string (resource_type, id);
+
+      CREATE TABLE search_date (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        low timestamptz NOT NULL,         -- inclusive; -infinity when open
+        high timestamptz NOT NULL,        -- exclusive; infinity when open
+        grp integer
+      );
+      CREATE INDEX search_date_low ON search_date (resource_type, param, low);
+      CREATE INDEX search_date_high ON search_date (resource_type, param, high);
+      CREATE INDEX search_date_resource ON search_date (resource_type, id);
+
+      CREATE TABLE search_number (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        value numeric NOT NULL,
+        grp integer
+      );
+      CREATE INDEX search_number_value ON search_number (resource_type, param, value);
+      CREATE INDEX search_number_resource ON search_number (resource_type, id);
+
+      CREATE TABLE search_quantity (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        value numeric NOT NULL,
+        system text,
+        code text,
+        unit text,
+        canonical_value numeric,          -- in UCUM base units, when the unit converts
+        canonical_code text,
+        grp integer
+      );
+      CREATE INDEX search_quantity_value ON search_quantity (resource_type, param, value);
+      CREATE INDEX search_quantity_canonical ON search_quantity (resource_type, param, canonical_code, canonical_value);
+      CREATE INDEX search_quantity_resource ON search_quantity (resource_type, id);
+
+      CREATE TABLE search_reference (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        target_type text,                 -- set for references to this server (relative)
+        target_id text,
+        url text,                         -- absolute and canonical references, as written
+        grp integer
+      );
+      CREATE INDEX search_reference_target ON search_reference (target_type, target_id, param, resource_type);
+      CREATE INDEX search_reference_url ON search_reference (url) WHERE url IS NOT NULL;
+      CREATE INDEX search_reference_resource ON search_reference (resource_type, id);
+
+      CREATE TABLE search_uri (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        value text COLLATE "C" NOT NULL,
+        grp integer
+      );
+      CREATE INDEX search_uri_value ON search_uri (resource_type, param, value text_pattern_ops);
+      CREATE INDEX search_uri_resource ON search_uri (resource_type, id);
+
+      -- One row per resource and sortable parameter: the lowest and highest value as order-preserving
+      -- text, so that a sorted page is read from an index instead of sorting every match.
+      CREATE TABLE search_sort (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        lo text COLLATE "C" NOT NULL,
+        hi text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX search_sort_lo ON search_sort (resource_type, param, lo, id);
+      CREATE INDEX search_sort_hi ON search_sort (resource_type, param, hi, id);
+      CREATE INDEX search_sort_resource ON search_sort (resource_type, id);
+
+      -- Folded text of the narrative (_text) and of every string in the resource (_content).
+      CREATE TABLE search_text (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        narrative text COLLATE "C",
+        content text COLLATE "C" NOT NULL,
+        PRIMARY KEY (resource_type, id)
+      );
+    `,
+  },
 ];

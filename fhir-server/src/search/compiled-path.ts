@@ -1,4 +1,4 @@
-import { evalFhirPathTyped, toTypedValue, tryGetDataType, type InternalTypeSchema } from '@medplum/core';
+import { evalFhirPathTyped, parseFhirPath, toTypedValue, tryGetDataType, type InternalTypeSchema } from '@medplum/core';
 
 /** A value found by a search parameter's expression, with its FHIR type. */
 export interface FoundValue {
@@ -77,13 +77,42 @@ function resolveSteps(resourceType: string, segments: string[], asType: string |
   return steps;
 }
 
+/** Evaluates an expression relative to one item found by another (a composite's component). */
+export type RelativeEvaluator = (item: FoundValue, resource: Record<string, unknown>) => FoundValue[];
+
+export function compileRelative(expression: string): RelativeEvaluator {
+  const atom = parseOrUndefined(expression);
+  if (!atom) return () => [];
+  return (item, resource) => {
+    try {
+      return evalFhirPathTyped(atom, [{ type: item.type, value: item.value }], { '%resource': toTypedValue(resource) }).map((tv) => ({
+        type: tv.type,
+        value: tv.value,
+      }));
+    } catch {
+      return [];
+    }
+  };
+}
+
 function interpreted(expression: string): PathEvaluator {
+  const atom = parseOrUndefined(expression);
+  if (!atom) return () => [];
   return (resource) => {
     try {
-      return evalFhirPathTyped(expression, [toTypedValue(resource)]).map((tv) => ({ type: tv.type, value: tv.value }));
+      return evalFhirPathTyped(atom, [toTypedValue(resource)]).map((tv) => ({ type: tv.type, value: tv.value }));
     } catch {
       // An expression the engine cannot evaluate on this resource indexes nothing rather than failing the write.
       return [];
     }
   };
+}
+
+/** An expression the engine cannot parse indexes nothing rather than failing every write of the type. */
+function parseOrUndefined(expression: string): ReturnType<typeof parseFhirPath> | undefined {
+  try {
+    return parseFhirPath(expression);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,127 +1,425 @@
 import { FhirError } from '../errors/fhir-error.js';
 import { isKnownResourceType } from '../definitions/r4.js';
-import { parseDateRange, splitPrefix, type DatePrefix, type DateRange } from './date-range.js';
-import { isIndexedToken, searchParamsFor } from './search-parameters.js';
+import { expandValueSet } from '../validation/value-set-expansion.js';
+import { codeAndAncestors, codeAndDescendants } from './code-hierarchy.js';
+import { decodeCursor, type Cursor } from './cursor.js';
+import type { DateQuery } from './parse-values.js';
+import {
+  foldedText,
+  parseDate,
+  parseNumber,
+  parseQuantity,
+  parseReference,
+  parseToken,
+  splitEscaped,
+  splitOr,
+  unescape,
+  type NumberQuery,
+  type QuantityQuery,
+  type ReferenceQuery,
+} from './parse-values.js';
+import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
+import type { TableKey } from './index/tables.js';
 
+/** A condition on one index row; the table says which columns it reads. */
+export type ValueCondition =
+  | { table: 'token'; system?: string | null; code?: string }
+  | { table: 'token'; codes: [system: string, code: string][] }
+  | { table: 'string'; mode: 'prefix' | 'exact' | 'contains'; text: string }
+  | ({ table: 'date' } & DateQuery)
+  | ({ table: 'number' } & NumberQuery)
+  | ({ table: 'quantity' } & QuantityQuery)
+  | ({ table: 'reference'; types: string[] } & ReferenceQuery)
+  | { table: 'uri'; mode: 'exact' | 'above' | 'below'; value: string };
+
+/** Search filters; a search ANDs its filters, a filter ORs its alternatives. */
 export type Filter =
-  | { kind: 'id'; ids: string[] }
-  | { kind: 'lastUpdated'; prefix: DatePrefix; range: DateRange }
-  | { kind: 'token'; param: string; values: { system?: string | null; code?: string }[]; not: boolean };
+  | { kind: 'id'; ids: string[]; not: boolean }
+  | { kind: 'type'; types: string[] }
+  | { kind: 'lastUpdated'; values: DateQuery[] }
+  | { kind: 'value'; param: string; alternatives: ValueCondition[]; not: boolean }
+  | { kind: 'composite'; param: string; alternatives: ValueCondition[][] }
+  | { kind: 'missing'; param: string; table: TableKey; missing: boolean }
+  | { kind: 'chain'; param: string; targets: { type: string; filter: Filter }[] }
+  | { kind: 'has'; sourceType: string; param: string; filter: Filter }
+  | { kind: 'text'; column: 'narrative' | 'content'; alternatives: string[][] }
+  | { kind: 'list'; ids: string[] }
+  | { kind: 'compartment'; params: string[]; type: string; id: string };
+
+export interface SortKey {
+  /** `_id`, `_lastUpdated` or a parameter code. */
+  param: string;
+  descending: boolean;
+}
+
+export interface IncludeSpec {
+  sourceType: string;
+  /** Reference parameter codes; `*` expanded. */
+  params: string[];
+  targetType?: string;
+  iterate: boolean;
+}
+
+export type Summary = 'true' | 'text' | 'data' | 'false';
 
 export interface ParsedSearch {
   resourceType: string | undefined;
   filters: Filter[];
   count: number;
-  offset: number;
-  sort: { column: 'last_updated' | 'id'; descending: boolean }[];
+  sort: SortKey[];
+  cursor: Cursor | undefined;
   total: 'none' | 'estimate' | 'accurate';
-  summaryCount: boolean;
+  summary: Summary | 'count' | undefined;
+  elements: string[] | undefined;
+  includes: IncludeSpec[];
+  revincludes: IncludeSpec[];
   /** Parameters ignored under `Prefer: handling=lenient`. */
   ignored: string[];
+  /** The parameters that were applied, for the `self` link. */
+  applied: [string, string][];
+}
+
+export interface ParseOptions {
+  lenient?: boolean;
+  /** This server's FHIR base, so that absolute references to it are understood. */
+  baseUrl?: string;
 }
 
 export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 1000;
+const MAX_CHAIN_DEPTH = 4;
 
-/** Parameters that shape the answer rather than select resources; the HTTP layer applies some of them. */
-const RESULT_PARAMS = new Set(['_count', '_offset', '_sort', '_total', '_summary', '_elements', '_format', '_pretty']);
+/** Parameters that shape the answer rather than select resources. */
+const RESULT_PARAMS = new Set(['_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_cursor', '_contained', '_containedType']);
+/** Parameters of the HTTP exchange, not of the search. */
+const TRANSPORT_PARAMS = new Set(['_format', '_pretty']);
+
+const TABLE_OF: Partial<Record<ParamType, TableKey>> = {
+  token: 'token',
+  string: 'string',
+  date: 'date',
+  number: 'number',
+  quantity: 'quantity',
+  reference: 'reference',
+  uri: 'uri',
+};
+
+/** Modifiers each parameter type accepts (besides `:missing`, which all take). */
+const MODIFIERS: Partial<Record<ParamType, readonly string[]>> = {
+  token: ['not', 'text', 'of-type', 'in', 'not-in', 'above', 'below'],
+  string: ['exact', 'contains'],
+  uri: ['above', 'below'],
+  reference: ['identifier'],
+};
+
+class Parser {
+  constructor(
+    private readonly options: ParseOptions,
+    private readonly ignored: string[],
+  ) {}
+
+  /** One `name=value` of the query on `type`; undefined when ignored. */
+  filter(type: string | undefined, rawName: string, value: string, depth = 0): Filter | undefined {
+    if (depth > MAX_CHAIN_DEPTH) throw new FhirError('search.param-invalid', { param: rawName, value });
+    if (rawName.startsWith('_has:')) return this.has(type, rawName, value, depth);
+    const dot = rawName.indexOf('.');
+    if (dot > 0) return this.chain(type, rawName, dot, value, depth);
+    const [name = '', modifier] = splitModifier(rawName);
+    switch (name) {
+      case '_id':
+        if (modifier && modifier !== 'not') return this.unsupportedModifier(name, modifier);
+        return { kind: 'id', ids: splitOr(value).map(unescape), not: modifier === 'not' };
+      case '_lastUpdated':
+        if (modifier) return this.unsupportedModifier(name, modifier);
+        return { kind: 'lastUpdated', values: splitOr(value).map((v) => parseDate(name, v)) };
+      case '_type':
+        if (type || modifier) return this.unknown(rawName, type);
+        return { kind: 'type', types: splitOr(value).map((t) => knownType(name, t)) };
+      case '_list':
+        if (modifier) return this.unsupportedModifier(name, modifier);
+        return { kind: 'list', ids: splitOr(value).map(unescape) };
+      case '_text':
+      case '_content':
+        if (modifier) return this.unsupportedModifier(name, modifier);
+        return { kind: 'text', column: name === '_text' ? 'narrative' : 'content', alternatives: textAlternatives(value) };
+    }
+    const param = searchParamsFor(type ?? 'Resource').get(name);
+    if (!param) return this.unknown(rawName, type);
+    if (modifier === 'missing') {
+      if (value !== 'true' && value !== 'false') throw new FhirError('search.param-invalid', { param: rawName, value });
+      return { kind: 'missing', param: param.type === 'composite' ? `${name}$0` : name, table: tableOf(param), missing: value === 'true' };
+    }
+    if (param.type === 'composite') {
+      if (modifier) return this.unsupportedModifier(name, modifier);
+      return { kind: 'composite', param: name, alternatives: splitOr(value).map((v) => this.composite(param, v)) };
+    }
+    if (param.type === 'reference' && modifier && modifier !== 'identifier') {
+      if (!isKnownResourceType(modifier) || (param.targets.length && !param.targets.includes(modifier))) return this.unsupportedModifier(name, modifier);
+    } else if (modifier && !MODIFIERS[param.type]?.includes(modifier)) {
+      return this.unsupportedModifier(name, modifier);
+    }
+    return this.value(param, modifier, value);
+  }
+
+  private value(param: ResolvedParam, modifier: string | undefined, value: string): Filter {
+    const code = param.code;
+    const values = splitOr(value);
+    switch (modifier) {
+      case 'not':
+        return { kind: 'value', param: code, alternatives: values.map((v) => ({ table: 'token', ...parseToken(code, v) })), not: true };
+      case 'text':
+        return { kind: 'value', param: `${code}:text`, alternatives: values.map((v) => ({ table: 'string', mode: 'prefix', text: foldedText(v) })), not: false };
+      case 'of-type':
+        return { kind: 'value', param: `${code}:of-type`, alternatives: values.map((v) => ofType(code, v)), not: false };
+      case 'identifier':
+        return { kind: 'value', param: `${code}:identifier`, alternatives: values.map((v) => ({ table: 'token', ...parseToken(code, v) })), not: false };
+      case 'in':
+      case 'not-in':
+        return { kind: 'value', param: code, alternatives: values.map((v) => valueSetCodes(code, v)), not: modifier === 'not-in' };
+      case 'above':
+      case 'below':
+        return {
+          kind: 'value',
+          param: code,
+          alternatives: values.map((v) => (param.type === 'uri' ? { table: 'uri', mode: modifier, value: unescape(v) } : hierarchyCodes(code, v, modifier))),
+          not: false,
+        };
+    }
+    return { kind: 'value', param: code, alternatives: values.map((v) => this.condition(param.type, code, v, modifier, param.targets)), not: false };
+  }
+
+  /** One search value of a parameter type (also used for composite components). */
+  condition(type: ParamType, code: string, value: string, modifier?: string, targets: string[] = []): ValueCondition {
+    switch (type) {
+      case 'token':
+        return { table: 'token', ...parseToken(code, value) };
+      case 'string':
+        return modifier === 'exact' ? { table: 'string', mode: 'exact', text: unescape(value) } : { table: 'string', mode: modifier === 'contains' ? 'contains' : 'prefix', text: foldedText(value) };
+      case 'date':
+        return { table: 'date', ...parseDate(code, value) };
+      case 'number':
+        return { table: 'number', ...parseNumber(code, value) };
+      case 'quantity':
+        return { table: 'quantity', ...parseQuantity(code, value) };
+      case 'reference': {
+        const ref = parseReference(code, unescape(value), this.options.baseUrl ?? '');
+        const types = modifier ? [modifier] : ref.type ? [ref.type] : targets;
+        if (modifier && ref.type && ref.type !== modifier) throw new FhirError('search.param-invalid', { param: `${code}:${modifier}`, value });
+        return { table: 'reference', types, ...ref };
+      }
+      case 'uri':
+        return { table: 'uri', mode: 'exact', value: unescape(value) };
+      default:
+        throw new FhirError('search.param-unknown', { param: code, type: '*' });
+    }
+  }
+
+  private composite(param: ResolvedParam, value: string): ValueCondition[] {
+    const parts = value.split(/(?<!\\)\$/);
+    if (parts.length !== param.components.length) throw new FhirError('search.param-invalid', { param: param.code, value });
+    return param.components.map((component, k) => this.condition(component.type, param.code, parts[k] as string));
+  }
+
+  /** `ref[:Type].rest=value`: resources whose reference points at a resource matching `rest=value`. */
+  private chain(type: string | undefined, rawName: string, dot: number, value: string, depth: number): Filter | undefined {
+    const [name = '', modifier] = splitModifier(rawName.slice(0, dot));
+    const rest = rawName.slice(dot + 1);
+    const param = searchParamsFor(type ?? 'Resource').get(name);
+    if (!param) return this.unknown(rawName, type);
+    if (param.type !== 'reference') throw new FhirError('search.param-invalid', { param: rawName, value });
+    const candidates = modifier ? [knownType(rawName, modifier)] : param.targets;
+    const restName = splitModifier(rest.split('.')[0] ?? '')[0] ?? '';
+    const targets = candidates
+      .filter((t) => modifier || restName.startsWith('_') || searchParamsFor(t).has(restName))
+      .map((t) => ({ type: t, filter: this.filter(t, rest, value, depth + 1) }))
+      .filter((t): t is { type: string; filter: Filter } => t.filter !== undefined);
+    if (targets.length === 0) return this.unknown(rawName, type);
+    return { kind: 'chain', param: name, targets };
+  }
+
+  /** `_has:Source:param:rest=value`: resources that a Source matching `rest=value` references through `param`. */
+  private has(type: string | undefined, rawName: string, value: string, depth: number): Filter | undefined {
+    const [, sourceType = '', paramName = '', ...restParts] = rawName.split(':');
+    const rest = restParts.join(':');
+    if (!type || !rest) throw new FhirError('search.param-invalid', { param: rawName, value });
+    knownType(rawName, sourceType);
+    const param = searchParamsFor(sourceType).get(paramName);
+    if (!param || param.type !== 'reference' || (param.targets.length > 0 && !param.targets.includes(type))) return this.unknown(rawName, type);
+    const filter = this.filter(sourceType, rest, value, depth + 1);
+    return filter ? { kind: 'has', sourceType, param: paramName, filter } : undefined;
+  }
+
+  private unknown(rawName: string, type: string | undefined): undefined {
+    if (this.options.lenient) {
+      this.ignored.push(rawName);
+      return undefined;
+    }
+    throw new FhirError('search.param-unknown', { param: rawName, type: type ?? '*' });
+  }
+
+  private unsupportedModifier(name: string, modifier: string): undefined {
+    if (this.options.lenient) {
+      this.ignored.push(`${name}:${modifier}`);
+      return undefined;
+    }
+    throw new FhirError('search.modifier-unsupported', { param: name, modifier });
+  }
+}
+
+function splitModifier(name: string): [string, string | undefined] {
+  const colon = name.indexOf(':');
+  return colon < 0 ? [name, undefined] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+function knownType(param: string, type: string): string {
+  if (!isKnownResourceType(type)) throw new FhirError('search.param-invalid', { param, value: type });
+  return type;
+}
+
+function tableOf(param: ResolvedParam): TableKey {
+  const type = param.type === 'composite' ? param.components[0]?.type : param.type;
+  const table = type && TABLE_OF[type];
+  if (!table) throw new FhirError('search.param-unknown', { param: param.code, type: '*' });
+  return table;
+}
+
+function ofType(param: string, value: string): ValueCondition {
+  const parts = splitEscaped(value, '|');
+  if (parts.length !== 3 || !parts[2]) throw new FhirError('search.param-invalid', { param: `${param}:of-type`, value });
+  return { table: 'token', system: `${parts[0]}|${parts[1]}`, code: parts[2] };
+}
+
+function valueSetCodes(param: string, url: string): ValueCondition {
+  const expansion = expandValueSet(unescape(url).split('|')[0] as string);
+  if (!expansion) throw new FhirError('search.valueset-unknown', { param, url });
+  return { table: 'token', codes: [...expansion].flatMap(([system, codes]) => [...codes].map((c) => [system, c] as [string, string])) };
+}
+
+function hierarchyCodes(param: string, value: string, direction: 'above' | 'below'): ValueCondition {
+  const token = parseToken(param, value);
+  const codes = token.system && token.code ? (direction === 'below' ? codeAndDescendants : codeAndAncestors)(token.system, token.code) : undefined;
+  if (!codes || !token.system) throw new FhirError('search.hierarchy-unknown', { param: `${param}:${direction}`, value });
+  const system = token.system;
+  return { table: 'token', codes: codes.map((c) => [system, c]) };
+}
+
+/** Words that must all occur, with `OR` between words making alternatives. */
+function textAlternatives(value: string): string[][] {
+  return value
+    .split(/\s+OR\s+/)
+    .map((group) => group.split(/\s+/).filter(Boolean).map(foldedText))
+    .filter((words) => words.length > 0);
+}
 
 /**
- * Parses the search parameters this engine supports so far: `_id`, `_lastUpdated`, and every
- * token parameter of the type (identifier, codes, `_tag`, `_profile`, `_security`, …). An unknown
- * parameter is an error unless the client asked for lenient handling.
+ * Parses a search: selection parameters into filters, result parameters into controls. An
+ * unknown parameter is an error unless the client asked for lenient handling.
  */
-export function parseSearch(resourceType: string | undefined, params: [string, string][], lenient = false): ParsedSearch {
+export function parseSearch(resourceType: string | undefined, params: [string, string][], options: ParseOptions = {}): ParsedSearch {
   const parsed: ParsedSearch = {
     resourceType,
     filters: [],
     count: DEFAULT_COUNT,
-    offset: 0,
     sort: [],
+    cursor: undefined,
     total: 'accurate',
-    summaryCount: false,
+    summary: undefined,
+    elements: undefined,
+    includes: [],
+    revincludes: [],
     ignored: [],
+    applied: [],
   };
-  // System-level search offers the parameters every resource has (_tag, _profile, _security, …).
-  const typeParams = searchParamsFor(resourceType ?? 'Resource');
-  for (const [rawName, value] of params) {
-    const [name = '', modifier] = rawName.split(':');
-    if (RESULT_PARAMS.has(name)) {
-      applyResultParam(parsed, name, value);
+  const parser = new Parser(options, parsed.ignored);
+  for (const [name, value] of params) {
+    if (TRANSPORT_PARAMS.has(name)) continue;
+    if (RESULT_PARAMS.has(name.split(':')[0] ?? '')) {
+      if (applyResultParam(parsed, name, value, options)) parsed.applied.push([name, value]);
       continue;
     }
-    if (name === '_id' && !modifier) {
-      parsed.filters.push({ kind: 'id', ids: value.split(',') });
-      continue;
+    const filter = parser.filter(resourceType, name, value);
+    if (filter) {
+      parsed.filters.push(filter);
+      parsed.applied.push([name, value]);
     }
-    if (name === '_lastUpdated' && !modifier) {
-      const [prefix, text] = splitPrefix(value);
-      const range = parseDateRange(text);
-      if (!range) throw new FhirError('search.param-invalid', { param: name, value });
-      parsed.filters.push({ kind: 'lastUpdated', prefix, range });
-      continue;
-    }
-    const definition = typeParams?.get(name);
-    const tokenLike = definition !== undefined && isIndexedToken(definition);
-    if (!tokenLike || (modifier && modifier !== 'not')) {
-      if (lenient) {
-        parsed.ignored.push(rawName);
-        continue;
-      }
-      if (tokenLike) throw new FhirError('search.modifier-unsupported', { param: name, modifier: modifier ?? '' });
-      throw new FhirError('search.param-unknown', { param: rawName, type: resourceType ?? '*' });
-    }
-    parsed.filters.push({ kind: 'token', param: name, values: splitOr(value).map(parseToken), not: modifier === 'not' });
   }
   return parsed;
 }
 
-function applyResultParam(parsed: ParsedSearch, name: string, value: string): void {
-  switch (name) {
+/** Applies one result parameter; false when it was ignored. */
+function applyResultParam(parsed: ParsedSearch, name: string, value: string, options: ParseOptions): boolean {
+  const invalid = () => new FhirError('search.param-invalid', { param: name, value });
+  const [base, modifier] = splitModifier(name);
+  switch (base) {
     case '_count': {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) throw new FhirError('search.param-invalid', { param: name, value });
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw invalid();
       parsed.count = Math.min(n, MAX_COUNT);
-      return;
-    }
-    case '_offset': {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) throw new FhirError('search.param-invalid', { param: name, value });
-      parsed.offset = n;
-      return;
+      return true;
     }
     case '_sort':
       parsed.sort = value.split(',').map((key) => {
         const descending = key.startsWith('-');
         const param = descending ? key.slice(1) : key;
-        if (param !== '_lastUpdated' && param !== '_id') throw new FhirError('search.param-invalid', { param: name, value });
-        return { column: param === '_id' ? 'id' : 'last_updated', descending };
+        if (param !== '_id' && param !== '_lastUpdated') {
+          const definition = searchParamsFor(parsed.resourceType ?? 'Resource').get(param);
+          if (!definition || !SORTABLE_TYPES.has(definition.type)) throw invalid();
+        }
+        return { param, descending };
       });
-      return;
+      return true;
+    case '_cursor':
+      parsed.cursor = decodeCursor(value);
+      if (!parsed.cursor) throw invalid();
+      return false;
     case '_total':
-      if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw new FhirError('search.param-invalid', { param: name, value });
+      if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw invalid();
       parsed.total = value;
-      return;
+      return true;
     case '_summary':
-      if (!['true', 'false', 'text', 'data', 'count'].includes(value)) throw new FhirError('search.param-invalid', { param: name, value });
-      parsed.summaryCount = value === 'count';
-      return;
+      if (value !== 'true' && value !== 'false' && value !== 'text' && value !== 'data' && value !== 'count') throw invalid();
+      parsed.summary = value;
+      return true;
+    case '_elements':
+      parsed.elements = value.split(',').map((e) => e.trim()).filter(Boolean);
+      return true;
+    case '_include':
+    case '_revinclude': {
+      if (modifier && modifier !== 'iterate') throw invalid();
+      const spec = parseInclude(name, value, base === '_revinclude', modifier === 'iterate', parsed.resourceType);
+      (base === '_include' ? parsed.includes : parsed.revincludes).push(spec);
+      return true;
+    }
+    case '_contained':
+    case '_containedType':
+      // Contained resources are not indexed as matches of their own: only the default is served.
+      if ((base === '_contained' && value === 'false') || (base === '_containedType' && value === 'container')) return true;
+      if (options.lenient) {
+        parsed.ignored.push(`${name}=${value}`);
+        return false;
+      }
+      throw new FhirError('search.modifier-unsupported', { param: name, modifier: value });
     default:
-      return;
+      return false;
   }
 }
 
-/** Splits on commas that are not escaped with a backslash. */
-function splitOr(value: string): string[] {
-  return value.split(/(?<!\\),/).map((v) => v.replace(/\\([,|$\\])/g, '$1'));
+function parseInclude(name: string, value: string, reverse: boolean, iterate: boolean, resourceType: string | undefined): IncludeSpec {
+  const [sourceType = '', paramName = '', targetType] = value.split(':');
+  if (sourceType === '*' && !reverse) {
+    if (!resourceType) throw new FhirError('search.param-invalid', { param: name, value });
+    return { sourceType: resourceType, params: referenceParams(resourceType), iterate };
+  }
+  knownType(name, sourceType);
+  if (targetType !== undefined) knownType(name, targetType);
+  if (paramName === '*' || paramName === '') return { sourceType, params: referenceParams(sourceType), ...(targetType ? { targetType } : {}), iterate };
+  const param = searchParamsFor(sourceType).get(paramName);
+  if (!param || param.type !== 'reference') throw new FhirError('search.param-invalid', { param: name, value });
+  return { sourceType, params: [paramName], ...(targetType ? { targetType } : {}), iterate };
 }
 
-function parseToken(value: string): { system?: string | null; code?: string } {
-  const bar = value.search(/(?<!\\)\|/);
-  if (bar < 0) return { code: value };
-  const system = value.slice(0, bar);
-  const code = value.slice(bar + 1);
-  return { system: system === '' ? null : system, ...(code === '' ? {} : { code }) };
+function referenceParams(type: string): string[] {
+  return [...searchParamsFor(type).values()].filter((p) => p.type === 'reference').map((p) => p.code);
 }
 
 export function assertSearchableType(type: string): void {

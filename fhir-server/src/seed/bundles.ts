@@ -19,6 +19,12 @@ export interface DatasetOptions {
   seed?: Seed;
   /** YYYY-MM-DD: ages are counted on this day and the first visits fall in the 60 days after it. Default 2024-01-01. */
   startDate?: string;
+  /**
+   * Multiplies each patient's number of visits (rounded; at least one), hence their resources:
+   * about 16 per patient at 1 (the default), about 100 at 6.7. A patient's care then spans
+   * proportionally more time. The default draws exactly what a dataset without it draws.
+   */
+  visitScale?: number;
 }
 
 const DEFAULT_SEED = 'qiao';
@@ -34,12 +40,13 @@ export function* referenceBundles(): Generator<Bundle> {
  * The options are checked when this is called, not when the first bundle is drawn.
  */
 export function patientBundles(options: DatasetOptions): Generator<Bundle> {
-  const { patients, seed = DEFAULT_SEED, startDate = DEFAULT_START_DATE } = options;
+  const { patients, seed = DEFAULT_SEED, startDate = DEFAULT_START_DATE, visitScale = 1 } = options;
   if (!Number.isSafeInteger(patients) || patients < 0) throw new RangeError(`patients must be a whole number ≥ 0, got ${patients}`);
-  return generatePatients(patients, seed, dayNumber(startDate));
+  if (!(visitScale > 0 && Number.isFinite(visitScale))) throw new RangeError(`visitScale must be a number > 0, got ${visitScale}`);
+  return generatePatients(patients, seed, dayNumber(startDate), visitScale);
 }
 
-function* generatePatients(patients: number, seed: Seed, startDay: number): Generator<Bundle> {
+function* generatePatients(patients: number, seed: Seed, startDay: number, visitScale: number): Generator<Bundle> {
   const state = new DatasetState(seed);
   const homes = providers().filter((p) => p.row.kind === 'primary');
   for (let i = 0; i < patients; i++) {
@@ -51,7 +58,7 @@ function* generatePatients(patients: number, seed: Seed, startDay: number): Gene
       type: 'transaction',
       entry: [
         conditionalPost(person.fullUrl, person.resource, { system: ID.residentId, value: person.residentId }),
-        ...clinicalEntries(rng, state, person, startDay),
+        ...clinicalEntries(rng, state, person, startDay, visitScale),
       ],
     };
   }

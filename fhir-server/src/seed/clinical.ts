@@ -71,8 +71,8 @@ interface Visit {
   readonly end: number;
 }
 
-/** Everything one patient bundle needs besides the Patient itself. */
-export function clinicalEntries(rng: Random, state: DatasetState, person: Person, startDay: number): Entry[] {
+/** Everything one patient bundle needs besides the Patient itself; `visitScale` multiplies the visits. */
+export function clinicalEntries(rng: Random, state: DatasetState, person: Person, startDay: number, visitScale = 1): Entry[] {
   const hospital = providers().find((p) => p.row.kind === 'hospital' && p.division.code === person.home.division.code);
   if (!hospital) throw new Error(`no hospital in ${person.home.division.county}`);
   const chronic = CHRONIC.filter((d) => eligible(d, person) && rng.chance(d.prevalence ?? 0));
@@ -84,7 +84,7 @@ export function clinicalEntries(rng: Random, state: DatasetState, person: Person
   const entries: Entry[] = [];
 
   let day = startDay + rng.int(0, 60);
-  for (let n = VISIT_COUNTS.pick(rng).visits; n > 0; n--) {
+  for (let n = Math.max(1, Math.round(VISIT_COUNTS.pick(rng).visits * visitScale)); n > 0; n--) {
     const primary = chronic.length > 0 && rng.chance(FOLLOW_UP_SHARE) ? rng.pick(chronic) : acute.pick(rng);
     const inpatient = rng.chance(primary.admit);
     const org = inpatient || !rng.chance(PRIMARY_CARE_SHARE) ? hospital : person.home;

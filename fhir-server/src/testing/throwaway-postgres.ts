@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,8 @@ export interface ThrowawayPostgres {
   /** Superuser URL of the `postgres` database. */
   url: string;
   port: number;
+  /** The server's log (its stderr). */
+  logFile: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -22,6 +24,12 @@ export interface ThrowawayOptions {
   settings?: Record<string, string>;
   /** Durability off (fsync, full_page_writes): for tests, not for benchmarks. */
   fast?: boolean;
+  /**
+   * Keep the cluster in this directory instead of a temporary one: initialised when it holds
+   * none, reused as it is otherwise, and shut down cleanly but left in place by stop(). For data
+   * that is slow to load (the search benchmark's dataset).
+   */
+  directory?: string;
 }
 
 /**
@@ -30,16 +38,24 @@ export interface ThrowawayOptions {
  */
 export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> {
   const bin = findBinDir();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-pg-'));
+  const kept = options.directory !== undefined;
+  const dir = options.directory ?? (await mkdtemp(path.join(os.tmpdir(), 'qiao-pg-')));
   const dataDir = path.join(dir, 'data');
+  const logFile = path.join(dir, 'server.log');
   const asRoot = process.getuid?.() === 0;
   const exec = (file: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, file), ...args]) : run(path.join(bin, file), args);
+  if (kept) await mkdir(dir, { recursive: true });
   if (asRoot) {
     await chmod(dir, 0o777);
     execFileSync('chown', ['postgres', dir]);
   }
-  await exec('initdb', ['-D', dataDir, '-U', 'qiao', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  if (!kept || !existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await exec('initdb', ['-D', dataDir, '-U', 'qiao', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  } else {
+    // A run that was killed may have left its server running on the directory.
+    await exec('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+  }
   const port = await freePort();
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
@@ -49,15 +65,18 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
     ...options.settings,
   };
   const serverArgs = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
-  await exec('pg_ctl', ['-D', dataDir, '-o', serverArgs, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  // A kept cluster may need crash recovery first, which can take longer than a fresh start.
+  await exec('pg_ctl', ['-D', dataDir, '-o', serverArgs, '-l', logFile, '-w', '-t', kept ? '600' : '60', 'start']);
   const url = `postgres://qiao@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
+    logFile,
     createDatabase: (name) => createDatabase(url, name),
     async stop() {
-      await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
+      // A kept cluster is shut down with a checkpoint, so that the next start needs no recovery.
+      await exec('pg_ctl', ['-D', dataDir, '-m', kept ? 'fast' : 'immediate', '-w', 'stop']).catch(() => undefined);
+      if (!kept) await rm(dir, { recursive: true, force: true });
     },
   };
 }

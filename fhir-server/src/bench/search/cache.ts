@@ -1,0 +1,70 @@
+/**
+ * The loaded dataset is kept between runs: loading a million resources through the REST API takes
+ * about ten minutes. Each dataset has a directory under data/bench-search/ holding its PostgreSQL
+ * cluster and dataset.json, which is written only once the load is complete: a directory without
+ * it is a load that did not finish, and is loaded again.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { migrations } from '../../schema/migrations.js';
+import type { DatasetSpec } from './dataset.js';
+import type { PatientFacts } from './facts.js';
+import type { LoadSummary } from './load-dataset.js';
+
+/** Changes when dataset.json changes shape. */
+const FORMAT = 1;
+
+export interface CachedDataset {
+  format: number;
+  spec: DatasetSpec;
+  /** Name of the database in the cluster. */
+  database: string;
+  /** When the load finished (ISO 8601). */
+  loadedAt: string;
+  load: LoadSummary;
+  facts: PatientFacts[];
+}
+
+/**
+ * Names the dataset: what the generator makes (its fingerprint) and the schema it was loaded
+ * into. The migrations' text counts, not only their number: an unreleased migration changes in
+ * place while it is being written. What the search code indexes can change without either —
+ * `--reload` is for that.
+ */
+export function cacheKey(spec: DatasetSpec, fingerprint: string): string {
+  const schema = Math.max(0, ...migrations.map((m) => m.version));
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ FORMAT, spec, fingerprint, migrations: migrations.map((m) => m.sql) }))
+    .digest('hex')
+    .slice(0, 8);
+  return `p${spec.patients}-v${spec.visitScale}-s${schema}-${hash}`;
+}
+
+export function cacheRoot(root: string): string {
+  return path.join(root, 'data', 'bench-search');
+}
+
+/** The dataset the directory holds, or undefined when it holds none that is complete. */
+export async function readCached(dir: string): Promise<CachedDataset | undefined> {
+  try {
+    const cached = JSON.parse(await readFile(path.join(dir, 'dataset.json'), 'utf8')) as CachedDataset;
+    return cached.format === FORMAT ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeCached(dir: string, dataset: Omit<CachedDataset, 'format'>): Promise<void> {
+  await writeFile(path.join(dir, 'dataset.json'), `${JSON.stringify({ format: FORMAT, ...dataset })}\n`);
+}
+
+export async function discard(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** The other datasets kept beside `dir`: each is a few GB at full size. */
+export async function otherDatasets(dir: string): Promise<string[]> {
+  const entries = await readdir(path.dirname(dir), { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && e.name !== path.basename(dir)).map((e) => e.name);
+}

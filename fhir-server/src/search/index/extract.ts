@@ -1,0 +1,157 @@
+import type { FoundValue } from '../compiled-path.js';
+import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from '../search-parameters.js';
+import { clip, fold } from './fold.js';
+import { dateKey, numberKey } from './sort-key.js';
+import { TABLE_KEYS, type IndexRows, type TableKey } from './tables.js';
+import { canonicalQuantity } from './ucum.js';
+import {
+  dateRanges,
+  identifierTypes,
+  numberValues,
+  quantityValues,
+  referenceIdentifiers,
+  referenceValues,
+  stringValues,
+  tokenTexts,
+  tokenValues,
+  uriValues,
+} from './values.js';
+
+export const UCUM = 'http://unitsofmeasure.org';
+
+type Json = Record<string, unknown>;
+
+/** Collects a resource's index rows, dropping duplicates (a code found by two branches is one row). */
+class Rows {
+  readonly rows = Object.fromEntries(TABLE_KEYS.map((k) => [k, []])) as unknown as IndexRows;
+  private readonly seen = new Set<string>();
+
+  add(table: TableKey, row: unknown[]): void {
+    const key = `${table}\u0000${row.join('\u0000')}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.rows[table].push(row);
+  }
+}
+
+/** Sort keys of one parameter: the smallest and largest of its values. */
+class SortKeys {
+  lo: string | undefined;
+  hi: string | undefined;
+  add(lo: string, hi = lo): void {
+    if (this.lo === undefined || lo < this.lo) this.lo = lo;
+    if (this.hi === undefined || hi > this.hi) this.hi = hi;
+  }
+}
+
+/** Every index row of a resource: one pass over the search parameters of its type. */
+export function extractIndex(resource: Json): IndexRows {
+  const rows = new Rows();
+  let group = 0;
+  for (const param of searchParamsFor(resource.resourceType as string).values()) {
+    if (param.evaluators.length === 0) continue;
+    const found = param.evaluators.flatMap((evaluate) => evaluate(resource));
+    if (found.length === 0) continue;
+    if (param.type === 'composite') {
+      for (const item of found) {
+        group++;
+        param.components.forEach((component, k) => {
+          for (const value of component.evaluate(item, resource)) addValue(rows, `${param.code}$${k}`, component.type, value, group);
+        });
+      }
+      continue;
+    }
+    const keys = SORTABLE_TYPES.has(param.type) ? new SortKeys() : undefined;
+    for (const value of found) addValue(rows, param.code, param.type, value, null, keys);
+    if (keys?.lo !== undefined && keys.hi !== undefined) rows.add('sort', [param.code, clip(keys.lo, 256), clip(keys.hi, 256)]);
+  }
+  rows.add('text', textRow(resource));
+  return rows.rows;
+}
+
+function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, grp: number | null, keys?: SortKeys): void {
+  switch (type) {
+    case 'token':
+      for (const t of tokenValues(found)) {
+        rows.add('token', [code, t.system, t.value, grp]);
+        if (t.value !== null) keys?.add(t.value);
+      }
+      for (const t of tokenTexts(found)) rows.add('string', [`${code}:text`, clip(fold(t)), clip(t), grp]);
+      for (const t of identifierTypes(found)) rows.add('token', [`${code}:of-type`, t.system, t.value, grp]);
+      return;
+    case 'string':
+      for (const s of stringValues(found)) {
+        const folded = clip(fold(s));
+        rows.add('string', [code, folded, clip(s), grp]);
+        keys?.add(folded);
+      }
+      return;
+    case 'date':
+      for (const r of dateRanges(found)) {
+        rows.add('date', [code, timestamp(r.low), timestamp(r.high), grp]);
+        keys?.add(dateKey(r.low), dateKey(r.high));
+      }
+      return;
+    case 'number':
+      for (const n of numberValues(found)) {
+        rows.add('number', [code, String(n), grp]);
+        keys?.add(numberKey(n));
+      }
+      return;
+    case 'quantity':
+      for (const q of quantityValues(found)) {
+        const canonical = q.system === UCUM && q.code ? canonicalQuantity(String(q.value), q.code) : undefined;
+        rows.add('quantity', [code, String(q.value), q.system, q.code, q.unit, canonical?.value ?? null, canonical?.code ?? null, grp]);
+        keys?.add(numberKey(canonical ? Number(canonical.value) : q.value));
+      }
+      return;
+    case 'reference':
+      for (const r of referenceValues(found)) {
+        rows.add('reference', [code, r.targetType, r.targetId, r.url, grp]);
+        keys?.add(r.url ?? `${r.targetType}/${r.targetId}`);
+      }
+      for (const t of referenceIdentifiers(found)) rows.add('token', [`${code}:identifier`, t.system, t.value, grp]);
+      return;
+    case 'uri':
+      for (const u of uriValues(found)) {
+        rows.add('uri', [code, u, grp]);
+        keys?.add(u);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+function timestamp(epochMs: number): string {
+  return epochMs === -Infinity ? '-infinity' : epochMs === Infinity ? 'infinity' : new Date(epochMs).toISOString();
+}
+
+/** The folded narrative (for `_text`) and every string of the resource (for `_content`). */
+function textRow(resource: Json): [string | null, string] {
+  const div = (resource.text as Json | undefined)?.div;
+  const narrative = typeof div === 'string' ? fold(stripTags(div)) : null;
+  const strings: string[] = [];
+  collectStrings(resource, strings);
+  return [narrative, fold(strings.join(' '))];
+}
+
+function stripTags(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(lt|gt|amp|quot|apos|nbsp);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ' })[e] ?? ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function collectStrings(node: unknown, out: string[]): void {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) for (const item of node) collectStrings(item, out);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'div' && typeof value === 'string') out.push(stripTags(value));
+      // Attachment and Binary data is base64, not text anyone searches for.
+      else if (key !== 'resourceType' && key !== 'meta' && key !== 'data') collectStrings(value, out);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The index tables (schema migration 2) as data: the writer builds its INSERT and DELETE
+ * statements from this list, so a table is declared once.
+ */
+export interface IndexTable {
+  name: string;
+  /** Columns after resource_type and id, with the SQL array type their values are sent as. */
+  columns: readonly (readonly [name: string, sqlType: string])[];
+}
+
+export const INDEX_TABLES = {
+  token: { name: 'search_token', columns: [['param', 'text'], ['system', 'text'], ['value', 'text'], ['grp', 'int']] },
+  string: { name: 'search_string', columns: [['param', 'text'], ['norm', 'text'], ['exact', 'text'], ['grp', 'int']] },
+  date: { name: 'search_date', columns: [['param', 'text'], ['low', 'timestamptz'], ['high', 'timestamptz'], ['grp', 'int']] },
+  number: { name: 'search_number', columns: [['param', 'text'], ['value', 'numeric'], ['grp', 'int']] },
+  quantity: {
+    name: 'search_quantity',
+    columns: [['param', 'text'], ['value', 'numeric'], ['system', 'text'], ['code', 'text'], ['unit', 'text'], ['canonical_value', 'numeric'], ['canonical_code', 'text'], ['grp', 'int']],
+  },
+  reference: { name: 'search_reference', columns: [['param', 'text'], ['target_type', 'text'], ['target_id', 'text'], ['url', 'text'], ['grp', 'int']] },
+  uri: { name: 'search_uri', columns: [['param', 'text'], ['value', 'text'], ['grp', 'int']] },
+  sort: { name: 'search_sort', columns: [['param', 'text'], ['lo', 'text'], ['hi', 'text']] },
+  text: { name: 'search_text', columns: [['narrative', 'text'], ['content', 'text']] },
+} as const satisfies Record<string, IndexTable>;
+
+export type TableKey = keyof typeof INDEX_TABLES;
+export const TABLE_KEYS = Object.keys(INDEX_TABLES) as TableKey[];
+
+/** A resource's rows, per table, each row the values of that table's columns in order. */
+export type IndexRows = Record<TableKey, unknown[][]>;

@@ -1,0 +1,226 @@
+import type { SqlParams } from '../../repository/sql-params.js';
+import { canonicalQuantity } from '../index/ucum.js';
+import { INDEX_TABLES } from '../index/tables.js';
+import { UCUM } from '../index/extract.js';
+import { likeLiteral, type NumberQuery, type Prefix } from '../parse-values.js';
+import type { Filter, ValueCondition } from '../parse.js';
+
+/**
+ * Filters to SQL over a `resource` row. Every value enters as a parameter; aliases are numbered
+ * so that nested filters (chains, `_has`, composites) never shadow each other.
+ */
+export class ConditionBuilder {
+  private aliases = 0;
+
+  constructor(private readonly p: SqlParams) {}
+
+  private alias(prefix: string): string {
+    return `${prefix}${++this.aliases}`;
+  }
+
+  private arg(value: unknown): string {
+    return this.p.add(value);
+  }
+
+  /** The AND of filters on resource row `r`, whose type is `type` when known. */
+  where(filters: readonly Filter[], r: string, type: string | undefined): string[] {
+    const where = [`NOT ${r}.deleted`];
+    if (type) where.push(`${r}.resource_type = ${this.arg(type)}`);
+    for (const filter of filters) where.push(this.filter(filter, r, type));
+    return where;
+  }
+
+  private filter(filter: Filter, r: string, type: string | undefined): string {
+    const typeSql = () => (type ? this.arg(type) : `${r}.resource_type`);
+    switch (filter.kind) {
+      case 'id': {
+        const sql = `${r}.id = ANY(${this.arg(filter.ids)}::text[])`;
+        return filter.not ? `NOT (${sql})` : sql;
+      }
+      case 'type':
+        return `${r}.resource_type = ANY(${this.arg(filter.types)}::text[])`;
+      case 'lastUpdated':
+        return or(filter.values.map((v) => dateSql(`${r}.last_updated`, `(${r}.last_updated + interval '1 millisecond')`, v.prefix, v.range.start, v.range.end, (x) => this.arg(x))));
+      case 'value': {
+        const table = filter.alternatives[0]?.table ?? 'token';
+        const x = this.alias('x');
+        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
+          AND ${x}.param = ${this.arg(filter.param)} AND ${or(filter.alternatives.map((a) => this.value(a, x)))})`;
+        return filter.not ? `NOT ${sql}` : sql;
+      }
+      case 'composite':
+        return or(filter.alternatives.map((components) => this.composite(filter.param, components, r)));
+      case 'missing': {
+        const x = this.alias('x');
+        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${this.arg(filter.param)})`;
+        return filter.missing ? `NOT ${sql}` : sql;
+      }
+      case 'chain': {
+        const x = this.alias('x');
+        const targets = filter.targets.map(({ type: target, filter: inner }) => {
+          const r2 = this.alias('r');
+          return `(${x}.target_type = ${this.arg(target)} AND ${x}.target_id IN (SELECT ${r2}.id FROM resource ${r2} WHERE ${this.where([inner], r2, target).join(' AND ')}))`;
+        });
+        return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
+          AND ${x}.param = ${this.arg(filter.param)} AND ${or(targets)})`;
+      }
+      case 'has': {
+        const x = this.alias('x');
+        const r2 = this.alias('r');
+        return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
+          AND ${x}.param = ${this.arg(filter.param)} AND ${x}.target_type = ${typeSql()}
+          AND ${x}.id IN (SELECT ${r2}.id FROM resource ${r2} WHERE ${this.where([filter.filter], r2, filter.sourceType).join(' AND ')}))`;
+      }
+      case 'text': {
+        const x = this.alias('x');
+        const groups = filter.alternatives.map((words) => and(words.map((w) => `${x}.${filter.column} LIKE ${this.arg(`%${likeLiteral(w)}%`)}`)));
+        return `EXISTS (SELECT 1 FROM search_text ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${or(groups)})`;
+      }
+      case 'list': {
+        const x = this.alias('x');
+        return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = 'List' AND ${x}.id = ANY(${this.arg(filter.ids)}::text[])
+          AND ${x}.param = 'item' AND ${x}.target_type = ${typeSql()})`;
+      }
+      case 'compartment': {
+        const x = this.alias('x');
+        return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
+          AND ${x}.param = ANY(${this.arg(filter.params)}::text[]) AND ${x}.target_type = ${this.arg(filter.type)} AND ${x}.target_id = ${this.arg(filter.id)})`;
+      }
+    }
+  }
+
+  /** One item of a composite: its components are rows of one `grp`. */
+  private composite(param: string, components: ValueCondition[], r: string): string {
+    const aliases = components.map(() => this.alias('c'));
+    const from = components
+      .map((c, k) => {
+        const x = aliases[k] as string;
+        const table = `${INDEX_TABLES[c.table].name} ${x}`;
+        if (k === 0) return table;
+        const first = aliases[0] as string;
+        return `JOIN ${table} ON ${x}.resource_type = ${first}.resource_type AND ${x}.id = ${first}.id AND ${x}.grp = ${first}.grp AND ${x}.param = ${this.arg(`${param}$${k}`)}`;
+      })
+      .join(' ');
+    const first = aliases[0] as string;
+    const conditions = components.map((c, k) => this.value(c, aliases[k] as string));
+    return `EXISTS (SELECT 1 FROM ${from} WHERE ${first}.resource_type = ${r}.resource_type AND ${first}.id = ${r}.id
+      AND ${first}.param = ${this.arg(`${param}$0`)} AND ${and(conditions)})`;
+  }
+
+  /** A condition on one index row `x`. */
+  private value(c: ValueCondition, x: string): string {
+    const arg = (v: unknown) => this.arg(v);
+    switch (c.table) {
+      case 'token': {
+        if ('codes' in c) {
+          if (c.codes.length === 0) return 'false';
+          return `(${x}.system, ${x}.value) IN (SELECT * FROM unnest(${arg(c.codes.map(([s]) => s))}::text[], ${arg(c.codes.map(([, v]) => v))}::text[]))`;
+        }
+        const parts: string[] = [];
+        if (c.code !== undefined) parts.push(`${x}.value = ${arg(c.code)}`);
+        if (c.system === null) parts.push(`${x}.system IS NULL`);
+        else if (c.system !== undefined) parts.push(`${x}.system = ${arg(c.system)}`);
+        return and(parts);
+      }
+      case 'string':
+        if (c.mode === 'exact') return `${x}.exact = ${arg(c.text)}`;
+        return `${x}.norm LIKE ${arg(c.mode === 'contains' ? `%${likeLiteral(c.text)}%` : `${likeLiteral(c.text)}%`)}`;
+      case 'date':
+        return dateSql(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
+      case 'number':
+        return numberSql(`${x}.value`, c, arg);
+      case 'quantity': {
+        const canonical = c.code && (c.system === UCUM || c.system === undefined) ? canonicalBounds(c) : undefined;
+        if (canonical) return `${x}.canonical_code = ${arg(canonical.code)} AND ${numberSql(`${x}.canonical_value`, canonical.query, arg)}`;
+        const parts = [numberSql(`${x}.value`, c, arg)];
+        if (c.system) parts.push(`${x}.system = ${arg(c.system)}`);
+        if (c.code) parts.push(`(${x}.code = ${arg(c.code)} OR ${x}.unit = ${arg(c.code)})`);
+        return and(parts);
+      }
+      case 'reference': {
+        if (c.url !== undefined) return `(${x}.url = ${arg(c.url)} OR ${x}.url LIKE ${arg(`${likeLiteral(c.url)}|%`)})`;
+        const parts = [`${x}.target_id = ${arg(c.id)}`];
+        if (c.types.length === 1) parts.push(`${x}.target_type = ${arg(c.types[0])}`);
+        else if (c.types.length > 1) parts.push(`${x}.target_type = ANY(${arg(c.types)}::text[])`);
+        return and(parts);
+      }
+      case 'uri':
+        if (c.mode === 'below') return `${x}.value LIKE ${arg(`${likeLiteral(c.value)}%`)}`;
+        if (c.mode === 'above') return `(${x}.value <> '' AND left(${arg(c.value)}, length(${x}.value)) = ${x}.value)`;
+        return `${x}.value = ${arg(c.value)}`;
+    }
+  }
+}
+
+function or(parts: string[]): string {
+  return parts.length === 0 ? 'false' : parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`;
+}
+
+function and(parts: string[]): string {
+  return parts.length === 0 ? 'true' : `(${parts.join(' AND ')})`;
+}
+
+/**
+ * A stored range [low, high) against the search range [start, end), per prefix (docs/search.md).
+ * `ap` widens the search range by 10 % of its distance from now, at least a day.
+ */
+function dateSql(low: string, high: string, prefix: Prefix, start: number, end: number, arg: (v: unknown) => string): string {
+  const ts = (ms: number) => `${arg(new Date(ms).toISOString())}::timestamptz`;
+  const contained = () => `(${low} >= ${ts(start)} AND ${high} <= ${ts(end)})`;
+  switch (prefix) {
+    case 'ne':
+      return `NOT ${contained()}`;
+    case 'gt':
+      return `${high} > ${ts(end)}`;
+    case 'lt':
+      return `${low} < ${ts(start)}`;
+    case 'ge':
+      return `(${high} > ${ts(end)} OR ${contained()})`;
+    case 'le':
+      return `(${low} < ${ts(start)} OR ${contained()})`;
+    case 'sa':
+      return `${low} >= ${ts(end)}`;
+    case 'eb':
+      return `${high} <= ${ts(start)}`;
+    case 'ap': {
+      const margin = Math.max(Math.abs(Date.now() - start) * 0.1, 86_400_000);
+      return `(${low} < ${ts(end + margin)} AND ${high} > ${ts(start - margin)})`;
+    }
+    default:
+      return contained();
+  }
+}
+
+function numberSql(column: string, q: NumberQuery, arg: (v: unknown) => string): string {
+  const n = (v: number) => `${arg(String(v))}::numeric`;
+  switch (q.prefix) {
+    case 'ne':
+      return `NOT (${column} >= ${n(q.low)} AND ${column} < ${n(q.high)})`;
+    case 'gt':
+    case 'sa':
+      return `${column} > ${n(q.value)}`;
+    case 'lt':
+    case 'eb':
+      return `${column} < ${n(q.value)}`;
+    case 'ge':
+      return `${column} >= ${n(q.value)}`;
+    case 'le':
+      return `${column} <= ${n(q.value)}`;
+    case 'ap': {
+      const margin = Math.abs(q.value) * 0.1;
+      return `(${column} >= ${n(q.value - margin)} AND ${column} <= ${n(q.value + margin)})`;
+    }
+    default:
+      return `(${column} >= ${n(q.low)} AND ${column} < ${n(q.high)})`;
+  }
+}
+
+/** The search quantity and its precision range in base units, when the unit converts. */
+function canonicalBounds(q: { code?: string } & NumberQuery): { code: string; query: NumberQuery } | undefined {
+  if (!q.code) return undefined;
+  const value = canonicalQuantity(String(q.value), q.code);
+  const low = canonicalQuantity(String(q.low), q.code);
+  const high = canonicalQuantity(String(q.high), q.code);
+  if (!value || !low || !high) return undefined;
+  return { code: value.code, query: { ...q, value: Number(value.value), low: Number(low.value), high: Number(high.value) } };
+}
