@@ -1,5 +1,6 @@
 import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../router/types.js';
 import type { Queryable } from '../repository/db.js';
+import { everything } from './everything/handler.js';
 import { reindex } from './reindex/handler.js';
 
 export type Level = 'system' | 'type' | 'instance';
@@ -29,6 +30,14 @@ export const OPERATIONS: readonly OperationEntry[] = [
     affectsState: true,
     ownTransactions: true,
     handler: reindex,
+  },
+  {
+    code: 'everything',
+    definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+    levels: ['instance'],
+    affectsState: false,
+    ownTransactions: false,
+    handler: everything,
   },
 ];
 

@@ -9,16 +9,28 @@ import { findIncluded } from '../search/include.js';
 import { assertSearchableType, parseSearch, type Filter, type ParsedSearch } from '../search/parse.js';
 import { subsetResource } from '../search/subset.js';
 import { fullUrl, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
-import type { Interaction, ParsedPath } from './types.js';
+import type { FhirRequest, FhirResponse, Interaction, ParsedPath } from './types.js';
+import type { Queryable } from '../repository/db.js';
 import { RawJson } from './types.js';
 
 export const search: Interaction = async (_ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
   const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
   if (path.compartment) parsed.filters.push(...compartmentFilters(path));
-  const { matches, total, next } = await executeSearch(q, parsed);
-  const included = await findIncluded(q, parsed, matches);
   const url = `${req.baseUrl}/${path.compartment ? `${path.compartment.type}/${path.compartment.id}/${path.type ?? '*'}` : (path.type ?? '')}`.replace(/\/$/, '');
+  return searchsetResponse(q, req, url, parsed, (matches) => findIncluded(q, parsed, matches));
+};
+
+/** Runs a parsed search and answers with its searchset page; `include` finds the page's extra entries. */
+export async function searchsetResponse(
+  q: Queryable,
+  req: FhirRequest,
+  url: string,
+  parsed: ParsedSearch,
+  include: (matches: StoredVersion[]) => Promise<StoredVersion[]>,
+): Promise<FhirResponse> {
+  const { matches, total, next } = await executeSearch(q, parsed);
+  const included = await include(matches);
   const entries: OutEntry[] = [
     ...matches.map((m) => entry(req.baseUrl, m, 'match', parsed)),
     ...included.map((m) => entry(req.baseUrl, m, 'include', parsed)),
@@ -37,7 +49,7 @@ export const search: Interaction = async (_ctx, q, req, path) => {
     entry: entries,
   };
   return { status: 200, body: bundle as unknown as Resource };
-};
+}
 
 /** The search of `Patient/123/Observation`: the type's compartment parameters must point at Patient/123. */
 function compartmentFilters(path: ParsedPath): Filter[] {
@@ -47,12 +59,12 @@ function compartmentFilters(path: ParsedPath): Filter[] {
   if (path.type) {
     const params = compartmentParams(type, path.type) ?? [];
     if (params.length === 0) throw new FhirError('search.compartment-unknown', { type: path.type, compartment: type });
-    return [{ kind: 'compartment', params, type, id }];
+    return [{ kind: 'compartment', params, type, id, self: false }];
   }
   const params = [...new Set(memberTypes.flatMap((t) => compartmentParams(type, t) ?? []))];
   return [
     { kind: 'type', types: memberTypes },
-    { kind: 'compartment', params, type, id },
+    { kind: 'compartment', params, type, id, self: true },
   ];
 }
 

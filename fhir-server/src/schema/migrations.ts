@@ -151,9 +151,11 @@ export const migrations: readonly Migration[] = [
         resource_type text NOT NULL,
         id text NOT NULL,
         narrative text COLLATE "C",
-        content text COLLATE "C" NOT NULL,
-        PRIMARY KEY (resource_type, id)
+        content text COLLATE "C" NOT NULL
       );
+      -- Not unique: an update deletes and inserts a resource's row in one statement, and a unique
+      -- check would still see the row being deleted.
+      CREATE INDEX search_text_resource ON search_text (resource_type, id);
     `,
   },
 ];

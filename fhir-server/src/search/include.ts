@@ -32,6 +32,20 @@ export async function findIncluded(q: Queryable, search: ParsedSearch, matches: 
   return included;
 }
 
+/** Resources that the given ones reference (one level), except those in `exclude`: what `$everything` adds. */
+export async function referencedFrom(q: Queryable, from: readonly StoredVersion[], exclude: readonly StoredVersion[]): Promise<StoredVersion[]> {
+  if (from.length === 0) return [];
+  const rows = await q.query<{ target_type: string; target_id: string }>(
+    `SELECT DISTINCT x.target_type, x.target_id FROM search_reference x
+     JOIN unnest($1::text[], $2::text[]) AS k(type, id) ON x.resource_type = k.type AND x.id = k.id
+     WHERE x.target_type IS NOT NULL`,
+    [from.map((r) => r.resourceType), from.map((r) => r.id)],
+  );
+  const skip = new Set<Key>([...from, ...exclude].map(keyOf));
+  const wanted = rows.map((r) => [r.target_type, r.target_id] as [string, string]).filter(([t, i]) => !skip.has(`${t}/${i}`));
+  return fetchAll(q, wanted.slice(0, MAX_INCLUDED));
+}
+
 interface ResourceKey {
   resourceType: string;
   id: string;

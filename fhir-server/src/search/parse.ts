@@ -44,7 +44,7 @@ export type Filter =
   | { kind: 'has'; sourceType: string; param: string; filter: Filter }
   | { kind: 'text'; column: 'narrative' | 'content'; alternatives: string[][] }
   | { kind: 'list'; ids: string[] }
-  | { kind: 'compartment'; params: string[]; type: string; id: string };
+  | { kind: 'compartment'; params: string[]; type: string; id: string; self: boolean };
 
 export interface SortKey {
   /** `_id`, `_lastUpdated` or a parameter code. */

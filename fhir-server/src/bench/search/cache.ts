@@ -15,8 +15,7 @@ import type { LoadSummary } from './load-dataset.js';
 /** Changes when dataset.json changes shape. */
 const FORMAT = 1;
 
-export interface CachedDataset {
-  format: number;
+export interface LoadedDataset {
   spec: DatasetSpec;
   /** Name of the database in the cluster. */
   database: string;
@@ -24,6 +23,10 @@ export interface CachedDataset {
   loadedAt: string;
   load: LoadSummary;
   facts: PatientFacts[];
+}
+
+interface CacheFile extends LoadedDataset {
+  format: number;
 }
 
 /**
@@ -46,17 +49,18 @@ export function cacheRoot(root: string): string {
 }
 
 /** The dataset the directory holds, or undefined when it holds none that is complete. */
-export async function readCached(dir: string): Promise<CachedDataset | undefined> {
+export async function readCached(dir: string): Promise<LoadedDataset | undefined> {
   try {
-    const cached = JSON.parse(await readFile(path.join(dir, 'dataset.json'), 'utf8')) as CachedDataset;
-    return cached.format === FORMAT ? cached : undefined;
+    const { format, ...dataset } = JSON.parse(await readFile(path.join(dir, 'dataset.json'), 'utf8')) as CacheFile;
+    return format === FORMAT ? dataset : undefined;
   } catch {
     return undefined;
   }
 }
 
-export async function writeCached(dir: string, dataset: Omit<CachedDataset, 'format'>): Promise<void> {
-  await writeFile(path.join(dir, 'dataset.json'), `${JSON.stringify({ format: FORMAT, ...dataset })}\n`);
+export async function writeCached(dir: string, dataset: LoadedDataset): Promise<void> {
+  const file: CacheFile = { format: FORMAT, ...dataset };
+  await writeFile(path.join(dir, 'dataset.json'), `${JSON.stringify(file)}\n`);
 }
 
 export async function discard(dir: string): Promise<void> {

@@ -83,8 +83,9 @@ export class ConditionBuilder {
       }
       case 'compartment': {
         const x = this.alias('x');
-        return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
+        const member = `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
           AND ${x}.param = ANY(${this.arg(filter.params)}::text[]) AND ${x}.target_type = ${this.arg(filter.type)} AND ${x}.target_id = ${this.arg(filter.id)})`;
+        return filter.self ? `(${member} OR (${r}.resource_type = ${this.arg(filter.type)} AND ${r}.id = ${this.arg(filter.id)}))` : member;
       }
     }
   }

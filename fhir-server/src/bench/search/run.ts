@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * Entry point of `npm run bench:search`: loads (or reuses) a dataset of about a million resources
+ * in a private PostgreSQL, times the query suite with one client and then with 100, takes the
+ * query plans of the slowest queries, and prints a Markdown report (progress on stderr) and writes
+ * the results to data/bench-search/results.json. See docs/benchmarks.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../testing/throwaway-postgres.js';
+import { CpuMeter } from '../cpu.js';
+import { HttpClient } from '../http-client.js';
+import { codeRevision, machineFacts } from '../machine.js';
+import { POSTGRES_SETTINGS } from '../postgres-settings.js';
+import { startQiao } from '../processes.js';
+import { postmasterPid, sqlOnce } from '../sql.js';
+import { cacheKey, cacheRoot, type LoadedDataset, discard, otherDatasets, readCached, writeCached } from './cache.js';
+import { concurrentMix } from './concurrent.js';
+import { datasetSpec, generatorFingerprint, type DatasetSpec } from './dataset.js';
+import { AUTO_EXPLAIN_SETTINGS, explainRequests } from './explain.js';
+import { loadDataset } from './load-dataset.js';
+import { parseSearchOptions } from './options.js';
+import { Facts, SUITE } from './queries.js';
+import { markdown, rowPasses, targets, type SearchReport } from './report.js';
+import { singleClient } from './single-client.js';
+
+const DATABASE = 'bench';
+/** Requests per query before the one-client timing: the JIT, the pools and PostgreSQL's caches warm up. */
+const WARMUP_REQUESTS = 5;
+/** Query plans are taken of this many of the slowest queries. */
+const EXPLAINED = 3;
+
+const options = parseSearchOptions(process.argv.slice(2));
+// Before anything runs: the build that `npm run bench:search` just made is of this work tree.
+const revision = codeRevision(options.root);
+const started = performance.now();
+const progress = (line: string) => process.stderr.write(`[bench:search ${Math.round((performance.now() - started) / 1000)}s] ${line}\n`);
+
+const spec = datasetSpec(options.patients, options.resources);
+const directory = path.join(cacheRoot(options.root), cacheKey(spec, generatorFingerprint(spec)));
+const cached = options.reload ? undefined : await readCached(directory);
+if (!cached) await discard(directory);
+progress(`${cached ? 'reusing the dataset in' : 'loading a new dataset into'} ${path.relative(options.root, directory)}`);
+const others = await otherDatasets(directory);
+if (others.length) progress(`other datasets kept in ${path.relative(options.root, cacheRoot(options.root))}/ (delete those no longer needed): ${others.join(', ')}`);
+
+const pg = await startThrowawayPostgres({ settings: { ...POSTGRES_SETTINGS, ...AUTO_EXPLAIN_SETTINGS }, directory });
+process.once('SIGINT', () => void pg.stop().finally(() => process.exit(130)));
+try {
+  const machine = await machineFacts(pg.url);
+  progress(`PostgreSQL ${machine.postgres} on port ${pg.port}`);
+  const dataset = cached ?? (await load(pg, spec));
+  const databaseUrl = databaseUrlOf(pg.url, dataset.database);
+  const facts = new Facts(dataset.facts);
+
+  const qiao = await startQiao(databaseUrl, []);
+  const meter = new CpuMeter({ server: [qiao.pid], postmaster: await postmasterPid(pg.url), client: [process.pid] });
+  let single: SearchReport['singleClient'];
+  let mix: SearchReport['mix'];
+  try {
+    const client = new HttpClient(qiao.url, 1);
+    try {
+      progress(`one client: warm-up, ${WARMUP_REQUESTS} requests per query`);
+      await singleClient(client, SUITE, facts, WARMUP_REQUESTS, 'warm-up');
+      progress(`one client: ${options.requests} requests per query`);
+      const end = await meter.begin();
+      const rows = await singleClient(client, SUITE, facts, options.requests, 'one-client');
+      const cpu = end();
+      single = { requestsPerQuery: options.requests, rows: rows.map((r) => ({ name: r.name, title: r.title, stats: r.stats.summary(), pass: rowPasses(r.stats.summary()) })), cpu };
+    } finally {
+      client.close();
+    }
+    progress(`mix: warm-up for ${options.warmupMs / 1000} s`);
+    await concurrentMix(qiao.url, SUITE, facts, options.warmupMs, 'mix-warm-up');
+    progress(`mix: ${options.durationMs / 1000} s`);
+    mix = await concurrentMix(qiao.url, SUITE, facts, options.durationMs, 'mix', meter);
+  } finally {
+    await qiao.stop();
+  }
+
+  const suiteNames = new Set(SUITE.map((q) => q.name));
+  const slowest = single.rows
+    .filter((r) => suiteNames.has(r.name) && r.stats.slowestPath !== undefined)
+    .sort((a, b) => b.stats.p95Ms - a.stats.p95Ms)
+    .slice(0, EXPLAINED);
+  progress(`query plans of ${slowest.map((r) => r.name).join(', ')}`);
+  const plans = await explainRequests(databaseUrl, pg.logFile, slowest.map((r) => ({ name: r.name, path: r.stats.slowestPath as string })));
+
+  const report: SearchReport = {
+    date: new Date().toISOString(),
+    command: ['npm run bench:search', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    revision,
+    machine,
+    seconds: (performance.now() - started) / 1000,
+    dataset: { directory: path.relative(options.root, directory), spec: dataset.spec, loadedAt: dataset.loadedAt, reused: cached !== undefined, load: dataset.load },
+    singleClient: single,
+    mix,
+    targets: targets(single.rows, mix),
+    plans,
+  };
+  const out = path.join(cacheRoot(options.root), 'results.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\n${markdown(report)}\n\n(JSON: ${path.relative(options.root, out)})\n`);
+} finally {
+  await pg.stop();
+}
+
+/** Loads the dataset through a Qiao of its own, then leaves the database analysed and checkpointed. */
+async function load(postgres: ThrowawayPostgres, dataset: DatasetSpec): Promise<LoadedDataset> {
+  const databaseUrl = await postgres.createDatabase(DATABASE);
+  const qiao = await startQiao(databaseUrl, []);
+  progress(`loading ${dataset.patients} patients (visit scale ${dataset.visitScale}) through Qiao`);
+  let loaded: Awaited<ReturnType<typeof loadDataset>>;
+  try {
+    loaded = await loadDataset(qiao.url, dataset, progress);
+  } finally {
+    await qiao.stop();
+  }
+  progress(`loaded ${loaded.summary.resources.toLocaleString('en-US')} resources in ${Math.round(loaded.summary.seconds)} s; VACUUM ANALYZE, CHECKPOINT`);
+  // Fresh statistics, as autovacuum would have made by the time a real database had this much data.
+  await sqlOnce(databaseUrl, 'VACUUM (ANALYZE)');
+  await sqlOnce(databaseUrl, 'CHECKPOINT');
+  const result: LoadedDataset = { spec: dataset, database: DATABASE, loadedAt: new Date().toISOString(), load: loaded.summary, facts: loaded.facts };
+  await writeCached(directory, result);
+  return result;
+}
+
+function databaseUrlOf(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
