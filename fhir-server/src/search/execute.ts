@@ -4,7 +4,7 @@ import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../r
 import type { Cursor } from './cursor.js';
 import type { ParsedSearch } from './parse.js';
 import { ConditionBuilder } from './sql/conditions.js';
-import { ordering } from './sql/order.js';
+import { hasMissingPhase, ordering, type Phase } from './sql/order.js';
 
 export interface SearchResult {
   matches: StoredVersion[];
@@ -18,27 +18,41 @@ function whereSql(search: ParsedSearch, builder: ConditionBuilder, r = 'r'): str
 }
 
 export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
-  const total = await countMatches(q, search);
+  const total = search.cursor?.total ?? (await countMatches(q, search));
   if (search.summary === 'count' || search.count === 0) return { matches: [], total, next: undefined };
 
-  const p = sqlParams();
-  const where = whereSql(search, new ConditionBuilder(p));
-  const order = ordering(p, 'r', search.sort, search.cursor);
   // One row more than the page tells whether there is a next page without counting.
-  const rows = await q.query<StoredRow & Record<string, string | null>>(
-    `SELECT ${storedColumns('r')}, false AS deleted${order.keyColumns ? `, ${order.keyColumns}` : ''}
-     FROM resource r ${order.joins}
-     WHERE ${where}${order.after ? ` AND ${order.after}` : ''}
-     ORDER BY ${order.orderBy} LIMIT ${p.add(search.count + 1)}`,
-    p.values,
-  );
+  const limit = search.count + 1;
+  const inMissingPhase = hasMissingPhase(search.sort) && search.cursor !== undefined && search.cursor.values[0] === null;
+  let rows = await pageRows(q, search, inMissingPhase ? 'missing' : 'values', search.cursor, limit);
+  if (hasMissingPhase(search.sort) && !inMissingPhase && rows.length < limit) {
+    rows = rows.concat(await pageRows(q, search, 'missing', undefined, limit - rows.length));
+  }
   const page = rows.slice(0, search.count);
   const last = page[page.length - 1];
   const next =
     rows.length > search.count && last
-      ? { values: search.sort.map((_, i) => last[`k${i}`] ?? null), resourceType: last.resource_type, id: last.id }
+      ? {
+          values: search.sort.map((_, i) => last[`k${i}`] ?? null),
+          resourceType: last.resource_type,
+          id: last.id,
+          ...(total !== undefined ? { total } : {}),
+        }
       : undefined;
   return { matches: page.map((row) => fromRow(row)), total, next };
+}
+
+async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor: Cursor | undefined, limit: number) {
+  const p = sqlParams();
+  const where = whereSql(search, new ConditionBuilder(p));
+  const order = ordering(p, 'r', search.sort, cursor, phase);
+  return q.query<StoredRow & Record<string, string | null>>(
+    `SELECT ${storedColumns('r')}, false AS deleted${order.keyColumns ? `, ${order.keyColumns}` : ''}
+     FROM resource r ${order.joins}
+     WHERE ${[where, ...order.conditions].join(' AND ')}
+     ORDER BY ${order.orderBy} LIMIT ${p.add(limit)}`,
+    p.values,
+  );
 }
 
 async function countMatches(q: Queryable, search: ParsedSearch): Promise<number | undefined> {

@@ -22,6 +22,8 @@ export interface LoadedDataset {
   /** When the load finished (ISO 8601). */
   loadedAt: string;
   load: LoadSummary;
+  /** pg_database_size after the load, VACUUM and CHECKPOINT. */
+  databaseBytes: number;
   facts: PatientFacts[];
 }
 
@@ -67,8 +69,14 @@ export async function discard(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** The other datasets kept beside `dir`: each is a few GB at full size. */
-export async function otherDatasets(dir: string): Promise<string[]> {
+/**
+ * The other datasets kept beside `dir` (each is a few GB at full size). `superseded` are those of
+ * the same dataset parameters loaded by another schema or generator: nothing can use them again.
+ */
+export async function otherDatasets(dir: string): Promise<{ superseded: string[]; others: string[] }> {
+  const parameters = (key: string) => key.replace(/-s\d+-[0-9a-f]+$/, '');
   const entries = await readdir(path.dirname(dir), { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && e.name !== path.basename(dir)).map((e) => e.name);
+  const names = entries.filter((e) => e.isDirectory() && e.name !== path.basename(dir)).map((e) => e.name);
+  const same = (name: string) => parameters(name) === parameters(path.basename(dir));
+  return { superseded: names.filter(same), others: names.filter((n) => !same(n)) };
 }

@@ -41,7 +41,11 @@ const directory = path.join(cacheRoot(options.root), cacheKey(spec, generatorFin
 const cached = options.reload ? undefined : await readCached(directory);
 if (!cached) await discard(directory);
 progress(`${cached ? 'reusing the dataset in' : 'loading a new dataset into'} ${path.relative(options.root, directory)}`);
-const others = await otherDatasets(directory);
+const { superseded, others } = await otherDatasets(directory);
+if (!cached && superseded.length) {
+  progress(`deleting the same dataset loaded by another schema or generator: ${superseded.join(', ')}`);
+  for (const name of superseded) await discard(path.join(cacheRoot(options.root), name));
+}
 if (others.length) progress(`other datasets kept in ${path.relative(options.root, cacheRoot(options.root))}/ (delete those no longer needed): ${others.join(', ')}`);
 
 const pg = await startThrowawayPostgres({ settings: { ...POSTGRES_SETTINGS, ...AUTO_EXPLAIN_SETTINGS }, directory });
@@ -92,7 +96,14 @@ try {
     revision,
     machine,
     seconds: (performance.now() - started) / 1000,
-    dataset: { directory: path.relative(options.root, directory), spec: dataset.spec, loadedAt: dataset.loadedAt, reused: cached !== undefined, load: dataset.load },
+    dataset: {
+      directory: path.relative(options.root, directory),
+      spec: dataset.spec,
+      loadedAt: dataset.loadedAt,
+      reused: cached !== undefined,
+      load: dataset.load,
+      databaseBytes: dataset.databaseBytes,
+    },
     singleClient: single,
     mix,
     targets: targets(single.rows, mix),
@@ -121,7 +132,15 @@ async function load(postgres: ThrowawayPostgres, dataset: DatasetSpec): Promise<
   // Fresh statistics, as autovacuum would have made by the time a real database had this much data.
   await sqlOnce(databaseUrl, 'VACUUM (ANALYZE)');
   await sqlOnce(databaseUrl, 'CHECKPOINT');
-  const result: LoadedDataset = { spec: dataset, database: DATABASE, loadedAt: new Date().toISOString(), load: loaded.summary, facts: loaded.facts };
+  const [size] = await sqlOnce<{ bytes: string }>(databaseUrl, 'SELECT pg_database_size(current_database())::text AS bytes');
+  const result: LoadedDataset = {
+    spec: dataset,
+    database: DATABASE,
+    loadedAt: new Date().toISOString(),
+    load: loaded.summary,
+    databaseBytes: Number(size?.bytes ?? 0),
+    facts: loaded.facts,
+  };
   await writeCached(directory, result);
   return result;
 }

@@ -5,11 +5,18 @@ import type { SortKey } from '../parse.js';
 /** How a page is ordered: joins for the sort keys, ORDER BY, the key columns read back, and the cursor condition. */
 export interface Ordering {
   joins: string;
+  /** Extra WHERE conditions: the cursor, and for the no-value phase the absence of a value. */
+  conditions: string[];
   orderBy: string;
   /** `expr::text AS k0, …`, in key order, for the next cursor. */
   keyColumns: string;
-  after: string | undefined;
 }
+
+/**
+ * A sort on a parameter runs in two phases: first the resources that have a value, read in index
+ * order from `search_sort`; then, once those are exhausted, the ones without (which sort last).
+ */
+export type Phase = 'values' | 'missing';
 
 interface KeyExpr {
   sql: string;
@@ -19,29 +26,55 @@ interface KeyExpr {
   nullable: boolean;
 }
 
-/**
- * Sort keys come from `search_sort` (a parameter's lowest value ascending, highest descending),
- * `_id` and `_lastUpdated` from the resource row; resources without a value come last, ties go by
- * type and id. The cursor condition is the keyset "strictly after the last entry" in that order.
- */
-export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], cursor: Cursor | undefined): Ordering {
-  const joins: string[] = [];
-  const keys: KeyExpr[] = sort.map((key, k) => {
-    if (key.param === '_id') return { sql: `${r}.id`, descending: key.descending, cast: 'text', nullable: false };
-    if (key.param === '_lastUpdated') return { sql: `${r}.last_updated`, descending: key.descending, cast: 'timestamptz', nullable: false };
-    const s = `s${k}`;
-    joins.push(`LEFT JOIN search_sort ${s} ON ${s}.resource_type = ${r}.resource_type AND ${s}.id = ${r}.id AND ${s}.param = ${p.add(key.param)}`);
-    return { sql: key.descending ? `${s}.hi` : `${s}.lo`, descending: key.descending, cast: 'text', nullable: true };
-  });
-  const orderBy = [...keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`), `${r}.resource_type`, `${r}.id`].join(', ');
-  const keyColumns = keys.map((k, i) => `${k.sql}::text AS k${i}`).join(', ');
-  return { joins: joins.join(' '), orderBy, keyColumns, after: cursor ? afterCursor(p, r, keys, cursor) : undefined };
+/** Whether the first sort key can be missing, so that the search needs the two phases. */
+export function hasMissingPhase(sort: readonly SortKey[]): boolean {
+  const first = sort[0];
+  return first !== undefined && first.param !== '_id' && first.param !== '_lastUpdated';
 }
 
-function afterCursor(p: SqlParams, r: string, keys: KeyExpr[], cursor: Cursor): string {
-  const tail = `(${r}.resource_type, ${r}.id) > (${p.add(cursor.resourceType)}, ${p.add(cursor.id)})`;
+/**
+ * Sort keys come from `search_sort` (a parameter's lowest value ascending, highest descending),
+ * `_id` and `_lastUpdated` from the resource row; ties go by type and id in the first key's
+ * direction, so that one backward or forward index scan yields the whole order. The cursor
+ * condition is the keyset "strictly after the last entry", plus a plain bound on the first key
+ * that lets the scan start at the cursor instead of at the beginning.
+ */
+export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], cursor: Cursor | undefined, phase: Phase = 'values'): Ordering {
+  const joins: string[] = [];
+  const conditions: string[] = [];
+  const keys: KeyExpr[] = [];
+  sort.forEach((key, k) => {
+    if (key.param === '_id') keys.push({ sql: `${r}.id`, descending: key.descending, cast: 'text', nullable: false });
+    else if (key.param === '_lastUpdated') keys.push({ sql: `${r}.last_updated`, descending: key.descending, cast: 'timestamptz', nullable: false });
+    else {
+      const s = `s${k}`;
+      const on = `${s}.resource_type = ${r}.resource_type AND ${s}.id = ${r}.id AND ${s}.param = ${p.add(key.param)}`;
+      if (k === 0 && phase === 'missing') {
+        conditions.push(`NOT EXISTS (SELECT 1 FROM search_sort ${s} WHERE ${on})`);
+        return;
+      }
+      joins.push(`${k === 0 ? 'JOIN' : 'LEFT JOIN'} search_sort ${s} ON ${on}`);
+      keys.push({ sql: key.descending ? `${s}.hi` : `${s}.lo`, descending: key.descending, cast: 'text', nullable: k > 0 });
+    }
+  });
+  const tieDescending = phase === 'values' && (sort[0]?.descending ?? false);
+  const tie = tieDescending ? 'DESC' : 'ASC';
+  const orderBy = [...keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`), `${r}.resource_type ${tie}`, `${r}.id ${tie}`].join(', ');
+  const keyColumns = [...(phase === 'missing' && hasMissingPhase(sort) ? ['NULL::text AS k0'] : []), ...keys.map((k, i) => `${k.sql}::text AS k${i + (phase === 'missing' && hasMissingPhase(sort) ? 1 : 0)}`)].join(', ');
+  if (cursor) {
+    const values = phase === 'missing' && hasMissingPhase(sort) ? cursor.values.slice(1) : cursor.values;
+    conditions.push(afterCursor(p, r, keys, values, cursor, tieDescending));
+    const first = keys[0];
+    const v = values[0];
+    if (first && v !== null && v !== undefined) conditions.push(`${first.sql} ${first.descending ? '<=' : '>='} ${p.add(v)}::${first.cast}`);
+  }
+  return { joins: joins.join(' '), conditions, orderBy, keyColumns };
+}
+
+function afterCursor(p: SqlParams, r: string, keys: KeyExpr[], values: (string | null)[], cursor: Cursor, tieDescending: boolean): string {
+  const tail = `(${r}.resource_type, ${r}.id) ${tieDescending ? '<' : '>'} (${p.add(cursor.resourceType)}, ${p.add(cursor.id)})`;
   return keys.reduceRight<string>((rest, key, i) => {
-    const value = cursor.values[i];
+    const value = values[i];
     if (value === null || value === undefined) return key.nullable ? `(${key.sql} IS NULL AND ${rest})` : rest;
     const v = `${p.add(value)}::${key.cast}`;
     const beyond = `${key.sql} ${key.descending ? '<' : '>'} ${v}`;
