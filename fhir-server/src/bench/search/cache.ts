@@ -1,6 +1,6 @@
 /**
  * The loaded dataset is kept between runs: loading a million resources through the REST API takes
- * about ten minutes. Each dataset has a directory under data/bench-search/ holding its PostgreSQL
+ * a quarter of an hour or more. Each dataset has a directory under data/bench-search/ holding its PostgreSQL
  * cluster and dataset.json, which is written only once the load is complete: a directory without
  * it is a load that did not finish, and is loaded again.
  */
@@ -70,8 +70,9 @@ export async function discard(dir: string): Promise<void> {
 }
 
 /**
- * The other datasets kept beside `dir` (each is a few GB at full size). `superseded` are those of
- * the same dataset parameters loaded by another schema or generator: nothing can use them again.
+ * The other datasets kept beside `dir` (about 16 KB of disk per resource: 16 GB at full size).
+ * `superseded` are those of the same parameters loaded by another schema or generator, which
+ * this code cannot use again.
  */
 export async function otherDatasets(dir: string): Promise<{ superseded: string[]; others: string[] }> {
   const parameters = (key: string) => key.replace(/-s\d+-[0-9a-f]+$/, '');

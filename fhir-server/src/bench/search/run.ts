@@ -22,11 +22,9 @@ import { loadDataset } from './load-dataset.js';
 import { parseSearchOptions } from './options.js';
 import { Facts, SUITE } from './queries.js';
 import { markdown, rowPasses, targets, type SearchReport } from './report.js';
-import { singleClient } from './single-client.js';
+import { oneClient } from './single-client.js';
 
 const DATABASE = 'bench';
-/** Requests per query before the one-client timing: the JIT, the pools and PostgreSQL's caches warm up. */
-const WARMUP_REQUESTS = 5;
 /** Query plans are taken of this many of the slowest queries. */
 const EXPLAINED = 3;
 
@@ -57,33 +55,10 @@ try {
   const databaseUrl = databaseUrlOf(pg.url, dataset.database);
   const facts = new Facts(dataset.facts);
 
-  const qiao = await startQiao(databaseUrl, []);
-  const meter = new CpuMeter({ server: [qiao.pid], postmaster: await postmasterPid(pg.url), client: [process.pid] });
-  let single: SearchReport['singleClient'];
-  let mix: SearchReport['mix'];
-  try {
-    const client = new HttpClient(qiao.url, 1);
-    try {
-      progress(`one client: warm-up, ${WARMUP_REQUESTS} requests per query`);
-      await singleClient(client, SUITE, facts, WARMUP_REQUESTS, 'warm-up');
-      progress(`one client: ${options.requests} requests per query`);
-      const end = await meter.begin();
-      const rows = await singleClient(client, SUITE, facts, options.requests, 'one-client');
-      const cpu = end();
-      single = { requestsPerQuery: options.requests, rows: rows.map((r) => ({ name: r.name, title: r.title, stats: r.stats.summary(), pass: rowPasses(r.stats.summary()) })), cpu };
-    } finally {
-      client.close();
-    }
-    progress(`mix: warm-up for ${options.warmupMs / 1000} s`);
-    await concurrentMix(qiao.url, SUITE, facts, options.warmupMs, 'mix-warm-up');
-    progress(`mix: ${options.durationMs / 1000} s`);
-    mix = await concurrentMix(qiao.url, SUITE, facts, options.durationMs, 'mix', meter);
-  } finally {
-    await qiao.stop();
-  }
+  const { singleClient, mix } = await measure(databaseUrl, facts, await postmasterPid(pg.url));
 
   const suiteNames = new Set(SUITE.map((q) => q.name));
-  const slowest = single.rows
+  const slowest = singleClient.rows
     .filter((r) => suiteNames.has(r.name) && r.stats.slowestPath !== undefined)
     .sort((a, b) => b.stats.p95Ms - a.stats.p95Ms)
     .slice(0, EXPLAINED);
@@ -104,9 +79,9 @@ try {
       load: dataset.load,
       databaseBytes: dataset.databaseBytes,
     },
-    singleClient: single,
+    singleClient,
     mix,
-    targets: targets(single.rows, mix),
+    targets: targets(singleClient.rows, mix),
     plans,
   };
   const out = path.join(cacheRoot(options.root), 'results.json');
@@ -115,6 +90,30 @@ try {
   process.stdout.write(`\n${markdown(report)}\n\n(JSON: ${path.relative(options.root, out)})\n`);
 } finally {
   await pg.stop();
+}
+
+/**
+ * Both timed phases, on one Qiao. The mix warms it up first (the JIT, the pools, PostgreSQL's and
+ * the kernel's caches) with draws of its own, so the timed draws are not all already cached.
+ */
+async function measure(databaseUrl: string, facts: Facts, postmaster: number): Promise<Pick<SearchReport, 'singleClient' | 'mix'>> {
+  const qiao = await startQiao(databaseUrl, []);
+  const meter = new CpuMeter({ server: [qiao.pid], postmaster, client: [process.pid] });
+  const client = new HttpClient(qiao.url, 1);
+  try {
+    progress(`warm-up: ${options.warmupMs / 1000} s of the mix`);
+    await concurrentMix(qiao.url, SUITE, facts, options.warmupMs, 'warm-up');
+    progress(`one client: ${options.requests} requests per query`);
+    const end = await meter.begin();
+    const rows = (await oneClient(client, SUITE, facts, options.requests, 'one-client')).map((r) => ({ ...r, stats: r.stats.summary() }));
+    const singleClient = { requestsPerQuery: options.requests, rows: rows.map((r) => ({ ...r, pass: rowPasses(r.stats) })), cpu: end() };
+    progress(`mix: ${options.durationMs / 1000} s`);
+    const mix = await concurrentMix(qiao.url, SUITE, facts, options.durationMs, 'mix', meter);
+    return { singleClient, mix };
+  } finally {
+    client.close();
+    await qiao.stop();
+  }
 }
 
 /** Loads the dataset through a Qiao of its own, then leaves the database analysed and checkpointed. */

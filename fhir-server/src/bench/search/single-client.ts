@@ -17,7 +17,7 @@ export interface QueryRow {
 }
 
 /** About `requests` requests per query; rows in suite order, each paged query followed by its deep pages. */
-export async function singleClient(client: HttpClient, suite: readonly SuiteQuery[], facts: Facts, requests: number, phase: string): Promise<QueryRow[]> {
+export async function oneClient(client: HttpClient, suite: readonly SuiteQuery[], facts: Facts, requests: number, phase: string): Promise<QueryRow[]> {
   const rows = suite.map((query) => ({
     query,
     all: new QueryStats(),

@@ -35,8 +35,14 @@ export class QueryStats {
   ok(ms: number, path: string, matches?: number): void {
     this.histogram.recordMicros(ms * 1000);
     this.sumMs += ms;
-    if (ms > this.maxMs) [this.maxMs, this.slowestPath] = [ms, path];
-    if (matches !== undefined) [this.matches, this.counted] = [this.matches + matches, this.counted + 1];
+    if (ms > this.maxMs) {
+      this.maxMs = ms;
+      this.slowestPath = path;
+    }
+    if (matches !== undefined) {
+      this.matches += matches;
+      this.counted++;
+    }
   }
 
   error(kind: string, message: string): void {
@@ -48,14 +54,16 @@ export class QueryStats {
 
   summary(): StatsSummary {
     const ok = this.histogram.count;
+    // A bucket's midpoint can lie above the largest value in it.
+    const quantile = (q: number) => Math.min(this.histogram.quantileMs(q), this.maxMs);
     return {
       requests: ok + this.errors,
       ok,
       errors: this.errors,
       meanMs: ok ? this.sumMs / ok : 0,
-      p50Ms: this.histogram.quantileMs(0.5),
-      p95Ms: this.histogram.quantileMs(0.95),
-      p99Ms: this.histogram.quantileMs(0.99),
+      p50Ms: quantile(0.5),
+      p95Ms: quantile(0.95),
+      p99Ms: quantile(0.99),
       maxMs: this.maxMs,
       ...(this.counted ? { meanMatches: this.matches / this.counted } : {}),
       errorKinds: this.errorKinds,
