@@ -60,6 +60,11 @@ export const migrations: readonly Migration[] = [
       -- matched within the same item. Modifier indexes live beside their base parameter under
       -- '<code>:text', '<code>:of-type' and '<code>:identifier'.
       ALTER TABLE search_token ADD COLUMN grp integer;
+      -- Probes from another filter ("this resource also has code X") read the index alone.
+      DROP INDEX search_token_resource;
+      CREATE INDEX search_token_resource ON search_token (resource_type, id, param) INCLUDE (value, system);
+      -- Counting matches needs only to know that a resource is live, not to read its row.
+      CREATE INDEX resource_live ON resource (resource_type, id) WHERE NOT deleted;
 
       CREATE TABLE search_string (
         resource_type text NOT NULL,
@@ -70,7 +75,7 @@ export const migrations: readonly Migration[] = [
         grp integer
       );
       CREATE INDEX search_string_norm ON search_string (resource_type, param, norm text_pattern_ops);
-      CREATE INDEX search_string_resource ON search_string (resource_type, id);
+      CREATE INDEX search_string_resource ON search_string (resource_type, id, param) INCLUDE (norm);
 
       CREATE TABLE search_date (
         resource_type text NOT NULL,
@@ -82,7 +87,7 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX search_date_low ON search_date (resource_type, param, low);
       CREATE INDEX search_date_high ON search_date (resource_type, param, high);
-      CREATE INDEX search_date_resource ON search_date (resource_type, id);
+      CREATE INDEX search_date_resource ON search_date (resource_type, id, param) INCLUDE (low, high);
 
       CREATE TABLE search_number (
         resource_type text NOT NULL,
@@ -108,7 +113,7 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX search_quantity_value ON search_quantity (resource_type, param, value);
       CREATE INDEX search_quantity_canonical ON search_quantity (resource_type, param, canonical_code, canonical_value);
-      CREATE INDEX search_quantity_resource ON search_quantity (resource_type, id);
+      CREATE INDEX search_quantity_resource ON search_quantity (resource_type, id, param) INCLUDE (value, canonical_code, canonical_value);
 
       CREATE TABLE search_reference (
         resource_type text NOT NULL,
@@ -121,7 +126,7 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX search_reference_target ON search_reference (target_type, target_id, param, resource_type);
       CREATE INDEX search_reference_url ON search_reference (url) WHERE url IS NOT NULL;
-      CREATE INDEX search_reference_resource ON search_reference (resource_type, id);
+      CREATE INDEX search_reference_resource ON search_reference (resource_type, id, param) INCLUDE (target_type, target_id);
 
       CREATE TABLE search_uri (
         resource_type text NOT NULL,

@@ -54,9 +54,13 @@ export function extractIndex(resource: Json): IndexRows {
     if (found.length === 0) continue;
     if (param.type === 'composite') {
       for (const item of found) {
+        // An item lacking a component can never match the composite: it is not indexed at all.
+        const values = param.components.map((component) => component.evaluate(item, resource));
+        if (values.some((v) => v.length === 0)) continue;
         group++;
-        param.components.forEach((component, k) => {
-          for (const value of component.evaluate(item, resource)) addValue(rows, `${param.code}$${k}`, component.type, value, group);
+        values.forEach((componentValues, k) => {
+          const component = param.components[k] as (typeof param.components)[number];
+          for (const value of componentValues) addValue(rows, `${param.code}$${k}`, component.type, value, group, undefined, false);
         });
       }
       continue;
@@ -69,13 +73,15 @@ export function extractIndex(resource: Json): IndexRows {
   return rows.rows;
 }
 
-function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, grp: number | null, keys?: SortKeys): void {
+/** `modifiers`: also the rows `:text`, `:of-type` and `:identifier` read (not for composite components, which take none). */
+function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, grp: number | null, keys?: SortKeys, modifiers = true): void {
   switch (type) {
     case 'token':
       for (const t of tokenValues(found)) {
         rows.add('token', [code, t.system, t.value, grp]);
         if (t.value !== null) keys?.add(t.value);
       }
+      if (!modifiers) return;
       for (const t of tokenTexts(found)) rows.add('string', [`${code}:text`, clip(fold(t)), clip(t), grp]);
       for (const t of identifierTypes(found)) rows.add('token', [`${code}:of-type`, t.system, t.value, grp]);
       return;
@@ -110,7 +116,7 @@ function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, 
         rows.add('reference', [code, r.targetType, r.targetId, r.url, grp]);
         keys?.add(r.url ?? `${r.targetType}/${r.targetId}`);
       }
-      for (const t of referenceIdentifiers(found)) rows.add('token', [`${code}:identifier`, t.system, t.value, grp]);
+      if (modifiers) for (const t of referenceIdentifiers(found)) rows.add('token', [`${code}:identifier`, t.system, t.value, grp]);
       return;
     case 'uri':
       for (const u of uriValues(found)) {

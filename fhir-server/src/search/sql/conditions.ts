@@ -83,9 +83,11 @@ export class ConditionBuilder {
       }
       case 'compartment': {
         const x = this.alias('x');
-        const member = `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
-          AND ${x}.param = ANY(${this.arg(filter.params)}::text[]) AND ${x}.target_type = ${this.arg(filter.type)} AND ${x}.target_id = ${this.arg(filter.id)})`;
-        return filter.self ? `(${member} OR (${r}.resource_type = ${this.arg(filter.type)} AND ${r}.id = ${this.arg(filter.id)}))` : member;
+        // Driven from the target: one patient's references are few, the resources of 60 types are many.
+        const [type, id] = [this.arg(filter.type), this.arg(filter.id)];
+        return `(${r}.resource_type, ${r}.id) IN (SELECT ${x}.resource_type, ${x}.id FROM search_reference ${x}
+          WHERE ${x}.target_type = ${type} AND ${x}.target_id = ${id} AND ${x}.param = ANY(${this.arg(filter.params)}::text[])
+          ${filter.self ? `UNION ALL SELECT ${type}::text, ${id}::text` : ''})`;
       }
     }
   }
