@@ -12,6 +12,7 @@ import { openPostgres } from './repository/postgres-db.js';
 import { Repository } from './repository/repository.js';
 import type { Context } from './router/types.js';
 import { migrate } from './schema/migrate.js';
+import { loadStoredSearchParameters } from './search/stored-parameters.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8080` */
@@ -35,6 +36,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config);
   const applied = await migrate(db);
   if (applied.length) logger.log('info', 'migrations applied', { versions: applied });
+  const parameters = await loadStoredSearchParameters(db);
+  if (parameters) logger.log('info', 'stored search parameters active', { count: parameters });
   const ctx: Context = { config, db, repo: new Repository(db) };
   const state: AppState = { ready: true, inFlight: 0 };
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, createApp(ctx, logger, state));

@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 import { resourceTypes } from '../definitions/r4.js';
-import { searchParamsFor } from '../search/search-parameters.js';
+import { parametersGeneration, searchParamsFor } from '../search/search-parameters.js';
 import { OPERATIONS } from '../operations/registry.js';
 import { ROUTES } from './router.js';
 import type { Interaction, Method } from './types.js';
@@ -25,10 +25,11 @@ const cache = new Map<string, CapabilityStatement>();
 
 /** Generated from the route table and the search-parameter registry, so it says what really works. */
 export const capabilities: Interaction = async (_ctx, _q, req) => {
-  let statement = cache.get(req.baseUrl);
+  const key = `${parametersGeneration()} ${req.baseUrl}`;
+  let statement = cache.get(key);
   if (!statement) {
     statement = build(req.baseUrl);
-    cache.set(req.baseUrl, statement);
+    cache.set(key, statement);
   }
   return { status: 200, body: statement };
 };

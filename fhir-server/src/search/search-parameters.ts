@@ -29,21 +29,39 @@ const BUILT_IN = new Set(['_id', '_lastUpdated', '_text', '_content']);
 const UNSUPPORTED = new Set(['_query']);
 
 const byType = new Map<string, Map<string, ResolvedParam>>();
-const extra: SearchParameter[] = [];
+const registered: SearchParameter[] = [];
+let stored: readonly SearchParameter[] = [];
 let byUrl: Map<string, SearchParameter> | undefined;
+let generation = 0;
+
+function changed(): void {
+  byType.clear();
+  byUrl = undefined;
+  generation++;
+}
 
 /**
  * Adds SearchParameters beyond R4's own (those the national profiles define). Resources written
  * before need `$reindex` to be found by them.
  */
 export function registerSearchParameters(parameters: readonly SearchParameter[]): void {
-  extra.push(...parameters);
-  byType.clear();
-  byUrl = undefined;
+  registered.push(...parameters);
+  changed();
+}
+
+/** Replaces the SearchParameters that clients stored on this server (later ones win on a code). */
+export function setStoredSearchParameters(parameters: readonly SearchParameter[]): void {
+  stored = parameters;
+  changed();
+}
+
+/** Changes whenever the set of parameters does, for caches of what is derived from it. */
+export function parametersGeneration(): number {
+  return generation;
 }
 
 function allDefinitions(): readonly SearchParameter[] {
-  return extra.length ? [...baseSearchParameters(), ...extra] : baseSearchParameters();
+  return registered.length || stored.length ? [...baseSearchParameters(), ...registered, ...stored] : baseSearchParameters();
 }
 
 function definitionByUrl(url: string): SearchParameter | undefined {

@@ -29,4 +29,34 @@ describe('$reindex on the running server', () => {
     expect(metadata.body.rest[0].operation.map((o: { name: string }) => o.name)).toContain('reindex');
     expect((await call(server.base, 'POST', '$nonsense')).status).toBe(400);
   });
+
+  it('activates a SearchParameter stored by a client and indexes resources written before it', async () => {
+    const ethnicity = 'https://qiao.health/fhir/StructureDefinition/test-ethnicity';
+    await call(server.base, 'POST', 'Patient', {
+      resourceType: 'Patient',
+      extension: [{ url: ethnicity, valueCoding: { system: 'urn:oid:2.16.156.10011.2.3.3.3', code: '08', display: '壮族' } }],
+    });
+    expect((await call(server.base, 'GET', 'Patient?test-ethnicity=08')).status).toBe(400);
+
+    const parameter = await call(server.base, 'POST', 'SearchParameter', {
+      resourceType: 'SearchParameter',
+      url: 'https://qiao.health/fhir/SearchParameter/test-ethnicity',
+      name: 'TestEthnicity',
+      status: 'active',
+      description: '民族 | Ethnicity (GB/T 3304)',
+      code: 'test-ethnicity',
+      base: ['Patient'],
+      type: 'token',
+      expression: `Patient.extension('${ethnicity}').value`,
+    });
+    expect(parameter.status).toBe(201);
+    expect((await call(server.base, 'POST', '$reindex')).status).toBe(200);
+
+    const found = await call(server.base, 'GET', 'Patient?test-ethnicity=urn:oid:2.16.156.10011.2.3.3.3|08');
+    expect(found.status).toBe(200);
+    expect(found.body.total).toBe(1);
+    const metadata = await call(server.base, 'GET', 'metadata');
+    const patient = metadata.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    expect(patient.searchParam.map((p: { name: string }) => p.name)).toContain('test-ethnicity');
+  });
 });

@@ -1,13 +1,16 @@
 import type { Parameters } from '@medplum/fhirtypes';
+import { loadStoredSearchParameters } from '../../search/stored-parameters.js';
 import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../../router/types.js';
 
 const BATCH = 200;
 
 /**
- * `$reindex`: rebuilds the search index from the stored resources — after a SearchParameter is
- * added or changed — in short transactions of 200 resources, so the server keeps serving writes.
+ * `$reindex`: activates the stored SearchParameters, then rebuilds the search index from the
+ * stored resources — after a SearchParameter is added or changed — in short transactions of 200
+ * resources, so the server keeps serving writes.
  */
 export async function reindex(ctx: Context, _q: unknown, _req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
+  await loadStoredSearchParameters(ctx.db);
   let after: [string, string] = ['', ''];
   let total = 0;
   for (;;) {
