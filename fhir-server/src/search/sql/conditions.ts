@@ -133,12 +133,13 @@ export class ConditionBuilder {
       case 'number':
         return numberSql(`${x}.value`, c, arg);
       case 'quantity': {
-        const canonical = c.code && (c.system === UCUM || c.system === undefined) ? canonicalBounds(c) : undefined;
-        if (canonical) return `${x}.canonical_code = ${arg(canonical.code)} AND ${numberSql(`${x}.canonical_value`, canonical.query, arg)}`;
         const parts = [numberSql(`${x}.value`, c, arg)];
         if (c.system) parts.push(`${x}.system = ${arg(c.system)}`);
         if (c.code) parts.push(`(${x}.code = ${arg(c.code)} OR ${x}.unit = ${arg(c.code)})`);
-        return and(parts);
+        // In UCUM base units when both sides convert; as written otherwise (a value stored without a system).
+        const canonical = c.code && (c.system === UCUM || c.system === undefined) ? canonicalBounds(c) : undefined;
+        if (!canonical) return and(parts);
+        return `((${x}.canonical_code = ${arg(canonical.code)} AND ${numberSql(`${x}.canonical_value`, canonical.query, arg)}) OR ${and(parts)})`;
       }
       case 'reference': {
         if (c.url !== undefined) return `(${x}.url = ${arg(c.url)} OR ${x}.url LIKE ${arg(`${likeLiteral(c.url)}|%`)})`;
