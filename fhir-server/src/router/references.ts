@@ -12,3 +12,15 @@ export function forEachReference(node: unknown, visit: (holder: { reference: str
     if (typeof value === 'object' && value !== null) forEachReference(value, visit);
   }
 }
+
+/**
+ * Makes references to this server relative (`{base}/Patient/1` → `Patient/1`): it is the same
+ * resource, and stored relative it is found by every search, include and compartment that
+ * follows references, whichever base address a later client uses.
+ */
+export function localiseReferences(resource: unknown, baseUrl: string): void {
+  const prefix = `${baseUrl}/`;
+  forEachReference(resource, (holder) => {
+    if (holder.reference.startsWith(prefix)) holder.reference = holder.reference.slice(prefix.length);
+  });
+}

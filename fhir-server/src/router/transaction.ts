@@ -8,7 +8,7 @@ import { assertValid } from '../validation/validate.js';
 import { requireResource } from './body.js';
 import { criteriaParams, describeCriteria, findMatchesOfEach, lockCriteria, parseConditionalReference, type Criteria } from './conditional.js';
 import { entryResponse, parseEntry, type ParsedEntry } from './entries.js';
-import { forEachReference } from './references.js';
+import { forEachReference, localiseReferences } from './references.js';
 import { storedResponse } from './responses.js';
 import type { Context, FhirRequest, FhirResponse } from './types.js';
 import type { OutBundle } from './bundle-builder.js';
@@ -40,6 +40,7 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
     if (e.fullUrl && target) idMap.set(e.fullUrl, target.ref);
   }
   rewriteReferences(entries, idMap, conditionalRefs);
+  for (const e of entries) if (e.resource) localiseReferences(e.resource, outer.baseUrl);
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
   for (const e of creates) atEntry(e.index, () => assertValid(e.resource));

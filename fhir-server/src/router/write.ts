@@ -4,6 +4,7 @@ import { informational } from '../errors/outcome.js';
 import { applyPatch } from '../patch/index.js';
 import { assertValid } from '../validation/validate.js';
 import { assertId, requireResource } from './body.js';
+import { localiseReferences } from './references.js';
 import { criteriaParams, describeCriteria, findMatches } from './conditional.js';
 import { parseEtag, storedResponse } from './responses.js';
 import type { FhirRequest, Interaction } from './types.js';
@@ -20,6 +21,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
   const resource = requireResource(req.body, type);
   // The server assigns ids on create; a client id in the body is ignored, as the spec says.
   delete resource.id;
+  localiseReferences(resource, req.baseUrl);
   assertValid(resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
@@ -52,6 +54,7 @@ export const update: Interaction = async (ctx, q, req, path) => {
     if (resource.id !== id) throw new FhirError('resource.id-mismatch', { actual: resource.id, expected: id }, `${type}.id`);
   }
   assertId(id);
+  localiseReferences(resource, req.baseUrl);
   assertValid(resource);
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
   return storedResponse(created ? 201 : 200, stored, true);
@@ -94,6 +97,7 @@ export const patch: Interaction = async (ctx, q, req, path) => {
   }
   if (req.body === undefined) throw new FhirError('body.empty');
   const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
+  localiseReferences(patched, req.baseUrl);
   assertValid(patched);
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
   return storedResponse(200, stored, true);

@@ -125,6 +125,11 @@ class Parser {
     const dot = rawName.indexOf('.');
     if (dot > 0) return this.chain(type, rawName, dot, value, depth);
     const [name = '', modifier] = splitModifier(rawName);
+    if (modifier === 'missing' && (name === '_id' || name === '_lastUpdated')) {
+      if (value !== 'true' && value !== 'false') throw new FhirError('search.param-invalid', { param: rawName, value });
+      // Every resource has both: nothing is missing them.
+      return value === 'true' ? { kind: 'id', ids: [], not: false } : { kind: 'id', ids: [], not: true };
+    }
     switch (name) {
       case '_id':
         if (modifier && modifier !== 'not') return this.unsupportedModifier(name, modifier);
@@ -337,6 +342,8 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
       if (applyResultParam(parsed, name, value, options)) parsed.applied.push([name, value]);
       continue;
     }
+    // R4: a parameter with an empty value is ignored.
+    if (value === '') continue;
     const filter = parser.filter(resourceType, name, value);
     if (filter) {
       parsed.filters.push(filter);

@@ -6,6 +6,7 @@ import { parseDate } from '../../search/parse-values.js';
 import { searchsetResponse } from '../../router/search.js';
 import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../../router/types.js';
 import type { Queryable } from '../../repository/db.js';
+import type { StoredVersion } from '../../repository/stored.js';
 
 /** Parameters of `$everything` that page or shape the answer, passed on to the search. */
 const PAGING = new Set(['_count', '_cursor', '_elements', '_summary', '_total']);
@@ -31,9 +32,16 @@ export async function everything(ctx: Context, q: Queryable, req: FhirRequest, p
   const types = requested.length ? requested : members;
   const params = [...new Set(types.flatMap((t) => compartmentParams('Patient', t) ?? []))];
   parsed.filters.push({ kind: 'type', types }, { kind: 'compartment', params, type: 'Patient', id, self: true });
+  let since: number | undefined;
   for (const [name, value] of req.query) {
-    if (name === '_since') parsed.filters.push({ kind: 'lastUpdated', values: [{ ...parseDate(name, value), prefix: 'ge' }] });
+    if (name !== '_since') continue;
+    const date = parseDate(name, value);
+    since = date.range.start;
+    parsed.filters.push({ kind: 'lastUpdated', values: [{ ...date, prefix: 'ge' }] });
   }
   parsed.applied.push(...req.query.filter(([name]) => name === '_since' || name === '_type'));
-  return searchsetResponse(q, req, `${req.baseUrl}/Patient/${id}/$everything`, parsed, (matches) => referencedFrom(q, matches, []));
+  // What the page references is held to the same _type and _since as the page itself.
+  const referenced = async (matches: StoredVersion[]) =>
+    (await referencedFrom(q, matches, [])).filter((r) => (requested.length === 0 || types.includes(r.resourceType)) && (since === undefined || Date.parse(r.lastUpdated) >= since));
+  return searchsetResponse(q, req, `${req.baseUrl}/Patient/${id}/$everything`, parsed, referenced);
 }

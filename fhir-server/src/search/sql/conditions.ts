@@ -117,7 +117,9 @@ export class ConditionBuilder {
       case 'token': {
         if ('codes' in c) {
           if (c.codes.length === 0) return 'false';
-          return `(${x}.system, ${x}.value) IN (SELECT * FROM unnest(${arg(c.codes.map(([s]) => s))}::text[], ${arg(c.codes.map(([, v]) => v))}::text[]))`;
+          // Elements of type code carry no system: their binding implies it, so the code alone decides.
+          return `((${x}.system, ${x}.value) IN (SELECT * FROM unnest(${arg(c.codes.map(([s]) => s))}::text[], ${arg(c.codes.map(([, v]) => v))}::text[]))
+            OR (${x}.system IS NULL AND ${x}.value = ANY(${arg(c.codes.map(([, v]) => v))}::text[])))`;
         }
         const parts: string[] = [];
         if (c.code !== undefined) parts.push(`${x}.value = ${arg(c.code)}`);
