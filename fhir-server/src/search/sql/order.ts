@@ -57,7 +57,7 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
       keys.push({ sql: key.descending ? `${s}.hi` : `${s}.lo`, descending: key.descending, cast: 'text', nullable: k > 0 });
     }
   });
-  const tieDescending = phase === 'values' && (sort[0]?.descending ?? false);
+  const tieDescending = sort[0]?.descending ?? false;
   const tie = tieDescending ? 'DESC' : 'ASC';
   const orderBy = [...keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`), `${r}.resource_type ${tie}`, `${r}.id ${tie}`].join(', ');
   const keyColumns = [...(phase === 'missing' && hasMissingPhase(sort) ? ['NULL::text AS k0'] : []), ...keys.map((k, i) => `${k.sql}::text AS k${i + (phase === 'missing' && hasMissingPhase(sort) ? 1 : 0)}`)].join(', ');
@@ -66,7 +66,8 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
     conditions.push(afterCursor(p, r, keys, values, cursor, tieDescending));
     const first = keys[0];
     const v = values[0];
-    if (first && v !== null && v !== undefined) conditions.push(`${first.sql} ${first.descending ? '<=' : '>='} ${p.add(v)}::${first.cast}`);
+    // Only for a key every row has: the bound would drop the rows without a value that sort after it.
+    if (first && !first.nullable && v !== null && v !== undefined) conditions.push(`${first.sql} ${first.descending ? '<=' : '>='} ${p.add(v)}::${first.cast}`);
   }
   return { joins: joins.join(' '), conditions, orderBy, keyColumns };
 }
