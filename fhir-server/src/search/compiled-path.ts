@@ -6,7 +6,10 @@ export interface FoundValue {
   value: unknown;
 }
 
-export type PathEvaluator = (resource: Record<string, unknown>) => FoundValue[];
+export type PathEvaluator = ((resource: Record<string, unknown>) => FoundValue[]) & {
+  /** The path finds at most one value in any resource (no repeating element on the way). */
+  singleValued?: boolean;
+};
 
 /**
  * Compiles one `|`-branch of a SearchParameter expression for one resource type. Almost every R4
@@ -31,7 +34,7 @@ function compileSimple(resourceType: string, expression: string): PathEvaluator 
   const steps = resolveSteps(resourceType, segments, asType);
   if (!steps) return undefined;
   const leafType = steps[steps.length - 1]?.type ?? '';
-  return (resource) => {
+  const evaluator: PathEvaluator = (resource) => {
     let current: unknown[] = [resource];
     for (const step of steps) {
       const next: unknown[] = [];
@@ -47,11 +50,14 @@ function compileSimple(resourceType: string, expression: string): PathEvaluator 
     if (whereField) current = current.filter((n) => (n as Record<string, unknown>)[whereField] === whereValue);
     return current.map((value) => ({ type: leafType, value }));
   };
+  evaluator.singleValued = steps.every((step) => !step.repeats);
+  return evaluator;
 }
 
 interface Step {
   property: string;
   type: string;
+  repeats: boolean;
 }
 
 function resolveSteps(resourceType: string, segments: string[], asType: string | undefined): Step[] | undefined {
@@ -65,14 +71,14 @@ function resolveSteps(resourceType: string, segments: string[], asType: string |
     if (element) {
       const type = element.type[0]?.code;
       if (!type || (element.type.length > 1 && !(last && asType))) return undefined;
-      steps.push({ property: name, type: last && asType ? asType : type });
+      steps.push({ property: name, type: last && asType ? asType : type, repeats: !!element.isArray || element.max > 1 });
       schema = tryGetDataType(type);
       continue;
     }
     // A choice element named without its type is only walkable when the expression says which type.
     const choice = schema.elements[`${name}[x]`];
     if (!choice || !last || !asType || !choice.type.some((t) => t.code === asType)) return undefined;
-    steps.push({ property: name + asType.charAt(0).toUpperCase() + asType.slice(1), type: asType });
+    steps.push({ property: name + asType.charAt(0).toUpperCase() + asType.slice(1), type: asType, repeats: false });
   }
   return steps;
 }

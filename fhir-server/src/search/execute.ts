@@ -58,7 +58,9 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
 async function countMatches(q: Queryable, search: ParsedSearch): Promise<number | undefined> {
   if (search.total === 'none' && search.summary !== 'count') return undefined;
   const p = sqlParams();
-  const sql = `SELECT count(*)::text AS n FROM resource r WHERE ${whereSql(search, new ConditionBuilder(p))}`;
+  const builder = new ConditionBuilder(p);
+  const fromIndex = search.resourceType ? builder.indexedMatches(search.filters, search.resourceType) : undefined;
+  const sql = fromIndex ? `SELECT count(*)::text AS n FROM ${fromIndex}` : `SELECT count(*)::text AS n FROM resource r WHERE ${whereSql(search, builder)}`;
   if (search.total === 'estimate' && search.summary !== 'count') {
     const e = sqlParams();
     const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM resource r WHERE ${whereSql(search, new ConditionBuilder(e))}`, e.values);

@@ -37,7 +37,7 @@ export type Filter =
   | { kind: 'id'; ids: string[]; not: boolean }
   | { kind: 'type'; types: string[] }
   | { kind: 'lastUpdated'; values: DateQuery[] }
-  | { kind: 'value'; param: string; alternatives: ValueCondition[]; not: boolean }
+  | { kind: 'value'; param: string; alternatives: ValueCondition[]; not: boolean; all?: boolean }
   | { kind: 'composite'; param: string; alternatives: ValueCondition[][] }
   | { kind: 'missing'; param: string; table: TableKey; missing: boolean }
   | { kind: 'chain'; param: string; targets: { type: string; filter: Filter }[] }
@@ -350,7 +350,43 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
       parsed.applied.push([name, value]);
     }
   }
+  if (resourceType) parsed.filters = mergeRanges(resourceType, parsed.filters);
   return parsed;
+}
+
+/**
+ * `date=ge2024-01-01&date=lt2024-02-01` on a parameter with one value per resource is one range
+ * on one index row: checked together, the index answers the range instead of two half-open scans
+ * that each match half the table.
+ */
+const SCALAR_TABLES: ReadonlySet<TableKey> = new Set(['date', 'number', 'quantity']);
+
+function mergeRanges(resourceType: string, filters: Filter[]): Filter[] {
+  const merged = new Map<string, Extract<Filter, { kind: 'value' }>>();
+  const out: Filter[] = [];
+  for (const filter of filters) {
+    // One element can still hold several token or string values (codings, name parts); a date, number or quantity is one row.
+    const mergeable =
+      filter.kind === 'value' &&
+      !filter.not &&
+      filter.alternatives.length === 1 &&
+      SCALAR_TABLES.has(filter.alternatives[0]?.table ?? 'token') &&
+      searchParamsFor(resourceType).get(filter.param)?.singleValued === true;
+    if (!mergeable) {
+      out.push(filter);
+      continue;
+    }
+    const existing = merged.get(filter.param);
+    if (existing) {
+      existing.alternatives.push(...filter.alternatives);
+      existing.all = true;
+      continue;
+    }
+    const copy = { ...filter, alternatives: [...filter.alternatives] };
+    merged.set(filter.param, copy);
+    out.push(copy);
+  }
+  return out;
 }
 
 /** Applies one result parameter; false when it was ignored. */

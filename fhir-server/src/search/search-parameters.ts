@@ -20,6 +20,8 @@ export interface ResolvedParam {
   /** Reference parameters: the resource types a reference may point to. */
   targets: string[];
   components: ResolvedComponent[];
+  /** At most one value per resource: conditions on it can be checked on one index row together. */
+  singleValued: boolean;
 }
 
 const GENERIC_BASES = new Set(['Resource', 'DomainResource']);
@@ -83,11 +85,13 @@ export function searchParamsFor(resourceType: string): ReadonlyMap<string, Resol
     if (resourceType === 'Resource' && !sp.base.some((b) => GENERIC_BASES.has(b))) continue;
     const branches = BUILT_IN.has(sp.code) ? [] : splitBranches(sp.expression ?? '').filter((b) => appliesTo(b, resourceType));
     if (!BUILT_IN.has(sp.code) && branches.length === 0 && resourceType !== 'Resource') continue;
+    const evaluators = branches.map((b) => compilePath(resourceType, b));
     params.set(sp.code, {
       code: sp.code,
       type: sp.type,
       definition: sp,
-      evaluators: branches.map((b) => compilePath(resourceType, b)),
+      evaluators,
+      singleValued: evaluators.length === 1 && evaluators[0]?.singleValued === true,
       targets: sp.target ?? [],
       components: (sp.component ?? []).flatMap((c) => {
         const type = c.definition ? definitionByUrl(c.definition)?.type : undefined;

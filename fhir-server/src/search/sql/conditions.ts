@@ -30,6 +30,24 @@ export class ConditionBuilder {
     return where;
   }
 
+  /**
+   * The live resources of `type` matching `filters`, as (resource_type, id) rows read from the
+   * index of one positive filter instead of from `resource`: index rows exist only for current
+   * versions, so counting a common code needs no visit to the resources. Undefined when no filter
+   * can lead, or one needs the resource row (`_lastUpdated`).
+   */
+  indexedMatches(filters: readonly Filter[], type: string): string | undefined {
+    const lead = filters.find((f): f is Extract<Filter, { kind: 'value' }> => f.kind === 'value' && !f.not);
+    if (!lead || filters.some((f) => f.kind === 'lastUpdated')) return undefined;
+    const table = lead.alternatives[0]?.table ?? 'token';
+    const x = this.alias('x');
+    const conditions = (lead.all ? and : or)(lead.alternatives.map((a) => this.value(a, x)));
+    const rest = filters.filter((f) => f !== lead).map((f) => this.filter(f, 'm', type));
+    return `(SELECT DISTINCT ${x}.resource_type, ${x}.id FROM ${INDEX_TABLES[table].name} ${x}
+      WHERE ${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(lead.param)} AND ${conditions}) m
+      ${rest.length ? `WHERE ${rest.join(' AND ')}` : ''}`;
+  }
+
   private filter(filter: Filter, r: string, type: string | undefined): string {
     const typeSql = () => (type ? this.arg(type) : `${r}.resource_type`);
     switch (filter.kind) {
@@ -45,7 +63,7 @@ export class ConditionBuilder {
         const table = filter.alternatives[0]?.table ?? 'token';
         const x = this.alias('x');
         const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
-          AND ${x}.param = ${this.arg(filter.param)} AND ${or(filter.alternatives.map((a) => this.value(a, x)))})`;
+          AND ${x}.param = ${this.arg(filter.param)} AND ${(filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)))})`;
         return filter.not ? `NOT ${sql}` : sql;
       }
       case 'composite':
