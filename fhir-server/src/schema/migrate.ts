@@ -10,6 +10,8 @@ const MIGRATION_LOCK = 7_146_183_501;
  */
 export async function migrate(db: Db): Promise<number[]> {
   return db.transaction(async (tx) => {
+    // Rebuilding an index on a large database takes longer than any request may.
+    await tx.exec('SET LOCAL statement_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.query(`CREATE TABLE IF NOT EXISTS qiao_migration (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
