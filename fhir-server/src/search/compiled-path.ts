@@ -19,7 +19,31 @@ export type PathEvaluator = ((resource: Record<string, unknown>) => FoundValue[]
  * by @medplum/core's FHIRPath engine.
  */
 export function compilePath(resourceType: string, expression: string): PathEvaluator {
-  return compileSimple(resourceType, expression.trim()) ?? interpreted(expression);
+  const compiled = compileSimple(resourceType, expression.trim());
+  if (compiled) return compiled;
+  const evaluator = interpreted(expression);
+  evaluator.singleValued = isSinglePath(resourceType, expression.trim());
+  return evaluator;
+}
+
+/**
+ * Whether a plain dotted path (a choice element named without its type included, such as
+ * `Observation.effective`) passes no repeating element, so it finds at most one value.
+ */
+function isSinglePath(resourceType: string, expression: string): boolean {
+  if (!/^[A-Za-z]+(\.[A-Za-z]+)+$/.test(expression)) return false;
+  const [root, ...segments] = expression.split('.');
+  if (root !== resourceType) return false;
+  let schema: InternalTypeSchema | undefined = tryGetDataType(resourceType);
+  for (const [i, name] of segments.entries()) {
+    const element = schema?.elements[name] ?? schema?.elements[`${name}[x]`];
+    if (!element || element.isArray || element.max > 1) return false;
+    if (i < segments.length - 1) {
+      if (element.type.length !== 1) return false;
+      schema = tryGetDataType(element.type[0]?.code ?? '');
+    }
+  }
+  return true;
 }
 
 const SIMPLE = /^\(?([A-Za-z]+(?:\.[A-Za-z]+)+)(?: as ([A-Za-z]+)\))?(?:\.where\((\w+)\s*=\s*'([^']*)'\))?$/;

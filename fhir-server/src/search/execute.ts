@@ -44,7 +44,20 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
 
 async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor: Cursor | undefined, limit: number) {
   const p = sqlParams();
-  const where = whereSql(search, new ConditionBuilder(p));
+  const builder = new ConditionBuilder(p);
+  // In id order the page is the first ids of the matching set, which the indexes give directly.
+  const fromIndex = search.resourceType && search.sort.length === 0 ? builder.indexedMatches(search.filters, search.resourceType) : undefined;
+  if (fromIndex) {
+    const order = ordering(p, 'r', search.sort, cursor, phase);
+    return q.query<StoredRow & Record<string, string | null>>(
+      `SELECT ${storedColumns('r')}, false AS deleted
+       FROM ${fromIndex} m JOIN resource r ON r.resource_type = ${p.add(search.resourceType)} AND r.id = m.id
+       WHERE NOT r.deleted${order.conditions.length ? ` AND ${order.conditions.join(' AND ')}` : ''}
+       ORDER BY ${order.orderBy} LIMIT ${p.add(limit)}`,
+      p.values,
+    );
+  }
+  const where = whereSql(search, builder);
   const order = ordering(p, 'r', search.sort, cursor, phase);
   return q.query<StoredRow & Record<string, string | null>>(
     `SELECT ${storedColumns('r')}, false AS deleted${order.keyColumns ? `, ${order.keyColumns}` : ''}
@@ -60,7 +73,7 @@ async function countMatches(q: Queryable, search: ParsedSearch): Promise<number 
   const p = sqlParams();
   const builder = new ConditionBuilder(p);
   const fromIndex = search.resourceType ? builder.indexedMatches(search.filters, search.resourceType) : undefined;
-  const sql = fromIndex ? `SELECT count(*)::text AS n FROM ${fromIndex}` : `SELECT count(*)::text AS n FROM resource r WHERE ${whereSql(search, builder)}`;
+  const sql = fromIndex ? `SELECT count(*)::text AS n FROM ${fromIndex} m` : `SELECT count(*)::text AS n FROM resource r WHERE ${whereSql(search, builder)}`;
   if (search.total === 'estimate' && search.summary !== 'count') {
     const e = sqlParams();
     const [plan] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM resource r WHERE ${whereSql(search, new ConditionBuilder(e))}`, e.values);

@@ -31,21 +31,26 @@ export class ConditionBuilder {
   }
 
   /**
-   * The live resources of `type` matching `filters`, as (resource_type, id) rows read from the
-   * index of one positive filter instead of from `resource`: index rows exist only for current
-   * versions, so counting a common code needs no visit to the resources. Undefined when no filter
-   * can lead, or one needs the resource row (`_lastUpdated`).
+   * The ids of the live resources of `type` matching `filters`, as a set operation over their
+   * indexes — `A INTERSECT B EXCEPT C` — when every filter is a value filter and one is positive.
+   * Each side is one index range read alone (index rows exist only for current versions), so the
+   * cost is the sum of the sides, whichever is selective; nested semi-joins cost the leading side
+   * times a probe, and a common code leads by mistake. Undefined when another shape is needed.
    */
   indexedMatches(filters: readonly Filter[], type: string): string | undefined {
-    const lead = filters.find((f): f is Extract<Filter, { kind: 'value' }> => f.kind === 'value' && !f.not);
-    if (!lead || filters.some((f) => f.kind === 'lastUpdated')) return undefined;
-    const table = lead.alternatives[0]?.table ?? 'token';
-    const x = this.alias('x');
-    const conditions = (lead.all ? and : or)(lead.alternatives.map((a) => this.value(a, x)));
-    const rest = filters.filter((f) => f !== lead).map((f) => this.filter(f, 'm', type));
-    return `(SELECT DISTINCT ${x}.resource_type, ${x}.id FROM ${INDEX_TABLES[table].name} ${x}
-      WHERE ${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(lead.param)} AND ${conditions}) m
-      ${rest.length ? `WHERE ${rest.join(' AND ')}` : ''}`;
+    const values = filters.filter((f): f is Extract<Filter, { kind: 'value' }> => f.kind === 'value');
+    if (values.length !== filters.length || !values.some((f) => !f.not)) return undefined;
+    // INTERSECT and EXCEPT return sets; a lone side needs DISTINCT (a resource may match by several values).
+    const distinct = values.length === 1 ? 'DISTINCT ' : '';
+    const side = (f: Extract<Filter, { kind: 'value' }>) => {
+      const x = this.alias('x');
+      const table = f.alternatives[0]?.table ?? 'token';
+      return `SELECT ${distinct}${x}.id FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)}
+        AND ${x}.param = ${this.arg(f.param)} AND ${(f.all ? and : or)(f.alternatives.map((a) => this.value(a, x)))}`;
+    };
+    const positive = values.filter((f) => !f.not).map(side).join(' INTERSECT ');
+    const negative = values.filter((f) => f.not).map(side);
+    return `(${positive}${negative.map((n) => ` EXCEPT ${n}`).join('')})`;
   }
 
   private filter(filter: Filter, r: string, type: string | undefined): string {
@@ -75,19 +80,15 @@ export class ConditionBuilder {
       }
       case 'chain': {
         const x = this.alias('x');
-        const targets = filter.targets.map(({ type: target, filter: inner }) => {
-          const r2 = this.alias('r');
-          return `(${x}.target_type = ${this.arg(target)} AND ${x}.target_id IN (SELECT ${r2}.id FROM resource ${r2} WHERE ${this.where([inner], r2, target).join(' AND ')}))`;
-        });
+        const targets = filter.targets.map(({ type: target, filter: inner }) => `(${x}.target_type = ${this.arg(target)} AND ${x}.target_id IN (${this.idsMatching(inner, target)}))`);
         return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
           AND ${x}.param = ${this.arg(filter.param)} AND ${or(targets)})`;
       }
       case 'has': {
         const x = this.alias('x');
-        const r2 = this.alias('r');
         return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
           AND ${x}.param = ${this.arg(filter.param)} AND ${x}.target_type = ${typeSql()}
-          AND ${x}.id IN (SELECT ${r2}.id FROM resource ${r2} WHERE ${this.where([filter.filter], r2, filter.sourceType).join(' AND ')}))`;
+          AND ${x}.id IN (${this.idsMatching(filter.filter, filter.sourceType)}))`;
       }
       case 'text': {
         const x = this.alias('x');
@@ -108,6 +109,21 @@ export class ConditionBuilder {
           ${filter.self ? `UNION ALL SELECT ${type}::text, ${id}::text` : ''})`;
       }
     }
+  }
+
+  /**
+   * The ids of live resources of `type` matching one filter: straight from its index when it is a
+   * positive value filter (index rows exist only for current versions), else from `resource`.
+   */
+  private idsMatching(filter: Filter, type: string): string {
+    if (filter.kind === 'value' && !filter.not) {
+      const x = this.alias('x');
+      const table = filter.alternatives[0]?.table ?? 'token';
+      return `SELECT ${x}.id FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)}
+        AND ${x}.param = ${this.arg(filter.param)} AND ${(filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)))}`;
+    }
+    const r = this.alias('r');
+    return `SELECT ${r}.id FROM resource ${r} WHERE ${this.where([filter], r, type).join(' AND ')}`;
   }
 
   /** One item of a composite: its components are rows of one `grp`. */
