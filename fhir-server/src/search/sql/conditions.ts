@@ -40,6 +40,9 @@ export class ConditionBuilder {
   indexedMatches(filters: readonly Filter[], type: string): string | undefined {
     const values = filters.filter((f): f is Extract<Filter, { kind: 'value' }> => f.kind === 'value');
     if (values.length !== filters.length || !values.some((f) => !f.not)) return undefined;
+    // A reference to one resource, or an open range, is better probed than read whole: then the
+    // planner's semi-joins, driven from the selective side, win.
+    if (values.some((f) => !f.not && !boundedSide(f))) return undefined;
     // INTERSECT and EXCEPT return sets; a lone side needs DISTINCT (a resource may match by several values).
     const distinct = values.length === 1 ? 'DISTINCT ' : '';
     const side = (f: Extract<Filter, { kind: 'value' }>) => {
@@ -190,6 +193,16 @@ export class ConditionBuilder {
         return `${x}.value = ${arg(c.value)}`;
     }
   }
+}
+
+/** Whether a value filter reads a bounded part of its index: an equality, or a range closed at both ends. */
+function boundedSide(filter: Extract<Filter, { kind: 'value' }>): boolean {
+  if (filter.all) return true;
+  return filter.alternatives.every((a) => {
+    if (a.table === 'reference') return false;
+    if (a.table === 'date' || a.table === 'number' || a.table === 'quantity') return a.prefix === 'eq';
+    return true;
+  });
 }
 
 function or(parts: string[]): string {
