@@ -48,12 +48,13 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
   // In id order the page is the first ids of the matching set, which the indexes give directly.
   const fromIndex = search.resourceType && search.sort.length === 0 ? builder.indexedMatches(search.filters, search.resourceType) : undefined;
   if (fromIndex) {
-    const order = ordering(p, 'r', search.sort, cursor, phase);
+    // The page's ids are chosen before any resource row is read, so the join visits only them.
+    const after = cursor ? `WHERE s.id > ${p.add(cursor.id)}` : '';
     return q.query<StoredRow & Record<string, string | null>>(
       `SELECT ${storedColumns('r')}, false AS deleted
-       FROM ${fromIndex} m JOIN resource r ON r.resource_type = ${p.add(search.resourceType)} AND r.id = m.id
-       WHERE NOT r.deleted${order.conditions.length ? ` AND ${order.conditions.join(' AND ')}` : ''}
-       ORDER BY ${order.orderBy} LIMIT ${p.add(limit)}`,
+       FROM (SELECT s.id FROM ${fromIndex} s ${after} ORDER BY s.id LIMIT ${p.add(limit)}) m
+       JOIN resource r ON r.resource_type = ${p.add(search.resourceType)} AND r.id = m.id
+       ORDER BY r.id`,
       p.values,
     );
   }
