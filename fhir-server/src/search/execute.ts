@@ -18,13 +18,15 @@ function whereSql(search: ParsedSearch, builder: ConditionBuilder, r = 'r'): str
 }
 
 export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
-  const total = search.cursor?.total ?? (await countMatches(q, search));
-  if (search.summary === 'count' || search.count === 0) return { matches: [], total, next: undefined };
+  // The count and the page are independent statements: outside a transaction they run at once, on two connections.
+  const counting = search.cursor?.total !== undefined ? Promise.resolve(search.cursor.total) : countMatches(q, search);
+  if (search.summary === 'count' || search.count === 0) return { matches: [], total: await counting, next: undefined };
 
   // One row more than the page tells whether there is a next page without counting.
   const limit = search.count + 1;
   const inMissingPhase = hasMissingPhase(search.sort) && search.cursor !== undefined && search.cursor.values[0] === null;
-  let rows = await pageRows(q, search, inMissingPhase ? 'missing' : 'values', search.cursor, limit);
+  const [total, firstRows] = await Promise.all([counting, pageRows(q, search, inMissingPhase ? 'missing' : 'values', search.cursor, limit)]);
+  let rows = firstRows;
   if (hasMissingPhase(search.sort) && !inMissingPhase && rows.length < limit) {
     rows = rows.concat(await pageRows(q, search, 'missing', undefined, limit - rows.length));
   }
