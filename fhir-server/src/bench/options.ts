@@ -23,45 +23,47 @@ export interface BenchOptions {
   root: string;
 }
 
-/** Exits with the usage on --help (status 0) and on a bad argument (status 2). */
-export function parseOptions(argv: string[]): BenchOptions {
+type Flags = Record<string, { type: 'string' } | { type: 'boolean'; default: false }>;
+type Values<F extends Flags> = { [K in keyof F]: F[K] extends { type: 'boolean' } ? boolean : string | undefined };
+
+/**
+ * Parses a benchmark's command line (`--help` and `--quick` included) and builds its options;
+ * exits with the usage on --help (status 0) and on a bad argument (status 2).
+ */
+export function commandLine<F extends Flags, T>(argv: string[], usage: string, flags: F, build: (values: Values<F> & { quick: boolean }) => T): T {
   try {
-    return parse(argv);
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...flags, quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: false,
+    }) as { values: Record<string, string | boolean | undefined> };
+    if (values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+    return build(values as unknown as Values<F> & { quick: boolean });
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${(error as Error).message}\n${usage}`);
     process.exit(2);
   }
 }
 
-function parse(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      patients: { type: 'string' },
-      runs: { type: 'string' },
-      seconds: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+export function parseOptions(argv: string[]): BenchOptions {
+  const flags = { patients: { type: 'string' }, runs: { type: 'string' }, seconds: { type: 'string' }, profile: { type: 'boolean', default: false } } as const;
+  return commandLine(argv, USAGE, flags, (values) => {
+    const quick = values.quick;
+    const root = path.resolve(script('.'), '../..');
+    return {
+      patients: whole('patients', values.patients, quick ? 200 : 2000),
+      warmupPatients: quick ? 20 : 100,
+      runs: whole('runs', values.runs, quick ? 1 : 3),
+      durationMs: whole('seconds', values.seconds, quick ? 3 : 10) * 1000,
+      warmupMs: quick ? 1000 : 3000,
+      qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
+      root,
+    };
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const quick = values.quick;
-  const root = path.resolve(script('.'), '../..');
-  return {
-    patients: whole('patients', values.patients, quick ? 200 : 2000),
-    warmupPatients: quick ? 20 : 100,
-    runs: whole('runs', values.runs, quick ? 1 : 3),
-    durationMs: whole('seconds', values.seconds, quick ? 3 : 10) * 1000,
-    warmupMs: quick ? 1000 : 3000,
-    qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
-    root,
-  };
 }
 
 /** The value of `--name`, a whole number ≥ 1; `fallback` when it was not given. */

@@ -1,7 +1,6 @@
 /** Command line of `npm run bench:search [-- options]`. */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { whole } from '../options.js';
+import { commandLine, whole } from '../options.js';
 import { script } from '../processes.js';
 
 const USAGE = `usage: npm run bench:search [-- --patients N] [--resources N] [--requests N] [--seconds S] [--quick] [--reload]
@@ -24,47 +23,28 @@ export interface SearchBenchOptions {
   root: string;
 }
 
-/** Exits with the usage on --help (status 0) and on a bad argument (status 2). */
 export function parseSearchOptions(argv: string[]): SearchBenchOptions {
-  try {
-    return parse(argv);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-function parse(argv: string[]): SearchBenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      patients: { type: 'string' },
-      resources: { type: 'string' },
-      requests: { type: 'string' },
-      seconds: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      reload: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const flags = {
+    patients: { type: 'string' },
+    resources: { type: 'string' },
+    requests: { type: 'string' },
+    seconds: { type: 'string' },
+    reload: { type: 'boolean', default: false },
+  } as const;
+  return commandLine(argv, USAGE, flags, (values) => {
+    const quick = values.quick;
+    const patients = whole('patients', values.patients, quick ? 500 : 10_000);
+    const resources = whole('resources', values.resources, quick ? 50_000 : 1_000_000);
+    // Every patient is at least a Patient and one visit's Encounter and Condition.
+    if (resources < patients * 3) throw new RangeError(`--resources must be at least 3 per patient (${patients * 3}), got ${resources}`);
+    return {
+      patients,
+      resources,
+      requests: whole('requests', values.requests, quick ? 20 : 100),
+      durationMs: whole('seconds', values.seconds, quick ? 5 : 60) * 1000,
+      warmupMs: quick ? 2000 : 10_000,
+      reload: values.reload,
+      root: path.resolve(script('.'), '../..'),
+    };
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const quick = values.quick;
-  const patients = whole('patients', values.patients, quick ? 500 : 10_000);
-  const resources = whole('resources', values.resources, quick ? 50_000 : 1_000_000);
-  // Every patient is at least a Patient and one visit's Encounter and Condition.
-  if (resources < patients * 3) throw new RangeError(`--resources must be at least 3 per patient (${patients * 3}), got ${resources}`);
-  return {
-    patients,
-    resources,
-    requests: whole('requests', values.requests, quick ? 20 : 100),
-    durationMs: whole('seconds', values.seconds, quick ? 5 : 60) * 1000,
-    warmupMs: quick ? 2000 : 10_000,
-    reload: values.reload,
-    root: path.resolve(script('.'), '../..'),
-  };
 }
