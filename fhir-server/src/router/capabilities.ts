@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 import { resourceTypes } from '../definitions/r4.js';
-import { parametersGeneration, searchParamsFor } from '../search/search-parameters.js';
+import { parametersGeneration, referenceParams, searchParamsFor } from '../search/search-parameters.js';
 import { OPERATIONS } from '../operations/registry.js';
 import { ROUTES } from './router.js';
 import type { Interaction, Method } from './types.js';
@@ -86,10 +86,6 @@ function searchParams(type: string): CapabilityStatementRestResourceSearchParam[
   params.push({ name: '_list', type: 'special', documentation: 'Resources the List entries reference' });
   params.push({ name: '_has', type: 'special', documentation: 'Reverse chaining: _has:Type:param:param=value' });
   return params;
-}
-
-function referenceParams(type: string): string[] {
-  return [...searchParamsFor(type).values()].filter((p) => p.type === 'reference').map((p) => p.code);
 }
 
 function targets(type: string, param: string): string[] {

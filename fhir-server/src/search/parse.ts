@@ -18,7 +18,7 @@ import {
   type QuantityQuery,
   type ReferenceQuery,
 } from './parse-values.js';
-import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
+import { referenceParams, searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
 import type { TableKey } from './index/tables.js';
 
 /** A condition on one index row; the table says which columns it reads. */
@@ -459,10 +459,6 @@ function parseInclude(name: string, value: string, reverse: boolean, iterate: bo
   const param = searchParamsFor(sourceType).get(paramName);
   if (!param || param.type !== 'reference') throw new FhirError('search.param-invalid', { param: name, value });
   return { sourceType, params: [paramName], ...(targetType ? { targetType } : {}), iterate };
-}
-
-function referenceParams(type: string): string[] {
-  return [...searchParamsFor(type).values()].filter((p) => p.type === 'reference').map((p) => p.code);
 }
 
 export function assertSearchableType(type: string): void {

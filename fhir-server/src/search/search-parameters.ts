@@ -130,3 +130,8 @@ function appliesTo(branch: string, resourceType: string): boolean {
 
 /** Types whose values can be ordered. */
 export const SORTABLE_TYPES: ReadonlySet<ParamType> = new Set(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
+
+/** The codes of a type's reference parameters (what `_include=Type:*` follows). */
+export function referenceParams(type: string): string[] {
+  return [...searchParamsFor(type).values()].filter((p) => p.type === 'reference').map((p) => p.code);
+}

@@ -38,19 +38,13 @@ export class ConditionBuilder {
    * times a probe, and a common code leads by mistake. Undefined when another shape is needed.
    */
   indexedMatches(filters: readonly Filter[], type: string): string | undefined {
-    const values = filters.filter((f): f is Extract<Filter, { kind: 'value' }> => f.kind === 'value');
+    const values = filters.filter((f): f is ValueFilter => f.kind === 'value');
     if (values.length !== filters.length || !values.some((f) => !f.not)) return undefined;
     // A reference to one resource, or an open range, is better probed than read whole: then the
     // planner's semi-joins, driven from the selective side, win.
     if (values.some((f) => !f.not && !boundedSide(f))) return undefined;
     // INTERSECT and EXCEPT return sets; a lone side needs DISTINCT (a resource may match by several values).
-    const distinct = values.length === 1 ? 'DISTINCT ' : '';
-    const side = (f: Extract<Filter, { kind: 'value' }>) => {
-      const x = this.alias('x');
-      const table = f.alternatives[0]?.table ?? 'token';
-      return `SELECT ${distinct}${x}.id FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)}
-        AND ${x}.param = ${this.arg(f.param)} AND ${(f.all ? and : or)(f.alternatives.map((a) => this.value(a, x)))}`;
-    };
+    const side = (f: ValueFilter) => this.valueIds(f, type, values.length === 1);
     const positive = values.filter((f) => !f.not).map(side).join(' INTERSECT ');
     const negative = values.filter((f) => f.not).map(side);
     return `(${positive}${negative.map((n) => ` EXCEPT ${n}`).join('')})`;
@@ -68,10 +62,9 @@ export class ConditionBuilder {
       case 'lastUpdated':
         return or(filter.values.map((v) => dateSql(`${r}.last_updated`, `(${r}.last_updated + interval '1 millisecond')`, v.prefix, v.range.start, v.range.end, (x) => this.arg(x))));
       case 'value': {
-        const table = filter.alternatives[0]?.table ?? 'token';
         const x = this.alias('x');
-        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
-          AND ${x}.param = ${this.arg(filter.param)} AND ${(filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)))})`;
+        const rows = this.indexRows(filter, x);
+        const sql = `EXISTS (SELECT 1 FROM ${rows.from} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${rows.where})`;
         return filter.not ? `NOT ${sql}` : sql;
       }
       case 'composite':
@@ -119,14 +112,23 @@ export class ConditionBuilder {
    * positive value filter (index rows exist only for current versions), else from `resource`.
    */
   private idsMatching(filter: Filter, type: string): string {
-    if (filter.kind === 'value' && !filter.not) {
-      const x = this.alias('x');
-      const table = filter.alternatives[0]?.table ?? 'token';
-      return `SELECT ${x}.id FROM ${INDEX_TABLES[table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)}
-        AND ${x}.param = ${this.arg(filter.param)} AND ${(filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)))}`;
-    }
+    if (filter.kind === 'value' && !filter.not) return this.valueIds(filter, type, false);
     const r = this.alias('r');
     return `SELECT ${r}.id FROM resource ${r} WHERE ${this.where([filter], r, type).join(' AND ')}`;
+  }
+
+  /** The index rows a value filter selects, under alias `x`: its FROM item and its condition. */
+  private indexRows(filter: ValueFilter, x: string): { from: string; where: string } {
+    const table = INDEX_TABLES[filter.alternatives[0]?.table ?? 'token'].name;
+    const values = (filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)));
+    return { from: `${table} ${x}`, where: `${x}.param = ${this.arg(filter.param)} AND ${values}` };
+  }
+
+  /** `SELECT id` of the resources of `type` that have index rows matching a value filter. */
+  private valueIds(filter: ValueFilter, type: string, distinct: boolean): string {
+    const x = this.alias('x');
+    const rows = this.indexRows(filter, x);
+    return `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${rows.from} WHERE ${x}.resource_type = ${this.arg(type)} AND ${rows.where}`;
   }
 
   /** One item of a composite: its components are rows of one `grp`. */
@@ -195,8 +197,10 @@ export class ConditionBuilder {
   }
 }
 
+type ValueFilter = Extract<Filter, { kind: 'value' }>;
+
 /** Whether a value filter reads a bounded part of its index: an equality, or a range closed at both ends. */
-function boundedSide(filter: Extract<Filter, { kind: 'value' }>): boolean {
+function boundedSide(filter: ValueFilter): boolean {
   if (filter.all) return true;
   return filter.alternatives.every((a) => {
     if (a.table === 'reference') return false;
