@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { loadR4 } from './definitions/r4.js';
+import type { Edge } from './edges/edge.js';
+import { EDGES } from './edges/index.js';
 import { createApp, type AppState } from './http/app.js';
 import { createLogger, type Logger } from './http/logger.js';
 import type { Db } from './repository/db.js';
@@ -40,11 +42,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (parameters) logger.log('info', 'stored search parameters active', { count: parameters });
   const ctx: Context = { config, db, repo: new Repository(db) };
   const state: AppState = { ready: true, inFlight: 0 };
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, createApp(ctx, logger, state));
+  const edges: Edge[] = [];
+  for (const factory of EDGES) edges.push(await factory(ctx, logger));
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, createApp(ctx, logger, state, edges));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, ipv6Only: false }, resolve);
   });
+  for (const edge of edges) await edge.start?.();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? (address.address === '::' ? '[::1]' : `[${address.address}]`) : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
   const url = `http://${host}:${address.port}`;
@@ -60,6 +65,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       while (state.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       server.closeAllConnections();
       await stopped;
+      for (const edge of edges.toReversed()) await edge.close?.();
       await db.close();
       logger.log('info', 'stopped');
     })());

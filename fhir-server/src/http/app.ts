@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FhirError } from '../errors/fhir-error.js';
+import type { Edge } from '../edges/edge.js';
 import type { Context } from '../router/types.js';
 import { toHttpError } from './errors.js';
 import { fhirHandler } from './fhir-handler.js';
@@ -14,8 +15,8 @@ export interface AppState {
   inFlight: number;
 }
 
-/** The one HTTP application: FHIR under /fhir, liveness at /healthz; later workspaces mount beside them. */
-export function createApp(ctx: Context, logger: Logger, state: AppState): express.Express {
+/** The one HTTP application: FHIR under /fhir, liveness at /healthz, the edges' routes beside them. */
+export function createApp(ctx: Context, logger: Logger, state: AppState, edges: readonly Edge[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -66,6 +67,7 @@ export function createApp(ctx: Context, logger: Logger, state: AppState): expres
     handler(req, res).catch(next);
   });
   app.use('/fhir', fhir);
+  for (const edge of edges) edge.mount?.(app);
 
   app.use((req, _res, next) => next(new FhirError('route.not-found', { method: req.method, path: req.path })));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

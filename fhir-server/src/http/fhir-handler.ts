@@ -2,9 +2,10 @@ import type { Request, Response } from 'express';
 import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
 import { xmlToResource } from '../format/xml.js';
+import { findOperation } from '../operations/registry.js';
 import { handle } from '../router/router.js';
 import { etag } from '../router/responses.js';
-import type { Context, FhirRequest, FhirResponse, Method, Prefer } from '../router/types.js';
+import { RawContent, type Context, type FhirRequest, type FhirResponse, type Method, type Prefer } from '../router/types.js';
 import { bodyKind, CONTENT_TYPE, responseFormat, type Format } from './format.js';
 import { serialize } from './serialize.js';
 
@@ -24,17 +25,22 @@ function toFhirRequest(req: Request, query: [string, string][], ctx: Context): F
   const body = req.body instanceof Buffer && req.body.length > 0 ? req.body : undefined;
   const contentType = req.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   let parsed: unknown;
+  const path = decodePath(req.path);
+  if (body && takesRawBody(path)) return { ...baseRequest(req, query, ctx, path, contentType), rawBody: body };
   if (body) {
     const kind = bodyKind(contentType, body);
     if (kind === 'form') query.push(...new URLSearchParams(body.toString('utf8')));
     else parsed = kind === 'xml' ? xmlToResource(body.toString('utf8')) : parseJson(body);
   }
+  return { ...baseRequest(req, query, ctx, path, contentType), ...(parsed !== undefined ? { body: parsed } : {}) };
+}
+
+function baseRequest(req: Request, query: [string, string][], ctx: Context, path: string, contentType: string | undefined): FhirRequest {
   const header = (name: string) => req.get(name) ?? undefined;
   return {
     method: req.method as Method,
-    path: decodePath(req.path),
+    path,
     query,
-    ...(parsed !== undefined ? { body: parsed } : {}),
     ...(contentType ? { contentType } : {}),
     ...optional('ifMatch', header('if-match')),
     ...optional('ifNoneMatch', header('if-none-match')),
@@ -43,6 +49,12 @@ function toFhirRequest(req: Request, query: [string, string][], ctx: Context): F
     prefer: parsePrefer(header('prefer')),
     baseUrl: ctx.config.baseUrl ? `${ctx.config.baseUrl}/fhir` : `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`,
   };
+}
+
+/** Operations on documents that are not FHIR (CDA, DICOM) get the bytes as sent. */
+function takesRawBody(path: string): boolean {
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return last.startsWith('$') && findOperation(last)?.rawBody === true;
 }
 
 function write(res: Response, req: FhirRequest, result: FhirResponse, format: Format, pretty: boolean): void {
@@ -60,6 +72,11 @@ function write(res: Response, req: FhirRequest, result: FhirResponse, format: Fo
   if (body === undefined || result.status === 304 || req.method === 'HEAD') {
     if (req.method === 'HEAD' && body !== undefined) res.setHeader('Content-Type', CONTENT_TYPE[format]);
     res.end();
+    return;
+  }
+  if (body instanceof RawContent) {
+    res.setHeader('Content-Type', body.contentType);
+    res.end(body.data);
     return;
   }
   res.setHeader('Content-Type', CONTENT_TYPE[format]);

@@ -15,6 +15,10 @@ export interface OperationEntry {
   /** Canonical URL of its OperationDefinition. */
   definition: string;
   levels: readonly Level[];
+  /** Resource types it runs on at type and instance level; absent = every type. */
+  types?: readonly string[];
+  /** Takes the request body as bytes (`FhirRequest.rawBody`) instead of a parsed FHIR resource. */
+  rawBody?: boolean;
   /** Changes data: POST only. */
   affectsState: boolean;
   /** Runs its own (batched) transactions instead of one around the whole call. */
@@ -35,6 +39,7 @@ export const OPERATIONS: readonly OperationEntry[] = [
     code: 'everything',
     definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
     levels: ['instance'],
+    types: ['Patient'],
     affectsState: false,
     ownTransactions: false,
     handler: everything,
@@ -43,6 +48,13 @@ export const OPERATIONS: readonly OperationEntry[] = [
 
 export function findOperation(name: string): OperationEntry | undefined {
   return OPERATIONS.find((op) => `$${op.code}` === name);
+}
+
+/** Whether `op` runs at this path's level and on its resource type. */
+export function runsAt(op: OperationEntry, path: ParsedPath): boolean {
+  const level = levelOf(path);
+  if (!op.levels.includes(level)) return false;
+  return level === 'system' || !op.types || op.types.includes(path.type as string);
 }
 
 export function levelOf(path: ParsedPath): Level {

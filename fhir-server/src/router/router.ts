@@ -2,7 +2,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { isKnownResourceType } from '../definitions/r4.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { PgCode, pgErrorCode, type Queryable } from '../repository/db.js';
-import { findOperation, levelOf } from '../operations/registry.js';
+import { findOperation, runsAt } from '../operations/registry.js';
 import { processBatch } from './batch.js';
 import { capabilities } from './capabilities.js';
 import { history } from './history.js';
@@ -60,7 +60,7 @@ export async function dispatch(ctx: Context, q: Queryable, req: FhirRequest): Pr
 function runOperation(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const name = path.keyword as string;
   const op = findOperation(name);
-  if (!op || !op.levels.includes(levelOf(path))) throw new FhirError('operation.unknown', { name: name.slice(1) });
+  if (!op || !runsAt(op, path)) throw new FhirError('operation.unknown', { name: name.slice(1) });
   if (op.affectsState && req.method !== 'POST') throw new FhirError('route.method-not-allowed', { method: req.method, path: `/${req.path}` });
   return op.handler(ctx, q, req, path);
 }

@@ -20,6 +20,8 @@ export interface FhirRequest {
   body?: unknown;
   /** Media type of the body (without parameters), for PATCH. */
   contentType?: string;
+  /** The body's bytes, unparsed, for operations that take a non-FHIR document (a CDA, a DICOM file). */
+  rawBody?: Buffer;
   ifMatch?: string;
   ifNoneMatch?: string;
   ifModifiedSince?: string;
@@ -34,11 +36,19 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
+/** A response that is not a FHIR resource (a CDA document, a file): sent with its own media type. */
+export class RawContent {
+  constructor(
+    readonly contentType: string,
+    readonly data: Buffer | string,
+  ) {}
+}
+
 export type Body = Resource | RawJson;
 
 export interface FhirResponse {
   status: number;
-  body?: Body;
+  body?: Body | RawContent;
   /** The version the response is about: drives ETag, Last-Modified and Location. */
   version?: StoredVersion;
   location?: string;

@@ -17,7 +17,6 @@ const PAGING = new Set(['_count', '_cursor', '_elements', '_summary', '_total'])
  * paged like a search. `_since` keeps what changed since an instant; `_type` limits the types.
  */
 export async function everything(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
-  if (path.type !== 'Patient') throw new FhirError('operation.unknown', { name: 'everything' });
   const id = path.id as string;
   await ctx.repo.read(q, 'Patient', id);
   const parsed = parseSearch(

@@ -1,0 +1,6 @@
+import { existsSync } from 'node:fs';
+
+/** One jest run over every workspace that has tests, so CI reads one summary. */
+export default {
+  projects: ['fhir-server', 'terminology', 'cda-adapters', 'dicom-gateway', 'profiles'].filter((w) => existsSync(`${w}/jest.config.js`)).map((w) => `<rootDir>/${w}`),
+};
