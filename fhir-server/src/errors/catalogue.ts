@@ -71,6 +71,8 @@ export const catalogue = {
   'validation.binding': { status: 400, code: 'code-invalid', zh: '代码 "{code}" 不在必需值集 {valueSet} 中', en: 'Code "{code}" is not in the required value set {valueSet}' },
   'validation.reference-format': { status: 400, code: 'value', zh: '引用格式无效："{reference}"', en: 'Invalid reference format: "{reference}"' },
   'validation.reference-type': { status: 400, code: 'value', zh: '引用 "{reference}" 指向的资源类型不允许，允许：{allowed}', en: 'Reference "{reference}" points to a type that is not allowed here; allowed: {allowed}' },
+  // issues the edge workspaces (terminology, CDA, DICOM) render themselves, in both languages
+  'edge.issue': { status: 400, code: 'invalid', zh: '{zh}', en: '{en}' },
   // routing
   'route.not-found': { status: 404, code: 'not-found', zh: '没有这个地址：{method} {path}', en: 'No such endpoint: {method} {path}' },
   'route.method-not-allowed': { status: 405, code: 'not-supported', zh: '地址 {path} 不支持方法 {method}', en: 'Method {method} is not allowed on {path}' },

@@ -10,6 +10,8 @@ export interface IssueInput {
   severity?: 'fatal' | 'error' | 'warning' | 'information';
   /** Overrides the catalogue's issue type where a more precise one is known. */
   code?: IssueType;
+  /** Id of the rule that raised it (a CDA or profile rule), reported instead of the message id. */
+  rule?: string;
 }
 
 /**

@@ -10,7 +10,7 @@ export function issueToFhir(issue: IssueInput): OperationOutcomeIssue {
   return {
     severity: issue.severity ?? 'error',
     code: issue.code ?? catalogue[issue.messageId].code,
-    details: { coding: [{ system: MESSAGE_SYSTEM, code: issue.messageId }], text: `${text.zh} | ${text.en}` },
+    details: { coding: [{ system: MESSAGE_SYSTEM, code: issue.rule ?? issue.messageId }], text: `${text.zh} | ${text.en}` },
     diagnostics: text.en,
     ...(issue.expression ? { expression: [issue.expression] } : {}),
   };
