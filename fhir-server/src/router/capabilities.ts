@@ -67,13 +67,20 @@ function build(baseUrl: string): CapabilityStatement {
           searchParam: searchParams(type),
           searchInclude: referenceParams(type).map((p) => `${type}:${p}`),
           searchRevInclude: resourceTypes().flatMap((source) => referenceParams(source).filter((p) => targets(source, p).includes(type)).map((p) => `${source}:${p}`)),
+          ...operationsOn(type),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        operation: OPERATIONS.map((op) => ({ name: op.code, definition: op.definition })),
+        operation: OPERATIONS.filter((op) => !op.types).map((op) => ({ name: op.code, definition: op.definition })),
         searchParam: [...searchParams('Resource'), { name: '_type', type: 'token', documentation: 'Resource types to search' }],
       },
     ],
   };
+}
+
+/** Operations that run only on some types are listed under those types. */
+function operationsOn(type: string): { operation?: { name: string; definition: string }[] } {
+  const ops = OPERATIONS.filter((op) => op.types?.includes(type));
+  return ops.length ? { operation: ops.map((op) => ({ name: op.code, definition: op.definition })) } : {};
 }
 
 /** Every parameter the engine answers for the type: R4's own (and registered ones) plus the special ones. */
