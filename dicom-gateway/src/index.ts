@@ -1,1 +1,27 @@
-export {};
+/**
+ * @qiao/dicom-gateway — DICOM storage, index and DICOMweb. The DIMSE services (src/dimse) and the
+ * Specific Character Set decoding (src/charset) use the same store through this API.
+ */
+export type { Bilingual, FhirJson, FhirPort, LogPort, SqlPort, SqlQueryable } from './ports.js';
+export type { DicomJson, DicomJsonElement } from './dicom/json.js';
+export { DICOM_MIGRATION_SQL } from './store/schema.js';
+export { DicomStore, type DicomStoreOptions, type StoreResult, type StoreOptions } from './store/store.js';
+export type { QidoQuery, QidoLevel } from './store/query.js';
+export { dicomwebRouter, type DicomwebOptions } from './web/router.js';
+export { DicomwebError, type DicomwebIssue } from './web/errors.js';
+export { QueryError } from './store/query.js';
+export type { BlobStore } from './store/blob.js';
+export { isValidUid } from './dicom/uid.js';
+export {
+  CHARSET_VRS,
+  characterSetTerms,
+  decodePersonNames,
+  decodeText,
+  decodeValues,
+  isKnownCharacterSet,
+  joinPersonName,
+  splitPersonName,
+  type PersonName,
+  type SpecificCharacterSet,
+} from './charset/index.js';
+export { startDimse, type DimseListener, type DimseOptions, type FhirSearch } from './dimse/index.js';

@@ -19,6 +19,16 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Largest number of entries a batch or transaction may carry. */
   maxBundleEntries: number;
+  /** Resource types that must declare and satisfy a CN profile (`QIAO_REQUIRE_PROFILES=Patient,Encounter`). */
+  requireProfiles: string[];
+  /** Key of the research pseudonyms (HMAC-SM3); undefined = a key generated once and kept in the database. */
+  pseudonymKey: string | undefined;
+  /** DIMSE listener port (bound to `host`); null when `QIAO_DIMSE_PORT=off`, 0 for a random port. */
+  dimsePort: number | null;
+  /** The gateway's own AE title: associations called to another title are rejected. */
+  dimseAeTitle: string;
+  /** Calling AE titles allowed to associate; empty = any. */
+  dimseAllowedAes: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -38,7 +48,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     shutdownGraceSeconds: integer(env.QIAO_SHUTDOWN_GRACE_S, 10, 'QIAO_SHUTDOWN_GRACE_S'),
     maxBundleEntries: integer(env.QIAO_MAX_BUNDLE_ENTRIES, 10000, 'QIAO_MAX_BUNDLE_ENTRIES'),
+    requireProfiles: (env.QIAO_REQUIRE_PROFILES ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
+    pseudonymKey: pseudonymKey(env.QIAO_PSEUDONYM_KEY),
+    dimsePort: env.QIAO_DIMSE_PORT === 'off' ? null : integer(env.QIAO_DIMSE_PORT, 11112, 'QIAO_DIMSE_PORT'),
+    dimseAeTitle: aeTitle(env.QIAO_DIMSE_AE_TITLE ?? 'QIAO', 'QIAO_DIMSE_AE_TITLE'),
+    dimseAllowedAes: (env.QIAO_DIMSE_ALLOWED_AES ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .map((t) => aeTitle(t, 'QIAO_DIMSE_ALLOWED_AES')),
   };
+}
+
+/** An AE title: 1–16 characters of the default repertoire, no backslash or control characters. */
+function aeTitle(value: string, name: string): string {
+  const t = value.trim();
+  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(t)) throw new Error(`${name}: "${value}" is not an AE title (1-16 ASCII characters, no backslash)`);
+  return t;
+}
+
+/** A pseudonym key must be too long to guess: at least 32 characters (e.g. 64 hex digits from a key store). */
+function pseudonymKey(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.length < 32) throw new Error('QIAO_PSEUDONYM_KEY must be at least 32 characters');
+  return value;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

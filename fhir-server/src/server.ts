@@ -15,6 +15,7 @@ import { Repository } from './repository/repository.js';
 import type { Context } from './router/types.js';
 import { migrate } from './schema/migrate.js';
 import { loadStoredSearchParameters } from './search/stored-parameters.js';
+import { installProfiles } from './validation/install.js';
 
 export interface RunningServer {
   /** e.g. `http://127.0.0.1:8080` */
@@ -41,6 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const parameters = await loadStoredSearchParameters(db);
   if (parameters) logger.log('info', 'stored search parameters active', { count: parameters });
   const ctx: Context = { config, db, repo: new Repository(db) };
+  await installProfiles(ctx, logger);
   const state: AppState = { ready: true, inFlight: 0 };
   const edges: Edge[] = [];
   for (const factory of EDGES) edges.push(await factory(ctx, logger));

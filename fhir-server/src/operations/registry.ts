@@ -2,6 +2,9 @@ import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../router/t
 import type { Queryable } from '../repository/db.js';
 import { everything } from './everything/handler.js';
 import { reindex } from './reindex/handler.js';
+import { VALIDATE_OPERATIONS } from './validate/handler.js';
+import { MPI_OPERATIONS } from './mpi/index.js';
+import { TERMINOLOGY_OPERATIONS } from './terminology/index.js';
 
 export type Level = 'system' | 'type' | 'instance';
 
@@ -44,6 +47,9 @@ export const OPERATIONS: readonly OperationEntry[] = [
     ownTransactions: false,
     handler: everything,
   },
+  ...VALIDATE_OPERATIONS,
+  ...MPI_OPERATIONS,
+  ...TERMINOLOGY_OPERATIONS,
 ];
 
 export function findOperation(name: string): OperationEntry | undefined {

@@ -2,6 +2,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource, CapabilitySt
 import { resourceTypes } from '../definitions/r4.js';
 import { parametersGeneration, referenceParams, searchParamsFor } from '../search/search-parameters.js';
 import { OPERATIONS } from '../operations/registry.js';
+import { supportedProfiles } from '../validation/profiles.js';
 import { ROUTES } from './router.js';
 import type { Interaction, Method } from './types.js';
 
@@ -56,6 +57,7 @@ function build(baseUrl: string): CapabilityStatement {
         resource: resourceTypes().map((type) => ({
           type: type as CapabilityStatementRestResource['type'],
           interaction: interactions,
+          ...supportedProfiles(type),
           versioning: 'versioned-update',
           readHistory: true,
           updateCreate: true,

@@ -5,6 +5,7 @@ import { toOperationOutcome } from '../errors/outcome.js';
 import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
+import { terminologyOnWrite } from '../operations/terminology/hook.js';
 import { requireResource } from './body.js';
 import { criteriaParams, describeCriteria, findMatchesOfEach, lockCriteria, parseConditionalReference, type Criteria } from './conditional.js';
 import { entryResponse, parseEntry, type ParsedEntry } from './entries.js';
@@ -43,7 +44,8 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   for (const e of entries) if (e.resource) localiseReferences(e.resource, outer.baseUrl);
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
-  for (const e of creates) atEntry(e.index, () => assertValid(e.resource));
+  for (const e of creates) atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles }));
+  for (const e of creates) await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource));
   const created = await ctx.repo.createMany(q, creates.map((e) => e.resource as Resource));
   creates.forEach((e, i) => (responses[e.index] = storedResponse(201, created[i] as StoredVersion, true)));
   for (const e of entries) {

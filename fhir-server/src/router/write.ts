@@ -3,6 +3,7 @@ import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
 import { applyPatch } from '../patch/index.js';
 import { assertValid } from '../validation/validate.js';
+import { terminologyOnDelete, terminologyOnWrite } from '../operations/terminology/hook.js';
 import { assertId, requireResource } from './body.js';
 import { localiseReferences } from './references.js';
 import { criteriaParams, describeCriteria, findMatches } from './conditional.js';
@@ -22,7 +23,8 @@ export const create: Interaction = async (ctx, q, req, path) => {
   // The server assigns ids on create; a client id in the body is ignored, as the spec says.
   delete resource.id;
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource);
+  assertValid(resource, { requireProfiles: ctx.config.requireProfiles });
+  await terminologyOnWrite(ctx, q, resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
     const matches = await findMatches(q, type, params);
@@ -55,7 +57,8 @@ export const update: Interaction = async (ctx, q, req, path) => {
   }
   assertId(id);
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource);
+  assertValid(resource, { requireProfiles: ctx.config.requireProfiles });
+  await terminologyOnWrite(ctx, q, resource);
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
   return storedResponse(created ? 201 : 200, stored, true);
 };
@@ -72,6 +75,7 @@ export const remove: Interaction = async (ctx, q, req, path) => {
     if (id === undefined) return { status: 200, body: informational('无匹配资源，未删除任何内容 | No resource matched; nothing was deleted', 'not-found') };
   }
   const deleted = await ctx.repo.delete(q, type, id, { ifMatch: ifMatch(req) });
+  terminologyOnDelete(ctx, type);
   return {
     status: 200,
     body: informational(`已删除 ${type}/${id} | Deleted ${type}/${id}`),
@@ -98,7 +102,8 @@ export const patch: Interaction = async (ctx, q, req, path) => {
   if (req.body === undefined) throw new FhirError('body.empty');
   const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
   localiseReferences(patched, req.baseUrl);
-  assertValid(patched);
+  assertValid(patched, { requireProfiles: ctx.config.requireProfiles });
+  await terminologyOnWrite(ctx, q, patched);
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
   return storedResponse(200, stored, true);
 };

@@ -1,3 +1,5 @@
+import { DICOM_MIGRATION_SQL } from '@qiao/dicom-gateway';
+
 /**
  * Numbered schema migrations, applied in order at start. Never edit one that has shipped: add the
  * next number. Plain SQL that PostgreSQL-compatible databases (openGauss, KingbaseES, HighGo) accept.
@@ -201,6 +203,56 @@ export const migrations: readonly Migration[] = [
       ANALYZE search_token;
       ANALYZE search_reference;
       ANALYZE search_date;
+    `,
+  },
+  {
+    version: 4,
+    name: 'terminology: code table change log and unmapped local codes',
+    sql: `
+      -- What changed between versions of a code table (added, retired, renamed codes): its change log.
+      CREATE TABLE terminology_change (
+        seq bigserial PRIMARY KEY,
+        system text NOT NULL,
+        from_version text,
+        to_version text,
+        code text NOT NULL,
+        change text NOT NULL,
+        before text,
+        after text,
+        resource_id text,
+        changed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX terminology_change_system ON terminology_change (system, seq);
+
+      -- Local codes that arrived without a mapping to the standard (标化), for staff to map.
+      CREATE TABLE terminology_unmapped (
+        system text NOT NULL,
+        code text NOT NULL,
+        display text,
+        first_seen timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        occurrences bigint NOT NULL DEFAULT 1,
+        example text,
+        PRIMARY KEY (system, code)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'dicom-gateway: patients, studies, series, instances, frame offsets and DICOM JSON',
+    sql: DICOM_MIGRATION_SQL,
+  },
+  {
+    version: 7,
+    name: 'server secrets (the research pseudonym key)',
+    sql: `
+      -- Secrets the server generates once and every instance on the database must share, such as
+      -- the key of the master patient index's research pseudonyms when none is configured.
+      CREATE TABLE qiao_secret (
+        name text PRIMARY KEY,
+        value text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

@@ -47,15 +47,17 @@ export const AGE_BANDS: readonly AgeBand[] = [
 export interface MaritalStatus {
   /** HL7 v3 MaritalStatus code. */
   readonly code: 'S' | 'M' | 'D' | 'W';
+  /** GB/T 2261.2 code, which the CN Patient profile requires. */
+  readonly gb: '10' | '20' | '30' | '40';
   readonly display: string;
   readonly zh: string;
 }
 
 export const MARITAL_STATUSES: Readonly<Record<MaritalStatus['code'], MaritalStatus>> = {
-  S: { code: 'S', display: 'Never Married', zh: '未婚' },
-  M: { code: 'M', display: 'Married', zh: '已婚' },
-  D: { code: 'D', display: 'Divorced', zh: '离婚' },
-  W: { code: 'W', display: 'Widowed', zh: '丧偶' },
+  S: { code: 'S', gb: '10', display: 'Never Married', zh: '未婚' },
+  M: { code: 'M', gb: '20', display: 'Married', zh: '已婚' },
+  D: { code: 'D', gb: '40', display: 'Divorced', zh: '离婚' },
+  W: { code: 'W', gb: '30', display: 'Widowed', zh: '丧偶' },
 };
 
 export interface MaritalByAge {

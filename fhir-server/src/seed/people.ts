@@ -5,12 +5,12 @@ import {
   AGE_BANDS, ETHNICITIES, MARITAL_BY_AGE, MARITAL_STATUSES, MOBILE_PREFIXES, STREETS, type MaritalStatus,
 } from './demographics.js';
 import { DIVISIONS } from './divisions.js';
-import { composeResidentId } from './gb11643.js';
+import { composeResidentId } from '@qiao/profiles';
 import { personName } from './names.js';
 import { organizationReference, type ProviderOrganization } from './reference.js';
 import { type Random, WeightedTable } from './random.js';
 import type { DatasetState } from './state.js';
-import { CS, EXT, ID, syntheticMeta } from './systems.js';
+import { CS, EXT, ID, PROFILE, syntheticMeta } from './systems.js';
 import { formatDate } from './time.js';
 
 export interface Person {
@@ -78,7 +78,7 @@ export function createPerson(rng: Random, state: DatasetState, homes: readonly P
 
   const resource: Patient = {
     resourceType: 'Patient',
-    meta: syntheticMeta(),
+    meta: { ...syntheticMeta(), profile: [PROFILE.patient] },
     extension: [{ url: EXT.ethnicity, valueCoding: { system: CS.ethnicity, code: ethnicity.code, display: ethnicity.name } }],
     identifier: [
       { use: 'official', type: { text: '居民身份证号' }, system: ID.residentId, value: residentId },
@@ -93,7 +93,13 @@ export function createPerson(rng: Random, state: DatasetState, homes: readonly P
     gender,
     birthDate,
     address: [divisionAddress(home.division, { use: 'home', township: township.name, line })],
-    maritalStatus: { coding: [{ system: CS.maritalStatus, code: marital.code, display: marital.display }], text: marital.zh },
+    maritalStatus: {
+      coding: [
+        { system: CS.maritalStatusGb, code: marital.gb, display: marital.zh },
+        { system: CS.maritalStatus, code: marital.code, display: marital.display },
+      ],
+      text: marital.zh,
+    },
     managingOrganization: organizationReference(home),
   };
   return { fullUrl, resource, residentId, gender, age, birthDay, home };

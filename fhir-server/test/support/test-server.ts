@@ -27,6 +27,8 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     databaseUrl,
     logLevel: 'silent',
     demoData: false,
+    // Test servers run side by side: no DIMSE listener unless a test asks for one.
+    dimsePort: null,
     ...overrides,
   };
   const running = await startServer(config);

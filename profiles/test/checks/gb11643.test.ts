@@ -1,4 +1,4 @@
-import { checkDigit, composeResidentId, isValidResidentId, parseResidentId } from '../../src/seed/gb11643.js';
+import { checkDigit, composeResidentId, isValidResidentId, parseResidentId } from '../../src/checks/gb11643.js';
 
 /** Written out from the standard, independently of the module: Σ aᵢ·Wᵢ mod 11 → '10X98765432'. */
 function referenceCheck(first17: string): string {

@@ -1,4 +1,4 @@
-import { composeCreditCode, creditCodeCheck, isValidCreditCode, organizationCodeCheck } from '../../src/seed/gb32100.js';
+import { composeCreditCode, creditCodeCheck, isValidCreditCode, organizationCodeCheck } from '../../src/checks/gb32100.js';
 
 describe('GB 32100 unified social credit codes', () => {
   // Codes printed on the business licences of well-known companies.

@@ -1,7 +1,7 @@
 /**
  * GB 11643-1999 citizen identity number (公民身份号码): 6-digit GB/T 2260 division code of the
  * registered residence, birth date YYYYMMDD, 3-digit sequence (odd for men, even for women), and an
- * ISO 7064 MOD 11-2 check character. Shared by the seed generator and the profiles' validators.
+ * ISO 7064 MOD 11-2 check character. Shared by the seed generator (fhir-server) and the profile rules here.
  */
 
 /** Weight of position i is 2^(17−i) mod 11 (ISO 7064 MOD 11-2). */

@@ -1,0 +1,94 @@
+import { writeBody, type Entry, type Section } from '../model/body.js';
+import { writeHeader } from '../model/header.js';
+import { entryFromFhir, ruleFor } from '../map/entries.js';
+import { DOCUMENT_TYPE_SYSTEM, MAPPING_TAG } from '../map/fhir-urls.js';
+import { headerFromFhir, type Resolve } from '../map/header-fhir.js';
+import { decodeEntities } from '../xml/dom.js';
+import { writeXml } from '../xml/write.js';
+import { documentType, type DocumentType } from '../tables/document-types.js';
+import { OID, systemOid } from '../tables/identifiers.js';
+import { profileOf, SECTIONS } from '../tables/sections.js';
+
+type Json = Record<string, unknown>;
+
+function narrative(div: unknown): string | undefined {
+  if (typeof div !== 'string') return undefined;
+  const text = decodeEntities(div.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return text || undefined;
+}
+
+function sectionFromFhir(s: Json, resolve: Resolve): Section {
+  const coding = ((s.code as Json | undefined)?.coding as Json[] | undefined)?.[0];
+  const text = narrative((s.text as Json | undefined)?.div);
+  return {
+    ...(coding?.code
+      ? { code: { type: 'CD', code: String(coding.code), codeSystem: systemOid(coding.system as string) ?? OID.loinc, codeSystemName: 'LOINC', ...(coding.display ? { displayName: String(coding.display) } : {}) } }
+      : (s.code as Json | undefined)?.text
+        ? { code: { type: 'CD', code: '', displayName: String((s.code as Json).text) } }
+        : {}),
+    ...(s.title ? { title: String(s.title) } : {}),
+    ...(text ? { text } : {}),
+    entries: ((s.entry as Json[] | undefined) ?? []).map((e) => resolve(e.reference as string)).map((r) => (r ? entryFromFhir(r) : undefined)).filter((e): e is Entry => !!e),
+    sections: ((s.section as Json[] | undefined) ?? []).map((sub) => sectionFromFhir(sub, resolve)),
+  };
+}
+
+export function compositionType(composition: Json): DocumentType | undefined {
+  const coding = ((composition.type as Json | undefined)?.coding as Json[] | undefined)?.find((c) => c.system === DOCUMENT_TYPE_SYSTEM);
+  return documentType(coding?.code as string | undefined);
+}
+
+/** The CDA document of a Composition (the one an import stored, or one `composeDocument` made). */
+export function fhirToCda(composition: Json, resolve: Resolve): string {
+  const type = compositionType(composition);
+  if (!type) throw new Error('the Composition has no shared-document type code');
+  const header = headerFromFhir(composition, resolve, type);
+  const sections = ((composition.section as Json[] | undefined) ?? []).map((s) => sectionFromFhir(s, resolve));
+  return writeXml(writeHeader(header, writeBody(sections)));
+}
+
+/** What decides the section a stored resource goes to: its rule id, else its data-element code. */
+function placementKey(resource: Json): string[] {
+  const tag = ((resource.meta as Json | undefined)?.tag as Json[] | undefined)?.find((t) => t.system === MAPPING_TAG)?.code as string | undefined;
+  const entry = entryFromFhir(resource);
+  const rule = entry ? ruleFor(entry) : undefined;
+  return [tag, rule?.id, entry?.code?.code].filter((k): k is string => !!k);
+}
+
+/**
+ * A Composition of `type` over stored resources of a patient (or one encounter): each resource is
+ * placed in the first section of the type's profile that accepts it, in the profile's order.
+ */
+export function composeDocument(
+  type: DocumentType,
+  input: { patient: string; encounter?: string; author?: string; custodian?: string; documentId: { root: string; extension: string }; date: string },
+  resources: Json[],
+): Json {
+  const profile = profileOf(type.code);
+  const sections = (profile?.sections ?? []).map(({ key }) => ({ def: SECTIONS[key], entries: [] as Json[] }));
+  for (const r of resources) {
+    const keys = placementKey(r);
+    const target = sections.find((s) => s.def?.accepts?.some((a) => keys.includes(a)));
+    if (target) target.entries.push({ reference: `${r.resourceType}/${r.id}` });
+  }
+  return {
+    resourceType: 'Composition',
+    identifier: { system: `urn:oid:${input.documentId.root}`, value: input.documentId.extension },
+    status: 'final',
+    type: { coding: [{ system: DOCUMENT_TYPE_SYSTEM, code: type.code, display: type.title }] },
+    subject: { reference: input.patient },
+    ...(input.encounter ? { encounter: { reference: input.encounter } } : {}),
+    date: input.date,
+    author: input.author ? [{ reference: input.author }] : [],
+    title: type.title,
+    ...(input.custodian ? { custodian: { reference: input.custodian } } : {}),
+    section: sections
+      .filter((s) => s.def)
+      .map((s) => ({
+        title: s.def?.displayName.replace(/章节$/, ''),
+        code: s.def?.code ? { coding: [{ system: 'http://loinc.org', code: s.def.code, display: s.def.displayName }] } : { text: s.def?.displayName },
+        ...(s.entries.length ? { entry: s.entries } : {}),
+      })),
+  };
+}
+

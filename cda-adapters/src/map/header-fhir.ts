@@ -1,0 +1,282 @@
+import type { Address, Code, Header, Id, Org, PatientModel, Person } from '../model/header.js';
+import { LOCATION_LEVELS, oidSystem, OID, PATIENT_ID_PRIORITY, systemOid, VISIT_ID_ROOTS } from '../tables/identifiers.js';
+import type { Collector } from './collector.js';
+import { ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
+import { codingOf, tsFromFhir, tsToFhir } from './values.js';
+
+type Json = Record<string, unknown>;
+
+const GENDER: Record<string, string> = { '1': 'male', '2': 'female', '0': 'unknown', '9': 'unknown' };
+
+export function identifier(i: Id): Json {
+  return { system: oidSystem(i.root), ...(i.extension ? { value: i.extension } : {}) };
+}
+
+function criteria(i: Id | undefined): string | undefined {
+  return i?.extension ? `identifier=${encodeURIComponent(oidSystem(i.root))}|${encodeURIComponent(i.extension)}` : undefined;
+}
+
+function concept(c: Code | undefined): Json | undefined {
+  return c ? { coding: [codingOf(c)] } : undefined;
+}
+
+function address(a: Address | undefined): Json[] | undefined {
+  if (!a) return undefined;
+  return [{ ...(a.houseNumber ? { line: [a.houseNumber] } : {}), ...(a.county ? { district: a.county } : {}), ...(a.city ? { city: a.city } : {}), ...(a.state ? { state: a.state } : {}), ...(a.postalCode ? { postalCode: a.postalCode } : {}) }];
+}
+
+function telecom(value: string | undefined): Json[] | undefined {
+  if (!value) return undefined;
+  const m = /^(tel|mailto):(.*)$/.exec(value);
+  return [{ system: m?.[1] === 'mailto' ? 'email' : 'phone', value: m ? m[2] : value }];
+}
+
+function patientResource(p: PatientModel): { resource: Json; ifNoneExist?: string } {
+  const all = [...p.ids, ...p.roleIds];
+  const match = PATIENT_ID_PRIORITY.map((root) => all.find((i) => i.root === root && i.extension)).find((i) => i) ?? all.find((i) => i.extension);
+  const extension: Json[] = [];
+  if (p.gender) extension.push({ url: EXT.genderGb, valueCoding: codingOf(p.gender) });
+  if (p.ethnic) extension.push({ url: EXT.ethnicGroup, valueCoding: codingOf(p.ethnic) });
+  if (p.age) extension.push({ url: EXT.age, valueQuantity: { value: p.age.value, ...(p.age.unit ? { unit: p.age.unit } : {}) } });
+  const resource: Json = {
+    resourceType: 'Patient',
+    ...(extension.length ? { extension } : {}),
+    identifier: all.map(identifier),
+    ...(p.name ? { name: [{ text: p.name }] } : {}),
+    ...(p.telecom ? { telecom: telecom(p.telecom) } : {}),
+    ...(p.gender && GENDER[p.gender.code] ? { gender: GENDER[p.gender.code] } : {}),
+    ...(p.birthTime ? { birthDate: tsToFhir(p.birthTime.slice(0, 8)) } : {}),
+    ...(p.addr ? { address: address(p.addr) } : {}),
+    ...(p.marital ? { maritalStatus: concept(p.marital) } : {}),
+  };
+  const ifNoneExist = criteria(match);
+  return ifNoneExist ? { resource, ifNoneExist } : { resource };
+}
+
+function organization(o: Org, c: Collector, partOf?: string): string {
+  const resource: Json = {
+    resourceType: 'Organization',
+    identifier: o.ids.map(identifier),
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.telecom ? { telecom: telecom(o.telecom) } : {}),
+    ...(partOf ? { partOf: { reference: partOf } } : {}),
+  };
+  return c.add(resource, criteria(o.ids[0]));
+}
+
+function practitioner(p: Person, c: Collector): { practitioner: string; role: string } {
+  const practitionerUrl = c.add(
+    { resourceType: 'Practitioner', identifier: p.ids.map(identifier), ...(p.name ? { name: [{ text: p.name }] } : {}) },
+    criteria(p.ids[0]),
+  );
+  const orgUrl = p.org ? organization(p.org, c) : undefined;
+  const roleKey = `${p.ids[0]?.extension ?? p.name ?? ''}|${p.org?.ids[0]?.extension ?? ''}|${p.role?.code ?? ''}`;
+  const role = c.add(
+    {
+      resourceType: 'PractitionerRole',
+      identifier: [{ system: ENTRY_ID_SYSTEM, value: `role:${roleKey}` }],
+      practitioner: { reference: practitionerUrl },
+      ...(orgUrl ? { organization: { reference: orgUrl } } : {}),
+      ...(p.role ? { code: [concept(p.role)] } : {}),
+    },
+    `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(`role:${roleKey}`)}`,
+  );
+  return { practitioner: practitionerUrl, role };
+}
+
+export interface HeaderRefs {
+  patient: string;
+  encounter?: string;
+  authors: string[];
+  custodian?: string;
+  legal?: string;
+  authenticators: string[];
+}
+
+/**
+ * The header's people, places and visit as FHIR resources, each created only if no resource with
+ * its identifier exists (patients by resident ID first, then record and visit numbers).
+ */
+export function headerToFhir(h: Header, c: Collector, documentKey: string): HeaderRefs {
+  const p = patientResource(h.patient);
+  const patient = c.add(p.resource, p.ifNoneExist);
+  const authors = h.authors.map((a) => practitioner(a, c).practitioner);
+  const custodian = h.custodian ? organization(h.custodian, c) : undefined;
+  const legal = h.legalAuthenticator ? practitioner(h.legalAuthenticator, c).practitioner : undefined;
+  const authenticators = h.authenticators.map((a) => practitioner(a, c).practitioner);
+  let encounter: string | undefined;
+  if (h.encounter) {
+    // Outermost first, so each level can point at the one containing it.
+    let parentLocation: string | undefined;
+    let parentOrg: string | undefined;
+    const locationRefs: string[] = [];
+    for (const level of [...h.encounter.locations].reverse()) {
+      const kind = LOCATION_LEVELS[level.ids[0]?.root ?? ''] ?? { type: 'Location' as const, zh: '' };
+      if (kind.type === 'Organization') {
+        parentOrg = organization(level, c, parentOrg);
+        continue;
+      }
+      const ref = c.add(
+        {
+          resourceType: 'Location',
+          identifier: level.ids.map(identifier),
+          ...(level.name ? { name: level.name } : {}),
+          ...(kind.physicalType ? { physicalType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: kind.physicalType }] } } : {}),
+          ...(parentLocation ? { partOf: { reference: parentLocation } } : {}),
+          ...(parentOrg ? { managingOrganization: { reference: parentOrg } } : {}),
+        },
+        criteria(level.ids[0]),
+      );
+      parentLocation = ref;
+      locationRefs.unshift(ref);
+    }
+    const visitIds = h.patient.roleIds.filter((i) => VISIT_ID_ROOTS[i.root] && i.extension);
+    const cls = visitIds.map((i) => VISIT_ID_ROOTS[i.root]).find((x) => x) ?? 'AMB';
+    const ownId = { system: ENTRY_ID_SYSTEM, value: `${documentKey}#encounter` };
+    encounter = c.add(
+      {
+        resourceType: 'Encounter',
+        identifier: visitIds.length ? visitIds.map(identifier) : [ownId],
+        status: h.encounter.high ? 'finished' : 'in-progress',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: cls },
+        subject: { reference: patient },
+        ...(h.encounter.low || h.encounter.high
+          ? { period: { ...(h.encounter.low ? { start: tsToFhir(h.encounter.low) } : {}), ...(h.encounter.high ? { end: tsToFhir(h.encounter.high) } : {}) } }
+          : {}),
+        ...(locationRefs.length ? { location: locationRefs.map((l) => ({ location: { reference: l } })) } : {}),
+        ...(parentOrg ? { serviceProvider: { reference: parentOrg } } : {}),
+      },
+      visitIds.length ? criteria(visitIds[0]) : `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(ownId.value)}`,
+    );
+  }
+  return { patient, ...(encounter ? { encounter } : {}), authors, ...(custodian ? { custodian } : {}), ...(legal ? { legal } : {}), authenticators };
+}
+
+/** Resolves a reference to the resource it names (in a Bundle or the store). */
+export type Resolve = (reference: string | undefined) => Json | undefined;
+
+function idsOf(resource: Json | undefined): Id[] {
+  return ((resource?.identifier as Json[] | undefined) ?? [])
+    .filter((i) => i.system !== ENTRY_ID_SYSTEM)
+    .map((i) => ({ root: systemOid(i.system as string) ?? '', ...(i.value ? { extension: String(i.value) } : {}) }))
+    .filter((i) => i.root !== '');
+}
+
+function nameOf(resource: Json | undefined): string | undefined {
+  const name = resource?.name;
+  if (typeof name === 'string') return name;
+  const first = (name as Json[] | undefined)?.[0];
+  if (typeof first?.text === 'string') return first.text;
+  const joined = `${(first?.family as string | undefined) ?? ''}${((first?.given as string[] | undefined) ?? []).join('')}`;
+  return joined || undefined;
+}
+
+function codeOf(c: unknown): Code | undefined {
+  const coding = ((c as Json | undefined)?.coding as Json[] | undefined)?.[0];
+  if (!coding?.code) return undefined;
+  return { type: 'CD', code: String(coding.code), ...(systemOid(coding.system as string) ? { codeSystem: systemOid(coding.system as string) as string } : {}), ...(coding.display ? { displayName: String(coding.display) } : {}) };
+}
+
+function orgModel(o: Json | undefined): Org | undefined {
+  if (!o) return undefined;
+  const tel = (o.telecom as Json[] | undefined)?.[0];
+  return { ids: idsOf(o), ...(nameOf(o) ? { name: nameOf(o) as string } : {}), ...(tel?.value ? { telecom: `${tel.system === 'email' ? 'mailto' : 'tel'}:${String(tel.value)}` } : {}) };
+}
+
+function personModel(ref: string | undefined, resolve: Resolve, time?: string): Person | undefined {
+  const r = resolve(ref);
+  if (!r) return undefined;
+  const practitioner = r.resourceType === 'PractitionerRole' ? resolve((r.practitioner as Json | undefined)?.reference as string) : r;
+  const org = r.resourceType === 'PractitionerRole' ? orgModel(resolve((r.organization as Json | undefined)?.reference as string)) : undefined;
+  return { ids: idsOf(practitioner), ...(nameOf(practitioner) ? { name: nameOf(practitioner) as string } : {}), ...(time ? { time } : {}), ...(org ? { org } : {}) };
+}
+
+const GENDER_GB: Record<string, Code> = {
+  male: { type: 'CD', code: '1', codeSystem: OID.gender, displayName: '男性' },
+  female: { type: 'CD', code: '2', codeSystem: OID.gender, displayName: '女性' },
+  unknown: { type: 'CD', code: '0', codeSystem: OID.gender, displayName: '未知的性别' },
+};
+
+/** The header model back from a Composition and what it references. */
+export function headerFromFhir(composition: Json, resolve: Resolve, type: { code: string; templateId: string; title: string }): Header {
+  const patient = resolve((composition.subject as Json | undefined)?.reference as string) ?? {};
+  const ext = (url: string) => ((patient.extension as Json[] | undefined) ?? []).find((x) => x.url === url);
+  const pIds = idsOf(patient);
+  const roleIds = pIds.filter((i) => VISIT_ID_ROOTS[i.root]);
+  const addr = (patient.address as Json[] | undefined)?.[0];
+  const tel = (patient.telecom as Json[] | undefined)?.[0];
+  const genderGb = ext(EXT.genderGb)?.valueCoding as Json | undefined;
+  const ethnic = ext(EXT.ethnicGroup)?.valueCoding as Json | undefined;
+  const age = ext(EXT.age)?.valueQuantity as Json | undefined;
+  const encounter = resolve((composition.encounter as Json | undefined)?.reference as string);
+  const attesters = (composition.attester as Json[] | undefined) ?? [];
+  const legal = attesters.find((a) => a.mode === 'legal');
+  const docId = (composition.identifier as Json | undefined) ?? {};
+  const replaces = ((composition.relatesTo as Json[] | undefined) ?? []).find((r) => r.code === 'replaces')?.targetIdentifier as Json | undefined;
+  const compExt = (url: string) => ((composition.extension as Json[] | undefined) ?? []).find((x) => x.url === url);
+  const setId = compExt(EXT.setId)?.valueIdentifier as Json | undefined;
+  const version = compExt(EXT.versionNumber)?.valueInteger;
+  // Location chain, innermost first: the encounter's first location and its partOf ancestors, then organisations.
+  const locations: Org[] = [];
+  if (encounter) {
+    let loc = resolve((((encounter.location as Json[] | undefined)?.[0]?.location as Json | undefined)?.reference as string) ?? undefined);
+    let org: Json | undefined;
+    while (loc) {
+      locations.push(orgModel(loc) as Org);
+      org ??= resolve((loc.managingOrganization as Json | undefined)?.reference as string);
+      loc = resolve((loc.partOf as Json | undefined)?.reference as string);
+    }
+    org ??= resolve((encounter.serviceProvider as Json | undefined)?.reference as string);
+    for (let o = org; o; o = resolve((o.partOf as Json | undefined)?.reference as string)) locations.push(orgModel(o) as Org);
+  }
+  const period = encounter?.period as Json | undefined;
+  const toCode = (c: Json | undefined): Code | undefined => (c ? codeOf({ coding: [c] }) : undefined);
+  return {
+    ...(docId.system ? { id: { root: systemOid(docId.system as string) as string, ...(docId.value ? { extension: String(docId.value) } : {}) } } : {}),
+    code: { type: 'CD', code: type.code, codeSystem: '2.16.156.10011.2.4', codeSystemName: '卫生信息共享文档编码体系', displayName: type.title },
+    templateIds: [type.templateId],
+    title: (composition.title as string | undefined) ?? type.title,
+    ...(composition.date ? { effectiveTime: tsFromFhir(composition.date as string) } : {}),
+    ...(setId?.system ? { setId: { root: systemOid(setId.system as string) as string, ...(setId.value ? { extension: String(setId.value) } : {}) } } : {}),
+    ...(version !== undefined ? { versionNumber: String(version) } : {}),
+    patient: {
+      roleIds,
+      ids: pIds.filter((i) => !VISIT_ID_ROOTS[i.root]),
+      ...(nameOf(patient) ? { name: nameOf(patient) as string } : {}),
+      ...(toCode(genderGb) ?? GENDER_GB[patient.gender as string] ? { gender: (toCode(genderGb) ?? GENDER_GB[patient.gender as string]) as Code } : {}),
+      ...(patient.birthDate ? { birthTime: tsFromFhir(patient.birthDate as string) } : {}),
+      ...(codeOf(patient.maritalStatus) ? { marital: codeOf(patient.maritalStatus) as Code } : {}),
+      ...(toCode(ethnic) ? { ethnic: toCode(ethnic) as Code } : {}),
+      ...(age && typeof age.value === 'number' ? { age: { value: age.value, ...(age.unit ? { unit: String(age.unit) } : {}) } } : {}),
+      ...(addr
+        ? {
+            addr: {
+              ...(addr.state ? { state: String(addr.state) } : {}),
+              ...(addr.city ? { city: String(addr.city) } : {}),
+              ...(addr.district ? { county: String(addr.district) } : {}),
+              ...((addr.line as string[] | undefined)?.[0] ? { houseNumber: (addr.line as string[])[0] as string } : {}),
+              ...(addr.postalCode ? { postalCode: String(addr.postalCode) } : {}),
+            },
+          }
+        : {}),
+      ...(tel?.value ? { telecom: `${tel.system === 'email' ? 'mailto' : 'tel'}:${String(tel.value)}` } : {}),
+    },
+    authors: ((composition.author as Json[] | undefined) ?? []).map((a) => personModel(a.reference as string, resolve, composition.date ? tsFromFhir(composition.date as string) : undefined)).filter((p): p is Person => !!p),
+    ...(orgModel(resolve((composition.custodian as Json | undefined)?.reference as string)) ? { custodian: orgModel(resolve((composition.custodian as Json | undefined)?.reference as string)) as Org } : {}),
+    ...(legal ? { legalAuthenticator: personModel((legal.party as Json | undefined)?.reference as string, resolve, legal.time ? tsFromFhir(legal.time as string) : undefined) as Person } : {}),
+    authenticators: attesters
+      .filter((a) => a.mode === 'professional')
+      .map((a) => personModel((a.party as Json | undefined)?.reference as string, resolve, a.time ? tsFromFhir(a.time as string) : undefined))
+      .filter((p): p is Person => !!p),
+    ...(encounter
+      ? {
+          encounter: {
+            ...(period?.start ? { low: tsFromFhir(period.start as string) } : {}),
+            ...(period?.end ? { high: tsFromFhir(period.end as string) } : {}),
+            locations,
+          },
+        }
+      : {}),
+    ...(replaces?.system ? { replaces: { root: systemOid(replaces.system as string) as string, ...(replaces.value ? { extension: String(replaces.value) } : {}) } } : {}),
+  };
+}

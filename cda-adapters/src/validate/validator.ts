@@ -1,0 +1,243 @@
+import { CdaError, type CdaIssue } from '../issues.js';
+import { DATA_ELEMENTS, DE_FORMAT } from '../tables/data-elements.js';
+import { DOCUMENT_CODE_SYSTEM, documentType } from '../tables/document-types.js';
+import { OID } from '../tables/identifiers.js';
+import { profileOf, sectionDef, SECTIONS } from '../tables/sections.js';
+import { decodeDocument } from '../xml/decode.js';
+import { at, attr, child, elements, parseXml, textOf, type XElement } from '../xml/dom.js';
+import { defaultCodeChecker, type CodeChecker } from './codes.js';
+import { residentIdProblem } from './resident-id.js';
+import { issue, type RuleId, type RuleOverrides } from './rules.js';
+
+export interface ValidateOptions {
+  overrides?: RuleOverrides;
+  codes?: CodeChecker;
+}
+
+const TS = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d+)?)?)?)?)?)?([+-]\d{4})?$/;
+
+/** CDA R2 header children of ClinicalDocument, and the body. */
+const DOCUMENT_CHILDREN = new Set([
+  'realmCode', 'typeId', 'templateId', 'id', 'code', 'title', 'effectiveTime', 'confidentialityCode', 'languageCode', 'setId', 'versionNumber',
+  'copyTime', 'recordTarget', 'author', 'dataEnterer', 'informant', 'custodian', 'informationRecipient', 'legalAuthenticator', 'authenticator',
+  'participant', 'inFulfillmentOf', 'documentationOf', 'relatedDocument', 'authorization', 'componentOf', 'component',
+]);
+/** CDA R2 Patient children plus the national extensions WS/T 500 documents use (age; patientType unverified). */
+const PATIENT_CHILDREN = new Set([
+  'id', 'name', 'administrativeGenderCode', 'birthTime', 'maritalStatusCode', 'religiousAffiliationCode', 'raceCode', 'ethnicGroupCode',
+  'guardian', 'birthplace', 'languageCommunication', 'age', 'occupation', 'employerOrganization', 'nationality', 'patientType',
+]);
+const PATIENT_ROLE_CHILDREN = new Set(['id', 'addr', 'telecom', 'patient', 'providerOrganization', 'patientType']);
+
+class Checker {
+  readonly issues: CdaIssue[] = [];
+  constructor(private readonly options: ValidateOptions) {}
+
+  add(id: RuleId, expression: string, params: Record<string, string> = {}): void {
+    const i = issue(id, params, expression, this.options.overrides);
+    if (i) this.issues.push(i);
+  }
+
+  code(system: string, code: string, expression: string): void {
+    const verdict = (this.options.codes ?? defaultCodeChecker).check(system, code);
+    if (verdict === 'invalid') this.add('CDA-BODY-007', expression, { code, system });
+    else if (verdict === 'partial') this.add('CDA-BODY-008', expression, { code, system });
+  }
+}
+
+function indexed(parent: XElement, e: XElement): string {
+  const same = elements(parent, e.name);
+  return same.length > 1 ? `${e.name}[${same.indexOf(e) + 1}]` : e.name;
+}
+
+/**
+ * Checks a document: readable (encoding, no DTD, well-formed — fatal), the CDA R2 header with
+ * the national extensions, then its type's rules (template, required header elements, sections
+ * and entries, data-element codes and value sets, resident ID check digit).
+ */
+export function validateCda(input: Uint8Array | string, options: ValidateOptions = {}): CdaIssue[] {
+  let root: XElement;
+  try {
+    root = parseXml(typeof input === 'string' ? input : decodeDocument(input));
+  } catch (error) {
+    if (error instanceof CdaError) return error.issues;
+    throw error;
+  }
+  return validateParsed(root, options);
+}
+
+export function validateParsed(root: XElement, options: ValidateOptions = {}): CdaIssue[] {
+  const c = new Checker(options);
+  const R = '/ClinicalDocument';
+  if (root.name !== 'ClinicalDocument' || (root.attrs.xmlns ?? '') !== 'urn:hl7-org:v3') {
+    c.add('CDA-HDR-001', '/');
+    return c.issues;
+  }
+  for (const e of elements(root)) if (!DOCUMENT_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${R}/${e.name}`, { element: e.name });
+  if (attr(child(root, 'realmCode'), 'code') !== 'CN') c.add('CDA-HDR-002', `${R}/realmCode`);
+  const typeId = child(root, 'typeId');
+  if (attr(typeId, 'root') !== '2.16.840.1.113883.1.3' || attr(typeId, 'extension') !== 'POCD_MT000040') c.add('CDA-HDR-003', `${R}/typeId`);
+  const templates = elements(root, 'templateId').map((t) => attr(t, 'root') ?? '');
+  if (templates.length === 0) c.add('CDA-HDR-004', `${R}/templateId`);
+  const id = child(root, 'id');
+  if (!attr(id, 'root') || !attr(id, 'extension')) c.add('CDA-HDR-005', `${R}/id`);
+  const codeEl = child(root, 'code');
+  const code = attr(codeEl, 'code');
+  const type = documentType(code);
+  if (!code || attr(codeEl, 'codeSystem') !== DOCUMENT_CODE_SYSTEM) c.add('CDA-HDR-006', `${R}/code`);
+  else if (!type) c.add('CDA-HDR-007', `${R}/code/@code`, { code });
+  if (type && templates.length && !templates.includes(type.templateId)) {
+    c.add('CDA-HDR-008', `${R}/templateId/@root`, { template: templates.join(', '), code: type.code, expected: type.templateId });
+  }
+  if (!textOf(child(root, 'title'))) c.add('CDA-HDR-009', `${R}/title`);
+  time(c, child(root, 'effectiveTime'), `${R}/effectiveTime`, true);
+  if (!child(root, 'confidentialityCode')) c.add('CDA-HDR-011', `${R}/confidentialityCode`);
+  patient(c, root);
+  const authors = elements(root, 'author');
+  if (authors.length === 0 || authors.some((a) => !child(a, 'time') || !attr(at(a, 'assignedAuthor/id'), 'root'))) c.add('CDA-HDR-015', `${R}/author`);
+  authors.forEach((a) => time(c, child(a, 'time'), `${R}/${indexed(root, a)}/time`, false));
+  if (!at(root, 'custodian/assignedCustodian/representedCustodianOrganization')) c.add('CDA-HDR-016', `${R}/custodian`);
+  if (!child(root, 'legalAuthenticator')) c.add('CDA-HDR-017', `${R}/legalAuthenticator`);
+  body(c, root, type?.code, type?.title);
+  return c.issues;
+}
+
+function time(c: Checker, e: XElement | undefined, path: string, required: boolean): void {
+  const v = attr(e, 'value');
+  if (!v) {
+    if (required) c.add('CDA-HDR-010', path, { element: path.slice(path.lastIndexOf('/') + 1), value: '' });
+    return;
+  }
+  if (!TS.test(v)) c.add('CDA-HDR-010', `${path}/@value`, { element: path.slice(path.lastIndexOf('/') + 1), value: v });
+}
+
+function patient(c: Checker, root: XElement): void {
+  const targets = elements(root, 'recordTarget');
+  const P = '/ClinicalDocument/recordTarget/patientRole';
+  const role = at(root, 'recordTarget/patientRole');
+  if (targets.length !== 1 || !role) {
+    c.add('CDA-HDR-012', '/ClinicalDocument/recordTarget');
+    return;
+  }
+  for (const e of elements(role)) if (!PATIENT_ROLE_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${P}/${e.name}`, { element: e.name });
+  const p = child(role, 'patient');
+  for (const e of elements(p)) if (!PATIENT_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${P}/patient/${e.name}`, { element: e.name });
+  const ids = [...elements(role, 'id').map((e) => ({ e, path: `${P}/${indexed(role, e)}` })), ...elements(p, 'id').map((e) => ({ e, path: `${P}/patient/${indexed(p as XElement, e)}` }))];
+  if (!ids.some(({ e }) => attr(e, 'extension'))) c.add('CDA-HDR-019', `${P}/patient/id`);
+  for (const { e, path } of ids) {
+    const ext = attr(e, 'extension');
+    if (attr(e, 'root') !== OID.residentId || !ext) continue;
+    const problem = residentIdProblem(ext);
+    if (problem) c.add('CDA-ID-001', `${path}/@extension`, { value: ext, problem: problem.zh, problemEn: problem.en });
+  }
+  if (!textOf(child(p, 'name'))) c.add('CDA-HDR-013', `${P}/patient/name`);
+  const gender = child(p, 'administrativeGenderCode');
+  if (!attr(gender, 'code')) c.add('CDA-HDR-014', `${P}/patient/administrativeGenderCode`);
+  else coded(c, gender as XElement, OID.gender, `${P}/patient/administrativeGenderCode`, 'administrativeGenderCode');
+  for (const [name, system] of [['maritalStatusCode', OID.maritalStatus], ['ethnicGroupCode', OID.ethnicGroup]] as const) {
+    const e = child(p, name);
+    if (e && attr(e, 'code')) coded(c, e, system, `${P}/patient/${name}`, name);
+  }
+  time(c, child(p, 'birthTime'), `${P}/patient/birthTime`, false);
+  const age = child(p, 'age');
+  if (age && (!Number.isFinite(Number(attr(age, 'value'))) || !['岁', '月', '天', 'a', 'mo', 'd'].includes(attr(age, 'unit') ?? ''))) c.add('CDA-HDR-018', `${P}/patient/age`);
+}
+
+function coded(c: Checker, e: XElement, expected: string, path: string, element: string): void {
+  const system = attr(e, 'codeSystem') ?? '';
+  if (system !== expected) {
+    c.add('CDA-BODY-006', `${path}/@codeSystem`, { element, expected, actual: system || '-' });
+    return;
+  }
+  c.code(system, attr(e, 'code') ?? '', `${path}/@code`);
+}
+
+function body(c: Checker, root: XElement, typeCode: string | undefined, typeTitle: string | undefined): void {
+  const sb = at(root, 'component/structuredBody');
+  const B = '/ClinicalDocument/component/structuredBody';
+  if (!sb) {
+    c.add('CDA-BODY-001', B);
+    return;
+  }
+  const found = new Map<string, { section: XElement; path: string }>();
+  const walk = (parent: XElement, base: string) => {
+    for (const comp of elements(parent, 'component')) {
+      const s = child(comp, 'section');
+      if (!s) continue;
+      const path = `${base}/${indexed(parent, comp)}/section`;
+      const codeEl = child(s, 'code');
+      const def = sectionDef(attr(codeEl, 'code'), attr(codeEl, 'displayName'), textOf(child(s, 'title')));
+      if (!codeEl && !textOf(child(s, 'title'))) c.add('CDA-BODY-009', path);
+      if (def) for (const key of keysOf(def.key)) found.set(key, { section: s, path });
+      entries(c, s, path);
+      walk(s, path);
+    }
+  };
+  walk(sb, B);
+  const profile = profileOf(typeCode);
+  if (!profile) {
+    if (typeCode) c.add('CDA-DOC-001', '/ClinicalDocument/code', { code: typeCode });
+    return;
+  }
+  for (const { key, required } of profile.sections) {
+    const def = SECTIONS[key];
+    if (!def) continue;
+    const hit = found.get(key);
+    if (!hit) {
+      if (required) c.add('CDA-BODY-002', B, { type: `${typeCode} ${typeTitle ?? ''}`.trim(), section: def.displayName });
+      continue;
+    }
+    const codes = new Set(dataElementCodes(hit.section));
+    for (const de of def.requiredEntries) {
+      if (!codes.has(de)) c.add('CDA-BODY-003', `${hit.path}/entry`, { section: def.displayName, element: de, name: DATA_ELEMENTS[de]?.zh ?? '' });
+    }
+  }
+}
+
+/** A section matched by its LOINC code may stand for several definitions sharing that code (检查/实验室检验). */
+function keysOf(key: string): string[] {
+  const def = SECTIONS[key];
+  return def?.code ? Object.values(SECTIONS).filter((s) => s.code === def.code).map((s) => s.key) : [key];
+}
+
+function dataElementCodes(e: XElement, out: string[] = []): string[] {
+  for (const x of elements(e)) {
+    if (x.name === 'section') continue;
+    if (x.name === 'code' && attr(x, 'codeSystem') === OID.dataElements) out.push(attr(x, 'code') ?? '');
+    dataElementCodes(x, out);
+  }
+  return out;
+}
+
+/** Data-element observations anywhere in a section's entries: code format, value type, value set. */
+function entries(c: Checker, s: XElement, base: string): void {
+  const visit = (e: XElement, path: string) => {
+    for (const x of elements(e)) {
+      if (x.name === 'section' || (x.name === 'component' && e.name === 'section')) continue;
+      const p = `${path}/${indexed(e, x)}`;
+      if (x.name === 'observation') observation(c, x, p);
+      visit(x, p);
+    }
+  };
+  visit(s, base);
+}
+
+function observation(c: Checker, obs: XElement, path: string): void {
+  const codeEl = child(obs, 'code');
+  if (attr(codeEl, 'codeSystem') !== OID.dataElements) return;
+  const de = attr(codeEl, 'code') ?? '';
+  if (!DE_FORMAT.test(de)) {
+    c.add('CDA-BODY-004', `${path}/code/@code`, { code: de || '-' });
+    return;
+  }
+  const def = DATA_ELEMENTS[de];
+  const value = child(obs, 'value');
+  if (!def || !value || attr(value, 'nullFlavor')) return;
+  const actual = (attr(value, 'xsi:type') ?? '').replace(/^.*:/, '');
+  const family = (t: string) => (['CD', 'CE', 'CV', 'CS'].includes(t) ? 'CD' : t === 'REAL' ? 'PQ' : t);
+  // An ST where a code is expected is tolerated for items whose codes are local (检验项目代码).
+  if (family(actual) !== family(def.type) && !(def.type === 'ST' && family(actual) === 'CD')) {
+    c.add('CDA-BODY-005', `${path}/value`, { element: de, expected: def.type, actual: actual || '-' });
+  }
+  if (def.codeSystem && family(actual) === 'CD') coded(c, value, def.codeSystem, `${path}/value`, de);
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { cdaToFhir, toTransaction } from '../src/map/document.js';
+import { validateCda } from '../src/validate/validator.js';
+import { parseXml } from '../src/xml/dom.js';
+import { documentXml } from './fixtures/documents.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const labXml = readFileSync(new URL('./fixtures/C0007-lab-report.xml', import.meta.url));
+
+function resources(xml: string | Buffer, type: string): Json[] {
+  return cdaToFhir(parseXml(xml.toString())).entries.map((e) => e.resource as Json).filter((r) => r.resourceType === type);
+}
+
+describe('C0007 检验报告 → FHIR', () => {
+  it('is valid', () => {
+    expect(validateCda(labXml).filter((i) => i.severity !== 'information')).toEqual([]);
+  });
+
+  it('makes one Observation per lab item with code, value, unit, reference range and flag', () => {
+    const labs = resources(labXml, 'Observation').filter((o) => o.category?.[0]?.coding?.[0]?.code === 'laboratory');
+    expect(labs).toHaveLength(2);
+    const wbc = labs.find((o) => o.code.coding[0].code === '6690-2') as Json;
+    expect(wbc.code.coding[0]).toEqual({ system: 'http://loinc.org', code: '6690-2', display: '白细胞计数' });
+    expect(wbc.valueQuantity).toEqual({ value: 11.2, unit: '10*9/L' });
+    expect(wbc.referenceRange).toEqual([{ text: '3.5-9.5' }]);
+    expect(wbc.interpretation[0].coding[0].code).toBe('H');
+    expect(wbc.specimen).toEqual({ display: '全血' });
+    expect(wbc.effectiveDateTime).toBe('2024-03-01T14:00:00+08:00');
+    // The result code has no field of its own: kept as a component with its data-element code.
+    expect(wbc.component).toEqual([
+      { code: { coding: [{ system: 'urn:oid:2.16.156.10011.2.2.1', code: 'DE04.30.017.00', display: '检验结果代码' }] }, valueCodeableConcept: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.2.38', code: '2', display: '异常' }] } },
+    ]);
+  });
+
+  it('keeps data elements without a specific mapping as Observations coded with the data element', () => {
+    const generic = resources(labXml, 'Observation').find((o) => o.code.coding[0].code === 'DE04.30.018.00') as Json;
+    expect(generic.code.coding[0].system).toBe('urn:oid:2.16.156.10011.2.2.1');
+    expect(generic.valueString).toBe('血液学');
+  });
+
+  it('makes a DiagnosticReport over the lab results', () => {
+    const mapped = cdaToFhir(parseXml(labXml.toString()));
+    const report = mapped.entries.find((e) => e.resource.resourceType === 'DiagnosticReport')?.resource as Json;
+    expect(report.category[0].coding[0].code).toBe('LAB');
+    const labUrls = mapped.entries.filter((e) => (e.resource as Json).category?.[0]?.coding?.[0]?.code === 'laboratory').map((e) => e.fullUrl);
+    expect(report.result.map((r: Json) => r.reference)).toEqual(labUrls);
+  });
+
+  it('maps the header: patient identifiers as urn:oid systems, matched by resident ID first', () => {
+    const mapped = cdaToFhir(parseXml(labXml.toString()));
+    const patient = mapped.entries.find((e) => e.resource.resourceType === 'Patient');
+    expect((patient?.resource as Json).identifier).toEqual([
+      { system: 'urn:oid:2.16.156.10011.1.3', value: '440106199203150022' },
+      { system: 'urn:oid:2.16.156.10011.1.11', value: 'MZ0301009' },
+    ]);
+    expect(patient?.ifNoneExist).toBe('identifier=urn%3Aoid%3A2.16.156.10011.1.3|440106199203150022');
+    expect((patient?.resource as Json).gender).toBe('female');
+    const practitioners = mapped.entries.filter((e) => e.resource.resourceType === 'Practitioner');
+    expect(practitioners.map((p) => (p.resource as Json).name[0].text).sort()).toEqual(['赵检验', '钱主任']);
+    const composition = mapped.entries.find((e) => e.fullUrl === mapped.composition)?.resource as Json;
+    expect(composition.type.coding[0]).toEqual({ system: 'urn:oid:2.16.156.10011.2.4', code: 'C0007', display: '检验报告' });
+    expect(composition.attester[0]).toMatchObject({ mode: 'legal', time: '2024-03-01T16:00:00+08:00' });
+    expect(composition.section[0].code).toEqual({ text: '检验章节' });
+    expect(composition.section[0].entry).toHaveLength(3);
+  });
+});
+
+describe('clinical mappings of the other fully mapped types', () => {
+  it('C0002: diagnoses → Condition (ICD-10), allergy → AllergyIntolerance, drugs → MedicationRequest', () => {
+    const xml = documentXml('C0002');
+    const [condition] = resources(xml, 'Condition');
+    expect(condition?.code.coding[0]).toEqual({ system: 'urn:oid:2.16.156.10011.2.3.3.11', code: 'J20.900', display: '急性支气管炎' });
+    const [allergy] = resources(xml, 'AllergyIntolerance');
+    expect(allergy?.code.text).toBe('青霉素过敏');
+    const [med] = resources(xml, 'MedicationRequest');
+    expect(med?.medicationCodeableConcept.text).toBe('阿莫西林胶囊');
+    expect(med?.dosageInstruction[0]).toEqual({
+      doseAndRate: [{ doseQuantity: { value: 0.5, unit: 'g' } }],
+      route: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.1.158', code: '1', display: '口服' }] },
+      text: 'tid',
+    });
+    const chief = resources(xml, 'Observation').find((o) => o.code.coding[0].code === 'DE04.01.119.00');
+    expect(chief?.valueString).toBe('反复咳嗽3天');
+  });
+
+  it('C0053: diagnosis name with nested code → one Condition; procedures → Procedure', () => {
+    const xml = documentXml('C0053');
+    const conditions = resources(xml, 'Condition');
+    const discharge = conditions.find((c) => c.code.text === '社区获得性肺炎');
+    expect(discharge?.code.coding[0].code).toBe('J18.900');
+    const [procedure] = resources(xml, 'Procedure');
+    expect(procedure?.code).toEqual({ coding: [{ system: 'urn:oid:2.16.156.10011.2.3.3.12', code: '33.22', display: '纤维支气管镜检查' }], text: '纤维支气管镜检查' });
+    expect(procedure?.performedDateTime).toBe('2024-01-06');
+  });
+
+  it('the location chain becomes Locations under the department and hospital organisations', () => {
+    const mapped = cdaToFhir(parseXml(documentXml('C0034')));
+    const locations = mapped.entries.filter((e) => e.resource.resourceType === 'Location').map((e) => e.resource as Json);
+    expect(locations.map((l) => l.name)).toEqual(['内科三病区', '305病房', '12床']);
+    const orgs = mapped.entries.filter((e) => e.resource.resourceType === 'Organization').map((e) => (e.resource as Json).name);
+    expect(orgs).toEqual(['北京示例医院', '呼吸内科']);
+    const encounter = mapped.entries.find((e) => e.resource.resourceType === 'Encounter')?.resource as Json;
+    expect(encounter.identifier).toEqual([{ system: 'urn:oid:2.16.156.10011.1.11', value: 'MZ20240105001' }]);
+    expect(encounter.class.code).toBe('AMB');
+  });
+
+  it('the transaction stores the original as a Binary and registers it with its SM3 hash', () => {
+    const bytes = Buffer.from(documentXml('C0001', { replaces: 'DOC-C0001-0000' }));
+    const bundle = toTransaction(cdaToFhir(parseXml(bytes.toString())), bytes) as Json;
+    const binary = bundle.entry.find((e: Json) => e.resource.resourceType === 'Binary');
+    expect(Buffer.from(binary.resource.data, 'base64').equals(bytes)).toBe(true);
+    expect(binary.request).toEqual({ method: 'PUT', url: `Binary/${binary.resource.id}` });
+    const ref = bundle.entry.find((e: Json) => e.resource.resourceType === 'DocumentReference');
+    expect(ref.resource.extension[0].valueString).toMatch(/^[0-9a-f]{64}$/);
+    expect(ref.resource.relatesTo).toEqual([{ code: 'replaces', target: { identifier: { system: 'urn:oid:2.16.156.10011.1.1', value: 'DOC-C0001-0000' } } }]);
+    expect(ref.request.ifNoneExist).toBe('identifier=urn%3Aoid%3A2.16.156.10011.1.1|DOC-C0001-0001');
+    // Every other entry is a conditional create, so a re-import matches instead of duplicating.
+    expect(bundle.entry.filter((e: Json) => e.request.method === 'POST' && !e.request.ifNoneExist)).toEqual([]);
+  });
+});

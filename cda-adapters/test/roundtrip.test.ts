@@ -1,0 +1,53 @@
+import { cdaToFhir } from '../src/map/document.js';
+import { fhirToCda } from '../src/generate/cda.js';
+import { validateCda } from '../src/validate/validator.js';
+import { parseXml, elements, attr, textOf, type XElement } from '../src/xml/dom.js';
+import { readValue } from '../src/map/values.js';
+import { documentXml, FULLY_MAPPED } from './fixtures/documents.js';
+
+type Json = Record<string, unknown>;
+
+/** Every data element of a document as `code=value` strings (with the item it belongs to). */
+function dataElements(xml: string): string[] {
+  const out: string[] = [];
+  const walk = (e: XElement) => {
+    for (const c of elements(e)) {
+      if (c.name === 'observation' || c.name === 'procedure' || c.name === 'substanceAdministration') {
+        const code = elements(c, 'code')[0];
+        const value = readValue(elements(c, 'value')[0]);
+        out.push(`${c.name}:${attr(code, 'code') ?? ''}=${JSON.stringify(value ?? null)}`);
+      }
+      walk(c);
+    }
+  };
+  walk(parseXml(xml));
+  return out.sort();
+}
+
+function headerFacts(xml: string): string[] {
+  const root = parseXml(xml);
+  const facts: string[] = [];
+  const walk = (e: XElement, path: string) => {
+    if (path.includes('structuredBody')) return;
+    for (const [k, v] of Object.entries(e.attrs)) if (!k.startsWith('xmlns') && k !== 'codeSystemName') facts.push(`${path}@${k}=${v}`);
+    const text = e.children.filter((c) => typeof c === 'string').join('').trim();
+    if (text) facts.push(`${path}=${textOf(e)}`);
+    for (const c of elements(e)) walk(c, `${path}/${c.name}`);
+  };
+  walk(root, '');
+  return facts.sort();
+}
+
+describe('CDA → FHIR → CDA keeps every mapped data element', () => {
+  it.each(FULLY_MAPPED)('%s', (code) => {
+    const xml = documentXml(code);
+    expect(validateCda(xml).filter((i) => i.severity === 'error' || i.severity === 'fatal')).toEqual([]);
+    const mapped = cdaToFhir(parseXml(xml));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const composition = byUrl.get(mapped.composition) as Json;
+    const again = fhirToCda(composition, (ref) => (ref ? byUrl.get(ref) : undefined));
+    expect(dataElements(again)).toEqual(dataElements(xml));
+    expect(headerFacts(again)).toEqual(headerFacts(xml));
+    expect(validateCda(again).filter((i) => i.severity !== 'information')).toEqual([]);
+  });
+});

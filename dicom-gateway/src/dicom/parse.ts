@@ -1,0 +1,156 @@
+import type { FileHandle } from 'node:fs/promises';
+import zlib from 'node:zlib';
+import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import { vrOf } from './dictionary.js';
+import { datasetToJson, firstNumber, type BulkRange, type DicomJson } from './json.js';
+import { DEFLATED_LE, EXPLICIT_BE } from './transfer-syntax.js';
+
+/** Where each frame's bytes are in the stored file: read by range, never by parsing the file again. */
+export type FrameIndex =
+  /** Native pixel data: frame n (0-based) is `length` bytes at `offset + n × length`. */
+  | { kind: 'native'; offset: number; length: number; count: number; bigEndian?: boolean }
+  /** Encapsulated: each frame is one or more fragments `[offset, length]`. */
+  | { kind: 'encapsulated'; frames: [number, number][][] };
+
+export interface ParsedInstance {
+  transferSyntaxUID: string;
+  sopClassUID: string | undefined;
+  sopInstanceUID: string | undefined;
+  studyInstanceUID: string | undefined;
+  seriesInstanceUID: string | undefined;
+  /** The dataset without file meta, as DICOM JSON with bulk data placeholders. */
+  json: DicomJson;
+  bulk: Record<string, BulkRange>;
+  frames: FrameIndex | undefined;
+}
+
+export class DicomParseError extends Error {}
+
+const PIXEL_DATA = 'x7fe00010';
+/** Headers are almost always far smaller; a 512×512 CT is read whole with one read of this size. */
+const FIRST_READ = 1024 * 1024;
+
+/**
+ * Reads a stored Part 10 file's header (everything before Pixel Data) and indexes its frames.
+ * Pixel data itself is never read: only item headers of encapsulated fragments.
+ */
+export async function parseInstanceFile(file: FileHandle, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
+  let length = Math.min(size, FIRST_READ);
+  for (;;) {
+    const bytes = Buffer.alloc(length);
+    await file.read(bytes, 0, length, 0);
+    const complete = length >= size;
+    let dataSet: DataSet;
+    try {
+      dataSet = dicomParser.parseDicom(bytes, {
+        untilTag: PIXEL_DATA,
+        vrCallback: vrOf as (tag: string) => void,
+        inflater: inflate,
+      });
+    } catch (error) {
+      if (!complete) {
+        length = size;
+        continue;
+      }
+      throw new DicomParseError(describe(error));
+    }
+    const pixel = dataSet.elements[PIXEL_DATA];
+    if (!pixel && !complete) {
+      length = size;
+      continue;
+    }
+    return finish(dataSet, pixel, file, size, instancePath);
+  }
+}
+
+function inflate(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = zlib.inflateRawSync(Buffer.from(bytes.buffer, bytes.byteOffset + position, bytes.byteLength - position));
+  return Buffer.concat([Buffer.from(bytes.buffer, bytes.byteOffset, position), inflated]);
+}
+
+function describe(error: unknown): string {
+  const e = error as { exception?: unknown; message?: unknown } | string;
+  if (typeof e === 'string') return e;
+  if (e && typeof e === 'object' && 'exception' in e) return String(e.exception);
+  return String((e as { message?: unknown })?.message ?? e);
+}
+
+async function finish(dataSet: DataSet, pixel: Element | undefined, file: FileHandle, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
+  const transferSyntaxUID = dataSet.string('x00020010')?.replace(/\0/g, '').trim() ?? '';
+  const sopInstanceUID = clean(dataSet.string('x00080018'));
+  const studyInstanceUID = clean(dataSet.string('x0020000d'));
+  const seriesInstanceUID = clean(dataSet.string('x0020000e'));
+  const sopClassUID = clean(dataSet.string('x00080016'));
+  const deflated = transferSyntaxUID === DEFLATED_LE;
+  const { json, bulk } = datasetToJson(dataSet, {
+    instancePath: instancePath({ study: studyInstanceUID ?? '', series: seriesInstanceUID ?? '', sop: sopInstanceUID ?? '' }),
+    bulkFromFile: !deflated,
+  });
+  // DICOM JSON is UTF-8 whatever the file's character set was (PS3.18 F.2).
+  if (json['00080005']) json['00080005'] = { vr: 'CS', Value: ['ISO_IR 192'] };
+  // A deflated file's offsets point into the inflated copy, not the file: no frames or pixel bulk data.
+  if (deflated) delete json['7FE00010'];
+  const frames = pixel && !deflated ? await frameIndex(json, pixel, transferSyntaxUID, file, size) : undefined;
+  return { transferSyntaxUID, sopClassUID, sopInstanceUID, studyInstanceUID, seriesInstanceUID, json, bulk, frames };
+}
+
+function clean(value: string | undefined): string | undefined {
+  const v = value?.replace(/\0/g, '').trim();
+  return v ? v : undefined;
+}
+
+function frameIndex(json: DicomJson, pixel: Element, transferSyntax: string, file: FileHandle, size: number): Promise<FrameIndex | undefined> | FrameIndex | undefined {
+  if (pixel.hadUndefinedLength) return encapsulatedFrames(file, size, pixel.dataOffset, Math.max(1, firstNumber(json, '00280008') ?? 1));
+  return nativeFrames(json, pixel, transferSyntax, size);
+}
+
+function nativeFrames(json: DicomJson, pixel: Element, transferSyntax: string, size: number): FrameIndex | undefined {
+  const rows = firstNumber(json, '00280010') ?? 0;
+  const columns = firstNumber(json, '00280011') ?? 0;
+  const samples = firstNumber(json, '00280002') ?? 1;
+  const bits = firstNumber(json, '00280100') ?? 0;
+  const count = Math.max(1, firstNumber(json, '00280008') ?? 1);
+  const bitsPerFrame = rows * columns * samples * bits;
+  // Single-bit frames that do not end on a byte boundary cannot be cut out by byte range.
+  if (bitsPerFrame === 0 || (count > 1 && bitsPerFrame % 8 !== 0)) return undefined;
+  const length = Math.ceil(bitsPerFrame / 8);
+  if (length * count > pixel.length || pixel.dataOffset + length * count > size) return undefined;
+  return { kind: 'native', offset: pixel.dataOffset, length, count, ...(transferSyntax === EXPLICIT_BE && bits > 8 ? { bigEndian: true } : {}) };
+}
+
+/** Walks the fragment items (PS3.5 A.4) by their 8-byte headers and groups fragments into frames. */
+async function encapsulatedFrames(file: FileHandle, size: number, start: number, frameCount: number): Promise<FrameIndex | undefined> {
+  const header = Buffer.alloc(8);
+  let pos = start;
+  let offsetTable: number[] | undefined;
+  const fragments: { itemStart: number; offset: number; length: number }[] = [];
+  while (pos + 8 <= size) {
+    await file.read(header, 0, 8, pos);
+    const group = header.readUInt16LE(0);
+    const element = header.readUInt16LE(2);
+    const length = header.readUInt32LE(4);
+    if (group !== 0xfffe) return undefined;
+    if (element === 0xe0dd) break;
+    if (element !== 0xe000 || pos + 8 + length > size) return undefined;
+    if (offsetTable === undefined) {
+      const table = Buffer.alloc(length);
+      if (length) await file.read(table, 0, length, pos + 8);
+      offsetTable = [];
+      for (let i = 0; i + 4 <= length; i += 4) offsetTable.push(table.readUInt32LE(i));
+    } else {
+      fragments.push({ itemStart: pos, offset: pos + 8, length });
+    }
+    pos += 8 + length;
+  }
+  if (fragments.length === 0) return undefined;
+  const first = fragments[0]!.itemStart;
+  const range = (f: { offset: number; length: number }): [number, number] => [f.offset, f.length];
+  if (frameCount === 1) return { kind: 'encapsulated', frames: [fragments.map(range)] };
+  if (offsetTable && offsetTable.length === frameCount) {
+    const starts = offsetTable.map((o) => first + o);
+    const frames = starts.map((s, i) => fragments.filter((f) => f.itemStart >= s && (i + 1 >= starts.length || f.itemStart < (starts[i + 1] as number))).map(range));
+    return frames.every((f) => f.length > 0) ? { kind: 'encapsulated', frames } : undefined;
+  }
+  if (fragments.length === frameCount) return { kind: 'encapsulated', frames: fragments.map((f) => [range(f)]) };
+  return undefined;
+}

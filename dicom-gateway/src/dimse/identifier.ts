@@ -1,0 +1,90 @@
+/**
+ * C-FIND identifiers (PS3.4 C.2.2) in dcmjs's naturalized form (keyword → value; one value is a
+ * scalar, several an array; PN as `{Alphabetic, Ideographic, Phonetic}`; sequences as arrays of items).
+ * A key with a value is a matching key; every key is a return key.
+ */
+import { joinPersonName, type PersonName } from '../charset/index.js';
+import { keywordOf, tagOf, vrOf } from '../dicom/dictionary.js';
+import type { DicomJson } from '../dicom/json.js';
+
+export type Naturalized = Record<string, unknown>;
+
+/** Keys that steer the query rather than describe what to match or return. */
+const CONTROL_KEYS: ReadonlySet<string> = new Set(['_vrMap', 'SpecificCharacterSet', 'QueryRetrieveLevel', 'QueryRetrieveView']);
+
+export function identifierKeys(identifier: Naturalized): string[] {
+  return Object.keys(identifier).filter((k) => !CONTROL_KEYS.has(k) && tagOf(k) !== undefined);
+}
+
+export function vrOfKey(key: string): string {
+  const tag = tagOf(key);
+  return tag ? vrOf(tag) : 'UN';
+}
+
+const isItem = (v: unknown): v is Naturalized => typeof v === 'object' && v !== null && !Array.isArray(v) && !isPersonName(v);
+
+function isPersonName(v: unknown): v is PersonName {
+  return typeof v === 'object' && v !== null && ['Alphabetic', 'Ideographic', 'Phonetic'].some((g) => g in v);
+}
+
+/**
+ * The value as a DICOM string (`\` between values, PN groups joined with `=`), or undefined for
+ * universal matching (no value) and for sequences, which are matched item by item instead.
+ */
+export function matchString(value: unknown): string | undefined {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some(isItem)) return undefined;
+  const text = values
+    .filter((v) => v !== null && v !== undefined)
+    .map((v) => (isPersonName(v) ? joinPersonName(v) : String(v)))
+    .join('\\')
+    .trim();
+  return text === '' ? undefined : text;
+}
+
+/** The sequence items of a value, or undefined if it is not a sequence. */
+export function sequenceItems(value: unknown): Naturalized[] | undefined {
+  if (Array.isArray(value) && value.length > 0 && value.every(isItem)) return value as Naturalized[];
+  return undefined;
+}
+
+/**
+ * The response identifier: exactly the keys asked for, each with the match's value or empty
+ * (PS3.4 C.2.2.1.2: return keys without a value are still returned), sequences projected on the
+ * keys of the request's item.
+ */
+export function project(request: Naturalized, match: Naturalized): Naturalized {
+  const out: Naturalized = {};
+  for (const key of identifierKeys(request)) {
+    const wanted = sequenceItems(request[key]);
+    const have = match[key];
+    if (wanted && wanted[0]) {
+      const template = wanted[0];
+      out[key] = (sequenceItems(have) ?? []).map((item) => project(template, item));
+    } else {
+      out[key] = have === undefined ? emptyValue(key) : have;
+    }
+  }
+  return out;
+}
+
+function emptyValue(key: string): unknown {
+  const vr = vrOfKey(key);
+  if (vr === 'SQ') return [];
+  if (vr === 'PN') return null;
+  return '';
+}
+
+/** DICOM JSON (tag → {vr, Value}) to the naturalized form dcmjs writes; tags without a keyword are left out. */
+export function naturalize(json: DicomJson): Naturalized {
+  const out: Naturalized = {};
+  for (const [tag, element] of Object.entries(json)) {
+    const keyword = keywordOf(tag);
+    if (!keyword || element.BulkDataURI !== undefined || element.InlineBinary !== undefined) continue;
+    const values = element.vr === 'SQ' ? (element.Value ?? []).map((item) => naturalize(item as DicomJson)) : element.Value;
+    if (element.vr === 'SQ') out[keyword] = values;
+    else if (!values || values.length === 0) out[keyword] = emptyValue(keyword);
+    else out[keyword] = values.length === 1 ? values[0] : values;
+  }
+  return out;
+}

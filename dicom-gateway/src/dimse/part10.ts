@@ -1,0 +1,46 @@
+/**
+ * The Part 10 header (PS3.10 7.1: preamble, `DICM`, File Meta Information) put in front of a C-STORE
+ * data set as it streams in, so the store receives an ordinary Part 10 file.
+ */
+
+/** Qiao's implementation class UID (a UUID-derived 2.25 root, PS3.5 B.2). */
+export const IMPLEMENTATION_CLASS_UID = '2.25.126060845584686079366238485412705853199';
+export const IMPLEMENTATION_VERSION = 'QIAO_1';
+
+export interface MetaInformation {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** Calling AE title of the association the instance came on. */
+  sourceAeTitle: string;
+}
+
+function element(tag: number, vr: 'OB' | 'UI' | 'SH' | 'AE' | 'UL', value: Buffer): Buffer {
+  const pad = value.length % 2 === 1 ? Buffer.from([vr === 'UI' ? 0 : 0x20]) : Buffer.alloc(0);
+  const body = Buffer.concat([value, pad]);
+  const long = vr === 'OB';
+  const head = Buffer.alloc(long ? 12 : 8);
+  head.writeUInt16LE(0x0002, 0);
+  head.writeUInt16LE(tag, 2);
+  head.write(vr, 4, 'latin1');
+  if (long) head.writeUInt32LE(body.length, 8);
+  else head.writeUInt16LE(body.length, 6);
+  return Buffer.concat([head, body]);
+}
+
+/** Preamble, prefix and group 0002 in explicit VR little endian (as PS3.10 requires whatever the data set's syntax). */
+export function fileMetaHeader(meta: MetaInformation): Buffer {
+  const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const group = Buffer.concat([
+    element(0x0001, 'OB', Buffer.from([0x00, 0x01])),
+    element(0x0002, 'UI', ascii(meta.sopClassUid)),
+    element(0x0003, 'UI', ascii(meta.sopInstanceUid)),
+    element(0x0010, 'UI', ascii(meta.transferSyntaxUid)),
+    element(0x0012, 'UI', ascii(IMPLEMENTATION_CLASS_UID)),
+    element(0x0013, 'SH', ascii(IMPLEMENTATION_VERSION)),
+    element(0x0016, 'AE', ascii(meta.sourceAeTitle)),
+  ]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(group.length);
+  return Buffer.concat([Buffer.alloc(128), ascii('DICM'), element(0x0000, 'UL', length), group]);
+}

@@ -1,0 +1,203 @@
+/**
+ * One DIMSE association (dcmjs-dimse's `Scp`, one per TCP connection): negotiation, C-ECHO,
+ * C-STORE streamed into the store, C-FIND (query/retrieve and worklist).
+ *
+ * C-STORE data never collects in memory: each P-DATA fragment is passed on to a stream the store
+ * is already reading (behind a Part 10 header built from the command), and when the store falls
+ * behind, the socket is paused — TCP then holds the modality back.
+ */
+import type { Socket } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import dimse, { type association, type requests, type responses } from 'dcmjs-dimse';
+import { isPathSafeUid } from '../dicom/uid.js';
+import type { LogPort } from '../ports.js';
+import type { StoreResult } from '../store/store.js';
+import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
+import type { Naturalized } from './identifier.js';
+import { fileMetaHeader } from './part10.js';
+import { chooseTransferSyntax, serviceOf, WORKLIST_FIND } from './syntaxes.js';
+import { findWorklist, type FhirSearch } from './worklist.js';
+
+const { Scp, Dataset } = dimse;
+const { CEchoResponse, CFindResponse, CStoreResponse } = dimse.responses;
+const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = dimse.constants;
+
+export interface ScpContext {
+  aeTitle: string;
+  /** Calling AE titles allowed; empty means any. */
+  allowedAes: readonly string[];
+  store: QueryStore & { storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> };
+  worklist: FhirSearch | undefined;
+  maxFindResults: number;
+  log: LogPort | undefined;
+}
+
+const CANNOT_UNDERSTAND = 0xc000;
+const OUT_OF_RESOURCES = 0xa700;
+
+/** An Error Comment is LO in the command set: default repertoire, 64 characters. */
+function errorComment(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}
+
+function storeStatus(result: StoreResult): number {
+  // A duplicate is the same instance sent again (the store's policy keeps the first copy): the
+  // sender is told it is stored, or it would resend for ever.
+  if (result.status !== 'failed') return Status.Success;
+  return result.failureReason ?? CANNOT_UNDERSTAND;
+}
+
+export class GatewayScp extends Scp {
+  private callingAe = '';
+  private readonly storing = new WeakMap<requests.CStoreRequest, Promise<StoreResult>>();
+  /** Instances still streaming in, ended with an error if the connection drops. */
+  private readonly inFlight = new Set<PassThrough>();
+
+  constructor(
+    private readonly conn: Socket,
+    private readonly ctx: ScpContext,
+  ) {
+    super(conn, { associationTimeout: 30_000, pduTimeout: 60_000 });
+    // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
+    Object.assign(this, { connected: true });
+    conn.on('close', () => {
+      for (const stream of this.inFlight) stream.destroy(new Error('association closed before the instance was complete'));
+      this.inFlight.clear();
+    });
+  }
+
+  override associationRequested(assoc: association.Association): void {
+    const calling = assoc.getCallingAeTitle().trim();
+    const called = assoc.getCalledAeTitle().trim();
+    const reject = (reason: number, why: string): void => {
+      this.ctx.log?.log('warn', 'DIMSE association rejected', { calling, called, why, remote: this.conn.remoteAddress });
+      this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, reason);
+    };
+    if (called !== this.ctx.aeTitle) return reject(RejectReason.CalledAeNotRecognized, `called AE title is not ${this.ctx.aeTitle}`);
+    if (this.ctx.allowedAes.length > 0 && !this.ctx.allowedAes.includes(calling)) return reject(RejectReason.CallingAeNotRecognized, 'calling AE title not allowed');
+    for (const { context } of assoc.getPresentationContexts()) {
+      const service = serviceOf(context.getAbstractSyntaxUid());
+      if (!service || (service === 'worklist' && !this.ctx.worklist)) {
+        context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
+        continue;
+      }
+      const syntax = chooseTransferSyntax(service, context.getTransferSyntaxUids());
+      if (syntax) context.setResult(PresentationContextResult.Accept, syntax);
+      else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
+    }
+    this.callingAe = calling;
+    this.sendAssociationAccept();
+  }
+
+  override associationReleaseRequested(): void {
+    this.sendAssociationReleaseResponse();
+  }
+
+  override abort(): void {
+    this.ctx.log?.log('info', 'DIMSE association aborted by the peer', { calling: this.callingAe });
+  }
+
+  override cEchoRequest(request: requests.CEchoRequest, callback: (response: responses.CEchoResponse) => void): void {
+    const response = CEchoResponse.fromRequest(request);
+    response.setStatus(Status.Success);
+    callback(response);
+  }
+
+  override createStoreWritableStream(context: association.PresentationContext, request: requests.CStoreRequest): Writable {
+    const meta = {
+      sopClassUid: request.getAffectedSopClassUid(),
+      sopInstanceUid: request.getAffectedSopInstanceUid(),
+      transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
+      sourceAeTitle: this.callingAe,
+    };
+    if (![meta.sopClassUid, meta.sopInstanceUid, meta.transferSyntaxUid].every(isPathSafeUid)) {
+      this.storing.set(request, Promise.resolve({ status: 'failed', failureReason: CANNOT_UNDERSTAND, reason: { zh: '命令中的 UID 无效', en: 'invalid UID in the C-STORE command' } }));
+      return new Writable({ write: (_chunk, _enc, done) => done() });
+    }
+    const incoming = new PassThrough();
+    this.inFlight.add(incoming);
+    incoming.write(fileMetaHeader(meta));
+    const stored = this.ctx.store.storeInstance(incoming).catch((error: unknown): StoreResult => {
+      this.ctx.log?.log('error', 'DIMSE C-STORE failed', { error: String(error) });
+      return { status: 'failed', failureReason: OUT_OF_RESOURCES };
+    });
+    this.storing.set(request, stored);
+    let paused = false;
+    const conn = this.conn;
+    void stored.finally(() => {
+      // Whatever the store did not read is dropped, so the association can go on.
+      this.inFlight.delete(incoming);
+      incoming.resume();
+      if (paused) conn.resume();
+    });
+    return new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (!incoming.destroyed && !incoming.writableEnded && !incoming.write(chunk) && !paused) {
+          paused = true;
+          conn.pause();
+          incoming.once('drain', () => {
+            paused = false;
+            conn.resume();
+          });
+        }
+        done();
+      },
+      final(done) {
+        if (!incoming.destroyed) incoming.end();
+        done();
+      },
+    });
+  }
+
+  override createDatasetFromStoreWritableStream(_writable: Writable, context: association.PresentationContext, callback: (dataset: InstanceType<typeof Dataset>) => void): void {
+    // The data set went to the store, not into memory; the library only needs something to attach.
+    callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
+  }
+
+  override cStoreRequest(request: requests.CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
+    const response = CStoreResponse.fromRequest(request);
+    const stored = this.storing.get(request) ?? Promise.resolve<StoreResult>({ status: 'failed', failureReason: CANNOT_UNDERSTAND });
+    this.storing.delete(request);
+    void stored.then((result) => {
+      response.setStatus(storeStatus(result));
+      if (result.status === 'failed') {
+        response.setErrorComment(errorComment(result.reason?.en ?? 'not stored'));
+        this.ctx.log?.log('warn', 'DIMSE C-STORE refused', { calling: this.callingAe, sop: request.getAffectedSopInstanceUid(), reason: result.reason?.en });
+      }
+      callback(response);
+    });
+  }
+
+  override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {
+    const dataset = request.getDataset();
+    const identifier = (dataset?.getElements() ?? {}) as Naturalized;
+    const syntax = dataset?.getTransferSyntaxUid();
+    const answer = async (): Promise<Naturalized[]> => {
+      if (request.getAffectedSopClassUid() === WORKLIST_FIND) {
+        if (!this.ctx.worklist) throw new FindFailure(CANNOT_UNDERSTAND, 'no worklist source configured');
+        return findWorklist(this.ctx.worklist, identifier, this.ctx.maxFindResults);
+      }
+      return findQueryRetrieve(this.ctx.store, identifier, this.ctx.maxFindResults);
+    };
+    answer().then(
+      (matches) => {
+        const pending = matches.map((match) => {
+          const response = CFindResponse.fromRequest(request);
+          response.setDataset(new Dataset(match, syntax));
+          response.setStatus(Status.Pending);
+          return response;
+        });
+        const done = CFindResponse.fromRequest(request);
+        done.setStatus(Status.Success);
+        callback([...pending, done]);
+      },
+      (error: unknown) => {
+        const failure = CFindResponse.fromRequest(request);
+        failure.setStatus(error instanceof FindFailure ? error.status : CANNOT_UNDERSTAND);
+        failure.setErrorComment(errorComment(error instanceof Error ? error.message : String(error)));
+        if (!(error instanceof FindFailure)) this.ctx.log?.log('error', 'DIMSE C-FIND failed', { error: String(error) });
+        callback([failure]);
+      },
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/**
+ * Where instance files live. Keys are built by the store from validated UIDs only. The filesystem
+ * implementation is the default; an S3-compatible one fits the same four calls (`put` uploads the
+ * finished temp file, `read` is a ranged GET, `stream` a GET).
+ */
+export interface BlobStore {
+  /** A fresh local path for an incoming file (same filesystem as the store, so `put` is a rename). */
+  incomingPath(name: string): Promise<string>;
+  put(key: string, localPath: string): Promise<void>;
+  /** `length` bytes at `offset`. */
+  read(key: string, offset: number, length: number): Promise<Buffer>;
+  stream(key: string, start?: number, endInclusive?: number): Readable;
+  open(key: string): Promise<FileHandle>;
+  remove(key: string): Promise<void>;
+}
+
+export class FileBlobStore implements BlobStore {
+  private readonly incomingDir: string;
+
+  constructor(private readonly root: string) {
+    this.incomingDir = path.join(root, '.incoming');
+  }
+
+  private pathOf(key: string): string {
+    const full = path.resolve(this.root, key);
+    // Keys come from validated UIDs; this is the second lock on the door.
+    if (!full.startsWith(this.root + path.sep) || key.includes('..')) throw new Error(`storage key outside the store: ${key}`);
+    return full;
+  }
+
+  async incomingPath(name: string): Promise<string> {
+    await mkdir(this.incomingDir, { recursive: true });
+    return path.join(this.incomingDir, name);
+  }
+
+  async put(key: string, localPath: string): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(localPath, target);
+  }
+
+  async read(key: string, offset: number, length: number): Promise<Buffer> {
+    const handle = await open(this.pathOf(key), 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  stream(key: string, start?: number, endInclusive?: number): Readable {
+    return createReadStream(this.pathOf(key), { start, end: endInclusive, highWaterMark: 256 * 1024 });
+  }
+
+  open(key: string): Promise<FileHandle> {
+    return open(this.pathOf(key), 'r');
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async size(key: string): Promise<number> {
+    return (await stat(this.pathOf(key))).size;
+  }
+}

@@ -1,0 +1,321 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DicomParseError, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
+import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
+import { isPathSafeUid } from '../dicom/uid.js';
+import type { Bilingual, FhirPort, LogPort, SqlPort, SqlQueryable } from '../ports.js';
+import { FileBlobStore, type BlobStore } from './blob.js';
+import { INSTANCE_TAGS, nameKeys, PATIENT_TAGS, pick, SERIES_TAGS, STUDY_TAGS } from './levels.js';
+import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptions } from './query.js';
+import { StudySync } from '../fhir/sync.js';
+
+export interface DicomStoreOptions {
+  sql: SqlPort;
+  /** Files go under `<dataDir>/dicom` unless `blobs` is given. */
+  dataDir: string;
+  blobs?: BlobStore;
+  /** Keeps ImagingStudy in step; without it nothing is written to FHIR. */
+  fhir?: FhirPort;
+  /** Public DICOMweb base (`https://host/dicomweb`) for the ImagingStudy Endpoint when no request gives one. */
+  dicomwebBase?: () => string | undefined;
+  log?: LogPort;
+  /** Largest instance accepted, in bytes. */
+  maxInstanceBytes?: number;
+}
+
+export interface StoreOptions {
+  /** STOW-RS to `/studies/{uid}`: instances of any other study fail. */
+  studyInstanceUID?: string;
+  /**
+   * When ImagingStudy is brought up to date: `background` (default; coalesced, for DIMSE) or
+   * `defer` (the caller calls `syncStudies` itself, as STOW-RS does before it answers).
+   */
+  sync?: 'background' | 'defer';
+}
+
+/** DIMSE-style failure reasons (PS3.4 Annex B, PS3.18 Table 10.5.3-1), reported in FailedSOPSequence. */
+export const FailureReason = {
+  outOfResources: 0xa700,
+  doesNotMatch: 0xa900,
+  cannotUnderstand: 0xc000,
+  duplicate: 0x0111,
+  processingFailure: 0x0110,
+} as const;
+
+export interface StoreResult {
+  status: 'stored' | 'duplicate' | 'failed';
+  sopClassUID?: string;
+  sopInstanceUID?: string;
+  studyInstanceUID?: string;
+  seriesInstanceUID?: string;
+  /** For `failed`: the DICOM failure reason code. */
+  failureReason?: number;
+  reason?: Bilingual;
+}
+
+export interface InstanceRecord {
+  sopInstanceUID: string;
+  seriesInstanceUID: string;
+  studyInstanceUID: string;
+  sopClassUID: string;
+  transferSyntax: string;
+  storageKey: string;
+  size: number;
+  frames: FrameIndex | null;
+  bulk: Record<string, BulkRange>;
+}
+
+const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
+/** Stores DICOM instances (file + index) and answers queries on them; shared by DICOMweb and DIMSE. */
+export class DicomStore {
+  readonly blobs: BlobStore;
+  readonly sql: SqlPort;
+  private readonly sync: StudySync | undefined;
+  private readonly log: LogPort | undefined;
+  private readonly maxBytes: number;
+
+  constructor(options: DicomStoreOptions) {
+    this.sql = options.sql;
+    this.blobs = options.blobs ?? new FileBlobStore(path.resolve(options.dataDir, 'dicom'));
+    this.log = options.log;
+    this.maxBytes = options.maxInstanceBytes ?? DEFAULT_MAX;
+    this.sync = options.fhir ? new StudySync(options.sql, options.fhir, options.dicomwebBase ?? (() => undefined), options.log) : undefined;
+  }
+
+  /**
+   * Streams one Part 10 instance to a temp file, indexes it and moves it into place. Never throws
+   * for bad input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
+   */
+  async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
+    const temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
+    try {
+      const { size, sha256 } = await this.receive(source, temp);
+      return await this.index(temp, size, sha256, options);
+    } catch (error) {
+      if (error instanceof TooLarge) return failed(FailureReason.outOfResources, { zh: `实例超过 ${this.maxBytes} 字节上限`, en: `instance exceeds the ${this.maxBytes}-byte limit` });
+      this.log?.log('error', 'dicom store failed', { error: String((error as Error)?.stack ?? error) });
+      return failed(FailureReason.processingFailure, { zh: '存储实例时出错', en: 'error while storing the instance' });
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  private async receive(source: NodeJS.ReadableStream | Buffer, temp: string): Promise<{ size: number; sha256: string }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const max = this.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > max) return done(new TooLarge());
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const input = Buffer.isBuffer(source) ? Readable.from([source]) : (source as Readable);
+    await pipeline(input, meter, createWriteStream(temp, { flags: 'wx' }));
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  private async index(temp: string, size: number, sha256: string, options: StoreOptions): Promise<StoreResult> {
+    let parsed: ParsedInstance;
+    const handle = await open(temp, 'r');
+    try {
+      parsed = await parseInstanceFile(handle, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`);
+    } catch (error) {
+      if (!(error instanceof DicomParseError)) throw error;
+      return failed(FailureReason.cannotUnderstand, { zh: `不是可读的 DICOM Part 10 文件（${error.message}）`, en: `not a readable DICOM Part 10 file (${error.message})` });
+    } finally {
+      await handle.close();
+    }
+    const { sopInstanceUID: sop, seriesInstanceUID: series, studyInstanceUID: study, sopClassUID: sopClass } = parsed;
+    const ids = { sopClassUID: sopClass, sopInstanceUID: sop, studyInstanceUID: study, seriesInstanceUID: series };
+    for (const [name, value] of Object.entries(ids)) {
+      if (!isPathSafeUid(value)) {
+        return { ...failed(FailureReason.cannotUnderstand, { zh: `${name} 缺失或不是有效的 UID`, en: `${name} is missing or not a valid UID` }), ...defined(ids) };
+      }
+    }
+    if (options.studyInstanceUID && options.studyInstanceUID !== study) {
+      return { ...failed(FailureReason.doesNotMatch, { zh: `实例属于检查 ${study}，不属于请求路径中的检查 ${options.studyInstanceUID}`, en: `instance belongs to study ${study}, not to study ${options.studyInstanceUID} of the request path` }), ...defined(ids) };
+    }
+    const record: InstanceRecord = {
+      sopInstanceUID: sop as string,
+      seriesInstanceUID: series as string,
+      studyInstanceUID: study as string,
+      sopClassUID: sopClass as string,
+      transferSyntax: parsed.transferSyntaxUID,
+      storageKey: `${study}/${series}/${sop}.dcm`,
+      size,
+      frames: parsed.frames ?? null,
+      bulk: parsed.bulk,
+    };
+    const existing = await this.duplicateOf(this.sql, record.sopInstanceUID, sha256);
+    if (existing) return { ...existing, ...defined(ids) };
+    // The file is in place before the index names it; a failed index write leaves an orphan file, never a dangling row.
+    await this.blobs.put(record.storageKey, temp);
+    let outcome: StoreResult | undefined;
+    try {
+      outcome = await this.sql.transaction((tx) => this.write(tx, record, parsed, sha256));
+    } catch (error) {
+      if (error instanceof SeriesConflict) {
+        await this.blobs.remove(record.storageKey);
+        return { ...failed(FailureReason.doesNotMatch, { zh: `序列 ${series} 已属于另一个检查`, en: `series ${series} already belongs to another study` }), ...defined(ids) };
+      }
+      throw error;
+    }
+    if (outcome) return { ...outcome, ...defined(ids) };
+    if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
+    return { status: 'stored', ...defined(ids) };
+  }
+
+  /** Identical content is a success with nothing rewritten; different content under the same UID is refused. */
+  private async duplicateOf(q: SqlQueryable, sop: string, sha256: string): Promise<StoreResult | undefined> {
+    const rows = await q.query<{ sha256: string }>('SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1', [sop]);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.sha256 === sha256) return { status: 'duplicate' };
+    return failed(FailureReason.duplicate, { zh: `SOP 实例 ${sop} 已存在且内容不同；未覆盖`, en: `SOP instance ${sop} already exists with different content; not overwritten` });
+  }
+
+  /** Index rows for one instance; returns a result only when a concurrent store of the same UID won. */
+  private async write(tx: SqlQueryable, record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<StoreResult | undefined> {
+    const json = parsed.json;
+    const patientName = nameKeys(firstPersonName(json, '00100010'));
+    const referring = nameKeys(firstPersonName(json, '00080090'));
+    const patientAttrs = pick(json, PATIENT_TAGS);
+    const [patient] = await tx.query<{ patient_key: string }>(
+      `INSERT INTO dicom_patient (patient_id, issuer, name_groups, name_words, attrs) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (patient_id, issuer) DO UPDATE SET name_groups = EXCLUDED.name_groups, name_words = EXCLUDED.name_words, attrs = EXCLUDED.attrs
+       RETURNING patient_key`,
+      [firstString(json, '00100020') ?? '', firstString(json, '00100021') ?? '', patientName.groups, patientName.words, JSON.stringify(patientAttrs)],
+    );
+    const studyAttrs = { ...patientAttrs, ...pick(json, STUDY_TAGS) };
+    const modality = firstString(json, '00080060') ?? null;
+    // The study row is locked first: stores into one study serialise here, so its counters stay exact.
+    await tx.query(
+      `INSERT INTO dicom_study (study_uid, patient_key, study_date, study_time, accession, study_id, referring_groups, referring_words, attrs)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (study_uid) DO UPDATE SET patient_key = EXCLUDED.patient_key, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time,
+         accession = EXCLUDED.accession, study_id = EXCLUDED.study_id, referring_groups = EXCLUDED.referring_groups,
+         referring_words = EXCLUDED.referring_words, attrs = EXCLUDED.attrs, updated_at = now()`,
+      [record.studyInstanceUID, patient?.patient_key, firstString(json, '00080020') ?? null, firstString(json, '00080030') ?? null, firstString(json, '00080050') ?? null, firstString(json, '00200010') ?? null, referring.groups, referring.words, JSON.stringify(studyAttrs)],
+    );
+    const series = await tx.query<{ inserted: boolean }>(
+      `INSERT INTO dicom_series AS s (series_uid, study_uid, modality, series_number, pps_start_date, pps_start_time, attrs)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (series_uid) DO UPDATE SET modality = EXCLUDED.modality, series_number = EXCLUDED.series_number,
+         pps_start_date = EXCLUDED.pps_start_date, pps_start_time = EXCLUDED.pps_start_time, attrs = EXCLUDED.attrs
+         WHERE s.study_uid = EXCLUDED.study_uid
+       RETURNING (xmax = 0) AS inserted`,
+      [record.seriesInstanceUID, record.studyInstanceUID, modality, intOrNull(firstNumber(json, '00200011')), firstString(json, '00400244') ?? null, firstString(json, '00400245') ?? null, JSON.stringify(pick(json, SERIES_TAGS))],
+    );
+    if (series.length === 0) throw new SeriesConflict();
+    const metadata = { ...json, '00083002': { vr: 'UI', Value: [record.transferSyntax] } };
+    const instanceAttrs = { ...pick(json, INSTANCE_TAGS), '00083002': metadata['00083002'] };
+    const inserted = await tx.query(
+      `INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, transfer_syntax, storage_key, size, sha256, frames, bulk, attrs, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING 1`,
+      [record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID, record.sopClassUID, intOrNull(firstNumber(json, '00200013')), record.transferSyntax, record.storageKey, record.size, sha256, record.frames ? JSON.stringify(record.frames) : null, JSON.stringify(record.bulk), JSON.stringify(instanceAttrs), JSON.stringify(metadata)],
+    );
+    if (inserted.length === 0) return (await this.duplicateOf(tx, record.sopInstanceUID, sha256)) ?? { status: 'duplicate' };
+    await tx.query('UPDATE dicom_series SET instance_count = instance_count + 1 WHERE series_uid = $1', [record.seriesInstanceUID]);
+    await tx.query(
+      `UPDATE dicom_study SET instance_count = instance_count + 1, series_count = series_count + $2,
+         modalities = CASE WHEN $3::text IS NULL OR $3::text = ANY(modalities) THEN modalities ELSE array_append(modalities, $3::text) END
+       WHERE study_uid = $1`,
+      [record.studyInstanceUID, series[0]?.inserted ? 1 : 0, modality],
+    );
+    return undefined;
+  }
+
+  /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
+  async syncStudies(studyUids: Iterable<string>, dicomwebBase?: string): Promise<void> {
+    if (!this.sync) return;
+    for (const uid of new Set(studyUids)) await this.sync.syncNow(uid, dicomwebBase);
+  }
+
+  findStudies(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    return findStudies(this.sql, query, options);
+  }
+
+  findSeries(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    return findSeries(this.sql, query, options);
+  }
+
+  findInstances(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    return findInstances(this.sql, query, options);
+  }
+
+  /** Instances of a study, series or one instance, in series and instance order. */
+  async instances(scope: { study: string; series?: string; sop?: string }): Promise<InstanceRecord[]> {
+    const rows = await this.sql.query<InstanceRow>(
+      `SELECT sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk FROM dicom_instance i
+       WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
+       ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
+      [scope.study, scope.series ?? null, scope.sop ?? null],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Stored DICOM JSON texts (with the base placeholder) of a study, series or instance. */
+  async metadataTexts(scope: { study: string; series?: string; sop?: string }): Promise<string[]> {
+    const rows = await this.sql.query<{ metadata: string }>(
+      `SELECT metadata FROM dicom_instance WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
+       ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
+      [scope.study, scope.series ?? null, scope.sop ?? null],
+    );
+    return rows.map((r) => r.metadata);
+  }
+
+  /** Waits for background ImagingStudy updates; call before the database closes. */
+  async close(): Promise<void> {
+    await this.sync?.flush();
+  }
+}
+
+interface InstanceRow {
+  sop_instance_uid: string;
+  series_uid: string;
+  study_uid: string;
+  sop_class_uid: string;
+  transfer_syntax: string;
+  storage_key: string;
+  size: string | number;
+  frames: FrameIndex | string | null;
+  bulk: Record<string, BulkRange> | string;
+}
+
+function toRecord(row: InstanceRow): InstanceRecord {
+  return {
+    sopInstanceUID: row.sop_instance_uid,
+    seriesInstanceUID: row.series_uid,
+    studyInstanceUID: row.study_uid,
+    sopClassUID: row.sop_class_uid,
+    transferSyntax: row.transfer_syntax,
+    storageKey: row.storage_key,
+    size: Number(row.size),
+    frames: typeof row.frames === 'string' ? (JSON.parse(row.frames) as FrameIndex) : row.frames,
+    bulk: typeof row.bulk === 'string' ? (JSON.parse(row.bulk) as Record<string, BulkRange>) : row.bulk,
+  };
+}
+
+class SeriesConflict extends Error {}
+
+function failed(code: number, reason: Bilingual): StoreResult {
+  return { status: 'failed', failureReason: code, reason };
+}
+
+function defined<T extends object>(value: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
+}
+
+function intOrNull(n: number | undefined): number | null {
+  return n !== undefined && Number.isSafeInteger(n) && Math.abs(n) < 2 ** 31 ? n : null;
+}

@@ -1,0 +1,47 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { DicomwebOptions } from './context.js';
+import { DicomwebError } from './errors.js';
+import { qido } from './qido.js';
+import { stow } from './stow.js';
+import { bulk, frames, metadata, retrieve, wadoUri } from './wado.js';
+
+export type { DicomwebOptions } from './context.js';
+
+type Handler = (req: Request, res: Response, options: DicomwebOptions) => Promise<void>;
+
+/**
+ * The DICOMweb routes (PS3.18), to be mounted by the host (fhir-server mounts it at `/dicomweb`).
+ * Errors go to Express's `next` as `DicomwebError`, which the host renders (as an OperationOutcome).
+ */
+export function dicomwebRouter(options: DicomwebOptions): express.Router {
+  const router = express.Router();
+  const run = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res, options).catch(next);
+  };
+  const study = '/studies/:study';
+  const series = `${study}/series/:series`;
+  const instance = `${series}/instances/:instance`;
+
+  router.post('/studies', run(stow));
+  router.post(study, run(stow));
+
+  router.get('/studies', run((req, res, o) => qido(req, res, o, 'study')));
+  router.get('/series', run((req, res, o) => qido(req, res, o, 'series')));
+  router.get('/instances', run((req, res, o) => qido(req, res, o, 'instance')));
+  router.get(`${study}/series`, run((req, res, o) => qido(req, res, o, 'series')));
+  router.get(`${study}/instances`, run((req, res, o) => qido(req, res, o, 'instance')));
+  router.get(`${series}/instances`, run((req, res, o) => qido(req, res, o, 'instance')));
+
+  for (const path of [study, series, instance]) {
+    router.get(path, run(retrieve));
+    router.get(`${path}/metadata`, run(metadata));
+  }
+  router.get(`${instance}/frames/:frames`, run(frames));
+  router.get(`${instance}/bulk/:tag`, run(bulk));
+  router.get('/wado', run(wadoUri));
+
+  router.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new DicomwebError(404, 'DICOMWEB-ROUTE', { zh: `DICOMweb 不支持 ${req.method} ${req.path.slice(0, 200)}`, en: `DICOMweb has no ${req.method} ${req.path.slice(0, 200)}` }));
+  });
+  return router;
+}

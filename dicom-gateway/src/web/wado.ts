@@ -1,0 +1,191 @@
+import type { Request, Response } from 'express';
+import { withBase } from '../dicom/json.js';
+import { EXPLICIT_LE, IMPLICIT_LE, frameMediaType } from '../dicom/transfer-syntax.js';
+import type { FrameIndex } from '../dicom/parse.js';
+import type { InstanceRecord } from '../store/store.js';
+import { dicomwebBase, notFound, pathUid, type DicomwebOptions } from './context.js';
+import { DicomwebError } from './errors.js';
+import { newBoundary, parseAccept, type MediaType } from './multipart.js';
+
+type Scope = { study: string; series?: string; sop?: string };
+
+function scopeOf(req: Request): Scope {
+  return {
+    study: pathUid(req, 'study'),
+    ...(req.params.series !== undefined ? { series: pathUid(req, 'series') } : {}),
+    ...(req.params.instance !== undefined ? { sop: pathUid(req, 'instance') } : {}),
+  };
+}
+
+function describe(scope: Scope): { zh: string; en: string } {
+  if (scope.sop) return { zh: `实例 ${scope.sop}`, en: `instance ${scope.sop}` };
+  if (scope.series) return { zh: `序列 ${scope.series}`, en: `series ${scope.series}` };
+  return { zh: `检查 ${scope.study}`, en: `study ${scope.study}` };
+}
+
+function notAcceptable(what: { zh: string; en: string }): DicomwebError {
+  return new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: `无法以所请求的媒体类型或传输语法提供${what.zh}（不做转码）`, en: `${what.en} cannot be sent in the media type or transfer syntax asked for (no transcoding)` });
+}
+
+/** The inner type and transfer syntax a multipart Accept alternative asks for. */
+function wanted(m: MediaType): { inner: string; ts: string | undefined } | undefined {
+  if (m.type === '*/*') return { inner: '*/*', ts: m.params['transfer-syntax'] };
+  if (m.type !== 'multipart/related') return undefined;
+  return { inner: (m.params.type ?? 'application/octet-stream').toLowerCase(), ts: m.params['transfer-syntax'] };
+}
+
+/** WADO-RS retrieve of whole instances (PS3.18 §10.4): stored files as they are, streamed. */
+export async function retrieve(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const scope = scopeOf(req);
+  const instances = await options.store.instances(scope);
+  if (instances.length === 0) throw notFound(describe(scope));
+  const ok = parseAccept(req.get('accept')).some((m) => {
+    const w = wanted(m);
+    if (!w || (w.inner !== 'application/dicom' && w.inner !== '*/*')) return false;
+    return !w.ts || w.ts === '*' || instances.every((i) => i.transferSyntax === w.ts);
+  });
+  if (!ok) throw notAcceptable(describe(scope));
+  const boundary = newBoundary();
+  res.status(200).setHeader('Content-Type', `multipart/related; type="application/dicom"; boundary=${boundary}`);
+  for (const instance of instances) {
+    if (res.destroyed) return;
+    res.write(`--${boundary}\r\nContent-Type: application/dicom; transfer-syntax=${instance.transferSyntax}\r\nContent-Length: ${instance.size}\r\n\r\n`);
+    await pipeInto(options.store.blobs.stream(instance.storageKey), res);
+    res.write('\r\n');
+  }
+  res.end(`--${boundary}--\r\n`);
+}
+
+async function pipeInto(source: NodeJS.ReadableStream, res: Response): Promise<void> {
+  for await (const chunk of source) {
+    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (res.destroyed) return;
+  }
+}
+
+/** WADO-RS metadata: the DICOM JSON stored at ingest, spliced together without parsing. */
+export async function metadata(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const scope = scopeOf(req);
+  const texts = await options.store.metadataTexts(scope);
+  if (texts.length === 0) throw notFound(describe(scope));
+  res.setHeader('Content-Type', 'application/dicom+json');
+  res.end(withBase(`[${texts.join(',')}]`, dicomwebBase(req, options)));
+}
+
+async function oneInstance(req: Request, options: DicomwebOptions): Promise<InstanceRecord> {
+  const scope = scopeOf(req);
+  const [instance] = await options.store.instances(scope);
+  if (!instance) throw notFound(describe(scope));
+  return instance;
+}
+
+/** How a frame goes out: as stored (encapsulated), or native little endian. */
+function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: MediaType[]): { media: string; ts: string } | undefined {
+  const native = frames.kind === 'native';
+  const stored = native ? { media: 'application/octet-stream', ts: EXPLICIT_LE } : { media: frameMediaType(instance.transferSyntax), ts: instance.transferSyntax };
+  for (const m of accept) {
+    const w = wanted(m);
+    if (!w) continue;
+    if (w.inner === '*/*' && (!w.ts || w.ts === '*' || w.ts === stored.ts)) return stored;
+    if (native) {
+      if (w.inner === 'application/octet-stream' && (!w.ts || w.ts === '*' || w.ts === EXPLICIT_LE || w.ts === IMPLICIT_LE)) return stored;
+      continue;
+    }
+    const typeFits = w.inner === stored.media || w.inner === `${stored.media.split('/')[0]}/*` || (w.inner === 'application/octet-stream' && w.ts !== undefined);
+    if (typeFits && (w.ts === '*' || w.ts === stored.ts || (!w.ts && w.inner !== 'application/octet-stream'))) return stored;
+  }
+  return undefined;
+}
+
+function parseFrameList(value: string | undefined, count: number): number[] {
+  const list = (value ?? '').split(',').map((v) => v.trim());
+  if (list.length === 0 || list.some((v) => !/^\d{1,9}$/.test(v))) {
+    throw new DicomwebError(400, 'DICOMWEB-FRAMES', { zh: `帧列表 "${String(value).slice(0, 80)}" 无效：应为以逗号分隔的正整数`, en: `frame list "${String(value).slice(0, 80)}" is not valid: comma-separated positive integers are expected` }, { expression: 'frames' });
+  }
+  const numbers = list.map(Number);
+  const bad = numbers.find((n) => n < 1 || n > count);
+  if (bad !== undefined) throw new DicomwebError(404, 'DICOMWEB-FRAMES', { zh: `帧 ${bad} 不存在（共 ${count} 帧）`, en: `frame ${bad} does not exist (the instance has ${count})` }, { expression: 'frames' });
+  return numbers;
+}
+
+function frameCount(frames: FrameIndex): number {
+  return frames.kind === 'native' ? frames.count : frames.frames.length;
+}
+
+/** Bytes of frame n (1-based), read by range from the stored file. */
+async function readFrame(options: DicomwebOptions, instance: InstanceRecord, frames: FrameIndex, n: number): Promise<Buffer> {
+  if (frames.kind === 'native') {
+    const data = await options.store.blobs.read(instance.storageKey, frames.offset + (n - 1) * frames.length, frames.length);
+    if (frames.bigEndian) data.swap16();
+    return data;
+  }
+  const fragments = frames.frames[n - 1] ?? [];
+  const parts = await Promise.all(fragments.map(([offset, length]) => options.store.blobs.read(instance.storageKey, offset, length)));
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+}
+
+/** WADO-RS frames: each frame located by the index made at ingest and read by byte range. */
+export async function frames(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const instance = await oneInstance(req, options);
+  const index = instance.frames;
+  if (!index) throw new DicomwebError(404, 'DICOMWEB-FRAMES', { zh: `实例 ${instance.sopInstanceUID} 没有可按帧读取的像素数据`, en: `instance ${instance.sopInstanceUID} has no pixel data that can be read frame by frame` });
+  const numbers = parseFrameList(String(req.params.frames ?? ""), frameCount(index));
+  const encoding = frameEncoding(instance, index, parseAccept(req.get('accept')));
+  if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
+  const data = await Promise.all(numbers.map((n) => readFrame(options, instance, index, n)));
+  sendParts(res, encoding, data);
+}
+
+function sendParts(res: Response, encoding: { media: string; ts: string }, data: Buffer[]): void {
+  const boundary = newBoundary();
+  res.status(200).setHeader('Content-Type', `multipart/related; type="${encoding.media}"; boundary=${boundary}`);
+  const chunks: Buffer[] = [];
+  for (const d of data) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: ${encoding.media}; transfer-syntax=${encoding.ts}\r\nContent-Length: ${d.length}\r\n\r\n`), d, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  res.end(Buffer.concat(chunks));
+}
+
+/** WADO-RS bulkdata: a large binary element named by its tag, from the byte range indexed at ingest. */
+export async function bulk(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const instance = await oneInstance(req, options);
+  const tag = String(req.params.tag ?? '').toUpperCase();
+  const range = /^[0-9A-F]{8}(\.\d{1,6}\.[0-9A-F]{8}){0,8}$/.test(tag) ? instance.bulk[tag] : undefined;
+  if (!range) throw notFound({ zh: `实例 ${instance.sopInstanceUID} 的批量数据 ${tag.slice(0, 16)}`, en: `bulk data ${tag.slice(0, 16)} of instance ${instance.sopInstanceUID}` });
+  if (tag === '7FE00010' && instance.frames) {
+    // Pixel data goes out frame by frame, as its frames resource would send it.
+    const encoding = frameEncoding(instance, instance.frames, parseAccept(req.get('accept')));
+    if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的像素数据`, en: `pixel data of instance ${instance.sopInstanceUID}` });
+    const index = instance.frames;
+    const all = await Promise.all(Array.from({ length: frameCount(index) }, (_, i) => readFrame(options, instance, index, i + 1)));
+    sendParts(res, encoding, index.kind === 'native' ? [Buffer.concat(all)] : all);
+    return;
+  }
+  if (range.length < 0) throw notFound({ zh: `实例 ${instance.sopInstanceUID} 的批量数据 ${tag}`, en: `bulk data ${tag} of instance ${instance.sopInstanceUID}` });
+  sendParts(res, { media: 'application/octet-stream', ts: instance.transferSyntax }, [await options.store.blobs.read(instance.storageKey, range.offset, range.length)]);
+}
+
+/** WADO-URI (PS3.18 §9): `?requestType=WADO&studyUID=…&seriesUID=…&objectUID=…`, the file as application/dicom. */
+export async function wadoUri(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const q = new URL(req.originalUrl, 'http://x').searchParams;
+  if (q.get('requestType') !== 'WADO') throw new DicomwebError(400, 'DICOMWEB-WADO-URI', { zh: 'requestType 必须为 WADO', en: 'requestType must be WADO' }, { expression: 'requestType' });
+  const ids: Record<string, string> = {};
+  for (const [param, name] of [['studyUID', 'study'], ['seriesUID', 'series'], ['objectUID', 'instance']] as const) {
+    const value = q.get(param);
+    if (value === null) throw new DicomwebError(400, 'DICOMWEB-WADO-URI', { zh: `缺少参数 ${param}`, en: `parameter ${param} is missing` }, { expression: param });
+    ids[name] = value;
+  }
+  const contentType = (q.get('contentType') ?? 'application/dicom').split(',').map((t) => t.trim().toLowerCase());
+  if (!contentType.includes('application/dicom') && !contentType.includes('*/*')) {
+    throw notAcceptable({ zh: `WADO-URI 的 contentType "${contentType.join(',')}"`, en: `WADO-URI contentType "${contentType.join(',')}"` });
+  }
+  const transferSyntax = q.get('transferSyntax');
+  Object.assign(req.params, ids);
+  const instance = await oneInstance(req, options);
+  if (transferSyntax && transferSyntax !== instance.transferSyntax) throw notAcceptable({ zh: `传输语法 ${transferSyntax.slice(0, 64)}`, en: `transfer syntax ${transferSyntax.slice(0, 64)}` });
+  res.status(200).setHeader('Content-Type', 'application/dicom');
+  res.setHeader('Content-Length', String(instance.size));
+  await pipeInto(options.store.blobs.stream(instance.storageKey), res);
+  res.end();
+}

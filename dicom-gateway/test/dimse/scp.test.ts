@@ -1,0 +1,111 @@
+/**
+ * The DIMSE listener against DCMTK's own clients (echoscu, storescu), with a store that records
+ * what it is handed: instances must arrive as Part 10 files whose data set is byte for byte the one
+ * sent, whatever the transfer syntax, and the store's verdict must reach the sender.
+ */
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { startDimse, type DimseListener } from '../../src/dimse/index.js';
+import type { StoreResult } from '../../src/store/store.js';
+
+const run = promisify(execFile);
+const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
+const env = { ...process.env, TCP_NODELAY: '1' };
+
+/** A store that writes each stream it gets to a file, slowly when asked, and answers as told. */
+class RecordingStore {
+  readonly files: string[] = [];
+  verdict: StoreResult = { status: 'stored' };
+  slow = false;
+  constructor(private readonly dir: string) {}
+  async storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> {
+    const file = join(this.dir, `${this.files.length}.dcm`);
+    this.files.push(file);
+    const slow = this.slow;
+    await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        if (slow) await new Promise((r) => setTimeout(r, 5));
+        yield chunk;
+      }
+    }, createWriteStream(file));
+    return this.verdict;
+  }
+  async findStudies(): Promise<never[]> {
+    return [];
+  }
+  findSeries = this.findStudies;
+  findInstances = this.findStudies;
+}
+
+/**
+ * The data set as DCMTK reads it (every value printed in full), without the File Meta Information,
+ * which the receiver writes itself, and trailing padding, which storescu does not send.
+ */
+async function dataSet(file: string): Promise<string> {
+  const { stdout } = await run('dcmdump', ['+L', file], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout
+    .split('\n')
+    .filter((line) => !/^\((0002|fffc),/.test(line))
+    .join('\n');
+}
+
+describe('DIMSE listener with DCMTK clients', () => {
+  let dir: string;
+  let store: RecordingStore;
+  let listener: DimseListener;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'qiao-dimse-'));
+    store = new RecordingStore(dir);
+    listener = await startDimse({ host: '127.0.0.1', port: 0, store, allowedAes: ['MODALITY', 'ECHOSCU', 'STORESCU'] });
+  });
+  afterAll(async () => {
+    await listener.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    store.files.length = 0;
+    store.verdict = { status: 'stored' };
+    store.slow = false;
+  });
+
+  it('answers C-ECHO', async () => {
+    await expect(run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port)], { env })).resolves.toBeDefined();
+  });
+
+  it('rejects an association called to another AE title, or from a calling AE title not allowed', async () => {
+    await expect(run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'OTHER', '127.0.0.1', String(listener.port)], { env })).rejects.toThrow(/Called AE Title Not Recognized/i);
+    await expect(run('echoscu', ['-aet', 'INTRUDER', '-aec', 'QIAO', '127.0.0.1', String(listener.port)], { env })).rejects.toThrow(/Calling AE Title Not Recognized/i);
+  });
+
+  it('streams C-STORE instances to the store as Part 10 files identical to what was sent (native and JPEG 2000)', async () => {
+    store.slow = true; // the socket must be paused, not the data buffered or lost
+    const ct = join(DATA, 'CT_small.dcm');
+    const cr = join(DATA, 'RG3_J2KI_CR_jpeg2000.dcm');
+    const ecg = join(DATA, 'anonymous_ecg_12lead_waveform.dcm');
+    await run('storescu', ['-aet', 'STORESCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port), ct, ecg], { env });
+    await run('storescu', ['-xw', '-aet', 'STORESCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port), cr], { env });
+    expect(store.files).toHaveLength(3);
+    const [ctCopy, ecgCopy, crCopy] = store.files as [string, string, string];
+    for (const [copy, original] of [[ctCopy, ct], [ecgCopy, ecg], [crCopy, cr]] as const) {
+      expect(await dataSet(copy)).toBe(await dataSet(original));
+    }
+    // And DCMTK reads the received file, meta header included, as the instance sent.
+    const { stdout } = await run('dcmdump', ['+P', '0002,0010', '+P', '0002,0016', '+P', '0008,0018', crCopy]);
+    expect(stdout).toMatch(/JPEG2000/);
+    expect(stdout).toMatch(/\[STORESCU\]/);
+    expect(stdout).toContain('1.3.6.1.4.1.5962.1.1.11.1.3.20040826185059.5457');
+  });
+
+  it('reports the store’s refusal to the sender as a failure status', async () => {
+    store.verdict = { status: 'failed', failureReason: 0xa900, reason: { zh: '不匹配', en: 'data set does not match SOP class' } };
+    const result = await run('storescu', ['-v', '-aet', 'STORESCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port), join(DATA, 'MR_small.dcm')], { env }).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(`${result.stdout}${result.stderr}`).toMatch(/Received Store Response \(Error: DataSetDoesNotMatchSOPClass\)/);
+  });
+});

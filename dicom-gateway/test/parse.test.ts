@@ -1,0 +1,79 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import dicomParser from 'dicom-parser';
+import { parseInstanceFile, type ParsedInstance } from '../src/dicom/parse.js';
+import { synthInstance } from './support/synth.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+
+const SAMPLES = path.resolve(import.meta.dirname, '../../../shared/data/dicom');
+const paths = (ids: { study: string; series: string; sop: string }) => `studies/${ids.study}/series/${ids.series}/instances/${ids.sop}`;
+
+async function parseFile(file: string): Promise<ParsedInstance> {
+  const handle = await open(file);
+  try {
+    return await parseInstanceFile(handle, (await stat(file)).size, paths);
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('parseInstanceFile', () => {
+  it('indexes native pixel data where a whole-file parse finds it', async () => {
+    const file = path.join(SAMPLES, 'CT_small.dcm');
+    const parsed = await parseFile(file);
+    const whole = dicomParser.parseDicom(await readFile(file));
+    const pixel = whole.elements.x7fe00010!;
+    expect(parsed.frames).toEqual({ kind: 'native', offset: pixel.dataOffset, length: pixel.length, count: 1 });
+    expect(parsed.sopInstanceUID).toBe(whole.string('x00080018'));
+    expect(parsed.json['7FE00010']?.BulkDataURI).toMatch(/\/bulk\/7FE00010$/);
+    expect(parsed.json['00280010']).toEqual({ vr: 'US', Value: [128] });
+  });
+
+  it('splits a multi-frame instance into frames by arithmetic on the pixel data offset', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-parse-'));
+    const file = path.join(dir, 'mf.dcm');
+    await writeFile(file, synthInstance({ studyUid: '1.2.3', seriesUid: '1.2.3.4', sopUid: '1.2.3.4.5', frames: 5, rows: 4, columns: 4 }));
+    const parsed = await parseFile(file);
+    expect(parsed.frames).toMatchObject({ kind: 'native', length: 32, count: 5 });
+    const bytes = await readFile(file);
+    const f = parsed.frames as { offset: number; length: number };
+    const frame3 = new Uint16Array(bytes.buffer.slice(bytes.byteOffset + f.offset + 2 * f.length, bytes.byteOffset + f.offset + 3 * f.length));
+    expect(frame3[0]).toBe(2000);
+    expect(frame3[15]).toBe(2015);
+  });
+
+  it('indexes the fragments of encapsulated pixel data (JPEG 2000)', async () => {
+    const file = path.join(SAMPLES, 'RG3_J2KI_CR_jpeg2000.dcm');
+    const parsed = await parseFile(file);
+    const whole = dicomParser.parseDicom(await readFile(file));
+    const fragments = whole.elements.x7fe00010!.fragments!;
+    expect(parsed.frames).toEqual({ kind: 'encapsulated', frames: [fragments.map((f) => [f.position, f.length])] });
+  });
+
+  it('decodes Chinese person names per the Specific Character Set into Alphabetic and Ideographic groups', async () => {
+    const utf8 = await parseFile(path.join(SAMPLES, 'chrX1_ISO_IR_192_chinese_name.dcm'));
+    const gb = await parseFile(path.join(SAMPLES, 'chrX2_GB18030_chinese_name.dcm'));
+    expect(utf8.json['00100010']?.Value).toEqual([{ Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小東' }]);
+    expect(gb.json['00100010']?.Value).toEqual([{ Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小东' }]);
+    // DICOM JSON is UTF-8, so the declared set is rewritten.
+    expect(gb.json['00080005']?.Value).toEqual(['ISO_IR 192']);
+  });
+
+  it('gives large binaries inside sequences bulk data URIs with their path (ECG waveform)', async () => {
+    const parsed = await parseFile(path.join(SAMPLES, 'anonymous_ecg_12lead_waveform.dcm'));
+    expect(Object.keys(parsed.bulk)).toEqual(['54000100.1.54001010', '54000100.2.54001010']);
+    const item = (parsed.json['54000100']?.Value as Record<string, { BulkDataURI?: string }>[])[0];
+    expect(item?.['54001010']?.BulkDataURI).toMatch(/\/bulk\/54000100\.1\.54001010$/);
+  });
+
+  it('rejects a file that is not Part 10 and one cut short inside its header', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-parse-'));
+    const junk = path.join(dir, 'junk.dcm');
+    await writeFile(junk, Buffer.from('this is not DICOM at all'.repeat(20)));
+    await expect(parseFile(junk)).rejects.toThrow(/DICM/);
+    const cut = path.join(dir, 'cut.dcm');
+    await writeFile(cut, (await readFile(path.join(SAMPLES, 'CT_small.dcm'))).subarray(0, 700));
+    await expect(parseFile(cut)).rejects.toThrow();
+  });
+});

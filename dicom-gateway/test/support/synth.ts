@@ -1,0 +1,71 @@
+import dcmjs from 'dcmjs';
+
+/**
+ * Writes a Part 10 instance with dcmjs (an independent DICOM writer), for shapes the sample files
+ * do not cover: many frames, chosen UIDs, Chinese names. Pixel value of frame f, pixel i: (f × 1000 + i) mod 65536.
+ */
+export interface SynthOptions {
+  studyUid: string;
+  seriesUid: string;
+  sopUid: string;
+  frames?: number;
+  rows?: number;
+  columns?: number;
+  patientName?: string;
+  patientId?: string;
+  accession?: string;
+  studyDate?: string;
+  modality?: string;
+  instanceNumber?: number;
+  /** Extra attributes, naturalized (keyword → value). */
+  extra?: Record<string, unknown>;
+}
+
+export function synthInstance(o: SynthOptions): Buffer {
+  const frames = o.frames ?? 1;
+  const rows = o.rows ?? 8;
+  const columns = o.columns ?? 8;
+  const pixels = new Uint16Array(frames * rows * columns);
+  for (let f = 0; f < frames; f++) for (let i = 0; i < rows * columns; i++) pixels[f * rows * columns + i] = (f * 1000 + i) % 65536;
+  const sopClass = frames > 1 ? '1.2.840.10008.5.1.4.1.1.2.1' : '1.2.840.10008.5.1.4.1.1.2';
+  const dataset: Record<string, unknown> = {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: sopClass,
+    SOPInstanceUID: o.sopUid,
+    StudyInstanceUID: o.studyUid,
+    SeriesInstanceUID: o.seriesUid,
+    PatientName: o.patientName ?? 'Test^Patient',
+    PatientID: o.patientId ?? 'P-1',
+    AccessionNumber: o.accession ?? '',
+    StudyDate: o.studyDate ?? '20240105',
+    StudyTime: '101500',
+    Modality: o.modality ?? 'CT',
+    SeriesNumber: '1',
+    InstanceNumber: String(o.instanceNumber ?? 1),
+    Rows: rows,
+    Columns: columns,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    BitsAllocated: 16,
+    BitsStored: 16,
+    HighBit: 15,
+    PixelRepresentation: 0,
+    WindowCenter: '100',
+    WindowWidth: '200',
+    ...(frames > 1 ? { NumberOfFrames: String(frames) } : {}),
+    ...o.extra,
+    PixelData: [pixels.buffer],
+    _vrMap: { PixelData: 'OW' },
+  };
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: sopClass,
+    MediaStorageSOPInstanceUID: o.sopUid,
+    TransferSyntaxUID: '1.2.840.10008.1.2.1',
+    ImplementationClassUID: '1.2.826.0.1.3680043.9.7433.1.1',
+  };
+  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  return Buffer.from(dict.write());
+}

@@ -1,0 +1,83 @@
+import { DicomStore, DicomwebError, dicomwebRouter, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
+import type { NextFunction, Request, Response } from 'express';
+import { fromEdgeIssue } from '../errors/edge-issues.js';
+import { FhirError } from '../errors/fhir-error.js';
+import type { Logger } from '../http/logger.js';
+import { handle } from '../router/router.js';
+import { RawJson, type Context, type FhirRequest } from '../router/types.js';
+import type { EdgeFactory } from './edge.js';
+
+/** Public origin when configured; requests tell it otherwise (and the last one seen serves background work). */
+function originOf(ctx: Context, seen: { origin?: string }): string | undefined {
+  return ctx.config.baseUrl ?? seen.origin;
+}
+
+/** The gateway's FHIR port: the same interactions a client would make, through the router. */
+function fhirPort(ctx: Context, seen: { origin?: string }): FhirPort {
+  const request = (partial: Pick<FhirRequest, 'method' | 'path' | 'query'> & { body?: unknown }): FhirRequest => ({
+    ...partial,
+    prefer: { return: 'representation' },
+    baseUrl: `${originOf(ctx, seen) ?? `http://localhost:${ctx.config.port}`}/fhir`,
+  });
+  const json = (body: unknown): FhirJson => (body instanceof RawJson ? (JSON.parse(body.text) as FhirJson) : (body as FhirJson));
+  return {
+    async search(type, query) {
+      const reply = await handle(ctx, request({ method: 'GET', path: type, query: [...query, ['_count', '10']] }));
+      const bundle = json(reply.body) as { entry?: { resource?: FhirJson; search?: { mode?: string } }[] };
+      return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include' && e.resource).map((e) => e.resource as FhirJson);
+    },
+    async transaction(bundle) {
+      const reply = await handle(ctx, request({ method: 'POST', path: '', query: [], body: bundle }));
+      return json(reply.body);
+    },
+  };
+}
+
+const stores = new WeakMap<Context, { store: DicomStore; seen: { origin?: string } }>();
+
+/** The one DicomStore of a running server, shared by the DICOMweb routes and the DIMSE listener. */
+export function dicomStore(ctx: Context, logger: Logger): DicomStore {
+  let entry = stores.get(ctx);
+  if (!entry) {
+    const seen: { origin?: string } = {};
+    const store = new DicomStore({
+      sql: ctx.db,
+      dataDir: ctx.config.dataDir,
+      fhir: fhirPort(ctx, seen),
+      dicomwebBase: () => {
+        const origin = originOf(ctx, seen);
+        return origin ? `${origin}/dicomweb` : undefined;
+      },
+      log: logger,
+      maxInstanceBytes: ctx.config.maxBodyBytes,
+    });
+    entry = { store, seen };
+    stores.set(ctx, entry);
+  }
+  return entry.store;
+}
+
+/** DICOMweb under /dicomweb; its refusals rendered as OperationOutcomes like every other error. */
+export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
+  const store = dicomStore(ctx, logger);
+  const seen = stores.get(ctx)?.seen ?? {};
+  return {
+    name: 'dicomweb',
+    mount(app) {
+      app.use(
+        '/dicomweb',
+        (req: Request, _res: Response, next: NextFunction) => {
+          seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+          next();
+        },
+        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl }),
+        (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+          next(error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);
+        },
+      );
+    },
+    async close() {
+      await store.close();
+    },
+  };
+};

@@ -1,0 +1,85 @@
+import { createTerminology, shippedContent, type Terminology, type TerminologyResource } from '@qiao/terminology';
+import type { Db, Queryable } from '../../repository/db.js';
+import type { Context } from '../../router/types.js';
+
+export const TERMINOLOGY_TYPES: ReadonlySet<string> = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
+
+/** Another server on the same database may have changed code tables: look again this often. */
+const RECHECK_MS = 10_000;
+
+interface Loaded {
+  terminology: Terminology;
+  /** `type/id` → version and canonical of each stored resource the service holds. */
+  stored: Map<string, { versionId: string; url: string; version?: string; type: TerminologyResource['resourceType'] }>;
+  checkedAt: number;
+  dirty: boolean;
+}
+
+const services = new WeakMap<Db, Promise<Loaded>>();
+
+/**
+ * The terminology service of a database: the shipped content plus the CodeSystems, ValueSets and
+ * ConceptMaps stored on it (a hospital's local code tables), kept in step with writes. The
+ * validator and the operations get it here.
+ */
+export async function terminologyFor(ctx: Context, q: Queryable = ctx.db): Promise<Terminology> {
+  let pending = services.get(ctx.db);
+  if (!pending) {
+    pending = Promise.resolve({ terminology: createTerminology({ resources: shippedContent() }), stored: new Map(), checkedAt: 0, dirty: true });
+    services.set(ctx.db, pending);
+  }
+  const loaded = await pending;
+  if (loaded.dirty || Date.now() - loaded.checkedAt > RECHECK_MS) await syncStored(loaded, q);
+  return loaded.terminology;
+}
+
+/** A code table was written or deleted: the next use reads the stored ones again. */
+export function terminologyChanged(ctx: Context): void {
+  void services.get(ctx.db)?.then((loaded) => {
+    loaded.dirty = true;
+  });
+}
+
+interface Row {
+  resource_type: string;
+  id: string;
+  version_id: string;
+}
+
+/** Reads only what changed since the last look (the rows' versions first, then their content). */
+async function syncStored(loaded: Loaded, q: Queryable): Promise<void> {
+  loaded.dirty = false;
+  loaded.checkedAt = Date.now();
+  const rows = await q.query<Row>(
+    `SELECT resource_type, id, version_id::text AS version_id FROM resource
+     WHERE resource_type IN ('CodeSystem', 'ValueSet', 'ConceptMap') AND NOT deleted`,
+  );
+  const seen = new Set<string>();
+  const changed: Row[] = [];
+  for (const row of rows) {
+    const key = `${row.resource_type}/${row.id}`;
+    seen.add(key);
+    if (loaded.stored.get(key)?.versionId !== row.version_id) changed.push(row);
+  }
+  for (const [key, held] of loaded.stored) {
+    if (seen.has(key)) continue;
+    loaded.terminology.remove(held.type, held.url, held.version);
+    loaded.stored.delete(key);
+  }
+  for (const row of changed) {
+    const [content] = await q.query<{ content: string }>('SELECT content FROM resource WHERE resource_type = $1 AND id = $2', [row.resource_type, row.id]);
+    if (!content?.content) continue;
+    const resource = JSON.parse(content.content) as TerminologyResource;
+    if (!resource.url) continue;
+    const key = `${row.resource_type}/${row.id}`;
+    const held = loaded.stored.get(key);
+    if (held && (held.url !== resource.url || held.version !== resource.version)) loaded.terminology.remove(held.type, held.url, held.version);
+    loaded.terminology.add(resource);
+    loaded.stored.set(key, {
+      versionId: row.version_id,
+      url: resource.url,
+      ...(resource.version ? { version: resource.version } : {}),
+      type: resource.resourceType,
+    });
+  }
+}

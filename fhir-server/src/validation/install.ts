@@ -1,0 +1,35 @@
+import { loadPackage, packageResources } from '@qiao/profiles';
+import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from '../http/logger.js';
+import { findMatchesOfEach } from '../router/conditional.js';
+import { handle } from '../router/router.js';
+import type { Context } from '../router/types.js';
+
+/**
+ * Publishes the CN profile package (StructureDefinitions, ValueSets, CodeSystems) as ordinary
+ * resources, so that `/fhir/StructureDefinition?url=…` finds them. Idempotent by url and
+ * version: a resource already stored with the same content is left alone, a changed one is
+ * updated in place; writes go through the router like a client's.
+ */
+export async function installProfiles(ctx: Context, logger: Logger): Promise<void> {
+  const resources = packageResources(loadPackage()) as (Resource & { url: string; version: string; id: string })[];
+  const found = await findMatchesOfEach(
+    ctx.db,
+    resources.map((r) => ({ type: r.resourceType, params: [['url', r.url], ['version', r.version]] as [string, string][] })),
+  );
+  let written = 0;
+  for (const [i, resource] of resources.entries()) {
+    const stored = found[i]?.[0];
+    if (stored?.json && sameContent(JSON.parse(stored.json) as Resource, resource)) continue;
+    const id = stored?.id ?? resource.id;
+    await handle(ctx, { method: 'PUT', path: `${resource.resourceType}/${id}`, query: [], body: { ...structuredClone(resource), id }, prefer: {}, baseUrl: ctx.config.baseUrl ?? 'http://localhost/fhir' });
+    written++;
+  }
+  if (written) logger.log('info', 'CN profile package installed', { written, total: resources.length });
+}
+
+function sameContent(stored: Resource, resource: Resource): boolean {
+  const { meta: _meta, id: _id, ...a } = stored;
+  const { meta: _m, id: _i, ...b } = resource;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
