@@ -76,4 +76,14 @@ describe('parseInstanceFile', () => {
     await writeFile(cut, (await readFile(path.join(SAMPLES, 'CT_small.dcm'))).subarray(0, 700));
     await expect(parseFile(cut)).rejects.toThrow();
   });
+
+  it('rejects pixel data cut short, native or encapsulated', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-parse-'));
+    const native = path.join(dir, 'native.dcm');
+    await writeFile(native, (await readFile(path.join(SAMPLES, 'CT_small.dcm'))).subarray(0, 30000));
+    await expect(parseFile(native)).rejects.toThrow(/pixel data truncated/);
+    const j2k = path.join(dir, 'j2k.dcm');
+    await writeFile(j2k, (await readFile(path.join(SAMPLES, 'RG3_J2KI_CR_jpeg2000.dcm'))).subarray(0, 100000));
+    await expect(parseFile(j2k)).rejects.toThrow(/truncated/);
+  });
 });

@@ -21,6 +21,8 @@ export interface Config {
   maxBundleEntries: number;
   /** Resource types that must declare and satisfy a CN profile (`QIAO_REQUIRE_PROFILES=Patient,Encounter`). */
   requireProfiles: string[];
+  /** Store the CN profile package at start, so `/fhir/StructureDefinition` serves it (`QIAO_INSTALL_PROFILES=off` skips). */
+  installProfiles: boolean;
   /** Key of the research pseudonyms (HMAC-SM3); undefined = a key generated once and kept in the database. */
   pseudonymKey: string | undefined;
   /** DIMSE listener port (bound to `host`); null when `QIAO_DIMSE_PORT=off`, 0 for a random port. */
@@ -29,6 +31,10 @@ export interface Config {
   dimseAeTitle: string;
   /** Calling AE titles allowed to associate; empty = any. */
   dimseAllowedAes: string[];
+  /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
+  keyFile: string | undefined;
+  /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
+  keys: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -48,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     shutdownGraceSeconds: integer(env.QIAO_SHUTDOWN_GRACE_S, 10, 'QIAO_SHUTDOWN_GRACE_S'),
     maxBundleEntries: integer(env.QIAO_MAX_BUNDLE_ENTRIES, 10000, 'QIAO_MAX_BUNDLE_ENTRIES'),
+    installProfiles: (env.QIAO_INSTALL_PROFILES ?? 'on') !== 'off',
     requireProfiles: (env.QIAO_REQUIRE_PROFILES ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
     pseudonymKey: pseudonymKey(env.QIAO_PSEUDONYM_KEY),
     dimsePort: env.QIAO_DIMSE_PORT === 'off' ? null : integer(env.QIAO_DIMSE_PORT, 11112, 'QIAO_DIMSE_PORT'),
@@ -57,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((t) => t.trim())
       .filter((t) => t !== '')
       .map((t) => aeTitle(t, 'QIAO_DIMSE_ALLOWED_AES')),
+    keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
+    keys: env.QIAO_KEYS || undefined,
   };
 }
 

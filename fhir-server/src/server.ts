@@ -42,7 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const parameters = await loadStoredSearchParameters(db);
   if (parameters) logger.log('info', 'stored search parameters active', { count: parameters });
   const ctx: Context = { config, db, repo: new Repository(db) };
-  await installProfiles(ctx, logger);
+  if (config.installProfiles) await installProfiles(ctx, logger);
   const state: AppState = { ready: true, inFlight: 0 };
   const edges: Edge[] = [];
   for (const factory of EDGES) edges.push(await factory(ctx, logger));

@@ -207,8 +207,14 @@ class Registry implements Terminology, Resolver {
     } else if (!cs) {
       return { ...base, result: false, isRetired: false, unknownSystem: true, issues: [unknownSystem(system)] };
     }
-    if (cs && !concept && cs.complete && !request.url) {
-      return { ...base, result: false, isRetired: false, issues: [unknownCode(system, code, request.version)] };
+    if (cs && !concept && !request.url) {
+      if (cs.complete) return { ...base, result: false, isRetired: false, issues: [unknownCode(system, code, request.version)] };
+      // A fragment (SNOMED CT's stub, a demo subset) cannot refute a code it does not list.
+      return {
+        ...base, result: false, isRetired: false, unknownSystem: true,
+        issues: [issue('warning', 'not-found', 'TX-INCOMPLETE-SYSTEM',
+          `代码系统 ${system} 只加载了部分内容，无法确认代码 ${code}`, `Code system ${system} is only partly loaded: code ${code} cannot be checked`)],
+      };
     }
     const status = concept?.status ?? 'active';
     if (status === 'retired') issues.push(retiredCode(system, code));

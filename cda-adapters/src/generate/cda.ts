@@ -61,11 +61,11 @@ function placementKey(resource: Json): string[] {
  */
 export function composeDocument(
   type: DocumentType,
-  input: { patient: string; encounter?: string; author?: string; custodian?: string; documentId: { root: string; extension: string }; date: string },
+  input: { patient: string; encounter?: string; author?: string; legalAuthenticator?: string; custodian?: string; documentId: { root: string; extension: string }; date: string },
   resources: Json[],
 ): Json {
   const profile = profileOf(type.code);
-  const sections = (profile?.sections ?? []).map(({ key }) => ({ def: SECTIONS[key], entries: [] as Json[] }));
+  const sections = (profile?.sections ?? []).map(({ key, required }) => ({ def: SECTIONS[key], required, entries: [] as Json[] }));
   for (const r of resources) {
     const keys = placementKey(r);
     const target = sections.find((s) => s.def?.accepts?.some((a) => keys.includes(a)));
@@ -81,9 +81,11 @@ export function composeDocument(
     date: input.date,
     author: input.author ? [{ reference: input.author }] : [],
     title: type.title,
+    ...(input.legalAuthenticator ? { attester: [{ mode: 'legal', time: input.date, party: { reference: input.legalAuthenticator } }] } : {}),
     ...(input.custodian ? { custodian: { reference: input.custodian } } : {}),
+    // Optional sections without data are left out; required ones stay, so the validator names what is missing.
     section: sections
-      .filter((s) => s.def)
+      .filter((s) => s.def && (s.required || s.entries.length > 0))
       .map((s) => ({
         title: s.def?.displayName.replace(/章节$/, ''),
         code: s.def?.code ? { coding: [{ system: 'http://loinc.org', code: s.def.code, display: s.def.displayName }] } : { text: s.def?.displayName },

@@ -29,3 +29,9 @@ export class Collector {
     return fullUrl;
   }
 }
+
+/** `identifier=system|value` for a conditional create, with FHIR search escaping (`\ | , $`). */
+export function identifierCriteria(system: string, value: string): string {
+  const escape = (s: string) => s.replace(/[\\|,$]/g, (c) => `\\${c}`);
+  return `identifier=${encodeURIComponent(escape(system))}|${encodeURIComponent(escape(value))}`;
+}

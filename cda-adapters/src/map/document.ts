@@ -5,7 +5,7 @@ import { documentType } from '../tables/document-types.js';
 import { fhirSystem, oidSystem } from '../tables/identifiers.js';
 import { profileOf } from '../tables/sections.js';
 import type { XElement } from '../xml/dom.js';
-import { Collector, type MappedEntry } from './collector.js';
+import { Collector, identifierCriteria, type MappedEntry } from './collector.js';
 import { entryToFhir } from './entries.js';
 import { DOCUMENT_TYPE_SYSTEM, ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
 import { headerToFhir, type HeaderRefs } from './header-fhir.js';
@@ -35,12 +35,14 @@ export function cdaToFhir(root: XElement): MappedDocument {
   const c = new Collector();
   const refs = headerToFhir(header, c, key);
   let n = 0;
-  const results: string[] = [];
+  const labResults: string[] = [];
+  const observations: string[] = [];
   const section = (s: Section): Json => {
     const entryRefs = s.entries.map((e) => {
       const resource = entryToFhir(e, refs, { system: ENTRY_ID_SYSTEM, value: `${key}#${++n}` });
-      const ref = c.add(resource, `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(`${key}#${n}`)}`);
-      if ((resource.category as Json[] | undefined)?.some((cat) => (cat.coding as Json[] | undefined)?.some((x) => x.code === 'laboratory'))) results.push(ref);
+      const ref = c.add(resource, identifierCriteria(ENTRY_ID_SYSTEM, `${key}#${n}`));
+      if (resource.resourceType === 'Observation') observations.push(ref);
+      if ((resource.category as Json[] | undefined)?.some((cat) => (cat.coding as Json[] | undefined)?.some((x) => x.code === 'laboratory'))) labResults.push(ref);
       return { reference: ref };
     });
     const code = s.code?.code ? { coding: [{ system: fhirSystem(s.code.codeSystem), code: s.code.code, ...(s.code.displayName ? { display: s.code.displayName } : {}) }] } : s.code?.displayName ? { text: s.code.displayName } : undefined;
@@ -80,7 +82,7 @@ export function cdaToFhir(root: XElement): MappedDocument {
       ...(header.replaces ? { relatesTo: [{ code: 'replaces', targetIdentifier: { system: oidSystem(header.replaces.root), value: header.replaces.extension } }] } : {}),
       section: fhirSections,
     },
-    `identifier=${encodeURIComponent(oidSystem(header.id?.root ?? ''))}|${encodeURIComponent(header.id?.extension ?? '')}`,
+    identifierCriteria(oidSystem(header.id?.root ?? ''), header.id?.extension ?? ''),
   );
   const report = profileOf(header.code?.code)?.report;
   if (report) {
@@ -95,10 +97,10 @@ export function cdaToFhir(root: XElement): MappedDocument {
         ...(refs.encounter ? { encounter: { reference: refs.encounter } } : {}),
         ...(header.effectiveTime ? { issued: toInstant(tsToFhir(header.effectiveTime)) } : {}),
         ...(refs.authors.length ? { performer: refs.authors.map((a) => ({ reference: a })) } : {}),
-        result: (report === 'LAB' ? results : c.entries.filter((e) => e.resource.resourceType === 'Observation' && String(e.ifNoneExist ?? '').includes(encodeURIComponent(`${key}#`))).map((e) => e.fullUrl)).map((r) => ({ reference: r })),
+        result: (report === 'LAB' ? labResults : observations).map((r) => ({ reference: r })),
         presentedForm: [{ contentType: 'application/hl7-cda+xml', title: header.title ?? '' }],
       },
-      `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(`${key}#report`)}`,
+      identifierCriteria(ENTRY_ID_SYSTEM, `${key}#report`),
     );
   }
   return { header, sections, key, entries: c.entries, composition, patient: refs.patient, ...(refs.encounter ? { encounter: refs.encounter } : {}), refs };
@@ -156,7 +158,7 @@ export function toTransaction(doc: MappedDocument, bytes: Uint8Array): Json {
     entry: [
       ...doc.entries.map(entry),
       { resource: { resourceType: 'Binary', id: binaryId, contentType: 'application/hl7-cda+xml', data: Buffer.from(bytes).toString('base64') }, request: { method: 'PUT', url: `Binary/${binaryId}` } },
-      entry({ fullUrl: `urn:uuid:${randomUUID()}`, resource: documentReference, ifNoneExist: `identifier=${encodeURIComponent(docIdentifier.system)}|${encodeURIComponent(docIdentifier.value ?? '')}` }),
+      entry({ fullUrl: `urn:uuid:${randomUUID()}`, resource: documentReference, ifNoneExist: identifierCriteria(docIdentifier.system, docIdentifier.value ?? '') }),
     ],
   };
 }

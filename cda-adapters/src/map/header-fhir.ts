@@ -1,6 +1,6 @@
 import type { Address, Code, Header, Id, Org, PatientModel, Person } from '../model/header.js';
 import { LOCATION_LEVELS, oidSystem, OID, PATIENT_ID_PRIORITY, systemOid, VISIT_ID_ROOTS } from '../tables/identifiers.js';
-import type { Collector } from './collector.js';
+import { identifierCriteria, type Collector } from './collector.js';
 import { ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
 import { codingOf, tsFromFhir, tsToFhir } from './values.js';
 
@@ -13,7 +13,7 @@ export function identifier(i: Id): Json {
 }
 
 function criteria(i: Id | undefined): string | undefined {
-  return i?.extension ? `identifier=${encodeURIComponent(oidSystem(i.root))}|${encodeURIComponent(i.extension)}` : undefined;
+  return i?.extension ? identifierCriteria(oidSystem(i.root), i.extension) : undefined;
 }
 
 function concept(c: Code | undefined): Json | undefined {
@@ -79,7 +79,7 @@ function practitioner(p: Person, c: Collector): { practitioner: string; role: st
       ...(orgUrl ? { organization: { reference: orgUrl } } : {}),
       ...(p.role ? { code: [concept(p.role)] } : {}),
     },
-    `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(`role:${roleKey}`)}`,
+    identifierCriteria(ENTRY_ID_SYSTEM, `role:${roleKey}`),
   );
   return { practitioner: practitionerUrl, role };
 }
@@ -146,7 +146,7 @@ export function headerToFhir(h: Header, c: Collector, documentKey: string): Head
         ...(locationRefs.length ? { location: locationRefs.map((l) => ({ location: { reference: l } })) } : {}),
         ...(parentOrg ? { serviceProvider: { reference: parentOrg } } : {}),
       },
-      visitIds.length ? criteria(visitIds[0]) : `identifier=${encodeURIComponent(ENTRY_ID_SYSTEM)}|${encodeURIComponent(ownId.value)}`,
+      visitIds.length ? criteria(visitIds[0]) : identifierCriteria(ENTRY_ID_SYSTEM, ownId.value),
     );
   }
   return { patient, ...(encounter ? { encounter } : {}), authors, ...(custodian ? { custodian } : {}), ...(legal ? { legal } : {}), authenticators };

@@ -90,6 +90,9 @@ async function finish(dataSet: DataSet, pixel: Element | undefined, file: FileHa
   if (json['00080005']) json['00080005'] = { vr: 'CS', Value: ['ISO_IR 192'] };
   // A deflated file's offsets point into the inflated copy, not the file: no frames or pixel bulk data.
   if (deflated) delete json['7FE00010'];
+  if (pixel && !pixel.hadUndefinedLength && pixel.dataOffset + pixel.length > size) {
+    throw new DicomParseError(`pixel data truncated: ${pixel.length} bytes declared, ${Math.max(0, size - pixel.dataOffset)} present`);
+  }
   const frames = pixel && !deflated ? await frameIndex(json, pixel, transferSyntaxUID, file, size) : undefined;
   return { transferSyntaxUID, sopClassUID, sopInstanceUID, studyInstanceUID, seriesInstanceUID, json, bulk, frames };
 }
@@ -124,14 +127,16 @@ async function encapsulatedFrames(file: FileHandle, size: number, start: number,
   let pos = start;
   let offsetTable: number[] | undefined;
   const fragments: { itemStart: number; offset: number; length: number }[] = [];
-  while (pos + 8 <= size) {
+  for (;;) {
+    if (pos + 8 > size) throw new DicomParseError('encapsulated pixel data truncated: no sequence delimiter');
     await file.read(header, 0, 8, pos);
     const group = header.readUInt16LE(0);
     const element = header.readUInt16LE(2);
     const length = header.readUInt32LE(4);
     if (group !== 0xfffe) return undefined;
     if (element === 0xe0dd) break;
-    if (element !== 0xe000 || pos + 8 + length > size) return undefined;
+    if (element !== 0xe000) return undefined;
+    if (pos + 8 + length > size) throw new DicomParseError('encapsulated pixel data truncated inside a fragment');
     if (offsetTable === undefined) {
       const table = Buffer.alloc(length);
       if (length) await file.read(table, 0, length, pos + 8);

@@ -152,7 +152,7 @@ function occurrenceParams(identifier: Naturalized): [string, string][] {
 export async function findWorklist(fhir: FhirSearch, identifier: Naturalized, limit: number): Promise<Naturalized[]> {
   const orders = (await fhir.search('ServiceRequest', [['status', 'active'], ...occurrenceParams(identifier), ['_count', String(limit)]])).filter(isImaging);
   const patientIds = [...new Set(orders.map((sr) => (sr.subject as { reference?: string } | undefined)?.reference).filter((r): r is string => !!r?.startsWith('Patient/')))];
-  const patients = patientIds.length ? await fhir.search('Patient', [['_id', patientIds.map((r) => r.slice('Patient/'.length)).join(',')]]) : [];
+  const patients = patientIds.length ? await fhir.search('Patient', [['_id', patientIds.map((r) => r.slice('Patient/'.length)).join(',')], ['_count', String(patientIds.length)]]) : [];
   const byRef = new Map(patients.map((p) => [`Patient/${p.id}`, p]));
   const query = withoutStation(identifier);
   return orders

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { qido } from './qido.js';
+import { rendered } from './rendered.js';
 import { stow } from './stow.js';
 import { bulk, frames, metadata, retrieve, wadoUri } from './wado.js';
 
@@ -37,6 +38,8 @@ export function dicomwebRouter(options: DicomwebOptions): express.Router {
     router.get(`${path}/metadata`, run(metadata));
   }
   router.get(`${instance}/frames/:frames`, run(frames));
+  for (const path of [instance, `${instance}/frames/:frames`]) router.get(`${path}/rendered`, run((req, res, o) => rendered(req, res, o, 'rendered')));
+  for (const path of [study, series, instance, `${instance}/frames/:frames`]) router.get(`${path}/thumbnail`, run((req, res, o) => rendered(req, res, o, 'thumbnail')));
   router.get(`${instance}/bulk/:tag`, run(bulk));
   router.get('/wado', run(wadoUri));
 

@@ -3,29 +3,12 @@ import { withBase } from '../dicom/json.js';
 import { EXPLICIT_LE, IMPLICIT_LE, frameMediaType } from '../dicom/transfer-syntax.js';
 import type { FrameIndex } from '../dicom/parse.js';
 import type { InstanceRecord } from '../store/store.js';
-import { dicomwebBase, notFound, pathUid, type DicomwebOptions } from './context.js';
+import { dicomwebBase, notFound, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
+import { encodeJpeg, encodePng } from './image-encode.js';
+import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { newBoundary, parseAccept, type MediaType } from './multipart.js';
-
-type Scope = { study: string; series?: string; sop?: string };
-
-function scopeOf(req: Request): Scope {
-  return {
-    study: pathUid(req, 'study'),
-    ...(req.params.series !== undefined ? { series: pathUid(req, 'series') } : {}),
-    ...(req.params.instance !== undefined ? { sop: pathUid(req, 'instance') } : {}),
-  };
-}
-
-function describe(scope: Scope): { zh: string; en: string } {
-  if (scope.sop) return { zh: `实例 ${scope.sop}`, en: `instance ${scope.sop}` };
-  if (scope.series) return { zh: `序列 ${scope.series}`, en: `series ${scope.series}` };
-  return { zh: `检查 ${scope.study}`, en: `study ${scope.study}` };
-}
-
-function notAcceptable(what: { zh: string; en: string }): DicomwebError {
-  return new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: `无法以所请求的媒体类型或传输语法提供${what.zh}（不做转码）`, en: `${what.en} cannot be sent in the media type or transfer syntax asked for (no transcoding)` });
-}
+import { parseWindow, renderFrame } from './rendered.js';
 
 /** The inner type and transfer syntax a multipart Accept alternative asks for. */
 function wanted(m: MediaType): { inner: string; ts: string | undefined } | undefined {
@@ -72,13 +55,6 @@ export async function metadata(req: Request, res: Response, options: DicomwebOpt
   res.end(withBase(`[${texts.join(',')}]`, dicomwebBase(req, options)));
 }
 
-async function oneInstance(req: Request, options: DicomwebOptions): Promise<InstanceRecord> {
-  const scope = scopeOf(req);
-  const [instance] = await options.store.instances(scope);
-  if (!instance) throw notFound(describe(scope));
-  return instance;
-}
-
 /** How a frame goes out: as stored (encapsulated), or native little endian. */
 function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: MediaType[]): { media: string; ts: string } | undefined {
   const native = frames.kind === 'native';
@@ -95,33 +71,6 @@ function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: Med
     if (typeFits && (w.ts === '*' || w.ts === stored.ts || (!w.ts && w.inner !== 'application/octet-stream'))) return stored;
   }
   return undefined;
-}
-
-function parseFrameList(value: string | undefined, count: number): number[] {
-  const list = (value ?? '').split(',').map((v) => v.trim());
-  if (list.length === 0 || list.some((v) => !/^\d{1,9}$/.test(v))) {
-    throw new DicomwebError(400, 'DICOMWEB-FRAMES', { zh: `帧列表 "${String(value).slice(0, 80)}" 无效：应为以逗号分隔的正整数`, en: `frame list "${String(value).slice(0, 80)}" is not valid: comma-separated positive integers are expected` }, { expression: 'frames' });
-  }
-  const numbers = list.map(Number);
-  const bad = numbers.find((n) => n < 1 || n > count);
-  if (bad !== undefined) throw new DicomwebError(404, 'DICOMWEB-FRAMES', { zh: `帧 ${bad} 不存在（共 ${count} 帧）`, en: `frame ${bad} does not exist (the instance has ${count})` }, { expression: 'frames' });
-  return numbers;
-}
-
-function frameCount(frames: FrameIndex): number {
-  return frames.kind === 'native' ? frames.count : frames.frames.length;
-}
-
-/** Bytes of frame n (1-based), read by range from the stored file. */
-async function readFrame(options: DicomwebOptions, instance: InstanceRecord, frames: FrameIndex, n: number): Promise<Buffer> {
-  if (frames.kind === 'native') {
-    const data = await options.store.blobs.read(instance.storageKey, frames.offset + (n - 1) * frames.length, frames.length);
-    if (frames.bigEndian) data.swap16();
-    return data;
-  }
-  const fragments = frames.frames[n - 1] ?? [];
-  const parts = await Promise.all(fragments.map(([offset, length]) => options.store.blobs.read(instance.storageKey, offset, length)));
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
 
 /** WADO-RS frames: each frame located by the index made at ingest and read by byte range. */
@@ -176,13 +125,24 @@ export async function wadoUri(req: Request, res: Response, options: DicomwebOpti
     if (value === null) throw new DicomwebError(400, 'DICOMWEB-WADO-URI', { zh: `缺少参数 ${param}`, en: `parameter ${param} is missing` }, { expression: param });
     ids[name] = value;
   }
-  const contentType = (q.get('contentType') ?? 'application/dicom').split(',').map((t) => t.trim().toLowerCase());
-  if (!contentType.includes('application/dicom') && !contentType.includes('*/*')) {
-    throw notAcceptable({ zh: `WADO-URI 的 contentType "${contentType.join(',')}"`, en: `WADO-URI contentType "${contentType.join(',')}"` });
-  }
+  const asked = q.get('contentType');
+  const contentType = (asked ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   const transferSyntax = q.get('transferSyntax');
   Object.assign(req.params, ids);
   const instance = await oneInstance(req, options);
+  const image = contentType.find((t) => t === 'image/jpeg' || t === 'image/png');
+  // Without contentType an image goes out as JPEG (PS3.18 §9.1.2.1), anything else as the DICOM file.
+  if (image || (asked === null && instance.frames?.kind === 'native')) {
+    const frame = Number(q.get('frameNumber') ?? 1);
+    if (!Number.isInteger(frame) || frame < 1 || !instance.frames || frame > frameCount(instance.frames)) throw new DicomwebError(400, 'DICOMWEB-WADO-URI', { zh: `frameNumber 无效`, en: 'frameNumber is not valid' }, { expression: 'frameNumber' });
+    const raster = await renderFrame(options, instance, frame, parseWindow(q.get('windowCenter') !== null ? `${q.get('windowCenter')},${q.get('windowWidth')}` : null));
+    res.setHeader('Content-Type', image ?? 'image/jpeg');
+    res.end(image === 'image/png' ? encodePng(raster) : encodeJpeg(raster, 90));
+    return;
+  }
+  if (contentType.length && !contentType.includes('application/dicom') && !contentType.includes('*/*')) {
+    throw notAcceptable({ zh: `WADO-URI 的 contentType "${contentType.join(',')}"`, en: `WADO-URI contentType "${contentType.join(',')}"` });
+  }
   if (transferSyntax && transferSyntax !== instance.transferSyntax) throw notAcceptable({ zh: `传输语法 ${transferSyntax.slice(0, 64)}`, en: `transfer syntax ${transferSyntax.slice(0, 64)}` });
   res.status(200).setHeader('Content-Type', 'application/dicom');
   res.setHeader('Content-Length', String(instance.size));

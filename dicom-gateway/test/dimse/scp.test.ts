@@ -26,7 +26,7 @@ class RecordingStore {
     const file = join(this.dir, `${this.files.length}.dcm`);
     this.files.push(file);
     const slow = this.slow;
-    await pipeline(source, async function* (chunks: AsyncIterable<Buffer>) {
+    await pipeline(source, async function* (chunks: AsyncIterable<Buffer | string>) {
       for await (const chunk of chunks) {
         if (slow) await new Promise((r) => setTimeout(r, 5));
         yield chunk;
@@ -43,13 +43,15 @@ class RecordingStore {
 
 /**
  * The data set as DCMTK reads it (every value printed in full), without the File Meta Information,
- * which the receiver writes itself, and trailing padding, which storescu does not send.
+ * which the receiver writes itself, trailing padding, which storescu does not send, and how
+ * sequences are delimited, which storescu re-encodes.
  */
 async function dataSet(file: string): Promise<string> {
   const { stdout } = await run('dcmdump', ['+L', file], { maxBuffer: 64 * 1024 * 1024 });
   return stdout
     .split('\n')
-    .filter((line) => !/^\((0002|fffc),/.test(line))
+    .filter((line) => !/^\((0002|fffc),/.test(line) && !/Delimitation/.test(line))
+    .map((line) => line.replace(/\((Sequence|Item) with [^)]*\)/, '').replace(/\s+#.*$/, ''))
     .join('\n');
 }
 

@@ -1,4 +1,4 @@
-import { DicomStore, DicomwebError, dicomwebRouter, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
+import { DicomStore, DicomwebError, dicomwebRouter, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
 import type { NextFunction, Request, Response } from 'express';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
 import { FhirError } from '../errors/fhir-error.js';
@@ -22,9 +22,9 @@ function fhirPort(ctx: Context, seen: { origin?: string }): FhirPort {
   const json = (body: unknown): FhirJson => (body instanceof RawJson ? (JSON.parse(body.text) as FhirJson) : (body as FhirJson));
   return {
     async search(type, query) {
-      const reply = await handle(ctx, request({ method: 'GET', path: type, query: [...query, ['_count', '10']] }));
+      const reply = await handle(ctx, request({ method: 'GET', path: type, query: query.some(([name]) => name === '_count') ? query : [...query, ['_count', '10']] }));
       const bundle = json(reply.body) as { entry?: { resource?: FhirJson; search?: { mode?: string } }[] };
-      return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include' && e.resource).map((e) => e.resource as FhirJson);
+      return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include' && e.resource).map((e) => json(e.resource)); // entries may be RawJson too
     },
     async transaction(bundle) {
       const reply = await handle(ctx, request({ method: 'POST', path: '', query: [], body: bundle }));
@@ -78,6 +78,30 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
     },
     async close() {
       await store.close();
+    },
+  };
+};
+
+/** DIMSE (C-ECHO, C-STORE, C-FIND, Modality Worklist) on QIAO_DIMSE_PORT, into the same store. */
+export const dimseEdge: EdgeFactory = (ctx, logger) => {
+  const store = dicomStore(ctx, logger);
+  let listener: DimseListener | undefined;
+  return {
+    name: 'dimse',
+    async start() {
+      if (ctx.config.dimsePort === null) return;
+      listener = await startDimse({
+        host: ctx.config.host,
+        port: ctx.config.dimsePort,
+        aeTitle: ctx.config.dimseAeTitle,
+        allowedAes: ctx.config.dimseAllowedAes,
+        store,
+        worklist: fhirPort(ctx, stores.get(ctx)?.seen ?? {}),
+        log: logger,
+      });
+    },
+    async close() {
+      await listener?.close();
     },
   };
 };

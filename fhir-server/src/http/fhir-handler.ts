@@ -64,6 +64,7 @@ function write(res: Response, req: FhirRequest, result: FhirResponse, format: Fo
     res.setHeader('Last-Modified', new Date(v.lastUpdated).toUTCString());
   }
   if (result.location) res.setHeader('Location', `${req.baseUrl}/${result.location}`);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   res.status(result.status);
   let body = result.body;
   const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
@@ -112,6 +113,7 @@ function parsePrefer(header: string | undefined): Prefer {
     const [key, value] = part.split('=').map((s) => s.trim());
     if (key === 'return' && (value === 'minimal' || value === 'representation' || value === 'OperationOutcome')) prefer.return = value;
     if (key === 'handling' && (value === 'strict' || value === 'lenient')) prefer.handling = value;
+    if (key === 'respond-async') prefer.respondAsync = true;
   }
   return prefer;
 }

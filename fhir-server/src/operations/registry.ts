@@ -2,9 +2,11 @@ import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../router/t
 import type { Queryable } from '../repository/db.js';
 import { everything } from './everything/handler.js';
 import { reindex } from './reindex/handler.js';
+import { CDA_OPERATIONS } from './cda/index.js';
 import { VALIDATE_OPERATIONS } from './validate/handler.js';
 import { MPI_OPERATIONS } from './mpi/index.js';
 import { TERMINOLOGY_OPERATIONS } from './terminology/index.js';
+import { EXPORT_OPERATIONS } from './export/index.js';
 
 export type Level = 'system' | 'type' | 'instance';
 
@@ -50,6 +52,8 @@ export const OPERATIONS: readonly OperationEntry[] = [
   ...VALIDATE_OPERATIONS,
   ...MPI_OPERATIONS,
   ...TERMINOLOGY_OPERATIONS,
+  ...EXPORT_OPERATIONS,
+  ...CDA_OPERATIONS,
 ];
 
 export function findOperation(name: string): OperationEntry | undefined {

@@ -9,6 +9,8 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface Prefer {
   return?: 'minimal' | 'representation' | 'OperationOutcome';
   handling?: 'strict' | 'lenient';
+  /** `respond-async`: the client asks for an asynchronous request (Bulk Data kick-off). */
+  respondAsync?: boolean;
 }
 
 /** A FHIR interaction, independent of HTTP: the HTTP layer, batch entries and operations all build these. */
@@ -52,6 +54,8 @@ export interface FhirResponse {
   /** The version the response is about: drives ETag, Last-Modified and Location. */
   version?: StoredVersion;
   location?: string;
+  /** Further reply headers an interaction sets itself (Content-Location of an asynchronous request). */
+  headers?: Record<string, string>;
 }
 
 /** What interactions may use; passed explicitly, never reached through globals. */

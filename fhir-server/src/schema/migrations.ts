@@ -255,4 +255,28 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'bulk data export jobs',
+    sql: `
+      -- One row per $export job. spec is the resolved request (JSON); output lists the written
+      -- files (JSON) once completed; error is the catalogue message of a failure (JSON). heartbeat
+      -- is renewed by the process running the job, so a job whose process died is seen as stale.
+      CREATE TABLE bulk_export (
+        id text PRIMARY KEY,
+        status text NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+        request text NOT NULL,
+        spec text NOT NULL,
+        transaction_time timestamptz NOT NULL,
+        requires_access_token boolean NOT NULL,
+        progress text NOT NULL DEFAULT '',
+        output text,
+        error text,
+        heartbeat timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz
+      );
+      CREATE INDEX bulk_export_status ON bulk_export (status, heartbeat);
+    `,
+  },
 ];

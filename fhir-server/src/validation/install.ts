@@ -9,7 +9,7 @@ import type { Context } from '../router/types.js';
  * Publishes the CN profile package (StructureDefinitions, ValueSets, CodeSystems) as ordinary
  * resources, so that `/fhir/StructureDefinition?url=…` finds them. Idempotent by url and
  * version: a resource already stored with the same content is left alone, a changed one is
- * updated in place; writes go through the router like a client's.
+ * updated in place; written in one transaction through the router, like a client's.
  */
 export async function installProfiles(ctx: Context, logger: Logger): Promise<void> {
   const resources = packageResources(loadPackage()) as (Resource & { url: string; version: string; id: string })[];
@@ -17,14 +17,15 @@ export async function installProfiles(ctx: Context, logger: Logger): Promise<voi
     ctx.db,
     resources.map((r) => ({ type: r.resourceType, params: [['url', r.url], ['version', r.version]] as [string, string][] })),
   );
-  let written = 0;
-  for (const [i, resource] of resources.entries()) {
+  const entry = resources.flatMap((resource, i) => {
     const stored = found[i]?.[0];
-    if (stored?.json && sameContent(JSON.parse(stored.json) as Resource, resource)) continue;
+    if (stored?.json && sameContent(JSON.parse(stored.json) as Resource, resource)) return [];
     const id = stored?.id ?? resource.id;
-    await handle(ctx, { method: 'PUT', path: `${resource.resourceType}/${id}`, query: [], body: { ...structuredClone(resource), id }, prefer: {}, baseUrl: ctx.config.baseUrl ?? 'http://localhost/fhir' });
-    written++;
-  }
+    return [{ resource: { ...structuredClone(resource), id }, request: { method: 'PUT', url: `${resource.resourceType}/${id}` } }];
+  });
+  const written = entry.length;
+  // One transaction for the whole package: one commit, instead of one per resource.
+  if (written) await handle(ctx, { method: 'POST', path: '', query: [], body: { resourceType: 'Bundle', type: 'transaction', entry }, prefer: { return: 'minimal' }, baseUrl: ctx.config.baseUrl ?? 'http://localhost/fhir' });
   if (written) logger.log('info', 'CN profile package installed', { written, total: resources.length });
 }
 

@@ -29,6 +29,8 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     demoData: false,
     // Test servers run side by side: no DIMSE listener unless a test asks for one.
     dimsePort: null,
+    // Storing the profile package costs seconds per fresh database: only the tests of publishing ask for it.
+    installProfiles: false,
     ...overrides,
   };
   const running = await startServer(config);

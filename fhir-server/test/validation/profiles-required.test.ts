@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { loadPackage } from '@qiao/profiles';
 import { call, firstIssue } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
+
+// Starting a server on a fresh PGlite database (and storing the package) takes longer than jest's default when run from the root.
+jest.setTimeout(120_000);
 
 const patient = () => structuredClone(loadPackage().examples.find((e) => e.file === 'valid/Patient-minimal.json')?.resource) as Record<string, unknown>;
 

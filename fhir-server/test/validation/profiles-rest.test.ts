@@ -1,7 +1,11 @@
+import { jest } from '@jest/globals';
 import { loadPackage } from '@qiao/profiles';
 import { installProfiles } from '../../src/validation/install.js';
 import { call, firstIssue } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
+
+// Starting a server on a fresh PGlite database (and storing the package) takes longer than jest's default when run from the root.
+jest.setTimeout(120_000);
 
 const CN = 'https://qiao.health/fhir/StructureDefinition/';
 const pkg = loadPackage();
@@ -14,7 +18,7 @@ const found = (outcome: any) => outcome.issue.map((i: any) => ({ id: i.details?.
 const problems = (outcome: any) => outcome.issue.filter((i: any) => i.severity !== 'information');
 
 describe.each(BACKENDS)('CN profiles through the REST API (%s)', (backend) => {
-  const server = useTestServer(backend);
+  const server = useTestServer(backend, { installProfiles: true });
 
   it('rejects a write that declares cn-patient and breaks it, with every issue in Chinese and English', async () => {
     const patient = example('valid/Patient-minimal.json');

@@ -70,7 +70,7 @@ export function codeSystemFromTable(table: CodeTable): CodeSystem {
     language: 'zh-CN',
     publisher: table.source,
     description: [table.titleEn, table.note].filter(Boolean).join(' — ') || table.title,
-    identifier: table.url.startsWith('urn:oid:') ? [{ system: 'urn:ietf:rfc:3986', value: table.url }] : [],
+    ...(table.url.startsWith('urn:oid:') ? { identifier: [{ system: 'urn:ietf:rfc:3986', value: table.url }] } : {}),
     caseSensitive: true,
     valueSet: `${VALUESET_BASE}${table.id}`,
     hierarchyMeaning: 'is-a',

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { composeDocument, documentType, fhirToCda, OID, profileOf, validateCda } from '@qiao/cda-adapters';
+import { FhirError } from '../../errors/fhir-error.js';
+import { fromEdgeIssue } from '../../errors/edge-issues.js';
+import type { Queryable } from '../../repository/db.js';
+import { dispatch } from '../../router/router.js';
+import { RawContent, type Context, type FhirRequest, type FhirResponse, type ParsedPath } from '../../router/types.js';
+import { transmissionLog } from './audit.js';
+import { closure, get, searchAll } from './fhir-io.js';
+import { rejectInvalid } from './request.js';
+
+type Json = Record<string, unknown>;
+
+const CDA_CONTENT_TYPE = 'application/hl7-cda+xml; charset=utf-8';
+/** The resource types the document tables map entries from. */
+const CLINICAL_TYPES = ['Condition', 'Observation', 'Procedure', 'MedicationRequest', 'AllergyIntolerance'];
+
+async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[], logged: string[]): Promise<FhirResponse> {
+  const resources = await closure(ctx, q, req, composition, known);
+  const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
+  rejectInvalid(validateCda(xml));
+  const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
+  await dispatch(ctx, q, { method: 'POST', path: 'AuditEvent', query: [], body: transmissionLog('cda-generate', logged, code, 'success'), prefer: {}, baseUrl: req.baseUrl });
+  return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };
+}
+
+/** `GET [base]/Composition/{id}/$cda`: the shared document of a stored Composition, checked by the validator. */
+export async function compositionCda(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
+  const composition = await get(ctx, q, req, `Composition/${path.id as string}`);
+  return render(ctx, q, req, composition, [], [`Composition/${path.id as string}`]);
+}
+
+function generateError(id: string, zh: string, en: string, expression: string): FhirError {
+  return FhirError.of([fromEdgeIssue({ severity: 'error', code: 'required', id, zh, en, expression })], 400);
+}
+
+/** A parameter from the query or a Parameters body (valueReference, valueCode or valueString). */
+function param(req: FhirRequest, name: string): string | undefined {
+  const fromQuery = req.query.find(([n]) => n === name)?.[1];
+  if (fromQuery) return fromQuery;
+  const body = req.body as Json | undefined;
+  if (body?.resourceType !== 'Parameters') return undefined;
+  const p = ((body.parameter as Json[] | undefined) ?? []).find((x) => x.name === name);
+  return ((p?.valueReference as Json | undefined)?.reference as string | undefined) ?? (p?.valueCode as string | undefined) ?? (p?.valueString as string | undefined);
+}
+
+/**
+ * `POST [base]/$cda-generate` with `patient` or `encounter`, `type` (document code) and optionally
+ * `author`, `legalAuthenticator` and `custodian` (else those of the patient's latest document): a shared document of that type over the stored clinical data,
+ * placed section by section with the same tables the import uses. Answers 422 with the
+ * validator's issues when the stored data cannot make a valid document (a required section empty).
+ */
+export async function cdaGenerate(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
+  const code = param(req, 'type');
+  const type = documentType(code);
+  if (!type || !profileOf(type.code)) {
+    throw generateError('CDA-GEN-001', `不能生成文档类型 ${code ?? ''}：需要已完整映射的类型代码`, `cannot generate document type ${code ?? ''}: a fully mapped type code is required`, 'Parameters.parameter.type');
+  }
+  const encounterRef = param(req, 'encounter');
+  const encounter = encounterRef ? await get(ctx, q, req, encounterRef) : undefined;
+  const patientRef = param(req, 'patient') ?? ((encounter?.subject as Json | undefined)?.reference as string | undefined);
+  if (!patientRef || !/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(patientRef)) {
+    throw generateError('CDA-GEN-002', '需要 patient 或 encounter 参数', 'a patient or encounter parameter is required', 'Parameters.parameter.patient');
+  }
+  const patient = await get(ctx, q, req, patientRef);
+  const filter: [string, string][] = encounterRef ? [['encounter', encounterRef]] : [['patient', patientRef]];
+  const resources = (await Promise.all(CLINICAL_TYPES.map((t) => searchAll(ctx, q, req, t, filter)))).flat();
+  const [latest] = await searchAll(ctx, q, req, 'Composition', [['subject', patientRef], ['_sort', '-date']]);
+  const author = param(req, 'author') ?? (((latest?.author as Json[] | undefined)?.[0]?.reference as string | undefined) ?? undefined);
+  const legal = param(req, 'legalAuthenticator') ?? (((latest?.attester as Json[] | undefined)?.find((a) => a.mode === 'legal')?.party as Json | undefined)?.reference as string | undefined);
+  const custodian = param(req, 'custodian') ?? ((latest?.custodian as Json | undefined)?.reference as string | undefined) ?? ((patient.managingOrganization as Json | undefined)?.reference as string | undefined);
+  const composition = composeDocument(
+    type,
+    {
+      patient: patientRef,
+      ...(encounterRef ? { encounter: encounterRef } : {}),
+      ...(author ? { author } : {}),
+      ...(legal ? { legalAuthenticator: legal } : {}),
+      ...(custodian ? { custodian } : {}),
+      documentId: { root: OID.documentId, extension: `QIAO-${randomUUID()}` },
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    },
+    resources,
+  );
+  return render(ctx, q, req, composition, [patient, ...(encounter ? [encounter] : []), ...resources], [patientRef, ...(encounterRef ? [encounterRef] : [])]);
+}

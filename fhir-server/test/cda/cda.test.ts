@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { validateCda } from '@qiao/cda-adapters';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
+import { call, firstIssue } from '../support/http.js';
+import { documentXml, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
+
+const CDA = { 'content-type': 'application/hl7-cda+xml' };
+const labBytes = readFileSync(new URL('../../../cda-adapters/test/fixtures/C0007-lab-report.xml', import.meta.url));
+const LAB_ID = 'urn:oid:2.16.156.10011.1.1|LAB-2024-000123';
+const RESIDENT = 'urn:oid:2.16.156.10011.1.3|440106199203150022';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+describe.each(BACKENDS)('$cda-import on %s', (backend) => {
+  const server = useTestServer(backend);
+  const total = async (query: string) => (await call(server.base, 'GET', `${query}${query.includes('?') ? '&' : '?'}_summary=count`)).body.total as number;
+
+  it('stores the document in one transaction and answers with the transaction response', async () => {
+    const reply = await call(server.base, 'POST', '$cda-import', labBytes, CDA);
+    expect(reply.status).toBe(200);
+    expect(reply.body.type).toBe('transaction-response');
+    expect(reply.body.entry.every((e: Json) => /^20[01]/.test(e.response.status))).toBe(true);
+
+    const refs = await call(server.base, 'GET', `DocumentReference?identifier=${LAB_ID}`);
+    expect(refs.body.total).toBe(1);
+    const docRef = refs.body.entry[0].resource;
+    expect(docRef.type.coding[0].code).toBe('C0007');
+    expect(docRef.extension[0].valueString).toBe(createHash('sm3').update(labBytes).digest('hex'));
+    const binary = await call(server.base, 'GET', docRef.content[0].attachment.url);
+    expect(Buffer.from(binary.body.data, 'base64').equals(labBytes)).toBe(true);
+
+    const wbc = await call(server.base, 'GET', 'Observation?code=http://loinc.org|6690-2');
+    expect(wbc.body.entry[0].resource.valueQuantity).toEqual({ value: 11.2, unit: '10*9/L' });
+    expect(wbc.body.entry[0].resource.referenceRange[0].text).toBe('3.5-9.5');
+    expect(await total(`Patient?identifier=${RESIDENT}`)).toBe(1);
+    expect(await total('DiagnosticReport?category=LAB')).toBe(1);
+    expect(await total('AuditEvent?subtype=https://qiao.health/fhir/CodeSystem/cda-transmission|cda-import')).toBe(1);
+  });
+
+  it('re-importing the same document creates no duplicates', async () => {
+    const before = await Promise.all(['Observation', 'Patient', 'Practitioner', 'Composition', 'DocumentReference', 'Organization'].map(total));
+    const reply = await call(server.base, 'POST', '$cda-import', labBytes, CDA);
+    expect(reply.status).toBe(200);
+    const created = reply.body.entry.filter((e: Json) => e.response.status.startsWith('201')).map((e: Json) => e.response.location.split('/')[0]);
+    expect(created).toEqual(['AuditEvent']);
+    expect(await Promise.all(['Observation', 'Patient', 'Practitioner', 'Composition', 'DocumentReference', 'Organization'].map(total))).toEqual(before);
+  });
+});
+
+describe('CDA operations on postgres', () => {
+  const server = useTestServer('postgres');
+  const total = async (query: string) => (await call(server.base, 'GET', `${query}${query.includes('?') ? '&' : '?'}_summary=count`)).body.total as number;
+
+  it('matches the patient of a second document by resident ID', async () => {
+    expect((await call(server.base, 'POST', '$cda-import', documentXml('C0034', { extension: 'ADM-1' }), CDA)).status).toBe(200);
+    const reply = await call(server.base, 'POST', '$cda-import', documentXml('C0053', { extension: 'DIS-1', patientName: '王小明' }), CDA);
+    expect(reply.status).toBe(200);
+    const patient = reply.body.entry.find((e: Json) => e.response.location?.startsWith('Patient/'));
+    expect(patient.response.status).toMatch(/^200/);
+    expect(await total(`Patient?identifier=urn:oid:2.16.156.10011.1.3|${residentId()}`)).toBe(1);
+    expect(await total('Procedure')).toBe(1);
+  });
+
+  it('registers replacements', async () => {
+    const reply = await call(server.base, 'POST', '$cda-import', documentXml('C0053', { extension: 'DIS-2', replaces: 'DIS-1' }), CDA);
+    expect(reply.status).toBe(200);
+    const ref = (await call(server.base, 'GET', 'DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|DIS-2')).body.entry[0].resource;
+    expect(ref.relatesTo).toEqual([{ code: 'replaces', target: { identifier: { system: 'urn:oid:2.16.156.10011.1.1', value: 'DIS-1' } } }]);
+    const byType = await call(server.base, 'GET', 'DocumentReference?type=urn:oid:2.16.156.10011.2.4|C0053');
+    expect(byType.body.total).toBe(2);
+  });
+
+  it('rejects an invalid document with 422 and stores nothing', async () => {
+    const before = await total('Patient');
+    const bad = documentXml('C0002', { extension: 'BAD-1', residentId: '110105198001010010' });
+    const reply = await call(server.base, 'POST', '$cda-import', bad, CDA);
+    expect(reply.status).toBe(422);
+    const issue = firstIssue(reply);
+    expect(issue.details.coding[0].code).toBe('CDA-ID-001');
+    expect(issue.details.text).toMatch(/^居民身份证号 110105198001010010 无效.* \| resident ID 110105198001010010 is invalid/);
+    expect(issue.expression).toEqual(['/ClinicalDocument/recordTarget/patientRole/patient/id/@extension']);
+    expect(await total('Patient')).toBe(before);
+    expect(await total('DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|BAD-1')).toBe(0);
+  });
+
+  it('answers malformed XML and DOCTYPEs with 400 and the position, other media types with 415', async () => {
+    const malformed = await call(server.base, 'POST', '$cda-import', '<ClinicalDocument xmlns="urn:hl7-org:v3">\n  <title>x</titel>\n</ClinicalDocument>', CDA);
+    expect(malformed.status).toBe(400);
+    expect(firstIssue(malformed).details.text).toContain('line 2, column');
+    const doctype = await call(server.base, 'POST', '$cda-import', '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', { 'content-type': 'application/xml' });
+    expect(doctype.status).toBe(400);
+    expect(firstIssue(doctype).details.coding[0].code).toBe('CDA-XML-004');
+    expect((await call(server.base, 'POST', '$cda-import', '{}', { 'content-type': 'application/json' })).status).toBe(415);
+    expect((await call(server.base, 'POST', '$cda-import', '', CDA)).status).toBe(400);
+  });
+
+  it('$cda-validate reports every issue and stores nothing', async () => {
+    const before = await total('Patient');
+    const ok = await call(server.base, 'POST', '$cda-validate', documentXml('EHR-SD-20', { extension: 'REF-1' }), CDA);
+    expect(ok.status).toBe(200);
+    expect(ok.body.issue).toEqual([{ severity: 'information', code: 'informational', diagnostics: '文档有效 | the document is valid' }]);
+    const wrong = documentXml('C0007', { extension: 'V-2' }).replace('2.16.156.10011.2.1.1.27', '2.16.156.10011.2.1.1.26').replace(/<legalAuthenticator>[\s\S]*?<\/legalAuthenticator>/, '');
+    const reply = await call(server.base, 'POST', '$cda-validate', wrong, CDA);
+    expect(reply.body.issue.map((i: Json) => [i.severity, i.details.coding[0].code, i.expression[0]])).toEqual([
+      ['error', 'CDA-HDR-008', '/ClinicalDocument/templateId/@root'],
+      ['warning', 'CDA-HDR-017', '/ClinicalDocument/legalAuthenticator'],
+    ]);
+    expect(await total('Patient')).toBe(before);
+  });
+
+  it('GET Composition/{id}/$cda gives back a valid document with every data element', async () => {
+    await call(server.base, 'POST', '$cda-import', labBytes, CDA);
+    const composition = (await call(server.base, 'GET', `Composition?identifier=${LAB_ID}`)).body.entry[0].resource;
+    const reply = await call(server.base, 'GET', `Composition/${composition.id}/$cda`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('application/hl7-cda+xml; charset=utf-8');
+    expect(validateCda(reply.text)).toEqual([]);
+    for (const fact of ['extension="440106199203150022"', 'code="6690-2"', 'value="11.2" unit="10*9/L"', '<text>3.5-9.5</text>', '<value xsi:type="ST">全血</value>', 'code="DE04.30.017.00"']) {
+      expect(reply.text).toContain(fact);
+    }
+    expect(await total('AuditEvent?subtype=https://qiao.health/fhir/CodeSystem/cda-transmission|cda-generate')).toBe(1);
+  });
+
+  it('$cda-generate builds a document of a type from the stored data of a patient', async () => {
+    expect((await call(server.base, 'POST', '$cda-import', labBytes, CDA)).status).toBe(200);
+    const patient = (await call(server.base, 'GET', `Patient?identifier=${RESIDENT}`)).body.entry[0].resource;
+    const reply = await call(server.base, 'POST', `$cda-generate?patient=Patient/${patient.id}&type=C0007`);
+    expect([reply.status, reply.status === 200 ? '' : reply.text]).toEqual([200, '']);
+    expect(validateCda(reply.text)).toEqual([]);
+    expect(reply.text).toContain('code="718-7"');
+    expect(reply.text).toContain('<name>陈丽</name>');
+
+    const missing = await call(server.base, 'POST', '$cda-generate', {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'patient', valueReference: { reference: `Patient/${patient.id}` } },
+        { name: 'type', valueCode: 'C0045' },
+      ],
+    });
+    expect(missing.status).toBe(422);
+    expect(missing.body.issue.map((i: Json) => i.details.coding[0].code)).toContain('CDA-BODY-002');
+    const unknown = await call(server.base, 'POST', `$cda-generate?patient=Patient/${patient.id}&type=C0099`);
+    expect(unknown.status).toBe(400);
+    expect(firstIssue(unknown).details.coding[0].code).toBe('CDA-GEN-001');
+  });
+});

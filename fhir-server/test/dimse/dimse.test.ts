@@ -1,0 +1,173 @@
+/**
+ * DIMSE against the running server with DCMTK's clients: a CT series and the Chinese-named samples
+ * sent with storescu land in the store, findscu finds them at every level of both query models
+ * with their names in the right groups, and the Modality Worklist answers from FHIR ServiceRequests.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { call } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const run = promisify(execFile);
+const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
+const env = { ...process.env, TCP_NODELAY: '1' };
+const uid = (): string => `2.25.${BigInt(`0x${randomBytes(16).toString('hex')}`).toString()}`;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** One response identifier per `# Dicom-Data-Set` block that findscu prints (-v), as tag → value (padding removed; sequence items flattened). */
+function findResponses(output: string): Record<string, string>[] {
+  return output
+    .split(/I: Find Response: \d+ \(Pending\)/)
+    .slice(1)
+    .map((block) => {
+      const values: Record<string, string> = {};
+      for (const m of block.matchAll(/^I:\s+\(([0-9a-f]{4},[0-9a-f]{4})\) \w\w (?:\[(.*?)\]|\(no value available\))/gm)) values[m[1] as string] = (m[2] ?? '').replace(/[\s\0]+$/, '');
+      return values;
+    });
+}
+
+describe('DIMSE with dcmtk (storescu, findscu, echoscu)', () => {
+  let server: TestServer;
+  let port: number;
+  let dir: string;
+  const study = uid();
+  const series = uid();
+  const SERIES_SIZE = 5;
+
+  const findscu = async (model: '-S' | '-P' | '-W', keys: string[]): Promise<Record<string, string>[]> => {
+    const args = ['-v', model, '-aet', 'FINDSCU', '-aec', 'QIAO', ...keys.flatMap((k) => ['-k', k]), '127.0.0.1', String(port)];
+    const { stdout, stderr } = await run('findscu', args, { env });
+    return findResponses(`${stdout}${stderr}`);
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = await startTestServer('postgres', { dimsePort: port });
+    dir = mkdtempSync(join(tmpdir(), 'qiao-dimse-series-'));
+    for (let i = 1; i <= SERIES_SIZE; i++) {
+      const file = join(dir, `ct${i}.dcm`);
+      copyFileSync(join(DATA, 'CT_small.dcm'), file);
+      await run('dcmodify', [
+        '-nb',
+        '-i', '(0008,0005)=ISO_IR 192',
+        '-m', '(0010,0010)=Zhang^San=张^三',
+        '-m', '(0010,0020)=DIMSE-001',
+        '-m', `(0020,000d)=${study}`,
+        '-m', `(0020,000e)=${series}`,
+        '-m', `(0008,0018)=${uid()}`,
+        '-m', `(0020,0013)=${i}`,
+        file,
+      ]);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('C-ECHO', async () => {
+    const { stderr } = await run('echoscu', ['-v', '-aec', 'QIAO', '127.0.0.1', String(port)], { env });
+    expect(stderr).toMatch(/Received Echo Response \(Success\)/);
+  });
+
+  it('C-STORE: a CT series and instances in ISO_IR 192 and GB18030', async () => {
+    const files = [...readdirSync(dir).map((f) => join(dir, f)), join(DATA, 'chrX1_ISO_IR_192_chinese_name.dcm'), join(DATA, 'chrX2_GB18030_chinese_name.dcm')];
+    const { stderr } = await run('storescu', ['-v', '-aet', 'MODALITY', '-aec', 'QIAO', '127.0.0.1', String(port), ...files], { env });
+    expect(stderr.match(/Received Store Response \(Success\)/g)).toHaveLength(files.length);
+  });
+
+  it('C-FIND study root, STUDY level: the series’ study with its Chinese name and counts', async () => {
+    const [answer, ...rest] = await findscu('-S', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study}`, 'PatientName', 'PatientID', 'NumberOfStudyRelatedInstances', 'ModalitiesInStudy']);
+    expect(rest).toHaveLength(0);
+    expect(answer?.['0010,0010']).toBe('Zhang^San=张^三');
+    expect(answer?.['0010,0020']).toBe('DIMSE-001');
+    expect(answer?.['0020,1208']).toBe(String(SERIES_SIZE));
+    expect(answer?.['0008,0061']).toBe('CT');
+    expect(answer?.['0008,0005']).toBe('ISO_IR 192');
+  });
+
+  it('C-FIND matches a Chinese name with a wildcard, whichever character set the instance was in', async () => {
+    const answers = await findscu('-S', ['SpecificCharacterSet=ISO_IR 192', 'QueryRetrieveLevel=STUDY', 'PatientName=王*', 'StudyInstanceUID']);
+    expect(answers).toHaveLength(2);
+    const names = await findscu('-S', ['QueryRetrieveLevel=STUDY', 'PatientName=Wang^XiaoDong']);
+    expect(names.map((a) => a['0010,0010']).sort()).toEqual(['Wang^XiaoDong=王^小东', 'Wang^XiaoDong=王^小東']);
+  });
+
+  it('C-FIND SERIES and IMAGE levels', async () => {
+    const seriesAnswers = await findscu('-S', ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${study}`, 'SeriesInstanceUID', 'Modality', 'NumberOfSeriesRelatedInstances']);
+    expect(seriesAnswers).toEqual([expect.objectContaining({ '0020,000e': series, '0008,0060': 'CT', '0020,1209': String(SERIES_SIZE) })]);
+    const images = await findscu('-S', ['QueryRetrieveLevel=IMAGE', `StudyInstanceUID=${study}`, `SeriesInstanceUID=${series}`, 'SOPInstanceUID', 'InstanceNumber']);
+    expect(images.map((a) => a['0020,0013']).sort()).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('C-FIND patient root, PATIENT level: one answer per patient with its study count', async () => {
+    const answers = await findscu('-P', ['QueryRetrieveLevel=PATIENT', 'PatientID=DIMSE-001', 'PatientName', 'NumberOfPatientRelatedStudies']);
+    expect(answers).toEqual([expect.objectContaining({ '0010,0010': 'Zhang^San=张^三', '0020,1200': '1' })]);
+  });
+
+  it('C-FIND with a bad matching value is refused, not crashed on', async () => {
+    const { stdout, stderr } = await run('findscu', ['-v', '-S', '-aec', 'QIAO', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'StudyDate=2024-13', '127.0.0.1', String(port)], { env });
+    expect(`${stdout}${stderr}`).toMatch(/Received Final Find Response \(Error: DataSetDoesNotMatchSOPClass\)/);
+  });
+
+  it('Modality Worklist: active imaging ServiceRequests, with their patients', async () => {
+    const patient = await call(server.base, 'POST', 'Patient', {
+      resourceType: 'Patient',
+      identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, system: 'urn:oid:2.16.840.1.113883.4.1', value: 'MWL-42' }],
+      name: [{ family: '李', given: ['四'] }, { family: 'Li', given: ['Si'] }],
+      gender: 'male',
+      birthDate: '1980-02-03',
+    });
+    expect(patient.status).toBe(201);
+    const order = (modality: string, status: string): unknown => ({
+      resourceType: 'ServiceRequest',
+      status,
+      intent: 'order',
+      identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] }, value: `ACC-${modality}-${status}` }],
+      category: [{ coding: [{ system: 'http://snomed.info/sct', code: '363679005' }] }],
+      code: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: modality }], text: `${modality} 胸部平扫` },
+      subject: { reference: `Patient/${patient.body.id}` },
+      occurrenceDateTime: '2026-12-06T09:30:00+08:00',
+    });
+    for (const [modality, status] of [['CT', 'active'], ['MR', 'active'], ['CT', 'completed']] as const) {
+      expect((await call(server.base, 'POST', 'ServiceRequest', order(modality, status))).status).toBe(201);
+    }
+    const answers = await findscu('-W', [
+      'PatientName',
+      'PatientID',
+      'PatientBirthDate',
+      'AccessionNumber',
+      'StudyInstanceUID',
+      'ScheduledProcedureStepSequence[0].Modality=CT',
+      'ScheduledProcedureStepSequence[0].ScheduledStationAETitle=CT01',
+      'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=20261201-20261231',
+      'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime',
+    ]);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toEqual(
+      expect.objectContaining({
+        '0010,0010': 'Li^Si=李^四',
+        '0010,0020': 'MWL-42',
+        '0010,0030': '19800203',
+        '0008,0050': 'ACC-CT-active',
+        '0008,0060': 'CT',
+        '0040,0002': '20261206',
+        '0040,0003': '093000',
+      }),
+    );
+    expect(answers[0]?.['0020,000d']).toMatch(/^2\.25\.\d+$/);
+    expect(await findscu('-W', ['PatientName', 'ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate=20270101'])).toHaveLength(0);
+  });
+});
