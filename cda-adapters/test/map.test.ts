@@ -94,6 +94,17 @@ describe('clinical mappings of the other fully mapped types', () => {
     expect(procedure?.performedDateTime).toBe('2024-01-06');
   });
 
+  it('C0006: each exam item → an imaging Observation with findings and impression, summarised by a RAD DiagnosticReport', () => {
+    const mapped = cdaToFhir(parseXml(documentXml('C0006')));
+    const exam = mapped.entries.find((e) => (e.resource as Json).category?.[0]?.coding?.[0]?.code === 'imaging');
+    expect((exam?.resource as Json).code.coding[0]).toEqual({ code: '胸部CT平扫' });
+    expect((exam?.resource as Json).valueString).toBe('右下肺见斑片影');
+    expect((exam?.resource as Json).note).toEqual([{ text: '右下肺炎症' }]);
+    const report = mapped.entries.find((e) => e.resource.resourceType === 'DiagnosticReport')?.resource as Json;
+    expect(report.category[0].coding[0].code).toBe('RAD');
+    expect(report.result).toEqual([{ reference: exam?.fullUrl }]);
+  });
+
   it('the location chain becomes Locations under the department and hospital organisations', () => {
     const mapped = cdaToFhir(parseXml(documentXml('C0034')));
     const locations = mapped.entries.filter((e) => e.resource.resourceType === 'Location').map((e) => e.resource as Json);

@@ -1,5 +1,6 @@
 import { cdaToFhir } from '../src/map/document.js';
-import { fhirToCda } from '../src/generate/cda.js';
+import { composeDocument, fhirToCda } from '../src/generate/cda.js';
+import { documentType, type DocumentType } from '../src/tables/document-types.js';
 import { validateCda } from '../src/validate/validator.js';
 import { parseXml, elements, attr, textOf, type XElement } from '../src/xml/dom.js';
 import { readValue } from '../src/map/values.js';
@@ -49,5 +50,27 @@ describe('CDA → FHIR → CDA keeps every mapped data element', () => {
     expect(dataElements(again)).toEqual(dataElements(xml));
     expect(headerFacts(again)).toEqual(headerFacts(xml));
     expect(validateCda(again).filter((i) => i.severity !== 'information')).toEqual([]);
+  });
+});
+
+describe('generation from data another system stored', () => {
+  it('places an untagged laboratory Observation as a lab item of a 检验报告', () => {
+    const type = documentType('C0007') as DocumentType;
+    const observation = {
+      resourceType: 'Observation',
+      id: 'glu',
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+      code: { coding: [{ system: 'http://loinc.org', code: '2345-7', display: '葡萄糖' }] },
+      valueQuantity: { value: 5.2, unit: 'mmol/L' },
+      referenceRange: [{ text: '3.9-6.1' }],
+    };
+    const composition = composeDocument(type, { patient: 'Patient/p', documentId: { root: '2.16.156.10011.1.1', extension: 'G-1' }, date: '2024-03-01T10:00:00+08:00' }, [observation]);
+    const xml = fhirToCda(composition, (ref) => (ref === 'Observation/glu' ? observation : ref === 'Patient/p' ? { resourceType: 'Patient', name: [{ text: '测试' }] } : undefined));
+    expect(xml).toContain('<code code="DE04.30.019.00" codeSystem="2.16.156.10011.2.2.1"');
+    expect(xml).toContain('<value xsi:type="CD" code="2345-7" codeSystem="2.16.840.1.113883.6.1" displayName="葡萄糖"/>');
+    expect(xml).toContain('<value xsi:type="PQ" value="5.2" unit="mmol/L"/>');
+    // No author or custodian were given: the validator says so instead of the document passing.
+    expect(validateCda(xml).map((i) => i.id)).toEqual(expect.arrayContaining(['CDA-HDR-015', 'CDA-HDR-016']));
   });
 });

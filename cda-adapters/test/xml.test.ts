@@ -3,33 +3,7 @@ import { cdaToFhir } from '../src/map/document.js';
 import { decodeDocument } from '../src/xml/decode.js';
 import { parseXml } from '../src/xml/dom.js';
 import { validateCda } from '../src/validate/validator.js';
-import { documentXml } from './fixtures/documents.js';
-
-/** A GB18030/GBK encoder for the two-byte range, built by decoding every two-byte code once. */
-function encoderFor(label: 'gb18030' | 'gbk'): (text: string) => Buffer {
-  const table = new Map<string, [number, number]>();
-  const decoder = new TextDecoder(label);
-  for (let hi = 0x81; hi <= 0xfe; hi++) {
-    for (let lo = 0x40; lo <= 0xfe; lo++) {
-      if (lo === 0x7f) continue;
-      const ch = decoder.decode(Uint8Array.of(hi, lo));
-      if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [hi, lo]);
-    }
-  }
-  return (text) => {
-    const bytes: number[] = [];
-    for (const ch of text) {
-      const code = ch.codePointAt(0) as number;
-      if (code < 0x80) bytes.push(code);
-      else {
-        const pair = table.get(ch);
-        if (!pair) throw new Error(`cannot encode ${ch}`);
-        bytes.push(...pair);
-      }
-    }
-    return Buffer.from(bytes);
-  };
-}
+import { documentXml, encoderFor } from './fixtures/documents.js';
 
 function issuesOf(fn: () => unknown) {
   try {

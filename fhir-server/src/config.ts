@@ -31,6 +31,8 @@ export interface Config {
   dimseAeTitle: string;
   /** Calling AE titles allowed to associate; empty = any. */
   dimseAllowedAes: string[];
+  /** Remote AEs the gateway sends to (C-MOVE destinations): `QIAO_DIMSE_PEERS=AE@host:port,…`. */
+  dimsePeers: { aeTitle: string; host: string; port: number }[];
   /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
   keyFile: string | undefined;
   /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
@@ -64,6 +66,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((t) => t.trim())
       .filter((t) => t !== '')
       .map((t) => aeTitle(t, 'QIAO_DIMSE_ALLOWED_AES')),
+    dimsePeers: (env.QIAO_DIMSE_PEERS ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .map(peer),
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
   };
@@ -81,6 +88,13 @@ function pseudonymKey(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (value.length < 32) throw new Error('QIAO_PSEUDONYM_KEY must be at least 32 characters');
   return value;
+}
+
+/** `AE@host:port`; an IPv6 host in brackets (`PACS@[fd00::5]:104`). */
+function peer(entry: string): { aeTitle: string; host: string; port: number } {
+  const m = /^([^@]+)@(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(entry);
+  if (!m || Number(m[3]) > 65535) throw new Error(`QIAO_DIMSE_PEERS: "${entry}" is not AE@host:port`);
+  return { aeTitle: aeTitle(m[1] as string, 'QIAO_DIMSE_PEERS'), host: (m[2] as string).replace(/^\[|\]$/g, ''), port: Number(m[3]) };
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

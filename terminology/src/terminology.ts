@@ -74,8 +74,20 @@ export function retiredCode(system: string, code: string): TerminologyIssue {
     `Code ${system}|${code} is retired: new data may not use it; stored data stays valid`);
 }
 
+interface StoredSystem {
+  resource: CodeSystem;
+  version?: string;
+  indexed?: IndexedCodeSystem;
+}
+
+function indexOf(entry: StoredSystem): IndexedCodeSystem {
+  entry.indexed ??= indexCodeSystem(entry.resource);
+  return entry.indexed;
+}
+
 class Registry implements Terminology, Resolver {
-  private readonly systems = new Map<string, IndexedCodeSystem[]>();
+  /** Versions of each code system, oldest first; indexed on first use (most FHIR tables never are). */
+  private readonly systems = new Map<string, StoredSystem[]>();
   private readonly valueSets = new Map<string, ValueSet>();
   private readonly maps = new Map<string, ConceptMap>();
   private mapIndex: MapIndex | undefined;
@@ -99,12 +111,11 @@ class Registry implements Terminology, Resolver {
       this.mapIndex = undefined;
       return [];
     }
-    const indexed = indexCodeSystem(resource);
+    const entry: StoredSystem = { resource, ...(resource.version ? { version: resource.version } : {}) };
     const versions = this.systems.get(resource.url) ?? [];
     const previous = versions.at(-1);
-    const rest = versions.filter((v) => v.version !== indexed.version);
-    this.systems.set(resource.url, [...rest, indexed]);
-    return previous && previous.version !== indexed.version ? diffVersions(previous, indexed) : [];
+    this.systems.set(resource.url, [...versions.filter((v) => v.version !== entry.version), entry]);
+    return previous && previous.version !== entry.version ? diffVersions(indexOf(previous), indexOf(entry)) : [];
   }
 
   remove(resourceType: TerminologyResource['resourceType'], url: string, version?: string): void {
@@ -120,14 +131,19 @@ class Registry implements Terminology, Resolver {
     }
   }
 
-  codeSystem(url: string, version?: string): CodeSystem | undefined {
-    return this.indexed(url, version)?.resource;
-  }
-
-  indexed(url: string, version?: string): IndexedCodeSystem | undefined {
+  private entry(url: string, version?: string): StoredSystem | undefined {
     const versions = this.systems.get(url);
     if (!versions) return undefined;
     return version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
+  }
+
+  codeSystem(url: string, version?: string): CodeSystem | undefined {
+    return this.entry(url, version)?.resource;
+  }
+
+  indexed(url: string, version?: string): IndexedCodeSystem | undefined {
+    const entry = this.entry(url, version);
+    return entry ? indexOf(entry) : undefined;
   }
 
   valueSet(url: string): ValueSet | undefined {
@@ -307,7 +323,7 @@ class Registry implements Terminology, Resolver {
 
   codeSystems(): CodeSystemSummary[] {
     return [...this.systems.entries()].map(([url, versions]) => {
-      const current = versions.at(-1) as IndexedCodeSystem;
+      const current = indexOf(versions.at(-1) as StoredSystem);
       return {
         url,
         ...(current.version ? { version: current.version } : {}),

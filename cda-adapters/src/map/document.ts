@@ -6,7 +6,7 @@ import { fhirSystem, oidSystem } from '../tables/identifiers.js';
 import { profileOf } from '../tables/sections.js';
 import type { XElement } from '../xml/dom.js';
 import { Collector, identifierCriteria, type MappedEntry } from './collector.js';
-import { entryToFhir } from './entries.js';
+import { entryToFhir, ruleFor } from './entries.js';
 import { DOCUMENT_TYPE_SYSTEM, ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
 import { headerToFhir, type HeaderRefs } from './header-fhir.js';
 import { tsToFhir } from './values.js';
@@ -35,14 +35,12 @@ export function cdaToFhir(root: XElement): MappedDocument {
   const c = new Collector();
   const refs = headerToFhir(header, c, key);
   let n = 0;
-  const labResults: string[] = [];
-  const observations: string[] = [];
+  const results: string[] = [];
   const section = (s: Section): Json => {
     const entryRefs = s.entries.map((e) => {
       const resource = entryToFhir(e, refs, { system: ENTRY_ID_SYSTEM, value: `${key}#${++n}` });
       const ref = c.add(resource, identifierCriteria(ENTRY_ID_SYSTEM, `${key}#${n}`));
-      if (resource.resourceType === 'Observation') observations.push(ref);
-      if ((resource.category as Json[] | undefined)?.some((cat) => (cat.coding as Json[] | undefined)?.some((x) => x.code === 'laboratory'))) labResults.push(ref);
+      if (ruleFor(e)?.reportResult) results.push(ref);
       return { reference: ref };
     });
     const code = s.code?.code ? { coding: [{ system: fhirSystem(s.code.codeSystem), code: s.code.code, ...(s.code.displayName ? { display: s.code.displayName } : {}) }] } : s.code?.displayName ? { text: s.code.displayName } : undefined;
@@ -97,7 +95,7 @@ export function cdaToFhir(root: XElement): MappedDocument {
         ...(refs.encounter ? { encounter: { reference: refs.encounter } } : {}),
         ...(header.effectiveTime ? { issued: toInstant(tsToFhir(header.effectiveTime)) } : {}),
         ...(refs.authors.length ? { performer: refs.authors.map((a) => ({ reference: a })) } : {}),
-        result: (report === 'LAB' ? labResults : observations).map((r) => ({ reference: r })),
+        result: results.map((r) => ({ reference: r })),
         presentedForm: [{ contentType: 'application/hl7-cda+xml', title: header.title ?? '' }],
       },
       identifierCriteria(ENTRY_ID_SYSTEM, `${key}#report`),

@@ -148,10 +148,17 @@ function aspect(as: FieldAs, v: CdaValue): string {
   return 'value';
 }
 
+/** The rule for a resource another system stored: by its type, and a laboratory Observation as a lab item. */
+function untaggedRule(resource: Json): EntryRule | undefined {
+  if (resource.resourceType !== 'Observation') return ENTRY_RULES.find((r) => r.resource === resource.resourceType);
+  const lab = ((resource.category as Json[] | undefined) ?? []).some((c) => ((c.coding as Json[] | undefined) ?? []).some((x) => x.code === 'laboratory'));
+  return lab ? ruleById('lab-item') : undefined;
+}
+
 /** The entry back from a resource this module made (or one shaped alike). */
 export function entryFromFhir(resource: Json): Entry | undefined {
   const tag = ((resource.meta as Json | undefined)?.tag as Json[] | undefined)?.find((t) => t.system === MAPPING_TAG)?.code as string | undefined;
-  const rule = tag ? ruleById(tag) : ENTRY_RULES.find((r) => r.resource === resource.resourceType && r.resource !== 'Observation');
+  const rule = tag ? ruleById(tag) : untaggedRule(resource);
   const genericShape = tag?.startsWith('generic:') ? (tag.slice(8) as Entry['shape']) : 'observation';
   const entry: Entry = { shape: rule?.shape ?? genericShape, parts: [] };
   if (rule) {

@@ -46,7 +46,3 @@ export const DATA_ELEMENTS: Readonly<Record<string, DataElement>> = {
   'DE08.10.013.00': { zh: '转入医疗机构名称', type: 'ST' },
   'DE06.00.110.00': { zh: '随访日期', type: 'TS' },
 };
-
-export function dataElementName(code: string): string | undefined {
-  return DATA_ELEMENTS[code]?.zh;
-}

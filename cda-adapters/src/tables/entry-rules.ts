@@ -65,6 +65,23 @@ export const ENTRY_RULES: readonly EntryRule[] = [
     },
   },
   {
+    id: 'exam-item',
+    shape: 'observation',
+    key: 'DE04.30.019.00',
+    resource: 'Observation',
+    reportResult: true,
+    fields: [
+      { from: '@value', path: 'code', as: 'coding' },
+      { from: '@effectiveTime', path: 'effectiveDateTime', as: 'dateTime' },
+      { from: 'DE04.50.130.00', path: 'value', as: 'value' },
+      { from: 'DE04.50.131.00', path: 'note[0].text', as: 'string' },
+    ],
+    fixed: {
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
+    },
+  },
+  {
     id: 'diagnosis-code',
     shape: 'observation',
     key: 'DE05.01.024.00',

@@ -14,25 +14,32 @@ import type { LogPort } from '../ports.js';
 import type { StoreResult } from '../store/store.js';
 import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
 import type { Naturalized } from './identifier.js';
+import { MoveFailure, performMove, type MoveStore } from './move.js';
 import { fileMetaHeader } from './part10.js';
+import type { Peer } from './send.js';
 import { chooseTransferSyntax, serviceOf, WORKLIST_FIND } from './syntaxes.js';
 import { findWorklist, type FhirSearch } from './worklist.js';
 
 const { Scp, Dataset } = dimse;
-const { CEchoResponse, CFindResponse, CStoreResponse } = dimse.responses;
+const { CEchoResponse, CFindResponse, CMoveResponse, CStoreResponse } = dimse.responses;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = dimse.constants;
 
 export interface ScpContext {
   aeTitle: string;
   /** Calling AE titles allowed; empty means any. */
   allowedAes: readonly string[];
-  store: QueryStore & { storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> };
+  store: QueryStore & MoveStore & { storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> };
+  /** Known remote AEs: C-MOVE destinations. C-MOVE is offered only when there are some. */
+  peers: readonly Peer[];
   worklist: FhirSearch | undefined;
   maxFindResults: number;
   log: LogPort | undefined;
 }
 
 const CANNOT_UNDERSTAND = 0xc000;
+const MOVE_DESTINATION_UNKNOWN = 0xa801;
+const SUB_OPERATIONS_FAILED = 0xb000;
+const UNABLE_TO_PERFORM_SUB_OPERATIONS = 0xa702;
 const OUT_OF_RESOURCES = 0xa700;
 
 /** An Error Comment is LO in the command set: default repertoire, 64 characters. */
@@ -77,7 +84,7 @@ export class GatewayScp extends Scp {
     if (this.ctx.allowedAes.length > 0 && !this.ctx.allowedAes.includes(calling)) return reject(RejectReason.CallingAeNotRecognized, 'calling AE title not allowed');
     for (const { context } of assoc.getPresentationContexts()) {
       const service = serviceOf(context.getAbstractSyntaxUid());
-      if (!service || (service === 'worklist' && !this.ctx.worklist)) {
+      if (!service || (service === 'worklist' && !this.ctx.worklist) || (service === 'move' && this.ctx.peers.length === 0)) {
         context.setResult(PresentationContextResult.RejectAbstractSyntaxNotSupported);
         continue;
       }
@@ -86,6 +93,10 @@ export class GatewayScp extends Scp {
       else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
     }
     this.callingAe = calling;
+    // dcmjs-dimse would announce the smaller of the peer's and its own maximum PDU length (DCMTK's
+    // 16 KiB), and a modality then sends an image in 16 KiB pieces; the gateway announces what it
+    // receives. Its own PDUs (C-STORE and C-FIND responses) stay far below any peer's maximum.
+    assoc.setMaxPduLength(dimse.Implementation.getMaxPduLength());
     this.sendAssociationAccept();
   }
 
@@ -197,6 +208,38 @@ export class GatewayScp extends Scp {
         failure.setErrorComment(errorComment(error instanceof Error ? error.message : String(error)));
         if (!(error instanceof FindFailure)) this.ctx.log?.log('error', 'DIMSE C-FIND failed', { error: String(error) });
         callback([failure]);
+      },
+    );
+  }
+
+  override cMoveRequest(request: requests.CMoveRequest, callback: (responses: responses.CMoveResponse[]) => void): void {
+    const dataset = request.getDataset();
+    const identifier = (dataset?.getElements() ?? {}) as Naturalized;
+    const destination = String(request.getCommandDataset().getElement('MoveDestination') ?? '').trim();
+    const response = CMoveResponse.fromRequest(request);
+    const peer = this.ctx.peers.find((p) => p.aeTitle === destination);
+    if (!peer) {
+      response.setStatus(MOVE_DESTINATION_UNKNOWN);
+      response.setErrorComment(errorComment(`move destination ${destination} is not a configured peer`));
+      return callback([response]);
+    }
+    performMove(this.ctx.store, peer, this.ctx.aeTitle, identifier).then(
+      (outcome) => {
+        response.setRemaining(0);
+        response.setCompleted(outcome.completed);
+        response.setWarnings(outcome.warnings);
+        response.setFailures(outcome.failed);
+        if (outcome.failed === 0 && outcome.warnings === 0) response.setStatus(Status.Success);
+        else response.setStatus(outcome.completed + outcome.warnings === 0 ? UNABLE_TO_PERFORM_SUB_OPERATIONS : SUB_OPERATIONS_FAILED);
+        if (outcome.failedUids.length) response.setDataset(new Dataset({ FailedSOPInstanceUIDList: outcome.failedUids }, dataset?.getTransferSyntaxUid()));
+        this.ctx.log?.log('info', 'DIMSE C-MOVE', { calling: this.callingAe, destination, total: outcome.total, completed: outcome.completed, failed: outcome.failed });
+        callback([response]);
+      },
+      (error: unknown) => {
+        response.setStatus(error instanceof MoveFailure ? error.status : UNABLE_TO_PERFORM_SUB_OPERATIONS);
+        response.setErrorComment(errorComment(error instanceof Error ? error.message : String(error)));
+        if (!(error instanceof MoveFailure)) this.ctx.log?.log('error', 'DIMSE C-MOVE failed', { error: String(error) });
+        callback([response]);
       },
     );
   }

@@ -9,7 +9,11 @@ import dimse from 'dcmjs-dimse';
 import type { LogPort } from '../ports.js';
 import { GatewayScp, type ScpContext } from './scp.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION } from './part10.js';
+import type { Peer } from './send.js';
 import type { FhirSearch } from './worklist.js';
+
+/** The largest PDU the gateway receives (announced in A-ASSOCIATE-AC) and accepts from a peer. */
+const MAX_PDU_LENGTH = 256 * 1024;
 
 export interface DimseOptions {
   /** Address to bind, as for HTTP (`::` = every interface). */
@@ -22,6 +26,8 @@ export interface DimseOptions {
   allowedAes?: readonly string[];
   /** Where C-STORE puts instances and C-FIND looks (the gateway's `DicomStore`). */
   store: ScpContext['store'];
+  /** Remote AEs by title (C-MOVE destinations); without any, C-MOVE is not offered. */
+  peers?: readonly Peer[];
   /** FHIR search for the Modality Worklist; without it the worklist SOP class is not offered. */
   worklist?: FhirSearch;
   /** Most answers to one C-FIND (default 1000). */
@@ -36,15 +42,48 @@ export interface DimseListener {
   close(): Promise<void>;
 }
 
+/**
+ * dcmjs-dimse collects each PDU whole in memory before parsing it, trusting the length in its header.
+ * This watches the same bytes and drops a peer whose PDU claims more than the maximum length the
+ * gateway announced (PS3.8 9.3.1: a peer shall not exceed it), before the library buffers it.
+ */
+function guardPduLength(socket: Socket, maxLength: number): void {
+  let header = Buffer.alloc(0);
+  let remaining = 0;
+  socket.on('data', (chunk: Buffer) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (remaining > 0) {
+        const take = Math.min(remaining, chunk.length - at);
+        remaining -= take;
+        at += take;
+        continue;
+      }
+      const need = 6 - header.length;
+      header = Buffer.concat([header, chunk.subarray(at, at + need)]);
+      at += Math.min(need, chunk.length - at);
+      if (header.length < 6) return;
+      remaining = header.readUInt32BE(2);
+      header = Buffer.alloc(0);
+      if (remaining > maxLength) {
+        socket.destroy();
+        return;
+      }
+    }
+  });
+}
+
 export async function startDimse(options: DimseOptions): Promise<DimseListener> {
   // The library logs every PDU at its default level; the gateway logs what an operator needs.
   dimse.log.setLevel('silent');
   dimse.Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID);
   dimse.Implementation.setImplementationVersion(IMPLEMENTATION_VERSION);
+  dimse.Implementation.setMaxPduLength(MAX_PDU_LENGTH);
   const ctx: ScpContext = {
     aeTitle: options.aeTitle ?? 'QIAO',
     allowedAes: options.allowedAes ?? [],
     store: options.store,
+    peers: options.peers ?? [],
     worklist: options.worklist,
     maxFindResults: options.maxFindResults ?? 1000,
     log: options.log,
@@ -52,6 +91,7 @@ export async function startDimse(options: DimseOptions): Promise<DimseListener> 
   const sockets = new Set<Socket>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
+    guardPduLength(socket, MAX_PDU_LENGTH);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const scp = new GatewayScp(socket, ctx);

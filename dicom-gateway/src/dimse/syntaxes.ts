@@ -8,6 +8,8 @@ export const VERIFICATION = '1.2.840.10008.1.1';
 export const PATIENT_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.1.1';
 export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 export const WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+export const PATIENT_ROOT_MOVE = '1.2.840.10008.5.1.4.1.2.1.2';
+export const STUDY_ROOT_MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
 
 /** Every standard storage SOP class (images, SR, encapsulated documents, waveforms, RT, …) is below this root. */
 const STORAGE_ROOT = '1.2.840.10008.5.1.4.1.1.';
@@ -45,12 +47,13 @@ const ENCAPSULATED = [
 const STORAGE_SYNTAXES: ReadonlySet<string> = new Set([EXPLICIT_LE, IMPLICIT_LE, DEFLATED_LE, EXPLICIT_BE, ...ENCAPSULATED]);
 const QUERY_SYNTAXES: ReadonlySet<string> = new Set([EXPLICIT_LE, IMPLICIT_LE]);
 
-export type Service = 'echo' | 'store' | 'find' | 'worklist';
+export type Service = 'echo' | 'store' | 'find' | 'worklist' | 'move';
 
 export function serviceOf(abstractSyntax: string): Service | undefined {
   if (abstractSyntax === VERIFICATION) return 'echo';
   if (abstractSyntax === PATIENT_ROOT_FIND || abstractSyntax === STUDY_ROOT_FIND) return 'find';
   if (abstractSyntax === WORKLIST_FIND) return 'worklist';
+  if (abstractSyntax === PATIENT_ROOT_MOVE || abstractSyntax === STUDY_ROOT_MOVE) return 'move';
   if (abstractSyntax.startsWith(STORAGE_ROOT)) return 'store';
   return undefined;
 }

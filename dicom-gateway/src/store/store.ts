@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DicomParseError, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
-import type { Bilingual, FhirPort, LogPort, SqlPort, SqlQueryable } from '../ports.js';
+import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
 import { FileBlobStore, type BlobStore } from './blob.js';
 import { INSTANCE_TAGS, nameKeys, PATIENT_TAGS, pick, SERIES_TAGS, STUDY_TAGS } from './levels.js';
 import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptions } from './query.js';
@@ -70,6 +70,7 @@ export interface InstanceRecord {
 }
 
 const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
+const RECORD_CACHE = 10_000;
 
 class TooLarge extends Error {}
 
@@ -80,6 +81,7 @@ export class DicomStore {
   private readonly sync: StudySync | undefined;
   private readonly log: LogPort | undefined;
   private readonly maxBytes: number;
+  private readonly records = new Map<string, InstanceRecord>();
 
   constructor(options: DicomStoreOptions) {
     this.sql = options.sql;
@@ -151,88 +153,81 @@ export class DicomStore {
       studyInstanceUID: study as string,
       sopClassUID: sopClass as string,
       transferSyntax: parsed.transferSyntaxUID,
-      storageKey: `${study}/${series}/${sop}.dcm`,
+      // The content hash in the name: a different file under a stored UID never overwrites the stored one.
+      storageKey: `${study}/${series}/${sop}.${sha256.slice(0, 16)}.dcm`,
       size,
       frames: parsed.frames ?? null,
       bulk: parsed.bulk,
     };
-    const existing = await this.duplicateOf(this.sql, record.sopInstanceUID, sha256);
-    if (existing) return { ...existing, ...defined(ids) };
-    // The file is in place before the index names it; a failed index write leaves an orphan file, never a dangling row.
     await this.blobs.put(record.storageKey, temp);
-    let outcome: StoreResult | undefined;
-    try {
-      outcome = await this.sql.transaction((tx) => this.write(tx, record, parsed, sha256));
-    } catch (error) {
-      if (error instanceof SeriesConflict) {
-        await this.blobs.remove(record.storageKey);
-        return { ...failed(FailureReason.doesNotMatch, { zh: `序列 ${series} 已属于另一个检查`, en: `series ${series} already belongs to another study` }), ...defined(ids) };
-      }
-      throw error;
+    const outcome = await this.write(record, parsed, sha256);
+    if (outcome.inserted) {
+      if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
+      return { status: 'stored', ...defined(ids) };
     }
-    if (outcome) return { ...outcome, ...defined(ids) };
-    if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
-    return { status: 'stored', ...defined(ids) };
+    if (outcome.existingSha === sha256) return { status: 'duplicate', ...defined(ids) };
+    await this.blobs.remove(record.storageKey);
+    if (outcome.existingSha) {
+      return { ...failed(FailureReason.duplicate, { zh: `SOP 实例 ${sop} 已存在且内容不同；未覆盖`, en: `SOP instance ${sop} already exists with different content; not overwritten` }), ...defined(ids) };
+    }
+    return { ...failed(FailureReason.doesNotMatch, { zh: `序列 ${series} 已属于另一个检查 ${outcome.seriesStudy ?? ''}`, en: `series ${series} already belongs to another study ${outcome.seriesStudy ?? ''}` }), ...defined(ids) };
   }
 
-  /** Identical content is a success with nothing rewritten; different content under the same UID is refused. */
-  private async duplicateOf(q: SqlQueryable, sop: string, sha256: string): Promise<StoreResult | undefined> {
-    const rows = await q.query<{ sha256: string }>('SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1', [sop]);
-    const row = rows[0];
-    if (!row) return undefined;
-    if (row.sha256 === sha256) return { status: 'duplicate' };
-    return failed(FailureReason.duplicate, { zh: `SOP 实例 ${sop} 已存在且内容不同；未覆盖`, en: `SOP instance ${sop} already exists with different content; not overwritten` });
-  }
-
-  /** Index rows for one instance; returns a result only when a concurrent store of the same UID won. */
-  private async write(tx: SqlQueryable, record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<StoreResult | undefined> {
+  /**
+   * Indexes one instance in a single statement (one round trip, atomic on its own): the instance row
+   * first, and patient, series and study only if it went in, their counters incremented in the upserts.
+   * Two stores into one study serialise on its row; a SOP Instance UID already there inserts nothing.
+   */
+  private async write(record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<{ inserted: boolean; existingSha: string | null; seriesStudy: string | null }> {
     const json = parsed.json;
     const patientName = nameKeys(firstPersonName(json, '00100010'));
     const referring = nameKeys(firstPersonName(json, '00080090'));
     const patientAttrs = pick(json, PATIENT_TAGS);
-    const [patient] = await tx.query<{ patient_key: string }>(
-      `INSERT INTO dicom_patient (patient_id, issuer, name_groups, name_words, attrs) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (patient_id, issuer) DO UPDATE SET name_groups = EXCLUDED.name_groups, name_words = EXCLUDED.name_words, attrs = EXCLUDED.attrs
-       RETURNING patient_key`,
-      [firstString(json, '00100020') ?? '', firstString(json, '00100021') ?? '', patientName.groups, patientName.words, JSON.stringify(patientAttrs)],
-    );
-    const studyAttrs = { ...patientAttrs, ...pick(json, STUDY_TAGS) };
-    const modality = firstString(json, '00080060') ?? null;
-    // The study row is locked first: stores into one study serialise here, so its counters stay exact.
-    await tx.query(
-      `INSERT INTO dicom_study (study_uid, patient_key, study_date, study_time, accession, study_id, referring_groups, referring_words, attrs)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (study_uid) DO UPDATE SET patient_key = EXCLUDED.patient_key, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time,
-         accession = EXCLUDED.accession, study_id = EXCLUDED.study_id, referring_groups = EXCLUDED.referring_groups,
-         referring_words = EXCLUDED.referring_words, attrs = EXCLUDED.attrs, updated_at = now()`,
-      [record.studyInstanceUID, patient?.patient_key, firstString(json, '00080020') ?? null, firstString(json, '00080030') ?? null, firstString(json, '00080050') ?? null, firstString(json, '00200010') ?? null, referring.groups, referring.words, JSON.stringify(studyAttrs)],
-    );
-    const series = await tx.query<{ inserted: boolean }>(
-      `INSERT INTO dicom_series AS s (series_uid, study_uid, modality, series_number, pps_start_date, pps_start_time, attrs)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (series_uid) DO UPDATE SET modality = EXCLUDED.modality, series_number = EXCLUDED.series_number,
-         pps_start_date = EXCLUDED.pps_start_date, pps_start_time = EXCLUDED.pps_start_time, attrs = EXCLUDED.attrs
-         WHERE s.study_uid = EXCLUDED.study_uid
-       RETURNING (xmax = 0) AS inserted`,
-      [record.seriesInstanceUID, record.studyInstanceUID, modality, intOrNull(firstNumber(json, '00200011')), firstString(json, '00400244') ?? null, firstString(json, '00400245') ?? null, JSON.stringify(pick(json, SERIES_TAGS))],
-    );
-    if (series.length === 0) throw new SeriesConflict();
     const metadata = { ...json, '00083002': { vr: 'UI', Value: [record.transferSyntax] } };
     const instanceAttrs = { ...pick(json, INSTANCE_TAGS), '00083002': metadata['00083002'] };
-    const inserted = await tx.query(
-      `INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, transfer_syntax, storage_key, size, sha256, frames, bulk, attrs, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING 1`,
-      [record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID, record.sopClassUID, intOrNull(firstNumber(json, '00200013')), record.transferSyntax, record.storageKey, record.size, sha256, record.frames ? JSON.stringify(record.frames) : null, JSON.stringify(record.bulk), JSON.stringify(instanceAttrs), JSON.stringify(metadata)],
+    const [row] = await this.sql.query<{ inserted: number; existing_sha: string | null; series_study: string | null }>(
+      `WITH ins AS (
+         INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, transfer_syntax, storage_key, size, sha256, frames, bulk, attrs, metadata)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13
+         WHERE NOT EXISTS (SELECT 1 FROM dicom_series WHERE series_uid = $2 AND study_uid <> $3)
+         ON CONFLICT (sop_instance_uid) DO NOTHING
+         RETURNING 1
+       ), p AS (
+         INSERT INTO dicom_patient (patient_id, issuer, name_groups, name_words, attrs) SELECT $14, $15, $16, $17, $18 FROM ins
+         ON CONFLICT (patient_id, issuer) DO UPDATE SET name_groups = EXCLUDED.name_groups, name_words = EXCLUDED.name_words, attrs = EXCLUDED.attrs
+         RETURNING patient_key
+       ), se AS (
+         INSERT INTO dicom_series AS s (series_uid, study_uid, modality, series_number, pps_start_date, pps_start_time, attrs, instance_count)
+         SELECT $2, $3, $19, $20, $21, $22, $23, 1 FROM ins
+         ON CONFLICT (series_uid) DO UPDATE SET modality = EXCLUDED.modality, series_number = EXCLUDED.series_number,
+           pps_start_date = EXCLUDED.pps_start_date, pps_start_time = EXCLUDED.pps_start_time, attrs = EXCLUDED.attrs,
+           instance_count = s.instance_count + 1
+         RETURNING (xmax = 0) AS inserted
+       ), st AS (
+         INSERT INTO dicom_study AS t (study_uid, patient_key, study_date, study_time, accession, study_id, referring_groups, referring_words, attrs, series_count, instance_count, modalities)
+         SELECT $3, p.patient_key, $24, $25, $26, $27, $28, $29, $30, 1, 1, CASE WHEN $19::text IS NULL THEN '{}'::text[] ELSE ARRAY[$19::text] END FROM p
+         ON CONFLICT (study_uid) DO UPDATE SET patient_key = EXCLUDED.patient_key, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time,
+           accession = EXCLUDED.accession, study_id = EXCLUDED.study_id, referring_groups = EXCLUDED.referring_groups,
+           referring_words = EXCLUDED.referring_words, attrs = EXCLUDED.attrs, updated_at = now(),
+           instance_count = t.instance_count + 1,
+           series_count = t.series_count + (SELECT count(*) FROM se WHERE inserted)::int,
+           modalities = CASE WHEN $19::text IS NULL OR $19::text = ANY(t.modalities) THEN t.modalities ELSE array_append(t.modalities, $19::text) END
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM ins)::int AS inserted,
+              (SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1) AS existing_sha,
+              (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study`,
+      [
+        record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID, record.sopClassUID, intOrNull(firstNumber(json, '00200013')),
+        record.transferSyntax, record.storageKey, record.size, sha256, record.frames ? JSON.stringify(record.frames) : null, JSON.stringify(record.bulk),
+        JSON.stringify(instanceAttrs), JSON.stringify(metadata),
+        firstString(json, '00100020') ?? '', firstString(json, '00100021') ?? '', patientName.groups, patientName.words, JSON.stringify(patientAttrs),
+        firstString(json, '00080060') ?? null, intOrNull(firstNumber(json, '00200011')), firstString(json, '00400244') ?? null, firstString(json, '00400245') ?? null, JSON.stringify(pick(json, SERIES_TAGS)),
+        firstString(json, '00080020') ?? null, firstString(json, '00080030') ?? null, firstString(json, '00080050') ?? null, firstString(json, '00200010') ?? null,
+        referring.groups, referring.words, JSON.stringify({ ...patientAttrs, ...pick(json, STUDY_TAGS) }),
+      ],
     );
-    if (inserted.length === 0) return (await this.duplicateOf(tx, record.sopInstanceUID, sha256)) ?? { status: 'duplicate' };
-    await tx.query('UPDATE dicom_series SET instance_count = instance_count + 1 WHERE series_uid = $1', [record.seriesInstanceUID]);
-    await tx.query(
-      `UPDATE dicom_study SET instance_count = instance_count + 1, series_count = series_count + $2,
-         modalities = CASE WHEN $3::text IS NULL OR $3::text = ANY(modalities) THEN modalities ELSE array_append(modalities, $3::text) END
-       WHERE study_uid = $1`,
-      [record.studyInstanceUID, series[0]?.inserted ? 1 : 0, modality],
-    );
-    return undefined;
+    return { inserted: (row?.inserted ?? 0) > 0, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
   }
 
   /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
@@ -255,23 +250,35 @@ export class DicomStore {
 
   /** Instances of a study, series or one instance, in series and instance order. */
   async instances(scope: { study: string; series?: string; sop?: string }): Promise<InstanceRecord[]> {
+    const key = scope.sop && scope.series ? `${scope.study}/${scope.series}/${scope.sop}` : undefined;
+    const cached = key ? this.records.get(key) : undefined;
+    if (cached) return [cached];
     const rows = await this.sql.query<InstanceRow>(
       `SELECT sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk FROM dicom_instance i
        WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
        ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
       [scope.study, scope.series ?? null, scope.sop ?? null],
     );
-    return rows.map(toRecord);
+    const records = rows.map(toRecord);
+    if (key && records[0]) this.remember(key, records[0]);
+    return records;
   }
 
-  /** Stored DICOM JSON texts (with the base placeholder) of a study, series or instance. */
-  async metadataTexts(scope: { study: string; series?: string; sop?: string }): Promise<string[]> {
-    const rows = await this.sql.query<{ metadata: string }>(
-      `SELECT metadata FROM dicom_instance WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
-       ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
+  /** Stored instances never change, so frame and bulk reads of a recently used one skip the database. */
+  private remember(key: string, record: InstanceRecord): void {
+    if (this.records.size >= RECORD_CACHE) this.records.delete(this.records.keys().next().value as string);
+    this.records.set(key, record);
+  }
+
+  /** Stored DICOM JSON of a study, series or instance as one JSON array text (base placeholder in it); undefined if none. */
+  async metadataArray(scope: { study: string; series?: string; sop?: string }): Promise<string | undefined> {
+    // Joined in the database: one value crosses the wire instead of a row per instance.
+    const [row] = await this.sql.query<{ metadata: string | null }>(
+      `SELECT '[' || string_agg(metadata, ',' ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid) || ']' AS metadata
+       FROM dicom_instance WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)`,
       [scope.study, scope.series ?? null, scope.sop ?? null],
     );
-    return rows.map((r) => r.metadata);
+    return row?.metadata ?? undefined;
   }
 
   /** Waits for background ImagingStudy updates; call before the database closes. */
@@ -305,8 +312,6 @@ function toRecord(row: InstanceRow): InstanceRecord {
     bulk: typeof row.bulk === 'string' ? (JSON.parse(row.bulk) as Record<string, BulkRange>) : row.bulk,
   };
 }
-
-class SeriesConflict extends Error {}
 
 function failed(code: number, reason: Bilingual): StoreResult {
   return { status: 'failed', failureReason: code, reason };

@@ -1,6 +1,6 @@
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
+import { drained } from './drain.js';
 import { DicomwebError } from './errors.js';
 
 /** One part of a multipart/related body as it arrives: its headers (lower-case names) and its bytes as a stream. */
@@ -29,7 +29,7 @@ export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: st
 
   const write = async (data: Buffer): Promise<void> => {
     if (!part || data.length === 0 || part.destroyed) return;
-    if (!part.write(data)) await Promise.race([once(part, 'drain'), once(part, 'close')]);
+    if (!part.write(data)) await drained(part);
   };
 
   const step = async (): Promise<boolean> => {

@@ -18,8 +18,9 @@ export async function rendered(req: Request, res: Response, options: DicomwebOpt
   const instance = await instanceFor(req, options);
   const frame = req.params.frames !== undefined && instance.frames ? (parseFrameList(String(req.params.frames), frameCount(instance.frames))[0] as number) : 1;
   const q = new URL(req.originalUrl, 'http://x').searchParams;
+  const window = parseWindow(q.get('window'));
   const media = chooseMedia(req.get('accept'));
-  const image = await renderFrame(options, instance, frame, parseWindow(q.get('window')));
+  const image = await renderFrame(options, instance, frame, window);
   const [maxW, maxH] = kind === 'thumbnail' ? [THUMBNAIL, THUMBNAIL] : parseViewport(q.get('viewport'), image.width, image.height);
   const out = fit(image, maxW, maxH);
   const quality = Number(q.get('quality') ?? 90);
@@ -40,8 +41,9 @@ async function instanceFor(req: Request, options: DicomwebOptions): Promise<Inst
 export async function renderFrame(options: DicomwebOptions, instance: InstanceRecord, frame: number, window: Window | undefined) {
   const cannot = notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的渲染图像（存储为 ${instance.transferSyntax}，未压缩像素才能渲染）`, en: `a rendering of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}; only uncompressed pixels are rendered)` });
   if (!instance.frames || instance.frames.kind !== 'native') throw cannot;
-  const [text] = await options.store.metadataTexts({ study: instance.studyInstanceUID, series: instance.seriesInstanceUID, sop: instance.sopInstanceUID });
-  const params = renderParams(JSON.parse(text ?? '{}') as DicomJson, window);
+  const text = await options.store.metadataArray({ study: instance.studyInstanceUID, series: instance.seriesInstanceUID, sop: instance.sopInstanceUID });
+  const [json] = JSON.parse(text ?? '[{}]') as DicomJson[];
+  const params = renderParams(json ?? {}, window);
   try {
     return render(await readFrame(options, instance, instance.frames, frame), params);
   } catch (error) {

@@ -5,6 +5,7 @@ import type { FrameIndex } from '../dicom/parse.js';
 import type { InstanceRecord } from '../store/store.js';
 import { dicomwebBase, notFound, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
+import { drained } from './drain.js';
 import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { newBoundary, parseAccept, type MediaType } from './multipart.js';
@@ -41,7 +42,7 @@ export async function retrieve(req: Request, res: Response, options: DicomwebOpt
 
 async function pipeInto(source: NodeJS.ReadableStream, res: Response): Promise<void> {
   for await (const chunk of source) {
-    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!res.write(chunk)) await drained(res);
     if (res.destroyed) return;
   }
 }
@@ -49,10 +50,10 @@ async function pipeInto(source: NodeJS.ReadableStream, res: Response): Promise<v
 /** WADO-RS metadata: the DICOM JSON stored at ingest, spliced together without parsing. */
 export async function metadata(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
   const scope = scopeOf(req);
-  const texts = await options.store.metadataTexts(scope);
-  if (texts.length === 0) throw notFound(describe(scope));
+  const text = await options.store.metadataArray(scope);
+  if (!text) throw notFound(describe(scope));
   res.setHeader('Content-Type', 'application/dicom+json');
-  res.end(withBase(`[${texts.join(',')}]`, dicomwebBase(req, options)));
+  res.end(withBase(text, dicomwebBase(req, options)));
 }
 
 /** How a frame goes out: as stored (encapsulated), or native little endian. */
@@ -88,12 +89,13 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
 function sendParts(res: Response, encoding: { media: string; ts: string }, data: Buffer[]): void {
   const boundary = newBoundary();
   res.status(200).setHeader('Content-Type', `multipart/related; type="${encoding.media}"; boundary=${boundary}`);
-  const chunks: Buffer[] = [];
+  res.cork();
   for (const d of data) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: ${encoding.media}; transfer-syntax=${encoding.ts}\r\nContent-Length: ${d.length}\r\n\r\n`), d, Buffer.from('\r\n'));
+    res.write(`--${boundary}\r\nContent-Type: ${encoding.media}; transfer-syntax=${encoding.ts}\r\nContent-Length: ${d.length}\r\n\r\n`);
+    res.write(d);
+    res.write('\r\n');
   }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  res.end(Buffer.concat(chunks));
+  res.end(`--${boundary}--\r\n`);
 }
 
 /** WADO-RS bulkdata: a large binary element named by its tag, from the byte range indexed at ingest. */

@@ -4,9 +4,12 @@
  * sent, whatever the transfer syntax, and the store's verdict must reach the sender.
  */
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { startDimse, type DimseListener } from '../../src/dimse/index.js';
@@ -39,6 +42,8 @@ class RecordingStore {
   }
   findSeries = this.findStudies;
   findInstances = this.findStudies;
+  instances = this.findStudies;
+  blobs = { stream: (): Readable => Readable.from([]) };
 }
 
 /**
@@ -101,6 +106,17 @@ describe('DIMSE listener with DCMTK clients', () => {
     expect(stdout).toMatch(/JPEG2000/);
     expect(stdout).toMatch(/\[STORESCU\]/);
     expect(stdout).toContain('1.3.6.1.4.1.5962.1.1.11.1.3.20040826185059.5457');
+  });
+
+  it('drops a connection that sends something other than DICOM PDUs (before buffering it), and goes on serving', async () => {
+    for (const junk of [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from([0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00])]) {
+      const socket = net.connect(listener.port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(junk); // an unknown PDU type; a PDU claiming 4 GB
+      socket.resume();
+      await once(socket, 'close');
+    }
+    await expect(run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port)], { env })).resolves.toBeDefined();
   });
 
   it('reports the store’s refusal to the sender as a failure status', async () => {

@@ -107,7 +107,8 @@ export class ExportRunner {
   }
 
   private async failed(entry: Entry, error: unknown): Promise<void> {
-    if (error instanceof Stopped) return;
+    // Cancelled here or by another instance (the row is gone), or stopping: no failure to record.
+    if (error instanceof Stopped) return removeJobFiles(this.ctx.config.dataDir, entry.id);
     this.logger.log('error', 'export job failed', { job: entry.id, error: String((error as Error)?.stack ?? error) });
     await jobs.fail(this.ctx.db, entry.id, { messageId: 'export.failed', params: { job: entry.id, detail: (error as Error)?.message ?? String(error) } });
     await removeJobFiles(this.ctx.config.dataDir, entry.id);

@@ -82,7 +82,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
   };
 };
 
-/** DIMSE (C-ECHO, C-STORE, C-FIND, Modality Worklist) on QIAO_DIMSE_PORT, into the same store. */
+/** DIMSE (C-ECHO, C-STORE, C-FIND, Modality Worklist, C-MOVE) on QIAO_DIMSE_PORT, on the same store. */
 export const dimseEdge: EdgeFactory = (ctx, logger) => {
   const store = dicomStore(ctx, logger);
   let listener: DimseListener | undefined;
@@ -95,6 +95,7 @@ export const dimseEdge: EdgeFactory = (ctx, logger) => {
         port: ctx.config.dimsePort,
         aeTitle: ctx.config.dimseAeTitle,
         allowedAes: ctx.config.dimseAllowedAes,
+        peers: ctx.config.dimsePeers,
         store,
         worklist: fhirPort(ctx, stores.get(ctx)?.seen ?? {}),
         log: logger,

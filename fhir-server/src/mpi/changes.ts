@@ -19,11 +19,13 @@ export interface Change {
   after: Resource;
 }
 
-export type Activity = 'merge' | 'unmerge';
+export type Activity = 'merge' | 'unmerge' | 'link' | 'unlink';
 
 const ACTIVITY_TEXT: Record<Activity, string> = {
   merge: '合并重复患者 | Merge of duplicate patients',
   unmerge: '撤销患者合并 | Undo of a patient merge',
+  link: '关联可能为同一人的患者记录 | Link of records that may be the same person',
+  unlink: '取消患者记录关联 | Unlink of patient records',
 };
 
 export function parsed<T extends Resource = Resource>(stored: StoredVersion): T {

@@ -38,7 +38,10 @@ export function nameKey(name: HumanName): NameKey | undefined {
   const familyKey = clean(family) || (latin ? '' : [...full][0] ?? '');
   const sounds = new Set([sound(text, true)]);
   // Latin-letter names come in either order ("San Zhang" on a passport-style form).
-  if (latin && family && given) sounds.add(sound(given + family, false));
+  if (latin && family && given) {
+    sounds.add(sound(family + given, false));
+    sounds.add(sound(given + family, false));
+  }
   return { full, family: familyKey, sounds: [...sounds].filter(Boolean) };
 }
 

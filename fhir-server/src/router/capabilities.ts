@@ -72,7 +72,7 @@ function build(baseUrl: string): CapabilityStatement {
           ...operationsOn(type),
         })),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        operation: OPERATIONS.filter((op) => !op.types).map((op) => ({ name: op.code, definition: op.definition })),
+        operation: OPERATIONS.filter((op) => !op.types || op.levels.includes('system')).map((op) => ({ name: op.code, definition: op.definition })),
         searchParam: [...searchParams('Resource'), { name: '_type', type: 'token', documentation: 'Resource types to search' }],
       },
     ],

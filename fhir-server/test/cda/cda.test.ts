@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { validateCda } from '@qiao/cda-adapters';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 import { documentXml, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
+
+// Servers start slowly on a loaded two-core machine; the root jest run does not apply the project's testTimeout.
+jest.setTimeout(120000);
 
 const CDA = { 'content-type': 'application/hl7-cda+xml' };
 const labBytes = readFileSync(new URL('../../../cda-adapters/test/fixtures/C0007-lab-report.xml', import.meta.url));
@@ -67,9 +71,19 @@ describe('CDA operations on postgres', () => {
     const reply = await call(server.base, 'POST', '$cda-import', documentXml('C0053', { extension: 'DIS-2', replaces: 'DIS-1' }), CDA);
     expect(reply.status).toBe(200);
     const ref = (await call(server.base, 'GET', 'DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|DIS-2')).body.entry[0].resource;
-    expect(ref.relatesTo).toEqual([{ code: 'replaces', target: { identifier: { system: 'urn:oid:2.16.156.10011.1.1', value: 'DIS-1' } } }]);
+    const previous = (await call(server.base, 'GET', 'DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|DIS-1')).body.entry[0].resource;
+    expect(previous.status).toBe('superseded');
+    expect(ref.relatesTo).toEqual([
+      { code: 'replaces', target: { reference: `DocumentReference/${previous.id}`, identifier: { system: 'urn:oid:2.16.156.10011.1.1', value: 'DIS-1' } } },
+    ]);
     const byType = await call(server.base, 'GET', 'DocumentReference?type=urn:oid:2.16.156.10011.2.4|C0053');
     expect(byType.body.total).toBe(2);
+    // The registry (文档注册/调阅): by patient, custodian, date and status like any search.
+    const patient = ref.subject.reference;
+    const custodian = ref.custodian.reference;
+    expect(await total(`DocumentReference?patient=${patient}&custodian=${custodian}&date=ge2024-01-01&status=current`)).toBe(2);
+    expect(await total(`DocumentReference?patient=${patient}&status=superseded`)).toBe(1);
+    expect(await total(`DocumentReference?patient=${patient}&date=lt2024-01-01`)).toBe(0);
   });
 
   it('rejects an invalid document with 422 and stores nothing', async () => {
@@ -140,7 +154,11 @@ describe('CDA operations on postgres', () => {
       ],
     });
     expect(missing.status).toBe(422);
-    expect(missing.body.issue.map((i: Json) => i.details.coding[0].code)).toContain('CDA-BODY-002');
+    // No stored data for the required sections of a 会诊记录: the validator names each one.
+    expect(missing.body.issue.map((i: Json) => i.details.text.split(' | ')[1])).toEqual([
+      'section 诊断记录章节 lacks the required entry DE05.01.024.00 (诊断代码)',
+      'section 会诊意见章节 lacks the required entry DE06.00.179.00 (会诊意见)',
+    ]);
     const unknown = await call(server.base, 'POST', `$cda-generate?patient=Patient/${patient.id}&type=C0099`);
     expect(unknown.status).toBe(400);
     expect(firstIssue(unknown).details.coding[0].code).toBe('CDA-GEN-001');

@@ -1,9 +1,10 @@
 /**
  * DIMSE against the running server with DCMTK's clients: a CT series and the Chinese-named samples
  * sent with storescu land in the store, findscu finds them at every level of both query models
- * with their names in the right groups, and the Modality Worklist answers from FHIR ServiceRequests.
+ * with their names in the right groups, movescu moves the series to storescp, and the Modality
+ * Worklist answers from FHIR ServiceRequests.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -38,10 +39,12 @@ function findResponses(output: string): Record<string, string>[] {
     });
 }
 
-describe('DIMSE with dcmtk (storescu, findscu, echoscu)', () => {
+describe('DIMSE with dcmtk (storescu, findscu, movescu, echoscu, storescp)', () => {
   let server: TestServer;
   let port: number;
   let dir: string;
+  let moved: string;
+  let storescp: ChildProcess;
   const study = uid();
   const series = uid();
   const SERIES_SIZE = 5;
@@ -54,7 +57,11 @@ describe('DIMSE with dcmtk (storescu, findscu, echoscu)', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    server = await startTestServer('postgres', { dimsePort: port });
+    // DCMTK's storescp stands for a clinic PACS: the C-MOVE destination.
+    moved = mkdtempSync(join(tmpdir(), 'qiao-dimse-moved-'));
+    const destination = await freePort();
+    storescp = spawn('storescp', ['-aet', 'MOVEDEST', '-od', moved, String(destination)], { env, stdio: 'ignore' });
+    server = await startTestServer('postgres', { dimsePort: port, dimsePeers: [{ aeTitle: 'MOVEDEST', host: '127.0.0.1', port: destination }] });
     dir = mkdtempSync(join(tmpdir(), 'qiao-dimse-series-'));
     for (let i = 1; i <= SERIES_SIZE; i++) {
       const file = join(dir, `ct${i}.dcm`);
@@ -74,7 +81,9 @@ describe('DIMSE with dcmtk (storescu, findscu, echoscu)', () => {
   }, 60_000);
   afterAll(async () => {
     await server?.close();
+    storescp?.kill();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(moved, { recursive: true, force: true });
   }, 30_000);
 
   it('C-ECHO', async () => {
@@ -115,6 +124,19 @@ describe('DIMSE with dcmtk (storescu, findscu, echoscu)', () => {
   it('C-FIND patient root, PATIENT level: one answer per patient with its study count', async () => {
     const answers = await findscu('-P', ['QueryRetrieveLevel=PATIENT', 'PatientID=DIMSE-001', 'PatientName', 'NumberOfPatientRelatedStudies']);
     expect(answers).toEqual([expect.objectContaining({ '0010,0010': 'Zhang^San=张^三', '0020,1200': '1' })]);
+  });
+
+  it('C-MOVE a series to a configured peer (storescp), and refuses an unknown destination', async () => {
+    const { stderr } = await run('movescu', ['-v', '-S', '-aet', 'VIEWER', '-aec', 'QIAO', '-aem', 'MOVEDEST', '-k', 'QueryRetrieveLevel=SERIES', '-k', `StudyInstanceUID=${study}`, '-k', `SeriesInstanceUID=${series}`, '127.0.0.1', String(port)], { env });
+    expect(stderr).toMatch(/Received Final Move Response \(Success\)/);
+    const received = readdirSync(moved).map((f) => join(moved, f));
+    expect(received).toHaveLength(SERIES_SIZE);
+    const sent = await Promise.all(readdirSync(dir).map(async (f) => (await run('dcmdump', ['+P', '0008,0018', join(dir, f)])).stdout));
+    const arrived = await Promise.all(received.map(async (f) => (await run('dcmdump', ['+P', '0008,0018', '+P', '0010,0010', f])).stdout));
+    expect(arrived.map((d) => /\[([\d.]+)\]/.exec(d)?.[1]).sort()).toEqual(sent.map((d) => /\[([\d.]+)\]/.exec(d)?.[1]).sort());
+    expect(arrived[0]).toContain('Zhang^San=张^三');
+    const unknown = await run('movescu', ['-v', '-S', '-aec', 'QIAO', '-aem', 'NOWHERE', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(port)], { env }).catch((e: { stderr: string }) => e);
+    expect(unknown.stderr).toMatch(/Move Destination Unknown|MoveDestinationUnknown/i);
   });
 
   it('C-FIND with a bad matching value is refused, not crashed on', async () => {

@@ -167,6 +167,25 @@ describe.each(BACKENDS)('Patient/$merge and $unmerge (%s)', (backend) => {
     expect(firstIssue(intoMerged).details.text).toContain(`Patient/${p2}`);
   });
 
+  it('links two records as seealso both ways and unlinks them, each step recorded', async () => {
+    const make = () => create(server.base, resident({ family: '黄', given: '丽', gender: 'female', birthDate: '1983-04-04' }));
+    const [a, b] = [await make(), await make()];
+    const linked = await call(server.base, 'POST', 'Patient/$link', mergeBody(a, b));
+    expect(linked.status).toBe(200);
+    expect((await patient(server.base, a)).link).toEqual([{ other: { reference: `Patient/${b}` }, type: 'seealso' }]);
+    expect((await patient(server.base, b)).link).toEqual([{ other: { reference: `Patient/${a}` }, type: 'seealso' }]);
+    const record = (await call(server.base, 'GET', part(linked, 'provenance').valueReference.reference)).body;
+    expect(record.activity.coding[0].code).toBe('link');
+    const again = await call(server.base, 'POST', 'Patient/$link', mergeBody(b, a));
+    expect([again.status, part(again, 'provenance')]).toEqual([200, undefined]);
+
+    expect((await call(server.base, 'POST', 'Patient/$unlink', mergeBody(b, a))).status).toBe(200);
+    expect((await patient(server.base, a)).link).toBeUndefined();
+    expect((await patient(server.base, b)).link).toBeUndefined();
+    const self = await call(server.base, 'POST', 'Patient/$link', mergeBody(a, a));
+    expect([self.status, firstIssue(self).expression]).toEqual([422, ['Parameters.parameter[1].valueReference.reference']]);
+  });
+
   it('lets concurrent merges of overlapping patients neither corrupt nor lose a reference', async () => {
     const make = (given: string) => create(server.base, resident({ family: '孙', given, gender: 'male', birthDate: '1955-09-09' }));
     const [a, b, c] = [await make('强'), await make('强'), await make('强')];
@@ -180,6 +199,17 @@ describe.each(BACKENDS)('Patient/$merge and $unmerge (%s)', (backend) => {
     const winner = replies[0]?.status === 200 ? b : c;
     expect((await patient(server.base, a)).link).toEqual([{ other: { reference: `Patient/${winner}` }, type: 'replaced-by' }]);
     for (const v of visits) expect(await subjectOf(server.base, 'Observation', v.observation)).toBe(`Patient/${winner}`);
+
+    // Five duplicates merged into one survivor at once: each merge appends to the survivor; none is lost.
+    const survivor = await make('刚');
+    const duplicates = await Promise.all([1, 2, 3, 4, 5].map(() => make('刚')));
+    const duplicateVisits = await Promise.all(duplicates.map((id) => visit(server.base, id)));
+    const all = await Promise.all(duplicates.map((id) => call(server.base, 'POST', 'Patient/$merge', mergeBody(id, survivor))));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const links = (await patient(server.base, survivor)).link ?? [];
+    expect(links.map((l) => l.other.reference).sort()).toEqual(duplicates.map((id) => `Patient/${id}`).sort());
+    expect((await call(server.base, 'GET', `Condition?subject=Patient/${survivor}&_total=accurate`)).body.total).toBe(5);
+    expect(duplicateVisits).toHaveLength(5);
 
     // Disjoint merges that rewrite the same Observation (subject one patient, performer another) both land.
     const [d, e, f, g] = [await make('明'), await make('明'), await make('亮'), await make('亮')];

@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 
@@ -135,5 +140,25 @@ describe.each(BACKENDS)('local code tables and mapping (标化) on %s', (backend
     expect(reply.status).toBe(422);
     expect(firstIssue(reply).details.text).toContain('必须有 url');
     expect(firstIssue(reply).expression).toEqual(['ValueSet.url']);
+  });
+
+  it('the import command loads an official CSV file into the server', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-tx-import-'));
+    try {
+      const file = path.join(dir, 'icd10.csv');
+      await writeFile(file, '\uFEFF疾病编码,疾病名称,状态\nA00.000,霍乱,\nA00.100,古典生物型霍乱,\nA01.000,伤寒,停用\n');
+      const cli = new URL('../../../terminology/dist/import/cli.js', import.meta.url).pathname;
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, '--system', 'icd10cn', '--version', `import-${backend}`, '--server', server.base, file]);
+      expect(stdout).toContain('imported');
+      const icd = 'urn:oid:2.16.156.10011.2.3.3.11';
+      const found = await call(server.base, 'GET', `CodeSystem/$lookup?system=${encodeURIComponent(icd)}&code=A00.100`);
+      expect(param(found.body, 'display').valueString).toBe('古典生物型霍乱');
+      const retired = await call(server.base, 'POST', 'Condition', {
+        resourceType: 'Condition', subject: { display: '测试' }, code: { coding: [{ system: icd, code: 'A01.000' }] },
+      });
+      expect(retired.status).toBe(422);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ export const NATIONAL = {
   icd10cn: 'urn:oid:2.16.156.10011.2.3.3.11',
   icd9cm3: 'urn:oid:2.16.156.10011.2.3.3.12',
   employmentStatus: 'urn:oid:2.16.156.10011.2.3.3.13',
+  tcm: 'urn:oid:2.16.156.10011.2.3.3.14',
   idDocumentType: 'urn:oid:2.16.156.10011.2.3.1.1',
   aboBloodType: 'urn:oid:2.16.156.10011.2.3.1.85',
   rhBloodType: 'urn:oid:2.16.156.10011.2.3.1.250',

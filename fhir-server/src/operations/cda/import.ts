@@ -4,6 +4,7 @@ import type { Queryable } from '../../repository/db.js';
 import { handle } from '../../router/router.js';
 import type { Context, FhirRequest, FhirResponse } from '../../router/types.js';
 import { transmissionLog } from './audit.js';
+import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
 
 type Json = Record<string, unknown>;
@@ -14,14 +15,34 @@ type Json = Record<string, unknown>;
  * transmission log), answering with the transaction-response Bundle. Every create is
  * conditional on an identifier, so importing the same document again adds only a log entry.
  */
-export async function cdaImport(ctx: Context, _q: Queryable, req: FhirRequest): Promise<FhirResponse> {
+export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
   const bytes = documentBytes(req);
   const prepared = prepareImport(bytes);
   rejectInvalid(prepared.issues);
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
   const docRef = entries.find((e) => (e.resource as Json).resourceType === 'DocumentReference')?.fullUrl as string;
+  const replaced = await supersede(ctx, q, req, prepared.mapped?.header.replaces);
+  if (replaced) {
+    entries.push(replaced.update);
+    const docRefResource = entries.find((e) => e.fullUrl === docRef)?.resource as Json;
+    for (const r of (docRefResource.relatesTo as Json[] | undefined) ?? []) (r.target as Json).reference = replaced.reference;
+  }
   const code = prepared.mapped?.header.code?.code ?? '';
   entries.push({ resource: transmissionLog('cda-import', [docRef, prepared.mapped?.composition as string], code, 'success'), request: { method: 'POST', url: 'AuditEvent' } });
   return handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl });
+}
+
+/**
+ * The registration of the document a replacement replaces (relatedDocument RPLC), marked
+ * superseded in the same transaction; the If-Match makes a concurrent change to it fail the
+ * import rather than be overwritten. Nothing when that document was never registered here.
+ */
+async function supersede(ctx: Context, q: Queryable, req: FhirRequest, replaces: { root: string; extension?: string } | undefined): Promise<{ update: Json; reference: string } | undefined> {
+  if (!replaces?.extension) return undefined;
+  const [previous] = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `urn:oid:${replaces.root}|${replaces.extension.replace(/[\\|,$]/g, (c) => `\\${c}`)}`]]);
+  if (!previous || previous.status === 'superseded') return undefined;
+  const reference = `DocumentReference/${String(previous.id)}`;
+  const version = String((previous.meta as Json | undefined)?.versionId ?? '');
+  return { update: { resource: { ...previous, status: 'superseded' }, request: { method: 'PUT', url: reference, ifMatch: `W/"${version}"` } }, reference };
 }

@@ -44,7 +44,7 @@ export function exportSpec(level: ExportSpec['level'], pairs: [string, string][]
   for (const [, format] of pairs.filter(([n]) => n === '_outputFormat')) {
     if (!OUTPUT_FORMATS.has(format)) throw new FhirError('export.output-format', { format }, '_outputFormat');
   }
-  const allowed = level === 'system' ? resourceTypes() : ['Patient', ...compartmentTypes('Patient')];
+  const allowed = level === 'system' ? resourceTypes() : [...new Set(['Patient', ...compartmentTypes('Patient')])];
   const requested = pairs.filter(([n]) => n === '_type').flatMap(([, v]) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''));
   for (const type of requested) checkType(type, allowed, level);
   const types = requested.length > 0 ? [...new Set(requested)] : [...allowed];

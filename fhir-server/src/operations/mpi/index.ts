@@ -1,4 +1,5 @@
 import type { OperationEntry } from '../registry.js';
+import { link, unlink } from './link.js';
 import { match } from './match.js';
 import { merge } from './merge.js';
 import { pseudonym } from './pseudonym.js';
@@ -32,6 +33,24 @@ export const MPI_OPERATIONS: readonly OperationEntry[] = [
     affectsState: true,
     ownTransactions: false,
     handler: unmerge,
+  },
+  {
+    code: 'link',
+    definition: 'https://qiao.health/fhir/OperationDefinition/Patient-link',
+    levels: ['type'],
+    types: ['Patient'],
+    affectsState: true,
+    ownTransactions: false,
+    handler: link,
+  },
+  {
+    code: 'unlink',
+    definition: 'https://qiao.health/fhir/OperationDefinition/Patient-unlink',
+    levels: ['type'],
+    types: ['Patient'],
+    affectsState: true,
+    ownTransactions: false,
+    handler: unlink,
   },
   {
     code: 'pseudonym',

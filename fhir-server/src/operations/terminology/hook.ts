@@ -5,7 +5,7 @@ import { FhirError } from '../../errors/fhir-error.js';
 import type { Queryable } from '../../repository/db.js';
 import type { Context } from '../../router/types.js';
 import { recordChanges, recordUnmapped } from './store.js';
-import { TERMINOLOGY_TYPES, terminologyChanged, terminologyFor } from './service.js';
+import { isShippedSystem, TERMINOLOGY_TYPES, terminologyChanged, terminologyFor } from './service.js';
 
 /** Tag on a resource stored with local codes that have no standard mapping yet (标化 pending). */
 export const UNMAPPED_TAG = { system: 'https://qiao.health/fhir/CodeSystem/terminology-flag', code: 'unmapped-local-code', display: '含未映射的本地代码 | contains unmapped local codes' };
@@ -108,6 +108,7 @@ async function mapLocalCodes(q: Queryable, t: Terminology, resource: Resource, f
   let unmapped = false;
   for (const f of found) {
     const system = f.coding.system as string;
+    if (isShippedSystem(system)) continue;
     const targets = t.mapTargets(system);
     if (targets.length === 0) continue;
     if (f.list.some((c) => c.system !== undefined && targets.includes(c.system))) continue;

@@ -17,6 +17,17 @@ interface Loaded {
 
 const services = new WeakMap<Db, Promise<Loaded>>();
 
+let shippedSystems: Set<string> | undefined;
+
+/**
+ * Whether a code system comes with the server (national and FHIR tables). Their concept maps are
+ * translations on request; only a hospital's own code systems are local codes to map on write.
+ */
+export function isShippedSystem(url: string): boolean {
+  shippedSystems ??= new Set(shippedContent().filter((r) => r.resourceType === 'CodeSystem').map((r) => r.url as string));
+  return shippedSystems.has(url);
+}
+
 /**
  * The terminology service of a database: the shipped content plus the CodeSystems, ValueSets and
  * ConceptMaps stored on it (a hospital's local code tables), kept in step with writes. The

@@ -1,0 +1,87 @@
+/**
+ * C-STORE SCU: sends stored Part 10 instances to a known peer on one association (dcmjs-dimse's
+ * `Client`). Each instance is proposed in the syntax it is stored in (plus the little endian ones);
+ * dcmjs-dimse parses and re-encodes the data set on the way, so a batch is held in memory while it
+ * is sent — callers send in batches.
+ */
+import dimse from 'dcmjs-dimse';
+
+const { Client, Dataset } = dimse;
+const { CStoreRequest } = dimse.requests;
+const { Status } = dimse.constants;
+
+export interface Peer {
+  aeTitle: string;
+  host: string;
+  port: number;
+}
+
+export interface SendOutcome {
+  completed: number;
+  warnings: number;
+  failed: number;
+  failedUids: string[];
+}
+
+/** The data set of a Part 10 file and its transfer syntax, read from the File Meta Information. */
+export function dataSetOf(part10: Buffer): { body: Buffer; transferSyntax: string } {
+  if (part10.length < 132 || part10.toString('latin1', 128, 132) !== 'DICM') throw new Error('not a Part 10 file');
+  let at = 132;
+  let transferSyntax = '';
+  while (at + 8 <= part10.length && part10.readUInt16LE(at) === 0x0002) {
+    const element = part10.readUInt16LE(at + 2);
+    const vr = part10.toString('latin1', at + 4, at + 6);
+    const long = ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN'].includes(vr);
+    const length = long ? part10.readUInt32LE(at + 8) : part10.readUInt16LE(at + 6);
+    const start = at + (long ? 12 : 8);
+    if (element === 0x0010) transferSyntax = part10.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
+    at = start + length;
+  }
+  if (!transferSyntax) throw new Error('no transfer syntax in the file meta information');
+  return { body: part10.subarray(at), transferSyntax };
+}
+
+const isWarning = (status: number): boolean => status === 0x0001 || (status >= 0xb000 && status <= 0xbfff);
+
+/** Sends the instances on one association; resolves when it is released or lost, never rejects. */
+export function sendInstances(peer: Peer, callingAeTitle: string, instances: readonly { sopInstanceUid: string; part10: Buffer }[]): Promise<SendOutcome> {
+  const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
+  const answered = new Set<string>();
+  const client = new Client();
+  const fail = (uid: string): void => {
+    outcome.failed += 1;
+    outcome.failedUids.push(uid);
+  };
+  for (const { sopInstanceUid, part10 } of instances) {
+    let request: InstanceType<typeof CStoreRequest>;
+    try {
+      const { body, transferSyntax } = dataSetOf(part10);
+      request = new CStoreRequest(new Dataset(body, transferSyntax));
+    } catch {
+      fail(sopInstanceUid);
+      answered.add(sopInstanceUid);
+      continue;
+    }
+    request.on('response', (response: { getStatus(): number }) => {
+      answered.add(sopInstanceUid);
+      const status = response.getStatus();
+      if (status === Status.Success) outcome.completed += 1;
+      else if (isWarning(status)) outcome.warnings += 1;
+      else fail(sopInstanceUid);
+    });
+    client.addRequest(request);
+  }
+  if (answered.size === instances.length) return Promise.resolve(outcome);
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      // Whatever got no answer (association rejected, connection lost) did not arrive.
+      for (const { sopInstanceUid } of instances) if (!answered.has(sopInstanceUid)) fail(sopInstanceUid);
+      answered.clear();
+      for (const { sopInstanceUid } of instances) answered.add(sopInstanceUid);
+      resolve(outcome);
+    };
+    client.on('closed', finish);
+    client.on('networkError', finish);
+    client.send(peer.host, peer.port, callingAeTitle, peer.aeTitle, { connectTimeout: 10_000, associationTimeout: 30_000, pduTimeout: 60_000 });
+  });
+}
