@@ -24,4 +24,4 @@ export {
   type PersonName,
   type SpecificCharacterSet,
 } from './charset/index.js';
-export { sendInstances, startDimse, type DimseListener, type DimseOptions, type FhirSearch, type Peer, type SendOutcome } from './dimse/index.js';
+export { sendInstances, startDimse, type DimseListener, type DimseOptions, type FhirSearch, type OutgoingInstance, type Peer, type SendOutcome } from './dimse/index.js';

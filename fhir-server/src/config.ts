@@ -31,6 +31,8 @@ export interface Config {
   dimseAeTitle: string;
   /** Calling AE titles allowed to associate; empty = any. */
   dimseAllowedAes: string[];
+  /** The site's UTC offset (`+08:00`), for DICOM dates and times that carry none (ImagingStudy.started). */
+  siteUtcOffset: string;
   /** Remote AEs the gateway sends to (C-MOVE destinations): `QIAO_DIMSE_PEERS=AE@host:port,…`. */
   dimsePeers: { aeTitle: string; host: string; port: number }[];
   /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pseudonymKey: pseudonymKey(env.QIAO_PSEUDONYM_KEY),
     dimsePort: env.QIAO_DIMSE_PORT === 'off' ? null : integer(env.QIAO_DIMSE_PORT, 11112, 'QIAO_DIMSE_PORT'),
     dimseAeTitle: aeTitle(env.QIAO_DIMSE_AE_TITLE ?? 'QIAO', 'QIAO_DIMSE_AE_TITLE'),
+    siteUtcOffset: utcOffset(env.QIAO_UTC_OFFSET ?? '+08:00'),
     dimseAllowedAes: (env.QIAO_DIMSE_ALLOWED_AES ?? '')
       .split(',')
       .map((t) => t.trim())
@@ -74,6 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
   };
+}
+
+function utcOffset(value: string): string {
+  if (!/^[+-](0\d|1[0-4]):[0-5]\d$/.test(value)) throw new Error(`QIAO_UTC_OFFSET must look like +08:00, not "${value}"`);
+  return value;
 }
 
 /** An AE title: 1–16 characters of the default repertoire, no backslash or control characters. */

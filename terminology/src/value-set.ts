@@ -19,6 +19,8 @@ export interface Member {
   status: ConceptStatus;
   designations: Designation[];
   keys: SearchKeys;
+  /** The code lower-cased once, for prefix filters. */
+  codeKey: string;
 }
 
 export type Membership = 'member' | 'not-member' | 'unknown-system';
@@ -35,6 +37,7 @@ function member(system: string, version: string | undefined, concept: IndexedCon
     status: concept.status,
     designations: concept.designations,
     keys: concept.keys,
+    codeKey: concept.code.toLowerCase(),
   };
 }
 
@@ -166,6 +169,7 @@ function includeMembers(r: Resolver, url: string, inc: ValueSetComposeInclude, d
           status: known?.status ?? 'active',
           designations,
           keys: known && !c.designation?.length && !c.display ? known.keys : searchKeys([display, ...designations.map((d) => d.value)]),
+          codeKey: (c.code as string).toLowerCase(),
         });
       }
     } else {
@@ -232,6 +236,7 @@ export function expandAll(r: Resolver, url: string, depth = 0): Member[] {
       status: c.inactive ? 'retired' : 'active',
       designations: [],
       keys: searchKeys([c.display]),
+      codeKey: (c.code as string).toLowerCase(),
     }));
   }
   cache.set(vs, { generation: r.generation, members });
@@ -240,6 +245,6 @@ export function expandAll(r: Resolver, url: string, depth = 0): Member[] {
 
 /** A filter matches a code by prefix, and texts and pinyin anywhere. */
 export function matchesFilter(m: Member, filter: string): boolean {
-  if (m.code.toLowerCase().startsWith(filter)) return true;
+  if (m.codeKey.startsWith(filter)) return true;
   return matchesKeys(m.keys, filter);
 }

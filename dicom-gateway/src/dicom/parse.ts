@@ -2,13 +2,13 @@ import type { FileHandle } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { vrOf } from './dictionary.js';
-import { datasetToJson, firstNumber, type BulkRange, type DicomJson } from './json.js';
+import { datasetToJson, firstNumber, firstString, type BulkRange, type DicomJson } from './json.js';
 import { DEFLATED_LE, EXPLICIT_BE } from './transfer-syntax.js';
 
 /** Where each frame's bytes are in the stored file: read by range, never by parsing the file again. */
 export type FrameIndex =
   /** Native pixel data: frame n (0-based) is `length` bytes at `offset + n × length`. */
-  | { kind: 'native'; offset: number; length: number; count: number; bigEndian?: boolean }
+  | { kind: 'native'; offset: number; length: number; count: number; swapBytes?: 2 | 4 }
   /** Encapsulated: each frame is one or more fragments `[offset, length]`. */
   | { kind: 'encapsulated'; frames: [number, number][][] };
 
@@ -44,7 +44,8 @@ export async function parseInstanceFile(file: FileHandle, size: number, instance
     try {
       dataSet = dicomParser.parseDicom(bytes, {
         untilTag: PIXEL_DATA,
-        vrCallback: vrOf as (tag: string) => void,
+        // dicom-parser names tags `x00280010`, in lower case; the dictionary wants `00280010`.
+        vrCallback: implicitVr as (tag: string) => void,
         inflater: inflate,
       });
     } catch (error) {
@@ -61,6 +62,10 @@ export async function parseInstanceFile(file: FileHandle, size: number, instance
     }
     return finish(dataSet, pixel, file, size, instancePath);
   }
+}
+
+function implicitVr(tag: string): string {
+  return vrOf(tag.slice(1).toUpperCase());
 }
 
 function inflate(bytes: Uint8Array, position: number): Uint8Array {
@@ -90,7 +95,7 @@ async function finish(dataSet: DataSet, pixel: Element | undefined, file: FileHa
   if (json['00080005']) json['00080005'] = { vr: 'CS', Value: ['ISO_IR 192'] };
   // A deflated file's offsets point into the inflated copy, not the file: no frames or pixel bulk data.
   if (deflated) delete json['7FE00010'];
-  if (pixel && !pixel.hadUndefinedLength && pixel.dataOffset + pixel.length > size) {
+  if (pixel && !deflated && !pixel.hadUndefinedLength && pixel.dataOffset + pixel.length > size) {
     throw new DicomParseError(`pixel data truncated: ${pixel.length} bytes declared, ${Math.max(0, size - pixel.dataOffset)} present`);
   }
   const frames = pixel && !deflated ? await frameIndex(json, pixel, transferSyntaxUID, file, size) : undefined;
@@ -113,12 +118,14 @@ function nativeFrames(json: DicomJson, pixel: Element, transferSyntax: string, s
   const samples = firstNumber(json, '00280002') ?? 1;
   const bits = firstNumber(json, '00280100') ?? 0;
   const count = Math.max(1, firstNumber(json, '00280008') ?? 1);
-  const bitsPerFrame = rows * columns * samples * bits;
+  // YBR_FULL_422 keeps two samples per pixel when uncompressed (PS3.3 C.7.6.3.1.2).
+  const perPixel = firstString(json, '00280004') === 'YBR_FULL_422' ? 2 : samples;
+  const bitsPerFrame = rows * columns * perPixel * bits;
   // Single-bit frames that do not end on a byte boundary cannot be cut out by byte range.
   if (bitsPerFrame === 0 || (count > 1 && bitsPerFrame % 8 !== 0)) return undefined;
   const length = Math.ceil(bitsPerFrame / 8);
   if (length * count > pixel.length || pixel.dataOffset + length * count > size) return undefined;
-  return { kind: 'native', offset: pixel.dataOffset, length, count, ...(transferSyntax === EXPLICIT_BE && bits > 8 ? { bigEndian: true } : {}) };
+  return { kind: 'native', offset: pixel.dataOffset, length, count, ...(transferSyntax === EXPLICIT_BE && (bits === 16 || bits === 32) ? { swapBytes: bits / 8 as 2 | 4 } : {}) };
 }
 
 /** Walks the fragment items (PS3.5 A.4) by their 8-byte headers and groups fragments into frames. */

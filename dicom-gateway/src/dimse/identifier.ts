@@ -3,7 +3,7 @@
  * scalar, several an array; PN as `{Alphabetic, Ideographic, Phonetic}`; sequences as arrays of items).
  * A key with a value is a matching key; every key is a return key.
  */
-import { joinPersonName, type PersonName } from '../charset/index.js';
+import { decodeText, joinPersonName, type PersonName } from '../charset/index.js';
 import { keywordOf, tagOf, vrOf } from '../dicom/dictionary.js';
 import type { DicomJson } from '../dicom/json.js';
 
@@ -87,4 +87,30 @@ export function naturalize(json: DicomJson): Naturalized {
     else out[keyword] = values.length === 1 ? values[0] : values;
   }
   return out;
+}
+
+const ESCAPE_SEQUENCE = /\x1b[\x20-\x2f]*[\x30-\x7e]/g;
+
+/**
+ * Text of a C-FIND identifier as the modality meant it. dcmjs reads an identifier in the first
+ * Specific Character Set value only: with `\\ISO 2022 IR 58` (or IR 87, 149) that is the default
+ * repertoire, which keeps each byte as one character, ISO 2022 escapes included — so such text is
+ * decoded again here, following its escapes. Where dcmjs did decode (a first value `ISO 2022 IR 58`
+ * read as GBK), only the escape sequences are left to remove.
+ */
+function redecode(text: string, personName: boolean): string {
+  if (!text.includes('\x1b')) return text;
+  if ([...text].every((c) => c.charCodeAt(0) <= 0xff)) return decodeText(Buffer.from(text, 'latin1'), '\\ISO 2022 IR 6', { personName });
+  return text.replace(ESCAPE_SEQUENCE, '');
+}
+
+export function repairIdentifier(identifier: Naturalized): Naturalized {
+  const fix = (value: unknown, personName: boolean): unknown => {
+    if (typeof value === 'string') return redecode(value, personName);
+    if (Array.isArray(value)) return value.map((v) => fix(v, personName));
+    if (isPersonName(value)) return Object.fromEntries(Object.entries(value).map(([group, v]) => [group, fix(v, true)]));
+    if (isItem(value)) return repairIdentifier(value);
+    return value;
+  };
+  return Object.fromEntries(Object.entries(identifier).map(([key, value]) => [key, fix(value, vrOfKey(key) === 'PN')]));
 }

@@ -7,4 +7,4 @@
  */
 export { startDimse, type DimseListener, type DimseOptions } from './server.js';
 export type { FhirSearch } from './worklist.js';
-export { sendInstances, type Peer, type SendOutcome } from './send.js';
+export { sendInstances, type OutgoingInstance, type Peer, type SendOutcome } from './send.js';

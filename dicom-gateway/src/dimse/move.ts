@@ -73,7 +73,7 @@ export async function performMove(store: MoveStore, peer: Peer, callingAeTitle: 
   }
   const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
   for (let i = 0; i < records.length; i += BATCH) {
-    const batch = await Promise.all(records.slice(i, i + BATCH).map(async (r) => ({ sopInstanceUid: r.sopInstanceUID, part10: await read(store.blobs.stream(r.storageKey)) })));
+    const batch = await Promise.all(records.slice(i, i + BATCH).map(async (r) => ({ sopInstanceUid: r.sopInstanceUID, sopClassUid: r.sopClassUID, part10: await read(store.blobs.stream(r.storageKey)) })));
     const sent = await sendInstances(peer, callingAeTitle, batch);
     outcome.completed += sent.completed;
     outcome.warnings += sent.warnings;

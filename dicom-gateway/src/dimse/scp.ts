@@ -8,12 +8,13 @@
  */
 import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
-import dimse, { type association, type requests, type responses } from 'dcmjs-dimse';
+import type { association, requests, responses } from 'dcmjs-dimse';
+import dimse from './library.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { LogPort } from '../ports.js';
 import type { StoreResult } from '../store/store.js';
 import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
-import type { Naturalized } from './identifier.js';
+import { repairIdentifier, type Naturalized } from './identifier.js';
 import { MoveFailure, performMove, type MoveStore } from './move.js';
 import { fileMetaHeader } from './part10.js';
 import type { Peer } from './send.js';
@@ -64,7 +65,9 @@ export class GatewayScp extends Scp {
     private readonly conn: Socket,
     private readonly ctx: ScpContext,
   ) {
-    super(conn, { associationTimeout: 30_000, pduTimeout: 60_000 });
+    // ignoreErrors: dcmjs refuses identifiers with several Specific Character Set values (ISO 2022
+    // code extensions); read anyway, they are repaired by `repairIdentifier`.
+    super(conn, { associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
     // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
     Object.assign(this, { connected: true });
     conn.on('close', () => {
@@ -181,7 +184,7 @@ export class GatewayScp extends Scp {
 
   override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {
     const dataset = request.getDataset();
-    const identifier = (dataset?.getElements() ?? {}) as Naturalized;
+    const identifier = repairIdentifier((dataset?.getElements() ?? {}) as Naturalized);
     const syntax = dataset?.getTransferSyntaxUid();
     const answer = async (): Promise<Naturalized[]> => {
       if (request.getAffectedSopClassUid() === WORKLIST_FIND) {

@@ -1,14 +1,32 @@
 /**
  * C-STORE SCU: sends stored Part 10 instances to a known peer on one association (dcmjs-dimse's
- * `Client`). Each instance is proposed in the syntax it is stored in (plus the little endian ones);
- * dcmjs-dimse parses and re-encodes the data set on the way, so a batch is held in memory while it
- * is sent — callers send in batches.
+ * `Client`). Each instance goes out byte for byte as stored when the peer accepts its transfer
+ * syntax; only when the peer picks another (implicit for an explicit instance) is the data set
+ * parsed and transcoded by dcmjs, which drops the private elements its dictionary does not know.
+ * A batch is held in memory while it is sent: callers send in batches.
  */
-import dimse from 'dcmjs-dimse';
+import type { association } from 'dcmjs-dimse';
+import dimse from './library.js';
 
 const { Client, Dataset } = dimse;
 const { CStoreRequest } = dimse.requests;
 const { Status } = dimse.constants;
+
+/** A data set the library writes as the stored bytes instead of re-encoding its elements. */
+class StoredDataset extends Dataset {
+  constructor(
+    private readonly body: Buffer,
+    transferSyntax: string,
+    sopClassUid: string,
+    sopInstanceUid: string,
+  ) {
+    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, transferSyntax);
+  }
+
+  override getDenaturalizedDataset(): Buffer {
+    return this.body;
+  }
+}
 
 export interface Peer {
   aeTitle: string;
@@ -43,8 +61,14 @@ export function dataSetOf(part10: Buffer): { body: Buffer; transferSyntax: strin
 
 const isWarning = (status: number): boolean => status === 0x0001 || (status >= 0xb000 && status <= 0xbfff);
 
+export interface OutgoingInstance {
+  sopInstanceUid: string;
+  sopClassUid: string;
+  part10: Buffer;
+}
+
 /** Sends the instances on one association; resolves when it is released or lost, never rejects. */
-export function sendInstances(peer: Peer, callingAeTitle: string, instances: readonly { sopInstanceUid: string; part10: Buffer }[]): Promise<SendOutcome> {
+export function sendInstances(peer: Peer, callingAeTitle: string, instances: readonly OutgoingInstance[]): Promise<SendOutcome> {
   const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
   const answered = new Set<string>();
   const client = new Client();
@@ -52,11 +76,13 @@ export function sendInstances(peer: Peer, callingAeTitle: string, instances: rea
     outcome.failed += 1;
     outcome.failedUids.push(uid);
   };
-  for (const { sopInstanceUid, part10 } of instances) {
+  const pending: { request: InstanceType<typeof CStoreRequest>; body: Buffer; transferSyntax: string }[] = [];
+  for (const { sopInstanceUid, sopClassUid, part10 } of instances) {
     let request: InstanceType<typeof CStoreRequest>;
     try {
       const { body, transferSyntax } = dataSetOf(part10);
-      request = new CStoreRequest(new Dataset(body, transferSyntax));
+      request = new CStoreRequest(new StoredDataset(body, transferSyntax, sopClassUid, sopInstanceUid));
+      pending.push({ request, body, transferSyntax });
     } catch {
       fail(sopInstanceUid);
       answered.add(sopInstanceUid);
@@ -71,12 +97,26 @@ export function sendInstances(peer: Peer, callingAeTitle: string, instances: rea
     });
     client.addRequest(request);
   }
-  if (answered.size === instances.length) return Promise.resolve(outcome);
+  if (pending.length === 0) return Promise.resolve(outcome);
+  // Runs before the library sends (its event is emitted synchronously): instances whose syntax the
+  // peer did not take get a full data set, which the library then transcodes.
+  client.on('associationAccepted', (accepted: association.Association) => {
+    for (const { request, body, transferSyntax } of pending) {
+      const syntax = accepted.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid();
+      if (!syntax || syntax === transferSyntax) continue;
+      try {
+        request.setDataset(new Dataset(body, transferSyntax));
+      } catch {
+        // Sending the stand-in would send a different instance: give up on the association instead.
+        client.abort();
+        return;
+      }
+    }
+  });
   return new Promise((resolve) => {
     const finish = (): void => {
-      // Whatever got no answer (association rejected, connection lost) did not arrive.
+      // Whatever got no answer (association rejected or aborted, connection lost) did not arrive.
       for (const { sopInstanceUid } of instances) if (!answered.has(sopInstanceUid)) fail(sopInstanceUid);
-      answered.clear();
       for (const { sopInstanceUid } of instances) answered.add(sopInstanceUid);
       resolve(outcome);
     };

@@ -5,15 +5,11 @@
  * each connection to its own `GatewayScp`.
  */
 import net, { type Socket } from 'node:net';
-import dimse from 'dcmjs-dimse';
 import type { LogPort } from '../ports.js';
 import { GatewayScp, type ScpContext } from './scp.js';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION } from './part10.js';
+import { MAX_PDU_LENGTH } from './library.js';
 import type { Peer } from './send.js';
 import type { FhirSearch } from './worklist.js';
-
-/** The largest PDU the gateway receives (announced in A-ASSOCIATE-AC) and accepts from a peer. */
-const MAX_PDU_LENGTH = 256 * 1024;
 
 export interface DimseOptions {
   /** Address to bind, as for HTTP (`::` = every interface). */
@@ -74,11 +70,6 @@ function guardPduLength(socket: Socket, maxLength: number): void {
 }
 
 export async function startDimse(options: DimseOptions): Promise<DimseListener> {
-  // The library logs every PDU at its default level; the gateway logs what an operator needs.
-  dimse.log.setLevel('silent');
-  dimse.Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID);
-  dimse.Implementation.setImplementationVersion(IMPLEMENTATION_VERSION);
-  dimse.Implementation.setMaxPduLength(MAX_PDU_LENGTH);
   const ctx: ScpContext = {
     aeTitle: options.aeTitle ?? 'QIAO',
     allowedAes: options.allowedAes ?? [],

@@ -9,6 +9,7 @@ import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJs
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
 import { FileBlobStore, type BlobStore } from './blob.js';
+import { TextCache } from './text-cache.js';
 import { INSTANCE_TAGS, nameKeys, PATIENT_TAGS, pick, SERIES_TAGS, STUDY_TAGS } from './levels.js';
 import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptions } from './query.js';
 import { StudySync } from '../fhir/sync.js';
@@ -25,6 +26,8 @@ export interface DicomStoreOptions {
   log?: LogPort;
   /** Largest instance accepted, in bytes. */
   maxInstanceBytes?: number;
+  /** UTC offset of the site (`+08:00`, the default) for study dates and times that carry none. */
+  siteUtcOffset?: string;
 }
 
 export interface StoreOptions {
@@ -71,6 +74,7 @@ export interface InstanceRecord {
 
 const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
 const RECORD_CACHE = 10_000;
+const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
 class TooLarge extends Error {}
 
@@ -82,13 +86,14 @@ export class DicomStore {
   private readonly log: LogPort | undefined;
   private readonly maxBytes: number;
   private readonly records = new Map<string, InstanceRecord>();
+  private readonly metadataCache = new TextCache(METADATA_CACHE_BYTES);
 
   constructor(options: DicomStoreOptions) {
     this.sql = options.sql;
     this.blobs = options.blobs ?? new FileBlobStore(path.resolve(options.dataDir, 'dicom'));
     this.log = options.log;
     this.maxBytes = options.maxInstanceBytes ?? DEFAULT_MAX;
-    this.sync = options.fhir ? new StudySync(options.sql, options.fhir, options.dicomwebBase ?? (() => undefined), options.log) : undefined;
+    this.sync = options.fhir ? new StudySync(options.sql, options.fhir, options.dicomwebBase ?? (() => undefined), options.log, options.siteUtcOffset) : undefined;
   }
 
   /**
@@ -233,7 +238,10 @@ export class DicomStore {
   /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
   async syncStudies(studyUids: Iterable<string>, dicomwebBase?: string): Promise<void> {
     if (!this.sync) return;
-    for (const uid of new Set(studyUids)) await this.sync.syncNow(uid, dicomwebBase);
+    for (const uid of new Set(studyUids)) {
+      // The images are stored whatever FHIR says (a profile may refuse the Patient): logged, not thrown.
+      await this.sync.syncNow(uid, dicomwebBase).catch((error: unknown) => this.log?.log('error', 'ImagingStudy sync failed', { study: uid, error: String((error as Error)?.message ?? error) }));
+    }
   }
 
   findStudies(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
@@ -270,8 +278,26 @@ export class DicomStore {
     this.records.set(key, record);
   }
 
-  /** Stored DICOM JSON of a study, series or instance as one JSON array text (base placeholder in it); undefined if none. */
+  /**
+   * Stored DICOM JSON of a study, series or instance as one JSON array text (base placeholder in it);
+   * undefined if none. Study and series texts are kept in memory and reused while the instance count
+   * is unchanged: instances are only ever added, never altered, so an equal count means equal content.
+   */
   async metadataArray(scope: { study: string; series?: string; sop?: string }): Promise<string | undefined> {
+    if (scope.sop) return this.aggregateMetadata(scope);
+    const key = `${scope.study}/${scope.series ?? ''}`;
+    const [probe] = scope.series
+      ? await this.sql.query<{ n: number }>('SELECT instance_count AS n FROM dicom_series WHERE series_uid = $1 AND study_uid = $2', [scope.series, scope.study])
+      : await this.sql.query<{ n: number }>('SELECT instance_count AS n FROM dicom_study WHERE study_uid = $1', [scope.study]);
+    if (!probe) return undefined;
+    const cached = this.metadataCache.get(key);
+    if (cached && cached.count === Number(probe.n)) return cached.text;
+    const text = await this.aggregateMetadata(scope);
+    if (text) this.metadataCache.set(key, Number(probe.n), text);
+    return text;
+  }
+
+  private async aggregateMetadata(scope: { study: string; series?: string; sop?: string }): Promise<string | undefined> {
     // Joined in the database: one value crosses the wire instead of a row per instance.
     const [row] = await this.sql.query<{ metadata: string | null }>(
       `SELECT '[' || string_agg(metadata, ',' ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid) || ']' AS metadata

@@ -51,7 +51,9 @@ export function frameCount(frames: FrameIndex): number {
 export async function readFrame(options: DicomwebOptions, instance: InstanceRecord, frames: FrameIndex, n: number): Promise<Buffer> {
   if (frames.kind === 'native') {
     const data = await options.store.blobs.read(instance.storageKey, frames.offset + (n - 1) * frames.length, frames.length);
-    if (frames.bigEndian) data.swap16();
+    // Explicit big endian files: frames go out little endian, as application/octet-stream means.
+    if (frames.swapBytes === 2) data.swap16();
+    else if (frames.swapBytes === 4) data.swap32();
     return data;
   }
   const fragments = frames.frames[n - 1] ?? [];

@@ -47,13 +47,34 @@ async function pipeInto(source: NodeJS.ReadableStream, res: Response): Promise<v
   }
 }
 
+/** The bytes last served per scope: the same stored text (the store reuses it) for the same base is not re-encoded. */
+const served = new Map<string, { text: string; base: string; body: Buffer }>();
+const SERVED_BYTES = 32 * 1024 * 1024;
+let servedBytes = 0;
+
+function servedMetadata(key: string, text: string, base: string): Buffer {
+  const hit = served.get(key);
+  if (hit && hit.base === base && hit.text === text) return hit.body;
+  const body = Buffer.from(withBase(text, base));
+  if (hit) servedBytes -= hit.body.length;
+  served.delete(key);
+  served.set(key, { text, base, body });
+  servedBytes += body.length;
+  for (const [k, e] of served) {
+    if (servedBytes <= SERVED_BYTES) break;
+    served.delete(k);
+    servedBytes -= e.body.length;
+  }
+  return body;
+}
+
 /** WADO-RS metadata: the DICOM JSON stored at ingest, spliced together without parsing. */
 export async function metadata(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
   const scope = scopeOf(req);
   const text = await options.store.metadataArray(scope);
   if (!text) throw notFound(describe(scope));
   res.setHeader('Content-Type', 'application/dicom+json');
-  res.end(withBase(text, dicomwebBase(req, options)));
+  res.end(servedMetadata(`${scope.study}/${scope.series ?? ''}/${scope.sop ?? ''}`, text, dicomwebBase(req, options)));
 }
 
 /** How a frame goes out: as stored (encapsulated), or native little endian. */

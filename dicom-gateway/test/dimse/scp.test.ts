@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { startDimse, type DimseListener } from '../../src/dimse/index.js';
+import type { QidoQuery } from '../../src/store/query.js';
 import type { StoreResult } from '../../src/store/store.js';
+import { part10 } from '../charset/part10.js';
 
 const run = promisify(execFile);
 const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
@@ -37,12 +39,14 @@ class RecordingStore {
     }, createWriteStream(file));
     return this.verdict;
   }
-  async findStudies(): Promise<never[]> {
+  readonly queries: QidoQuery[] = [];
+  async findStudies(query: QidoQuery): Promise<never[]> {
+    this.queries.push(query);
     return [];
   }
   findSeries = this.findStudies;
   findInstances = this.findStudies;
-  instances = this.findStudies;
+  instances = async (): Promise<never[]> => [];
   blobs = { stream: (): Readable => Readable.from([]) };
 }
 
@@ -76,6 +80,7 @@ describe('DIMSE listener with DCMTK clients', () => {
   });
   beforeEach(() => {
     store.files.length = 0;
+    store.queries.length = 0;
     store.verdict = { status: 'stored' };
     store.slow = false;
   });
@@ -117,6 +122,27 @@ describe('DIMSE listener with DCMTK clients', () => {
       await once(socket, 'close');
     }
     await expect(run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port)], { env })).resolves.toBeDefined();
+  });
+
+  it('reads C-FIND identifiers in GB18030 and in ISO 2022 IR 58 (code extensions), as findscu sends them from query files', async () => {
+    const ESC = 0x1b;
+    const queries = {
+      gb18030: ['GB18030', Buffer.from([0xcd, 0xf5, 0x2a])], // 王*
+      ir58: ['\\ISO 2022 IR 58', Buffer.from([0x3d, ESC, 0x24, 0x29, 0x41, 0xd5, 0xc5, 0x2a])], // =张* (ideographic group)
+    } as const;
+    for (const [name, [scs, patientName]] of Object.entries(queries)) {
+      const file = join(dir, `${name}.dcm`);
+      writeFileSync(
+        file,
+        part10([
+          [0x0008, 0x0005, 'CS', Buffer.from(scs)],
+          [0x0008, 0x0052, 'CS', Buffer.from('STUDY')],
+          [0x0010, 0x0010, 'PN', patientName],
+        ]),
+      );
+      await run('findscu', ['-S', '-aet', 'MODALITY', '-aec', 'QIAO', '127.0.0.1', String(listener.port), file], { env });
+    }
+    expect(store.queries.map((q) => q.match.PatientName)).toEqual(['王*', '=张*']);
   });
 
   it('reports the store’s refusal to the sender as a failure status', async () => {

@@ -104,6 +104,15 @@ export const jobs = {
     return rows.map((r) => r.id);
   },
 
+  /** Removes the jobs that finished more than `hours` ago; returns their ids, so their files go too. */
+  async removeFinished(q: Queryable, hours: number): Promise<string[]> {
+    const rows = await q.query<{ id: string }>(
+      `DELETE FROM bulk_export WHERE status <> 'running' AND finished_at < now() - make_interval(hours => $1) RETURNING id`,
+      [hours],
+    );
+    return rows.map((r) => r.id);
+  },
+
   async remove(q: Queryable, id: string): Promise<boolean> {
     const rows = await q.query(`DELETE FROM bulk_export WHERE id = $1 RETURNING id`, [id]);
     return rows.length > 0;

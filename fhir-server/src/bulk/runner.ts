@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
+import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
 import type { Context } from '../router/types.js';
 import { fileName, jobDir, removeJobFiles } from './files.js';
@@ -12,6 +13,9 @@ import type { ExportSpec, OutputFile } from './spec.js';
 /** Jobs one process runs at once; later ones wait their turn (reported as queued). */
 const CONCURRENT_JOBS = 2;
 const HEARTBEAT_MS = (STALE_AFTER_SECONDS * 1000) / 4;
+/** Finished jobs and their files are kept this long, then removed: exports hold personal data. */
+export const RETENTION_HOURS = 24;
+const SWEEP_MS = 60 * 60 * 1000;
 
 /** Raised inside a job when it was cancelled (DELETE) or the server is stopping. */
 class Stopped extends Error {}
@@ -31,10 +35,10 @@ interface Entry {
  * state lives in the database; this object only knows which jobs it is running.
  */
 export class ExportRunner {
+  /** Jobs waiting for a slot, in kick-off order. */
   private readonly queue: Entry[] = [];
   private readonly active = new Map<string, Entry>();
-  private readonly waiting = new Map<string, Entry>();
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
   constructor(
@@ -42,15 +46,24 @@ export class ExportRunner {
     private readonly logger: Logger,
   ) {}
 
-  /** Fails the jobs of processes that are gone, and renews this process's jobs from now on. */
+  /** Sweeps once, then renews this process's jobs and sweeps again periodically. */
   async start(): Promise<void> {
+    await this.sweep();
+    const every = (ms: number, what: string, work: () => Promise<unknown>) => {
+      const timer = setInterval(() => void work().catch((error: unknown) => this.logger.log('error', what, { error: String(error) })), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(HEARTBEAT_MS, 'export heartbeat failed', () => jobs.heartbeat(this.ctx.db, [...this.active.keys(), ...this.queue.map((e) => e.id)]));
+    every(SWEEP_MS, 'export sweep failed', () => this.sweep());
+  }
+
+  /** Fails the jobs of processes that are gone, and removes jobs finished more than RETENTION_HOURS ago. */
+  async sweep(): Promise<void> {
     const stale = await jobs.failStale(this.ctx.db);
-    for (const id of stale) await removeJobFiles(this.ctx.config.dataDir, id);
-    if (stale.length) this.logger.log('warn', 'export jobs interrupted by a restart marked failed', { jobs: stale });
-    this.timer = setInterval(() => {
-      jobs.heartbeat(this.ctx.db, [...this.active.keys(), ...this.waiting.keys()]).catch((error: unknown) => this.logger.log('error', 'export heartbeat failed', { error: String(error) }));
-    }, HEARTBEAT_MS);
-    this.timer.unref();
+    if (stale.length) this.logger.log('warn', 'export jobs of a stopped process marked failed', { jobs: stale });
+    const expired = await jobs.removeFinished(this.ctx.db, RETENTION_HOURS);
+    for (const id of [...stale, ...expired]) await removeJobFiles(this.ctx.config.dataDir, id);
   }
 
   /** Queues a job inserted by the kick-off. */
@@ -59,31 +72,28 @@ export class ExportRunner {
     const done = new Promise<void>((r) => (resolve = r));
     const entry: Entry = { id, spec, abort: new AbortController(), done, resolve };
     this.queue.push(entry);
-    this.waiting.set(id, entry);
     this.pump();
   }
 
   /** Stops the job if this process runs it and waits until it has; the caller removes row and files. */
   async cancel(id: string): Promise<void> {
-    const entry = this.active.get(id) ?? this.waiting.get(id);
+    const queued = this.queue.findIndex((e) => e.id === id);
+    if (queued >= 0) this.queue.splice(queued, 1)[0]?.resolve();
+    const entry = this.active.get(id);
     if (!entry) return;
     entry.abort.abort();
-    if (this.waiting.delete(id)) {
-      this.queue.splice(this.queue.indexOf(entry), 1);
-      entry.resolve();
-    }
     await entry.done;
   }
 
   /** At shutdown: every job of this process stops and is marked failed (interrupted), honestly. */
   async close(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
-    const entries = [...this.active.values(), ...this.waiting.values()];
-    for (const entry of entries) entry.abort.abort();
-    this.queue.length = 0;
-    for (const entry of this.waiting.values()) entry.resolve();
-    this.waiting.clear();
+    for (const timer of this.timers) clearInterval(timer);
+    const entries = [...this.active.values(), ...this.queue.splice(0)];
+    for (const entry of entries) {
+      entry.abort.abort();
+      if (!this.active.has(entry.id)) entry.resolve();
+    }
     await Promise.all(entries.map((e) => e.done));
     for (const entry of entries) {
       await jobs.fail(this.ctx.db, entry.id, { messageId: 'export.interrupted', params: { job: entry.id } });
@@ -94,10 +104,10 @@ export class ExportRunner {
   private pump(): void {
     while (!this.stopping && this.active.size < CONCURRENT_JOBS && this.queue.length > 0) {
       const entry = this.queue.shift() as Entry;
-      this.waiting.delete(entry.id);
       this.active.set(entry.id, entry);
       this.run(entry)
         .catch((error: unknown) => this.failed(entry, error))
+        .catch((error: unknown) => this.logger.log('error', 'export job could not be recorded as failed', { job: entry.id, error: String(error) }))
         .finally(() => {
           this.active.delete(entry.id);
           entry.resolve();
@@ -109,8 +119,11 @@ export class ExportRunner {
   private async failed(entry: Entry, error: unknown): Promise<void> {
     // Cancelled here or by another instance (the row is gone), or stopping: no failure to record.
     if (error instanceof Stopped) return removeJobFiles(this.ctx.config.dataDir, entry.id);
-    this.logger.log('error', 'export job failed', { job: entry.id, error: String((error as Error)?.stack ?? error) });
-    await jobs.fail(this.ctx.db, entry.id, { messageId: 'export.failed', params: { job: entry.id, detail: (error as Error)?.message ?? String(error) } });
+    // A refusal the client can act on (a search parameter removed since kick-off) is reported as
+    // such; anything else only as "failed", its details in the log rather than in the reply.
+    const issue = error instanceof FhirError ? error.issues[0] : undefined;
+    if (!issue) this.logger.log('error', 'export job failed', { job: entry.id, error: String((error as Error)?.stack ?? error) });
+    await jobs.fail(this.ctx.db, entry.id, issue ? { messageId: issue.messageId, params: issue.params ?? {} } : { messageId: 'export.failed', params: { job: entry.id } });
     await removeJobFiles(this.ctx.config.dataDir, entry.id);
   }
 

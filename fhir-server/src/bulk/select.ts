@@ -32,11 +32,16 @@ export async function exportPage(q: Queryable, spec: ExportSpec, type: string, a
     if (type === 'Patient') {
       if (members) conditions.push(`r.id = ANY(${p.add(members)}::text[])`);
     } else {
-      // In the compartment of a patient (or of one of the members): referenced by a compartment parameter.
-      const params = compartmentParams('Patient', type) ?? [];
-      conditions.push(`EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = r.resource_type AND x.id = r.id
-        AND x.param = ANY(${p.add(params)}::text[]) AND x.target_type = 'Patient'
-        ${members ? `AND x.target_id = ANY(${p.add(members)}::text[])` : ''})`);
+      // In the compartment of a patient: referenced by one of the type's compartment parameters.
+      const params = p.add(compartmentParams('Patient', type) ?? []);
+      conditions.push(
+        members
+          ? // A group's few members drive the lookup (target index), not the type's every resource.
+            `r.id IN (SELECT x.id FROM search_reference x WHERE x.target_type = 'Patient' AND x.target_id = ANY(${p.add(members)}::text[])
+              AND x.param = ANY(${params}::text[]) AND x.resource_type = ${p.add(type)})`
+          : `EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = r.resource_type AND x.id = r.id
+              AND x.param = ANY(${params}::text[]) AND x.target_type = 'Patient')`,
+      );
     }
   }
   return q.query<ExportRow>(

@@ -1,3 +1,6 @@
+import type { MessageId } from '../errors/catalogue.js';
+import type { Params } from '../errors/fhir-error.js';
+
 /**
  * What an export job selects, resolved at kick-off and stored with the job (JSON), so the job
  * runs the same after the request is gone.
@@ -27,6 +30,6 @@ export interface OutputFile {
 
 /** A failure as a catalogue message, rendered in both languages when the client polls. */
 export interface JobError {
-  messageId: 'export.interrupted' | 'export.failed';
-  params: Record<string, string>;
+  messageId: MessageId;
+  params: Params;
 }

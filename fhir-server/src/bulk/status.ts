@@ -28,7 +28,7 @@ export async function findJob(q: Queryable, id: string): Promise<ExportJob> {
 
 /** A failed job as the error it ended with (rendered as a bilingual OperationOutcome). */
 export function jobFailure(job: ExportJob): FhirError {
-  const error = job.error ?? { messageId: 'export.failed' as const, params: { job: job.id, detail: 'unknown' } };
+  const error = job.error ?? { messageId: 'export.failed' as const, params: { job: job.id } };
   return new FhirError(error.messageId, error.params);
 }
 

@@ -57,5 +57,10 @@ async function download(ctx: Context, id: string, file: string, res: Response): 
   if (!opened) throw new FhirError('export.file-not-found', { job: id, file });
   res.status(200).setHeader('Content-Type', 'application/fhir+ndjson');
   res.setHeader('Content-Length', String(opened.size));
-  await pipeline(opened.stream, res);
+  try {
+    await pipeline(opened.stream, res);
+  } catch (error) {
+    // A client that hangs up mid-download is not a server error.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+  }
 }

@@ -50,6 +50,7 @@ export function dicomStore(ctx: Context, logger: Logger): DicomStore {
       },
       log: logger,
       maxInstanceBytes: ctx.config.maxBodyBytes,
+      siteUtcOffset: ctx.config.siteUtcOffset,
     });
     entry = { store, seen };
     stores.set(ctx, entry);

@@ -109,7 +109,7 @@ export const catalogue = {
   'export.job-not-found': { status: 404, code: 'not-found', zh: '没有这个导出任务：{job}（可能已删除或已过期）', en: 'No such export job: {job} (it may have been deleted or expired)' },
   'export.file-not-found': { status: 404, code: 'not-found', zh: '导出任务 {job} 没有文件 {file}', en: 'Export job {job} has no file {file}' },
   'export.interrupted': { status: 500, code: 'transient', zh: '导出任务 {job} 因服务器重启或停止而中断，请重新发起导出', en: 'Export job {job} was interrupted by a server restart or shutdown; start the export again' },
-  'export.failed': { status: 500, code: 'exception', zh: '导出任务 {job} 失败：{detail}', en: 'Export job {job} failed: {detail}' },
+  'export.failed': { status: 500, code: 'exception', zh: '导出任务 {job} 因服务器内部错误而失败，详情见服务器日志', en: 'Export job {job} failed with an internal error; the server log has the details' },
   // routing
   'route.not-found': { status: 404, code: 'not-found', zh: '没有这个地址：{method} {path}', en: 'No such endpoint: {method} {path}' },
   'route.method-not-allowed': { status: 405, code: 'not-supported', zh: '地址 {path} 不支持方法 {method}', en: 'Method {method} is not allowed on {path}' },

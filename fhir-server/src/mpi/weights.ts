@@ -45,8 +45,14 @@ export type Grade = 'certain' | 'probable' | 'possible' | 'certainly-not';
 /** Lowest points for each grade; below `possible` a candidate is not returned. */
 export const THRESHOLDS = { certain: 100, probable: 60, possible: 35 } as const;
 
-/** Candidates each retrieval block (one indexed search) may contribute at most. */
+/** Candidates each retrieval block (one index range: an identifier, a phone, a name) may contribute at most. */
 export const BLOCK_LIMIT = 100;
+
+/**
+ * Candidates born on the same day, at most: about population ÷ 27,000 (90 years of birthdays), so
+ * 1,000 covers a region of some 25 million before the block is cut short.
+ */
+export const BIRTH_DAY_LIMIT = 1000;
 
 /** Matches returned when the request gives no `count`. */
 export const DEFAULT_COUNT = 20;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { validateCda } from '@qiao/cda-adapters';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
-import { documentXml, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
+import { documentXml, encoderFor, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
 
 // Servers start slowly on a loaded two-core machine; the root jest run does not apply the project's testTimeout.
 jest.setTimeout(120000);
@@ -65,6 +65,30 @@ describe('CDA operations on postgres', () => {
     expect(patient.response.status).toMatch(/^200/);
     expect(await total(`Patient?identifier=urn:oid:2.16.156.10011.1.3|${residentId()}`)).toBe(1);
     expect(await total('Procedure')).toBe(1);
+  });
+
+  it('imports a GB18030 document and keeps its bytes', async () => {
+    const xml = documentXml('EHR-SD-12', { extension: 'GB-1', residentId: residentId('32010219651111003'), patientName: '赵志强' }).replace('encoding="UTF-8"', 'encoding="GB18030"');
+    const bytes = encoderFor('gb18030')(xml);
+    const reply = await call(server.base, 'POST', '$cda-import', bytes, CDA);
+    expect(reply.status).toBe(200);
+    const patient = (await call(server.base, 'GET', `Patient?identifier=urn:oid:2.16.156.10011.1.3|${residentId('32010219651111003')}`)).body.entry[0].resource;
+    expect(patient.name[0].text).toBe('赵志强');
+    const ref = (await call(server.base, 'GET', 'DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|GB-1')).body.entry[0].resource;
+    const binary = await call(server.base, 'GET', ref.content[0].attachment.url);
+    expect(Buffer.from(binary.body.data, 'base64').equals(bytes)).toBe(true);
+    const sbp = await call(server.base, 'GET', `Observation?subject=Patient/${patient.id}&code=urn:oid:2.16.156.10011.2.2.1|DE04.10.174.00`);
+    expect(sbp.body.entry[0].resource.valueQuantity).toEqual({ value: 142, unit: 'mmHg' });
+  });
+
+  it('imports a 20 MB document', async () => {
+    const narrative = '患者入院后完善相关检查，予抗感染、化痰、平喘等对症支持治疗。'.repeat(Math.ceil((20 * 1024 * 1024) / 90));
+    const xml = documentXml('C0049', { extension: 'BIG-1', residentId: residentId('11010519750505002') }).replace('<text>住院过程：见条目</text>', `<text>${narrative}</text>`);
+    expect(Buffer.byteLength(xml)).toBeGreaterThan(20 * 1024 * 1024);
+    const reply = await call(server.base, 'POST', '$cda-import', xml, CDA);
+    expect([reply.status, reply.status === 200 ? '' : reply.text]).toEqual([200, '']);
+    const ref = (await call(server.base, 'GET', 'DocumentReference?identifier=urn:oid:2.16.156.10011.1.1|BIG-1')).body.entry[0].resource;
+    expect(ref.content[0].attachment.size).toBe(Buffer.byteLength(xml));
   });
 
   it('registers replacements', async () => {

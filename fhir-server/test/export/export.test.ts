@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { exportRunner, RETENTION_HOURS } from '../../src/bulk/runner.js';
 import { generateDataset } from '../../src/seed/index.js';
 import { call, firstIssue } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
@@ -211,6 +213,41 @@ describe.each(BACKENDS)('bulk export (%s)', (backend) => {
       const res = await fetch(url);
       expect({ url, status: res.status }).toEqual({ url, status: 404 });
       expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    }
+  });
+
+  test(`finished jobs are removed with their files after ${RETENTION_HOURS} hours`, async () => {
+    const status = await start(server.base, '$export', [['_type', 'Patient']]);
+    await poll(status);
+    const job = status.split('/').pop() as string;
+    expect(existsSync(path.join(server.ctx.config.dataDir, 'exports', job))).toBe(true);
+    await exportRunner(server.ctx).sweep();
+    expect((await fetch(status)).status).toBe(200);
+    await server.ctx.db.query(`UPDATE bulk_export SET finished_at = now() - make_interval(hours => $2) WHERE id = $1`, [job, RETENTION_HOURS + 1]);
+    await exportRunner(server.ctx).sweep();
+    expect((await fetch(status)).status).toBe(404);
+    expect(existsSync(path.join(server.ctx.config.dataDir, 'exports', job))).toBe(false);
+  });
+
+  test('a job that fails (here: the export directory cannot be created) is reported failed without internals', async () => {
+    const exports = path.join(server.ctx.config.dataDir, 'exports');
+    await mkdir(exports, { recursive: true });
+    await rename(exports, `${exports}.aside`);
+    await writeFile(exports, 'not a directory');
+    try {
+      const status = await start(server.base, '$export', [['_type', 'Patient']]);
+      let res = await fetch(status);
+      for (let i = 0; res.status === 202 && i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        res = await fetch(status);
+      }
+      expect(res.status).toBe(500);
+      const text = ((await res.json()) as { issue: { details: { text: string } }[] }).issue[0]?.details.text;
+      expect(text).toMatch(/服务器内部错误.* \| Export job .* failed with an internal error/);
+      expect(text).not.toMatch(/ENOTDIR|EEXIST|\/tmp\//);
+    } finally {
+      await rm(exports, { force: true });
+      await rename(`${exports}.aside`, exports);
     }
   });
 

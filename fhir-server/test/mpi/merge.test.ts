@@ -120,6 +120,22 @@ describe.each(BACKENDS)('Patient/$merge and $unmerge (%s)', (backend) => {
     expect(await subjectOf(server.base, 'Observation', secondVisit.observation)).toBe(`Patient/${survivor}`);
   });
 
+  it('takes a result-patient as the survivor, and unmerge gives the target back its own content', async () => {
+    const source = await create(server.base, resident({ family: '杨', given: '帆', gender: 'male', birthDate: '1999-07-07', phone: '13500000004' }));
+    const target = await create(server.base, resident({ family: '杨', given: '凡', gender: 'male', birthDate: '1999-07-07' }));
+    const before = await patient(server.base, target);
+    const { meta: _meta, ...content } = before;
+    const result: Patient = { ...content, name: [{ text: '杨帆', family: '杨', given: ['帆'] }], telecom: [{ system: 'phone', value: '13500000004' }] };
+    const merged = await call(server.base, 'POST', 'Patient/$merge', mergeBody(source, target, { name: 'result-patient', resource: result }));
+    expect(merged.status).toBe(200);
+    const survivor = await patient(server.base, target);
+    expect([survivor.name?.[0]?.text, survivor.telecom?.[0]?.value, survivor.link?.[0]?.type, survivor.identifier]).toEqual(['杨帆', '13500000004', 'replaces', undefined]);
+
+    expect((await call(server.base, 'POST', 'Patient/$unmerge', parameters({ name: 'source-patient', valueReference: { reference: `Patient/${source}` } }))).status).toBe(200);
+    const { meta: _after, ...restored } = await patient(server.base, target);
+    expect(restored).toEqual(content);
+  });
+
   it('refuses to unmerge over a change made after the merge, and changes nothing', async () => {
     const [source, target] = [await create(server.base, resident({ family: '陈', given: '静', gender: 'female', birthDate: '1969-02-14' })), await create(server.base, resident({ family: '陈', given: '静', gender: 'female', birthDate: '1969-02-14' }))];
     const { observation } = await visit(server.base, source);

@@ -108,6 +108,10 @@ describe.each(BACKENDS)('terminology operations on %s', (backend) => {
     expect(page.body.expansion.contains[0].display).toBe('Man');
     expect(page.body.expansion.contains[0].designation).toEqual([{ language: 'en', value: 'Man' }]);
 
+    const firstPage = await call(server.base, 'GET', `ValueSet/$expand?url=${q(DIVISION_VS)}`);
+    expect(firstPage.body.expansion.total).toBeGreaterThan(3000);
+    expect(firstPage.body.expansion.contains).toHaveLength(1000);
+
     const bad = await call(server.base, 'GET', `ValueSet/$expand?url=${q(DIVISION_VS)}&count=-1`);
     expect(bad.status).toBe(400);
     expect(firstIssue(bad).expression).toEqual(['count']);
@@ -146,5 +150,19 @@ describe.each(BACKENDS)('terminology operations on %s', (backend) => {
     const metadata = (await client.capabilityStatement()) as unknown as { rest: { resource: { type: string; operation?: { name: string }[] }[] }[] };
     const codeSystem = metadata.rest[0]?.resource.find((r) => r.type === 'CodeSystem');
     expect(codeSystem?.operation?.map((o) => o.name)).toEqual(expect.arrayContaining(['lookup', 'validate-code', 'subsumes']));
+  });
+
+  it('answers malformed requests with a 4xx OperationOutcome, never a crash', async () => {
+    const notParameters = await call(server.base, 'POST', 'CodeSystem/$lookup', { resourceType: 'Patient' });
+    expect(notParameters.status).toBe(400);
+    expect(firstIssue(notParameters).details.text).toContain('Parameters');
+    const injected = await call(server.base, 'GET', `ValueSet/$expand?url=${q("x' OR '1'='1")}&filter=${q("'; DROP TABLE resource; --")}`);
+    expect(injected.status).toBe(404);
+    expect(firstIssue(injected).details.text).toContain('未知值集');
+    expect((await call(server.base, 'GET', 'CodeSystem/no-such-id/$lookup?code=1')).status).toBe(404);
+    expect((await call(server.base, 'GET', `CodeSystem/$subsumes?system=${q(DIVISION)}&codeA=510000`)).status).toBe(400);
+    const notBoolean = await call(server.base, 'GET', `ConceptMap/$translate?system=${q(SEX)}&code=1&reverse=maybe`);
+    expect(notBoolean.status).toBe(400);
+    expect(firstIssue(notBoolean).expression).toEqual(['reverse']);
   });
 });

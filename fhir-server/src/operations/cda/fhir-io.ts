@@ -1,4 +1,3 @@
-import type { Resource } from '@medplum/fhirtypes';
 import { toPlain } from '../../http/serialize.js';
 import type { Queryable } from '../../repository/db.js';
 import { dispatch } from '../../router/router.js';
@@ -63,4 +62,3 @@ export async function closure(ctx: Context, q: Queryable, outer: FhirRequest, st
   return found;
 }
 
-export type { Resource };

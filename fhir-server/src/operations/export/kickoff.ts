@@ -19,7 +19,7 @@ export async function exportKickoff(ctx: Context, q: Queryable, req: FhirRequest
   const level = levelOf(path, req);
   if (!req.prefer.respondAsync) throw new FhirError('export.respond-async-required');
   const pairs = kickoffPairs(req);
-  const spec: ExportSpec = { ...exportSpec(level, pairs, req) };
+  const spec: ExportSpec = exportSpec(level, pairs, req);
   if (level === 'group') spec.group = { id: path.id as string, members: await groupMembers(ctx, q, path.id as string, req.baseUrl) };
   const id = randomUUID();
   const query = new URLSearchParams(req.query).toString();

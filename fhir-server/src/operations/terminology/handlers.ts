@@ -139,6 +139,8 @@ export async function subsumes(ctx: Context, q: Queryable, req: FhirRequest, pat
   return ok(parameters([{ name: 'outcome', valueCode: outcome }]));
 }
 
+const DEFAULT_PAGE = 1000;
+
 /** `ValueSet/$expand`: filter (Chinese, codes, pinyin initials), offset/count, designations, displayLanguage. */
 export async function expand(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const input = new OperationInput(req);
@@ -146,7 +148,8 @@ export async function expand(ctx: Context, q: Queryable, req: FhirRequest, path:
   if (!url) throw bad('TX-PARAM-MISSING', 'url', '缺少参数 url', 'Parameter url is required');
   const filter = input.string('filter');
   const offset = input.integer('offset');
-  const count = input.integer('count');
+  // Without a count a client gets the first page, not a whole imported LOINC in one reply.
+  const count = input.integer('count') ?? DEFAULT_PAGE;
   const displayLanguage = input.string('displayLanguage');
   const includeDesignations = input.boolean('includeDesignations');
   const activeOnly = input.boolean('activeOnly');
@@ -154,7 +157,7 @@ export async function expand(ctx: Context, q: Queryable, req: FhirRequest, path:
   const e = await answering(() => t.expand(url, {
     ...(filter ? { filter } : {}),
     ...(offset !== undefined ? { offset } : {}),
-    ...(count !== undefined ? { count } : {}),
+    count,
     ...(displayLanguage ? { displayLanguage } : {}),
     ...(includeDesignations !== undefined ? { includeDesignations } : {}),
     ...(activeOnly !== undefined ? { activeOnly } : {}),
@@ -162,7 +165,7 @@ export async function expand(ctx: Context, q: Queryable, req: FhirRequest, path:
   const used = parameters([
     filter ? { name: 'filter', valueString: filter } : undefined,
     offset !== undefined ? { name: 'offset', valueInteger: offset } : undefined,
-    count !== undefined ? { name: 'count', valueInteger: count } : undefined,
+    { name: 'count', valueInteger: count },
     displayLanguage ? { name: 'displayLanguage', valueCode: displayLanguage } : undefined,
   ]).parameter ?? [];
   const body: ValueSet = {

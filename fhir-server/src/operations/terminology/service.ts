@@ -1,6 +1,7 @@
 import { createTerminology, shippedContent, type Terminology, type TerminologyResource } from '@qiao/terminology';
 import type { Db, Queryable } from '../../repository/db.js';
 import type { Context } from '../../router/types.js';
+import { storedContent, storedTerminologyVersions, type StoredRef } from './store.js';
 
 export const TERMINOLOGY_TYPES: ReadonlySet<string> = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
 
@@ -51,22 +52,13 @@ export function terminologyChanged(ctx: Context): void {
   });
 }
 
-interface Row {
-  resource_type: string;
-  id: string;
-  version_id: string;
-}
-
 /** Reads only what changed since the last look (the rows' versions first, then their content). */
 async function syncStored(loaded: Loaded, q: Queryable): Promise<void> {
   loaded.dirty = false;
   loaded.checkedAt = Date.now();
-  const rows = await q.query<Row>(
-    `SELECT resource_type, id, version_id::text AS version_id FROM resource
-     WHERE resource_type IN ('CodeSystem', 'ValueSet', 'ConceptMap') AND NOT deleted`,
-  );
+  const rows = await storedTerminologyVersions(q);
   const seen = new Set<string>();
-  const changed: Row[] = [];
+  const changed: StoredRef[] = [];
   for (const row of rows) {
     const key = `${row.resource_type}/${row.id}`;
     seen.add(key);
@@ -78,9 +70,9 @@ async function syncStored(loaded: Loaded, q: Queryable): Promise<void> {
     loaded.stored.delete(key);
   }
   for (const row of changed) {
-    const [content] = await q.query<{ content: string }>('SELECT content FROM resource WHERE resource_type = $1 AND id = $2', [row.resource_type, row.id]);
-    if (!content?.content) continue;
-    const resource = JSON.parse(content.content) as TerminologyResource;
+    const content = await storedContent(q, row);
+    if (!content) continue;
+    const resource = JSON.parse(content) as TerminologyResource;
     if (!resource.url) continue;
     const key = `${row.resource_type}/${row.id}`;
     const held = loaded.stored.get(key);

@@ -2,9 +2,28 @@ import type { CodeChange } from '@qiao/terminology';
 import type { Queryable } from '../../repository/db.js';
 
 /**
- * The terminology tables of migration 4: the code tables' change log and the local codes still
- * waiting for a mapping. All SQL of the terminology adapter is here, always with parameters.
+ * The terminology tables of migration 4 (the code tables' change log, the local codes still
+ * waiting for a mapping) and the version check of the stored code tables that keeps the service
+ * in step without reading their content again. All SQL of the terminology adapter is here.
  */
+
+export interface StoredRef {
+  resource_type: string;
+  id: string;
+  version_id: string;
+}
+
+export async function storedTerminologyVersions(q: Queryable): Promise<StoredRef[]> {
+  return q.query<StoredRef>(
+    `SELECT resource_type, id, version_id::text AS version_id FROM resource
+     WHERE resource_type IN ('CodeSystem', 'ValueSet', 'ConceptMap') AND NOT deleted`,
+  );
+}
+
+export async function storedContent(q: Queryable, ref: StoredRef): Promise<string | undefined> {
+  const [row] = await q.query<{ content: string | null }>('SELECT content FROM resource WHERE resource_type = $1 AND id = $2', [ref.resource_type, ref.id]);
+  return row?.content ?? undefined;
+}
 
 export async function recordChanges(q: Queryable, changes: CodeChange[], resourceId: string | undefined): Promise<void> {
   for (const c of changes) {
