@@ -103,6 +103,9 @@ describe('clinical mappings of the other fully mapped types', () => {
     const report = mapped.entries.find((e) => e.resource.resourceType === 'DiagnosticReport')?.resource as Json;
     expect(report.category[0].coding[0].code).toBe('RAD');
     expect(report.result).toEqual([{ reference: exam?.fullUrl }]);
+    const media = mapped.entries.find((e) => e.resource.resourceType === 'Media')?.resource as Json;
+    expect(media.content.contentType).toBe('image/png');
+    expect(Buffer.from(media.content.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('the location chain becomes Locations under the department and hospital organisations', () => {

@@ -13,7 +13,7 @@ function dataElements(xml: string): string[] {
   const out: string[] = [];
   const walk = (e: XElement) => {
     for (const c of elements(e)) {
-      if (c.name === 'observation' || c.name === 'procedure' || c.name === 'substanceAdministration') {
+      if (['observation', 'procedure', 'substanceAdministration', 'observationMedia'].includes(c.name)) {
         const code = elements(c, 'code')[0];
         const value = readValue(elements(c, 'value')[0]);
         out.push(`${c.name}:${attr(code, 'code') ?? ''}=${JSON.stringify(value ?? null)}`);
@@ -50,6 +50,19 @@ describe('CDA → FHIR → CDA keeps every mapped data element', () => {
     expect(dataElements(again)).toEqual(dataElements(xml));
     expect(headerFacts(again)).toEqual(headerFacts(xml));
     expect(validateCda(again).filter((i) => i.severity !== 'information')).toEqual([]);
+  });
+});
+
+describe('entries the tables do not know', () => {
+  it('keep their own code system through the round trip', () => {
+    const loinc = '<entry><observation classCode="OBS" moodCode="EVN"><code code="8867-4" codeSystem="2.16.840.1.113883.6.1" displayName="心率"/><value xsi:type="PQ" value="72" unit="/min"/></observation></entry>';
+    const xml = documentXml('C0002').replace('<title>体格检查</title>', `<title>体格检查</title>${loinc}`);
+    const mapped = cdaToFhir(parseXml(xml));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const heartRate = mapped.entries.find((e) => JSON.stringify(e.resource.code ?? null).includes('8867-4'))?.resource as Json;
+    expect((heartRate.code as Json).coding).toEqual([{ system: 'http://loinc.org', code: '8867-4', display: '心率' }]);
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    expect(dataElements(again)).toEqual(dataElements(xml));
   });
 });
 

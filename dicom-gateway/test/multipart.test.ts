@@ -50,3 +50,24 @@ describe('media types', () => {
     expect(parseAccept(undefined)).toEqual([{ type: '*/*', params: {} }]);
   });
 });
+
+describe('readMultipart when the body breaks', () => {
+  it('fails the part in progress, lets its consumer finish, and rethrows', async () => {
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield Buffer.from('--b\r\nContent-Type: application/dicom\r\n\r\npartial bytes');
+      throw new Error('aborted');
+    }
+    const seen: string[] = [];
+    await expect(
+      readMultipart(broken(), 'b', async (part) => {
+        try {
+          await collect(part.body);
+          seen.push('complete');
+        } catch (e) {
+          seen.push(`consumer saw: ${(e as Error).message}`);
+        }
+      }),
+    ).rejects.toThrow('aborted');
+    expect(seen).toEqual(['consumer saw: aborted']);
+  });
+});

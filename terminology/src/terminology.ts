@@ -114,7 +114,13 @@ class Registry implements Terminology, Resolver {
     const entry: StoredSystem = { resource, ...(resource.version ? { version: resource.version } : {}) };
     const versions = this.systems.get(resource.url) ?? [];
     const previous = versions.at(-1);
-    this.systems.set(resource.url, [...versions.filter((v) => v.version !== entry.version), entry]);
+    const others = versions.filter((v) => v.version !== entry.version);
+    // A definition without its codes (a stub someone stored) must not hide the content held.
+    if (resource.content === 'not-present' && others.length) {
+      this.systems.set(resource.url, [entry, ...others]);
+      return [];
+    }
+    this.systems.set(resource.url, [...others, entry]);
     return previous && previous.version !== entry.version ? diffVersions(indexOf(previous), indexOf(entry)) : [];
   }
 

@@ -136,6 +136,12 @@ describe('code table life cycle', () => {
     expect(() => rowsFromCsv('foo,bar\n1,2\n')).toThrow(/code and a display column/);
   });
 
+  it('keeps the codes current when a stub of the same system is added', () => {
+    const t = createTerminology({ resources: shippedContent() });
+    t.add({ resourceType: 'CodeSystem', url: NATIONAL.sex, version: 'stub', status: 'active', content: 'not-present' });
+    expect(t.lookup(NATIONAL.sex, '1').display).toBe('男性');
+  });
+
   it('refuses content without a url', () => {
     const t = createTerminology();
     expect(() => t.add({ resourceType: 'ValueSet', status: 'active' })).toThrow(TerminologyError);

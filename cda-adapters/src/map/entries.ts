@@ -2,7 +2,7 @@ import type { Entry, Part } from '../model/body.js';
 import type { Code } from '../model/header.js';
 import { DATA_ELEMENTS } from '../tables/data-elements.js';
 import { ENTRY_RULES, ruleById, type EntryRule, type FieldAs, type FieldRule } from '../tables/entry-rules.js';
-import { OID } from '../tables/identifiers.js';
+import { OID, systemOid } from '../tables/identifiers.js';
 import { DE_SYSTEM, EXT, MAPPING_TAG } from './fhir-urls.js';
 import { getAt, getChoice, setAt } from './path.js';
 import { codingOf, fromFhir, toFhir, type CdaValue } from './values.js';
@@ -137,7 +137,7 @@ function fromValueX(holder: Json): CdaValue | undefined {
 
 function partFromCoding(coding: Json | undefined, value: CdaValue | undefined): Part | undefined {
   if (!coding?.code) return undefined;
-  const code: Code = { type: 'CD', code: String(coding.code), codeSystem: OID.dataElements, ...(coding.display ? { displayName: String(coding.display) } : {}) };
+  const code: Code = { type: 'CD', code: String(coding.code), codeSystem: systemOid(coding.system as string | undefined) ?? OID.dataElements, ...(coding.display ? { displayName: String(coding.display) } : {}) };
   return { code, ...(value ? { value } : {}) };
 }
 
@@ -178,7 +178,9 @@ export function entryFromFhir(resource: Json): Entry | undefined {
       else entry.parts.push({ code: { type: 'CD', code: field.from, codeSystem: OID.dataElements, ...(DATA_ELEMENTS[field.from] ? { displayName: DATA_ELEMENTS[field.from]?.zh } : {}) }, value: v });
     }
   } else {
-    const coding = ((resource.code as Json | undefined)?.coding as Json[] | undefined)?.find((c) => c.system === DE_SYSTEM);
+    // Our own generic Observations keep whatever code the entry had (a data element, or LOINC…).
+    const codings = ((resource.code as Json | undefined)?.coding as Json[] | undefined) ?? [];
+    const coding = codings.find((c) => c.system === DE_SYSTEM) ?? (tag?.startsWith('generic:') ? codings[0] : undefined);
     if (!coding) return undefined;
     const key = partFromCoding(coding, fromValueX(resource));
     if (!key) return undefined;

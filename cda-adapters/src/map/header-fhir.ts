@@ -1,4 +1,4 @@
-import type { Address, Code, Header, Id, Org, PatientModel, Person } from '../model/header.js';
+import type { Address, Code, Contact, Header, Id, Org, PatientModel, Person } from '../model/header.js';
 import { LOCATION_LEVELS, oidSystem, OID, PATIENT_ID_PRIORITY, systemOid, VISIT_ID_ROOTS } from '../tables/identifiers.js';
 import { identifierCriteria, type Collector } from './collector.js';
 import { ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
@@ -31,13 +31,18 @@ function telecom(value: string | undefined): Json[] | undefined {
   return [{ system: m?.[1] === 'mailto' ? 'email' : 'phone', value: m ? m[2] : value }];
 }
 
-function patientResource(p: PatientModel): { resource: Json; ifNoneExist?: string } {
+function patientResource(p: PatientModel, contacts: Contact[]): { resource: Json; ifNoneExist?: string } {
   const all = [...p.ids, ...p.roleIds];
   const match = PATIENT_ID_PRIORITY.map((root) => all.find((i) => i.root === root && i.extension)).find((i) => i) ?? all.find((i) => i.extension);
   const extension: Json[] = [];
   if (p.gender) extension.push({ url: EXT.genderGb, valueCoding: codingOf(p.gender) });
   if (p.ethnic) extension.push({ url: EXT.ethnicGroup, valueCoding: codingOf(p.ethnic) });
   if (p.age) extension.push({ url: EXT.age, valueQuantity: { value: p.age.value, ...(p.age.unit ? { unit: p.age.unit } : {}) } });
+  const contact = contacts.map((c) => ({
+    ...(c.relationship ? { relationship: [concept(c.relationship)] } : {}),
+    ...(c.name ? { name: { text: c.name } } : {}),
+    ...(c.telecom ? { telecom: telecom(c.telecom) } : {}),
+  }));
   const resource: Json = {
     resourceType: 'Patient',
     ...(extension.length ? { extension } : {}),
@@ -48,6 +53,7 @@ function patientResource(p: PatientModel): { resource: Json; ifNoneExist?: strin
     ...(p.birthTime ? { birthDate: tsToFhir(p.birthTime.slice(0, 8)) } : {}),
     ...(p.addr ? { address: address(p.addr) } : {}),
     ...(p.marital ? { maritalStatus: concept(p.marital) } : {}),
+    ...(contact.length ? { contact } : {}),
   };
   const ifNoneExist = criteria(match);
   return ifNoneExist ? { resource, ifNoneExist } : { resource };
@@ -98,7 +104,7 @@ export interface HeaderRefs {
  * its identifier exists (patients by resident ID first, then record and visit numbers).
  */
 export function headerToFhir(h: Header, c: Collector, documentKey: string): HeaderRefs {
-  const p = patientResource(h.patient);
+  const p = patientResource(h.patient, h.contacts);
   const patient = c.add(p.resource, p.ifNoneExist);
   const authors = h.authors.map((a) => practitioner(a, c).practitioner);
   const custodian = h.custodian ? organization(h.custodian, c) : undefined;
@@ -268,6 +274,12 @@ export function headerFromFhir(composition: Json, resolve: Resolve, type: { code
       .filter((a) => a.mode === 'professional')
       .map((a) => personModel((a.party as Json | undefined)?.reference as string, resolve, a.time ? tsFromFhir(a.time as string) : undefined))
       .filter((p): p is Person => !!p),
+    contacts: ((patient.contact as Json[] | undefined) ?? []).map((c) => {
+      const t = (c.telecom as Json[] | undefined)?.[0];
+      const relationship = codeOf((c.relationship as Json[] | undefined)?.[0]);
+      const name = (c.name as Json | undefined)?.text as string | undefined;
+      return { ...(name ? { name } : {}), ...(t?.value ? { telecom: `${t.system === 'email' ? 'mailto' : 'tel'}:${String(t.value)}` } : {}), ...(relationship ? { relationship } : {}) };
+    }),
     ...(encounter
       ? {
           encounter: {

@@ -12,7 +12,9 @@ export type CdaValue =
   | { type: 'REAL'; value: number }
   | { type: 'BL'; value: boolean }
   | { type: 'TS'; value: string }
-  | { type: 'IVL_TS'; low?: string; high?: string };
+  | { type: 'IVL_TS'; low?: string; high?: string }
+  /** Encapsulated data in base64 (an image, a PDF); ED given as plain text is read as ST. */
+  | { type: 'ED'; mediaType?: string; data: string };
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +37,10 @@ export function readValue(e: XElement | undefined): CdaValue | undefined {
   if (type === 'BL') return { type: 'BL', value: attr(e, 'value') === 'true' };
   if (type === 'TS') return attr(e, 'value') ? { type: 'TS', value: attr(e, 'value') as string } : undefined;
   if (type === 'IVL_TS') return readPeriod(e);
+  if (type === 'ED' && attr(e, 'representation') === 'B64') {
+    const data = textOf(e).replace(/\s+/g, '');
+    return data ? { type: 'ED', data, ...opt('mediaType', attr(e, 'mediaType')) } : undefined;
+  }
   if (CODED.has(type) || (type === '' && attr(e, 'code'))) return readCode(e);
   const text = textOf(e);
   return text ? { type: 'ST', text } : undefined;
@@ -101,6 +107,8 @@ export function toFhir(v: CdaValue, as: FieldAs): { suffix: string; value: unkno
       return v.type === 'TS' ? { suffix: '', value: tsToFhir(v.value) } : undefined;
     case 'quantity':
       return v.type === 'PQ' ? { suffix: '', value: quantity(v) } : undefined;
+    case 'attachment':
+      return v.type === 'ED' ? { suffix: '', value: { ...(v.mediaType ? { contentType: v.mediaType } : {}), data: v.data } } : undefined;
     case 'value':
       return valueX(v);
   }
@@ -116,6 +124,8 @@ function plain(v: CdaValue): string {
       return `${v.value}${v.unit ? ` ${v.unit}` : ''}`;
     case 'IVL_TS':
       return `${v.low ?? ''}-${v.high ?? ''}`;
+    case 'ED':
+      return v.data;
     default:
       return String(v.value);
   }
@@ -143,6 +153,9 @@ function valueX(v: CdaValue): { suffix: string; value: unknown } {
       return { suffix: 'DateTime', value: tsToFhir(v.value) };
     case 'IVL_TS':
       return { suffix: 'Period', value: { ...(v.low ? { start: tsToFhir(v.low) } : {}), ...(v.high ? { end: tsToFhir(v.high) } : {}) } };
+    case 'ED':
+      // R4 Observation.value[x] has no Attachment: the base64 text is kept, its media type is not.
+      return { suffix: 'String', value: v.data };
   }
 }
 
@@ -169,6 +182,8 @@ export function fromFhir(value: unknown, as: FieldAs, suffix = ''): CdaValue | u
       return typeof value === 'string' ? { type: 'TS', value: tsFromFhir(value) } : undefined;
     case 'quantity':
       return typeof obj.value === 'number' ? { type: 'PQ', value: obj.value, ...(typeof obj.unit === 'string' ? { unit: obj.unit } : {}) } : undefined;
+    case 'attachment':
+      return typeof obj.data === 'string' ? { type: 'ED', data: obj.data, ...opt('mediaType', obj.contentType as string | undefined) } : undefined;
     case 'value':
       switch (suffix) {
         case 'Quantity':
@@ -219,5 +234,7 @@ export function valueElement(name: string, v: CdaValue, typed = true): XElement 
       return el(name, { ...t('CD'), code: v.code, codeSystem: v.codeSystem, codeSystemName: v.codeSystemName, displayName: v.displayName });
     case 'ST':
       return el(name, t('ST'), [v.text]);
+    case 'ED':
+      return el(name, { ...t('ED'), mediaType: v.mediaType, representation: 'B64' }, [v.data]);
   }
 }

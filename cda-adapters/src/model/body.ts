@@ -87,6 +87,11 @@ function readEntry(entry: XElement): Entry[] {
       if (!key) continue;
       const restParts = rest.flatMap((o) => [part(o), ...nestedParts(o)]).filter((p): p is Part => p !== undefined);
       out.push(observationEntry(key, 'organizer', restParts));
+    } else if (act.name === 'observationMedia') {
+      // Its value is an ED by the schema, so documents rarely say xsi:type.
+      const raw = child(act, 'value');
+      const value = raw ? readValue({ ...raw, attrs: { 'xsi:type': 'ED', ...raw.attrs } }) : undefined;
+      out.push({ shape: 'observationMedia', ...(value ? { value } : {}), parts: [] });
     } else if (act.name === 'procedure') {
       const code = readCode(child(act, 'code')) as Code | undefined;
       const t = time(act);
@@ -164,6 +169,8 @@ export function writeEntry(e: Entry) {
       return el('entry', {}, [observationEl(e)]);
     case 'organizer':
       return el('entry', {}, [el('organizer', { classCode: 'CLUSTER', moodCode: 'EVN' }, [el('statusCode', { code: 'completed' }), el('component', {}, [observationEl(e)])])]);
+    case 'observationMedia':
+      return el('entry', {}, [el('observationMedia', { classCode: 'OBS', moodCode: 'EVN' }, [e.value ? valueElement('value', e.value, false) : undefined])]);
     case 'procedure':
       return el('entry', {}, [
         el('procedure', { classCode: 'PROC', moodCode: 'EVN' }, [e.code ? valueElement('code', e.code, false) : undefined, e.time ? el('effectiveTime', { value: e.time }) : undefined, ...e.parts.map(partEl)]),

@@ -47,6 +47,13 @@ export interface PatientModel {
   telecom?: string;
 }
 
+/** A contact person of the patient (participant typeCode NOT, 联系人). */
+export interface Contact {
+  name?: string;
+  telecom?: string;
+  relationship?: Code;
+}
+
 export interface EncounterModel {
   low?: string;
   high?: string;
@@ -68,6 +75,7 @@ export interface Header {
   custodian?: Org;
   legalAuthenticator?: Person;
   authenticators: Person[];
+  contacts: Contact[];
   encounter?: EncounterModel;
   replaces?: Id;
 }
@@ -157,6 +165,14 @@ export function readHeader(root: XElement): Header {
     ...(org(at(root, 'custodian/assignedCustodian/representedCustodianOrganization')) ? { custodian: org(at(root, 'custodian/assignedCustodian/representedCustodianOrganization')) as Org } : {}),
     ...(child(root, 'legalAuthenticator') ? { legalAuthenticator: person(child(root, 'legalAuthenticator'), 'assignedEntity') as Person } : {}),
     authenticators: elements(root, 'authenticator').map((a) => person(a, 'assignedEntity') as Person),
+    contacts: elements(root, 'participant')
+      .filter((p) => attr(p, 'typeCode') === 'NOT')
+      .map((p) => child(p, 'associatedEntity'))
+      .map((e) => ({
+        ...optS('name', textOf(at(e, 'associatedPerson/name'))),
+        ...optS('telecom', attr(child(e, 'telecom'), 'value')),
+        ...(code(child(e, 'code')) ? { relationship: code(child(e, 'code')) as Code } : {}),
+      })),
     ...(encounterEl
       ? {
           encounter: {
@@ -233,6 +249,15 @@ export function writeHeader(h: Header, body: ReturnType<typeof el>): ReturnType<
       h.custodian ? el('custodian', { typeCode: 'CST' }, [el('assignedCustodian', {}, [orgEl('representedCustodianOrganization', h.custodian)])]) : undefined,
       h.legalAuthenticator ? personEl('legalAuthenticator', 'assignedEntity', h.legalAuthenticator, [el('signatureCode', { code: 'S' })]) : undefined,
       ...h.authenticators.map((a) => personEl('authenticator', 'assignedEntity', a, [el('signatureCode', { code: 'S' })])),
+      ...h.contacts.map((c) =>
+        el('participant', { typeCode: 'NOT' }, [
+          el('associatedEntity', { classCode: 'ECON' }, [
+            codeEl('code', c.relationship),
+            c.telecom ? el('telecom', { value: c.telecom }) : undefined,
+            el('associatedPerson', {}, [el('name', {}, [c.name ?? ''])]),
+          ]),
+        ]),
+      ),
       h.replaces ? el('relatedDocument', { typeCode: 'RPLC' }, [el('parentDocument', {}, [idEl(h.replaces)])]) : undefined,
       h.encounter
         ? el('componentOf', {}, [

@@ -11,11 +11,11 @@
  *   coding  — CD (or an ST code without system) merged into the CodeableConcept's codings
  *   text    — ST into CodeableConcept.text
  *   value   — polymorphic value[x] named by `path` (PQ→Quantity, CD→CodeableConcept, ST→string, …)
- *   string, dateTime, quantity — that FHIR type
+ *   string, dateTime, quantity, attachment — that FHIR type (attachment from base64 ED)
  * Parts a rule does not name are kept: Observation.component for Observations, the
  * data-element extension for other resources.
  */
-export type FieldAs = 'concept' | 'coding' | 'text' | 'value' | 'string' | 'dateTime' | 'quantity';
+export type FieldAs = 'concept' | 'coding' | 'text' | 'value' | 'string' | 'dateTime' | 'quantity' | 'attachment';
 
 export interface FieldRule {
   from: string;
@@ -23,14 +23,14 @@ export interface FieldRule {
   as: FieldAs;
 }
 
-export type EntryShape = 'observation' | 'organizer' | 'procedure' | 'substanceAdministration';
+export type EntryShape = 'observation' | 'organizer' | 'procedure' | 'substanceAdministration' | 'observationMedia';
 
 export interface EntryRule {
   id: string;
   shape: EntryShape;
   /** Data-element code of the key observation (observation and organizer shapes). */
   key?: string;
-  resource: 'Observation' | 'Condition' | 'Procedure' | 'MedicationRequest' | 'AllergyIntolerance';
+  resource: 'Observation' | 'Condition' | 'Procedure' | 'MedicationRequest' | 'AllergyIntolerance' | 'Media';
   fields: FieldRule[];
   /** Fixed content of every resource made by this rule. */
   fixed: Record<string, unknown>;
@@ -141,6 +141,13 @@ export const ENTRY_RULES: readonly EntryRule[] = [
       { from: 'DE06.00.133.00', path: 'dosageInstruction[0].text', as: 'string' },
     ],
     fixed: { status: 'active', intent: 'order' },
+  },
+  {
+    id: 'media',
+    shape: 'observationMedia',
+    resource: 'Media',
+    fields: [{ from: '@value', path: 'content', as: 'attachment' }],
+    fixed: { status: 'completed' },
   },
 ];
 

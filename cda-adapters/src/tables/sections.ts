@@ -30,7 +30,7 @@ export const SECTIONS: Readonly<Record<string, SectionDef>> = {
   procedures: { key: 'procedures', code: '47519-4', displayName: '手术操作章节', requiredEntries: [], accepts: ['procedure'] },
   hospitalCourse: { key: 'hospitalCourse', code: '8648-8', displayName: '住院过程章节', requiredEntries: ['DE06.00.296.00'], accepts: ['DE06.00.296.00'] },
   labResults: { key: 'labResults', code: '30954-2', displayName: '实验室检验章节', requiredEntries: [], accepts: ['lab-item'] },
-  examination: { key: 'examination', code: '30954-2', displayName: '检查章节', requiredEntries: ['DE04.30.019.00'], accepts: ['exam-item', 'DE04.30.018.00'] },
+  examination: { key: 'examination', code: '30954-2', displayName: '检查章节', requiredEntries: ['DE04.30.019.00'], accepts: ['exam-item', 'DE04.30.018.00', 'media'] },
   laboratory: { key: 'laboratory', displayName: '检验章节', requiredEntries: ['DE04.30.019.00'], accepts: ['lab-item', 'DE04.30.018.00'] },
   vitalSigns: { key: 'vitalSigns', code: '8716-3', displayName: '生命体征章节', requiredEntries: [], accepts: ['DE04.10.174.00', 'DE04.10.176.00', 'DE04.10.188.00', 'DE04.10.167.00', 'DE04.50.102.00'] },
   consultation: { key: 'consultation', displayName: '会诊意见章节', requiredEntries: ['DE06.00.179.00'], accepts: ['DE06.00.179.00'] },

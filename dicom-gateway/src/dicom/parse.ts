@@ -82,10 +82,11 @@ function describe(error: unknown): string {
 
 async function finish(dataSet: DataSet, pixel: Element | undefined, file: FileHandle, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
   const transferSyntaxUID = dataSet.string('x00020010')?.replace(/\0/g, '').trim() ?? '';
-  const sopInstanceUID = clean(dataSet.string('x00080018'));
+  // The file meta repeats the SOP class and instance; some writers leave them out of the data set.
+  const sopInstanceUID = clean(dataSet.string('x00080018')) ?? clean(dataSet.string('x00020003'));
   const studyInstanceUID = clean(dataSet.string('x0020000d'));
   const seriesInstanceUID = clean(dataSet.string('x0020000e'));
-  const sopClassUID = clean(dataSet.string('x00080016'));
+  const sopClassUID = clean(dataSet.string('x00080016')) ?? clean(dataSet.string('x00020002'));
   const deflated = transferSyntaxUID === DEFLATED_LE;
   const { json, bulk } = datasetToJson(dataSet, {
     instancePath: instancePath({ study: studyInstanceUID ?? '', series: seriesInstanceUID ?? '', sop: sopInstanceUID ?? '' }),

@@ -31,7 +31,8 @@ const IDENTIFIER_DOES_NOT_MATCH = 0xa900;
 
 const list = (value: unknown): string[] => (matchString(value) ?? '').split('\\').filter(Boolean);
 
-async function instancesOf(store: MoveStore, identifier: Naturalized): Promise<InstanceRecord[]> {
+/** The stored instances a C-MOVE or C-GET identifier names, by its level's unique keys. */
+export async function instancesOf(store: MoveStore, identifier: Naturalized): Promise<InstanceRecord[]> {
   const level = String(identifier.QueryRetrieveLevel ?? '').trim().toUpperCase();
   const studies = list(identifier.StudyInstanceUID);
   const series = list(identifier.SeriesInstanceUID);
@@ -56,7 +57,7 @@ async function instancesOf(store: MoveStore, identifier: Naturalized): Promise<I
   return records;
 }
 
-async function read(stream: Readable): Promise<Buffer> {
+export async function read(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

@@ -9,20 +9,21 @@
 import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import type { association, requests, responses } from 'dcmjs-dimse';
-import dimse from './library.js';
+import { PduFramedSocket } from './framing.js';
+import dimse, { MAX_PDU_LENGTH } from './library.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { LogPort } from '../ports.js';
 import type { StoreResult } from '../store/store.js';
 import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
 import { repairIdentifier, type Naturalized } from './identifier.js';
-import { MoveFailure, performMove, type MoveStore } from './move.js';
+import { instancesOf, MoveFailure, performMove, read, type MoveStore } from './move.js';
 import { fileMetaHeader } from './part10.js';
-import type { Peer } from './send.js';
+import { count, fitToAssociation, storeRequest, type Peer, type SendOutcome } from './send.js';
 import { chooseTransferSyntax, serviceOf, WORKLIST_FIND } from './syntaxes.js';
 import { findWorklist, type FhirSearch } from './worklist.js';
 
 const { Scp, Dataset } = dimse;
-const { CEchoResponse, CFindResponse, CMoveResponse, CStoreResponse } = dimse.responses;
+const { CEchoResponse, CFindResponse, CGetResponse, CMoveResponse, CStoreResponse } = dimse.responses;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = dimse.constants;
 
 export interface ScpContext {
@@ -55,8 +56,20 @@ function storeStatus(result: StoreResult): number {
   return result.failureReason ?? CANNOT_UNDERSTAND;
 }
 
+/** The final C-MOVE/C-GET response (PS3.4 C.4.2.1.5, C.4.3.1.4): counts, status, failed UIDs. */
+function finalRetrieveResponse(response: responses.CMoveResponse | responses.CGetResponse, outcome: SendOutcome, syntax: string | undefined): void {
+  response.setRemaining(0);
+  response.setCompleted(outcome.completed);
+  response.setWarnings(outcome.warnings);
+  response.setFailures(outcome.failed);
+  if (outcome.failed === 0 && outcome.warnings === 0) response.setStatus(Status.Success);
+  else response.setStatus(outcome.completed + outcome.warnings === 0 ? UNABLE_TO_PERFORM_SUB_OPERATIONS : SUB_OPERATIONS_FAILED);
+  if (outcome.failedUids.length) response.setDataset(new Dataset({ FailedSOPInstanceUIDList: outcome.failedUids }, syntax));
+}
+
 export class GatewayScp extends Scp {
   private callingAe = '';
+  private negotiated: association.Association | undefined;
   private readonly storing = new WeakMap<requests.CStoreRequest, Promise<StoreResult>>();
   /** Instances still streaming in, ended with an error if the connection drops. */
   private readonly inFlight = new Set<PassThrough>();
@@ -67,7 +80,7 @@ export class GatewayScp extends Scp {
   ) {
     // ignoreErrors: dcmjs refuses identifiers with several Specific Character Set values (ISO 2022
     // code extensions); read anyway, they are repaired by `repairIdentifier`.
-    super(conn, { associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
+    super(new PduFramedSocket(conn, MAX_PDU_LENGTH) as unknown as Socket, { associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
     // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
     Object.assign(this, { connected: true });
     conn.on('close', () => {
@@ -96,11 +109,14 @@ export class GatewayScp extends Scp {
       else context.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
     }
     this.callingAe = calling;
-    // dcmjs-dimse would announce the smaller of the peer's and its own maximum PDU length (DCMTK's
-    // 16 KiB), and a modality then sends an image in 16 KiB pieces; the gateway announces what it
-    // receives. Its own PDUs (C-STORE and C-FIND responses) stay far below any peer's maximum.
+    this.negotiated = assoc;
+    // dcmjs-dimse keeps one maximum PDU length per association, the smaller of the peer's and its
+    // own, for both directions: a modality would then send an image in 16 KiB pieces (DCMTK's
+    // default). The gateway announces what it receives, then sends within the peer's maximum.
+    const peerMaximum = assoc.getMaxPduLength();
     assoc.setMaxPduLength(dimse.Implementation.getMaxPduLength());
     this.sendAssociationAccept();
+    assoc.setMaxPduLength(peerMaximum);
   }
 
   override associationReleaseRequested(): void {
@@ -228,13 +244,7 @@ export class GatewayScp extends Scp {
     }
     performMove(this.ctx.store, peer, this.ctx.aeTitle, identifier).then(
       (outcome) => {
-        response.setRemaining(0);
-        response.setCompleted(outcome.completed);
-        response.setWarnings(outcome.warnings);
-        response.setFailures(outcome.failed);
-        if (outcome.failed === 0 && outcome.warnings === 0) response.setStatus(Status.Success);
-        else response.setStatus(outcome.completed + outcome.warnings === 0 ? UNABLE_TO_PERFORM_SUB_OPERATIONS : SUB_OPERATIONS_FAILED);
-        if (outcome.failedUids.length) response.setDataset(new Dataset({ FailedSOPInstanceUIDList: outcome.failedUids }, dataset?.getTransferSyntaxUid()));
+        finalRetrieveResponse(response, outcome, dataset?.getTransferSyntaxUid());
         this.ctx.log?.log('info', 'DIMSE C-MOVE', { calling: this.callingAe, destination, total: outcome.total, completed: outcome.completed, failed: outcome.failed });
         callback([response]);
       },
@@ -242,6 +252,45 @@ export class GatewayScp extends Scp {
         response.setStatus(error instanceof MoveFailure ? error.status : UNABLE_TO_PERFORM_SUB_OPERATIONS);
         response.setErrorComment(errorComment(error instanceof Error ? error.message : String(error)));
         if (!(error instanceof MoveFailure)) this.ctx.log?.log('error', 'DIMSE C-MOVE failed', { error: String(error) });
+        callback([response]);
+      },
+    );
+  }
+
+  /**
+   * C-GET (PS3.4 C.4.3): the instances go back on this association as C-STORE sub-operations, on
+   * the storage contexts the requester proposed with itself as SCP, one at a time.
+   */
+  override cGetRequest(request: requests.CGetRequest, callback: (responses: responses.CGetResponse[]) => void): void {
+    const dataset = request.getDataset();
+    const identifier = (dataset?.getElements() ?? {}) as Naturalized;
+    const response = CGetResponse.fromRequest(request);
+    const subOperation = (instance: Parameters<typeof storeRequest>[0]): Promise<number> => {
+      const prepared = storeRequest(instance);
+      if (!this.negotiated || !fitToAssociation(prepared, this.negotiated)) return Promise.resolve(Status.ProcessingFailure);
+      return new Promise((resolve) => {
+        prepared.request.on('response', (r: { getStatus(): number }) => resolve(r.getStatus()));
+        // The library ends a request it could not send (no context for its SOP class) without a response.
+        prepared.request.on('done', () => resolve(Status.ProcessingFailure));
+        this.sendRequests(prepared.request);
+      });
+    };
+    const perform = async (): Promise<SendOutcome> => {
+      const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
+      for (const record of await instancesOf(this.ctx.store, identifier)) {
+        const instance = { sopInstanceUid: record.sopInstanceUID, sopClassUid: record.sopClassUID, part10: await read(this.ctx.store.blobs.stream(record.storageKey)) };
+        count(outcome, record.sopInstanceUID, await subOperation(instance).catch(() => Status.ProcessingFailure));
+      }
+      return outcome;
+    };
+    perform().then(
+      (outcome) => {
+        finalRetrieveResponse(response, outcome, dataset?.getTransferSyntaxUid());
+        callback([response]);
+      },
+      (error: unknown) => {
+        response.setStatus(error instanceof MoveFailure ? error.status : UNABLE_TO_PERFORM_SUB_OPERATIONS);
+        response.setErrorComment(errorComment(error instanceof Error ? error.message : String(error)));
         callback([response]);
       },
     );

@@ -61,10 +61,48 @@ export function dataSetOf(part10: Buffer): { body: Buffer; transferSyntax: strin
 
 const isWarning = (status: number): boolean => status === 0x0001 || (status >= 0xb000 && status <= 0xbfff);
 
+/** Adds one C-STORE response status to the counts. */
+export function count(outcome: SendOutcome, sopInstanceUid: string, status: number): void {
+  if (status === Status.Success) outcome.completed += 1;
+  else if (isWarning(status)) outcome.warnings += 1;
+  else {
+    outcome.failed += 1;
+    outcome.failedUids.push(sopInstanceUid);
+  }
+}
+
 export interface OutgoingInstance {
   sopInstanceUid: string;
   sopClassUid: string;
   part10: Buffer;
+}
+
+export interface PreparedStore {
+  request: InstanceType<typeof CStoreRequest>;
+  body: Buffer;
+  transferSyntax: string;
+}
+
+/** A C-STORE request that writes the stored bytes; throws if the instance is not a Part 10 file. */
+export function storeRequest({ sopInstanceUid, sopClassUid, part10 }: OutgoingInstance): PreparedStore {
+  const { body, transferSyntax } = dataSetOf(part10);
+  return { request: new CStoreRequest(new StoredDataset(body, transferSyntax, sopClassUid, sopInstanceUid)), body, transferSyntax };
+}
+
+/**
+ * Fits a request to the negotiated association before it is sent: if the peer took another
+ * syntax than the stored one, the request gets the full data set, which the library transcodes.
+ * False when that is impossible — sending the stand-in would send a different instance.
+ */
+export function fitToAssociation(prepared: PreparedStore, accepted: association.Association): boolean {
+  const syntax = accepted.getAcceptedPresentationContextFromRequest(prepared.request)?.getAcceptedTransferSyntaxUid();
+  if (!syntax || syntax === prepared.transferSyntax) return true;
+  try {
+    prepared.request.setDataset(new Dataset(prepared.body, prepared.transferSyntax));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends the instances on one association; resolves when it is released or lost, never rejects. */
@@ -72,51 +110,32 @@ export function sendInstances(peer: Peer, callingAeTitle: string, instances: rea
   const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
   const answered = new Set<string>();
   const client = new Client();
-  const fail = (uid: string): void => {
-    outcome.failed += 1;
-    outcome.failedUids.push(uid);
-  };
-  const pending: { request: InstanceType<typeof CStoreRequest>; body: Buffer; transferSyntax: string }[] = [];
-  for (const { sopInstanceUid, sopClassUid, part10 } of instances) {
-    let request: InstanceType<typeof CStoreRequest>;
+  const pending: PreparedStore[] = [];
+  for (const instance of instances) {
+    let prepared: PreparedStore;
     try {
-      const { body, transferSyntax } = dataSetOf(part10);
-      request = new CStoreRequest(new StoredDataset(body, transferSyntax, sopClassUid, sopInstanceUid));
-      pending.push({ request, body, transferSyntax });
+      prepared = storeRequest(instance);
     } catch {
-      fail(sopInstanceUid);
-      answered.add(sopInstanceUid);
+      count(outcome, instance.sopInstanceUid, Status.ProcessingFailure);
+      answered.add(instance.sopInstanceUid);
       continue;
     }
-    request.on('response', (response: { getStatus(): number }) => {
-      answered.add(sopInstanceUid);
-      const status = response.getStatus();
-      if (status === Status.Success) outcome.completed += 1;
-      else if (isWarning(status)) outcome.warnings += 1;
-      else fail(sopInstanceUid);
+    pending.push(prepared);
+    prepared.request.on('response', (response: { getStatus(): number }) => {
+      answered.add(instance.sopInstanceUid);
+      count(outcome, instance.sopInstanceUid, response.getStatus());
     });
-    client.addRequest(request);
+    client.addRequest(prepared.request);
   }
   if (pending.length === 0) return Promise.resolve(outcome);
-  // Runs before the library sends (its event is emitted synchronously): instances whose syntax the
-  // peer did not take get a full data set, which the library then transcodes.
+  // Runs before the library sends: its event is emitted synchronously.
   client.on('associationAccepted', (accepted: association.Association) => {
-    for (const { request, body, transferSyntax } of pending) {
-      const syntax = accepted.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid();
-      if (!syntax || syntax === transferSyntax) continue;
-      try {
-        request.setDataset(new Dataset(body, transferSyntax));
-      } catch {
-        // Sending the stand-in would send a different instance: give up on the association instead.
-        client.abort();
-        return;
-      }
-    }
+    if (!pending.every((prepared) => fitToAssociation(prepared, accepted))) client.abort();
   });
   return new Promise((resolve) => {
     const finish = (): void => {
       // Whatever got no answer (association rejected or aborted, connection lost) did not arrive.
-      for (const { sopInstanceUid } of instances) if (!answered.has(sopInstanceUid)) fail(sopInstanceUid);
+      for (const { sopInstanceUid } of instances) if (!answered.has(sopInstanceUid)) count(outcome, sopInstanceUid, Status.ProcessingFailure);
       for (const { sopInstanceUid } of instances) answered.add(sopInstanceUid);
       resolve(outcome);
     };

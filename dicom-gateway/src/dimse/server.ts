@@ -7,7 +7,6 @@
 import net, { type Socket } from 'node:net';
 import type { LogPort } from '../ports.js';
 import { GatewayScp, type ScpContext } from './scp.js';
-import { MAX_PDU_LENGTH } from './library.js';
 import type { Peer } from './send.js';
 import type { FhirSearch } from './worklist.js';
 
@@ -38,37 +37,6 @@ export interface DimseListener {
   close(): Promise<void>;
 }
 
-/**
- * dcmjs-dimse collects each PDU whole in memory before parsing it, trusting the length in its header.
- * This watches the same bytes and drops a peer whose PDU claims more than the maximum length the
- * gateway announced (PS3.8 9.3.1: a peer shall not exceed it), before the library buffers it.
- */
-function guardPduLength(socket: Socket, maxLength: number): void {
-  let header = Buffer.alloc(0);
-  let remaining = 0;
-  socket.on('data', (chunk: Buffer) => {
-    let at = 0;
-    while (at < chunk.length) {
-      if (remaining > 0) {
-        const take = Math.min(remaining, chunk.length - at);
-        remaining -= take;
-        at += take;
-        continue;
-      }
-      const need = 6 - header.length;
-      header = Buffer.concat([header, chunk.subarray(at, at + need)]);
-      at += Math.min(need, chunk.length - at);
-      if (header.length < 6) return;
-      remaining = header.readUInt32BE(2);
-      header = Buffer.alloc(0);
-      if (remaining > maxLength) {
-        socket.destroy();
-        return;
-      }
-    }
-  });
-}
-
 export async function startDimse(options: DimseOptions): Promise<DimseListener> {
   const ctx: ScpContext = {
     aeTitle: options.aeTitle ?? 'QIAO',
@@ -82,7 +50,6 @@ export async function startDimse(options: DimseOptions): Promise<DimseListener> 
   const sockets = new Set<Socket>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    guardPduLength(socket, MAX_PDU_LENGTH);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const scp = new GatewayScp(socket, ctx);

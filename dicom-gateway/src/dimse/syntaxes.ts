@@ -10,6 +10,8 @@ export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
 export const WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
 export const PATIENT_ROOT_MOVE = '1.2.840.10008.5.1.4.1.2.1.2';
 export const STUDY_ROOT_MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
+export const PATIENT_ROOT_GET = '1.2.840.10008.5.1.4.1.2.1.3';
+export const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3';
 
 /** Every standard storage SOP class (images, SR, encapsulated documents, waveforms, RT, …) is below this root. */
 const STORAGE_ROOT = '1.2.840.10008.5.1.4.1.1.';
@@ -47,13 +49,14 @@ const ENCAPSULATED = [
 const STORAGE_SYNTAXES: ReadonlySet<string> = new Set([EXPLICIT_LE, IMPLICIT_LE, DEFLATED_LE, EXPLICIT_BE, ...ENCAPSULATED]);
 const QUERY_SYNTAXES: ReadonlySet<string> = new Set([EXPLICIT_LE, IMPLICIT_LE]);
 
-export type Service = 'echo' | 'store' | 'find' | 'worklist' | 'move';
+export type Service = 'echo' | 'store' | 'find' | 'worklist' | 'move' | 'get';
 
 export function serviceOf(abstractSyntax: string): Service | undefined {
   if (abstractSyntax === VERIFICATION) return 'echo';
   if (abstractSyntax === PATIENT_ROOT_FIND || abstractSyntax === STUDY_ROOT_FIND) return 'find';
   if (abstractSyntax === WORKLIST_FIND) return 'worklist';
   if (abstractSyntax === PATIENT_ROOT_MOVE || abstractSyntax === STUDY_ROOT_MOVE) return 'move';
+  if (abstractSyntax === PATIENT_ROOT_GET || abstractSyntax === STUDY_ROOT_GET) return 'get';
   if (abstractSyntax.startsWith(STORAGE_ROOT)) return 'store';
   return undefined;
 }

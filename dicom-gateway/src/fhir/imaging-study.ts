@@ -58,7 +58,7 @@ export function patientResource(attrs: DicomJson, keys: PatientKey[]): FhirJson 
   const sex = firstString(attrs, '00100040');
   return {
     resourceType: 'Patient',
-    identifier: keys.map((k) => ({ system: k.system, value: k.value })),
+    ...(keys.length ? { identifier: keys.map((k) => ({ system: k.system, value: k.value })) } : {}),
     ...(names.length ? { name: names } : {}),
     ...(birth && /^\d{8}$/.test(birth) ? { birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6, 8)}` } : {}),
     ...(sex ? { gender: sex === 'M' ? 'male' : sex === 'F' ? 'female' : sex === 'O' ? 'other' : 'unknown' } : {}),
@@ -74,6 +74,7 @@ function humanNames(pn: PersonName | undefined): FhirJson[] {
     const [family, given, middle] = group.split('^');
     const givens = [given, middle].filter((g): g is string => !!g);
     const ideographic = group === pn.Ideographic;
+    if (!family && givens.length === 0) continue;
     out.push({
       use: 'official',
       text: ideographic ? `${family ?? ''}${givens.join('')}` : [givens.join(' '), family].filter(Boolean).join(' '),

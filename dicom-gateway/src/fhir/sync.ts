@@ -36,9 +36,12 @@ export class StudySync {
   syncNow(studyUid: string, dicomwebBase?: string): Promise<void> {
     const previous = this.running.get(studyUid) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.update(studyUid, dicomwebBase));
-    const tracked = next.finally(() => {
-      if (this.running.get(studyUid) === tracked) this.running.delete(studyUid);
-    });
+    // The caller gets `next` (and its failure); the chain keeps a settled copy so nothing goes unhandled.
+    const tracked: Promise<void> = next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running.get(studyUid) === tracked) this.running.delete(studyUid);
+      });
     this.running.set(studyUid, tracked);
     return next;
   }
@@ -63,6 +66,12 @@ export class StudySync {
         patientRef = `Patient/${match.id}`;
         break;
       }
+    }
+    if (!patientRef) {
+      // A study without any patient identifier keeps the Patient it was given the first time.
+      const [existing] = await this.fhir.search('ImagingStudy', [['identifier', `${SYSTEMS.dicomUid}|urn:oid:${studyUid}`]]);
+      const subject = (existing?.subject as { reference?: string } | undefined)?.reference;
+      if (keys.length === 0 && subject) patientRef = subject;
     }
     if (!patientRef) {
       patientRef = 'urn:uuid:7a1c9e52-0000-4000-8000-000000000001';

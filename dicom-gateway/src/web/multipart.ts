@@ -96,10 +96,19 @@ export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: st
     }
   };
 
-  for await (const chunk of body) {
-    if ((state as string) === 'done') continue;
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (await step());
+  try {
+    for await (const chunk of body) {
+      if ((state as string) === 'done') continue;
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (await step());
+    }
+  } catch (error) {
+    // The client went away (or the body broke): the part in progress fails and its consumer cleans up.
+    if (part) {
+      part.destroy(error as Error);
+      await pending?.catch(() => undefined);
+    }
+    throw error;
   }
   if (part) {
     // The body ended inside a part: that part is truncated.

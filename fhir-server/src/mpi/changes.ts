@@ -1,4 +1,5 @@
 import type { Provenance, ProvenanceEntity, Resource } from '@medplum/fhirtypes';
+import { FhirError } from '../errors/fhir-error.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { LIFECYCLE, UNDO_PATCH } from './systems.js';
 import { undoPatch, type PatchOperation } from './undo-patch.js';
@@ -41,6 +42,16 @@ export interface Recorded {
   provenance: StoredVersion;
 }
 
+/** A refused write (a stored resource that no longer validates, say) says which resource the index was rewriting. */
+async function explained<T>(write: Promise<T>, resource: string): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (!(error instanceof FhirError)) throw error;
+    throw FhirError.of([{ messageId: 'mpi.write-refused', params: { resource } }, ...error.issues], error.status);
+  }
+}
+
 /**
  * Writes every change and one Provenance that lists them: each new version as a `target`, each
  * version it replaced as an `entity` (role revision) carrying the guarded JSON Patch that undoes
@@ -51,7 +62,7 @@ export async function recordChanges(writer: ResourceWriter, changes: readonly Ch
   const entities: ProvenanceEntity[] = [];
   for (const change of changes) {
     const before = parsed(change.before);
-    written.push(await writer.update(change.after, change.before.versionId));
+    written.push(await explained(writer.update(change.after, change.before.versionId), `${change.before.resourceType}/${change.before.id}`));
     const patch = undoPatch(before, change.after);
     entities.push({
       role: 'revision',

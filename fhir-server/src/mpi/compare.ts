@@ -1,6 +1,5 @@
 import type { Address, Identifier, Patient } from '@medplum/fhirtypes';
-import { isValidResidentId } from '@qiao/profiles';
-import { EXT, ID } from '../seed/systems.js';
+import { ID, isValidResidentId, sd } from '@qiao/profiles';
 import { compareNames } from './names.js';
 import { THRESHOLDS, WEIGHTS, type Field, type Grade, type Outcome } from './weights.js';
 
@@ -86,10 +85,12 @@ function phones(p: Patient): string[] {
   return (p.telecom ?? []).filter((t) => (t.system ?? 'phone') === 'phone' && t.value).map((t) => phoneDigits(t.value as string)).filter(Boolean);
 }
 
+const DIVISION_CODE = sd('division-code');
+
 function divisionCodes(addresses: Address[] | undefined): string[] {
   return (addresses ?? [])
     .flatMap((a) => a.extension ?? [])
-    .filter((e) => e.url === EXT.divisionCode && typeof e.valueCode === 'string')
+    .filter((e) => e.url === DIVISION_CODE && typeof e.valueCode === 'string')
     .map((e) => (e.valueCode as string).slice(0, 6));
 }
 

@@ -110,6 +110,14 @@ describe('CDA operations on postgres', () => {
     expect(await total(`DocumentReference?patient=${patient}&date=lt2024-01-01`)).toBe(0);
   });
 
+  it('imports a document with warnings and reports them with its registration', async () => {
+    const xml = documentXml('C0002', { extension: 'WARN-1' }).replace(/<legalAuthenticator>[\s\S]*?<\/legalAuthenticator>/, '');
+    const reply = await call(server.base, 'POST', '$cda-import', xml, CDA);
+    expect(reply.status).toBe(200);
+    const registration = reply.body.entry.find((e: Json) => e.response.location?.startsWith('DocumentReference/'));
+    expect(registration.response.outcome.issue.map((i: Json) => [i.severity, i.details.coding[0].code])).toEqual([['warning', 'CDA-HDR-017']]);
+  });
+
   it('rejects an invalid document with 422 and stores nothing', async () => {
     const before = await total('Patient');
     const bad = documentXml('C0002', { extension: 'BAD-1', residentId: '110105198001010010' });

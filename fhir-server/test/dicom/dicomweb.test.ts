@@ -206,6 +206,19 @@ describe.each(BACKENDS)('DICOMweb multi-frame and rendering (%s)', (backend) => 
     expect(values(metadata[0], '00100010')).toEqual([{ Alphabetic: 'Li^Lei', Ideographic: '李^雷' }]);
   });
 
+  it('keeps study counters exact when requests store into one study at the same time', async () => {
+    const study = '1.2.826.0.1.3680043.9.7433.3.1';
+    const requests = Array.from({ length: 8 }, (_, i) => {
+      const b = synthInstance({ studyUid: study, seriesUid: `${study}.${(i % 3) + 1}`, sopUid: `${study}.${(i % 3) + 1}.${i + 1}`, instanceNumber: i + 1, modality: i % 2 ? 'CT' : 'PT' });
+      return client().storeInstances({ datasets: [b.buffer.slice(b.byteOffset, b.byteOffset + b.length)] });
+    });
+    await Promise.all(requests);
+    const [found] = await client().searchForStudies({ queryParams: { StudyInstanceUID: study } });
+    expect([values(found, '00201206')[0], values(found, '00201208')[0], [...values(found, '00080061')].sort()]).toEqual([3, 8, ['CT', 'PT']]);
+    const imaging = await call(server.base, 'GET', `ImagingStudy?identifier=urn:dicom:uid|urn:oid:${study}`);
+    expect(imaging.body.entry[0].resource).toMatchObject({ numberOfSeries: 3, numberOfInstances: 8 });
+  });
+
   it('renders a frame with the requested window as PNG, and a JPEG thumbnail', async () => {
     const base = `${server.url}/dicomweb/studies/${ids.studyUid}/series/${ids.seriesUid}/instances/${ids.sopUid}`;
     // Frame 3 holds 2000…2255: a window of 2000–2255 maps pixel i to grey i.
@@ -247,7 +260,7 @@ const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
     // Several files share a SOP Instance UID with different content: those are refused as conflicting duplicates.
     expect(stored.length + failed.length).toBe(names.length);
     expect(new Set(failed.map((f) => values(f, '00081197')[0]))).toEqual(new Set([0xc000, 0x0111]));
-    expect(stored.length).toBeGreaterThan(40);
+    expect(stored.length).toBeGreaterThan(25);
 
     for (const [name, ts] of [['MR_small_bigendian.dcm', 'big endian'], ['MR_small_implicit.dcm', 'implicit VR'], ['MR_small.dcm', 'explicit VR']] as const) {
       const whole = dicomParser.parseDicom(await readFile(path.join(PYDICOM, name)));

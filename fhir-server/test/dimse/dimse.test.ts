@@ -1,7 +1,7 @@
 /**
  * DIMSE against the running server with DCMTK's clients: a CT series and the Chinese-named samples
  * sent with storescu land in the store, findscu finds them at every level of both query models
- * with their names in the right groups, movescu moves the series to storescp, and the Modality
+ * with their names in the right groups, movescu moves the series to storescp, getscu gets it, and the Modality
  * Worklist answers from FHIR ServiceRequests.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -52,7 +52,7 @@ async function dataSet(file: string): Promise<string> {
     .join('\n');
 }
 
-describe('DIMSE with dcmtk (storescu, findscu, movescu, echoscu, storescp)', () => {
+describe('DIMSE with dcmtk (storescu, findscu, movescu, getscu, echoscu, storescp)', () => {
   let server: TestServer;
   let port: number;
   let dir: string;
@@ -152,6 +152,20 @@ describe('DIMSE with dcmtk (storescu, findscu, movescu, echoscu, storescp)', () 
     expect(arrived[0]).toContain('Zhang^San=张^三');
     const unknown = await run('movescu', ['-v', '-S', '-aec', 'QIAO', '-aem', 'NOWHERE', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(port)], { env }).catch((e: { stderr: string }) => e);
     expect(unknown.stderr).toMatch(/Move Destination Unknown|MoveDestinationUnknown/i);
+  });
+
+  it('C-GET a series back on the same association (getscu), as stored', async () => {
+    const into = mkdtempSync(join(tmpdir(), 'qiao-dimse-get-'));
+    try {
+      const { stderr } = await run('getscu', ['-v', '-S', '-aet', 'VIEWER', '-aec', 'QIAO', '-od', into, '-k', 'QueryRetrieveLevel=SERIES', '-k', `StudyInstanceUID=${study}`, '-k', `SeriesInstanceUID=${series}`, '127.0.0.1', String(port)], { env });
+      expect(stderr).toMatch(/Received C-GET Response \(Success\)/);
+      expect(stderr).toMatch(/Number of Completed Suboperations\s*: 5/);
+      const got = (await Promise.all(readdirSync(into).map((f) => dataSet(join(into, f))))).sort();
+      const sent = (await Promise.all(readdirSync(dir).map((f) => dataSet(join(dir, f))))).sort();
+      expect(got).toEqual(sent);
+    } finally {
+      rmSync(into, { recursive: true, force: true });
+    }
   });
 
   it('C-FIND with a bad matching value is refused, not crashed on', async () => {

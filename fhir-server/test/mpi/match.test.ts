@@ -80,6 +80,18 @@ describe.each(BACKENDS)('Patient/$match (%s)', (backend) => {
     expect(grades(two).map((f) => f.id)).toEqual([ids.same, ids.homophone]);
   });
 
+  it('is listed, with the other index operations, under Patient in the CapabilityStatement', async () => {
+    const metadata = await call(server.base, 'GET', 'metadata');
+    const patient = metadata.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    const operations = patient.operation.map((o: { name: string; definition: string }) => `${o.name} ${o.definition}`);
+    expect(operations).toEqual(expect.arrayContaining([
+      'match http://hl7.org/fhir/OperationDefinition/Patient-match',
+      'merge http://hl7.org/fhir/OperationDefinition/Patient-merge',
+      'unmerge https://qiao.health/fhir/OperationDefinition/Patient-unmerge',
+      'pseudonym https://qiao.health/fhir/OperationDefinition/Patient-pseudonym',
+    ]));
+  });
+
   it('refuses bad input with a bilingual OperationOutcome that names the parameter', async () => {
     const cases: [body: unknown, status: number, expression: string][] = [
       [{ resourceType: 'Patient' }, 400, 'resourceType'],

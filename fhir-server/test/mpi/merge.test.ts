@@ -1,4 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
+import pg from 'pg';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue, type Reply } from '../support/http.js';
 import { create, mergeBody, parameters, resident, RESIDENT_ID } from './fixtures.js';
@@ -149,6 +150,25 @@ describe.each(BACKENDS)('Patient/$merge and $unmerge (%s)', (backend) => {
     expect(firstIssue(reply).details.text).toContain(`Observation/${observation}`);
     expect(firstIssue(reply).expression).toEqual(['Parameters.parameter[0].valueReference.reference']);
     expect((await patient(server.base, source)).active).toBe(false);
+  });
+
+  // Corrupting a stored resource needs SQL from outside the server, which only PostgreSQL admits.
+  (backend === 'postgres' ? it : it.skip)('rolls the whole merge back when one rewrite is refused, and says which', async () => {
+    const [source, target] = [await create(server.base, resident({ family: '何', given: '军', gender: 'male', birthDate: '1977-10-10' })), await create(server.base, resident({ family: '何', given: '军', gender: 'male', birthDate: '1977-10-10' }))];
+    const { observation, condition } = await visit(server.base, source);
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    // A resource stored before a rule it now breaks (here: an Observation status outside its required value set).
+    await client.query(`UPDATE resource SET content = replace(content, '"status":"final"', '"status":"bogus"') WHERE resource_type = 'Observation' AND id = $1`, [observation]);
+    await client.end();
+
+    const reply = await call(server.base, 'POST', 'Patient/$merge', mergeBody(source, target));
+    expect(reply.status).toBe(422);
+    expect(reply.body.issue[0].details.text).toContain(`Observation/${observation}`);
+    expect(reply.body.issue.length).toBeGreaterThan(1);
+    expect((await patient(server.base, source)).active).toBe(true);
+    expect(await subjectOf(server.base, 'Condition', condition)).toBe(`Patient/${source}`);
+    expect((await call(server.base, 'GET', `Provenance?target=Patient/${source}`)).body.total).toBe(0);
   });
 
   it('refuses bad input with a bilingual OperationOutcome that says where', async () => {

@@ -114,6 +114,14 @@ describe.each(BACKENDS)('local code tables and mapping (标化) on %s', (backend
     expect(issue.details.text).toContain('is retired');
     expect(issue.expression).toEqual(['Observation.code.coding[0]']);
 
+    // The same in a transaction: the whole Bundle is refused, the entry named.
+    const bundle = await call(server.base, 'POST', '', {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [{ fullUrl: 'urn:uuid:0b7c5a52-8a0e-4d6e-9d55-2f8f2f9c1a01', resource: observation('D02', table.url), request: { method: 'POST', url: 'Observation' } }],
+    });
+    expect(bundle.status).toBe(422);
+    expect(firstIssue(bundle).expression[0]).toContain('Bundle.entry[0]');
+
     // Stored data stays readable and can still be updated with its code.
     const stored = await call(server.base, 'GET', `Observation/${before.body.id}`);
     expect(stored.status).toBe(200);

@@ -15,6 +15,7 @@ export const NATIONAL = {
   idDocumentType: 'urn:oid:2.16.156.10011.2.3.1.1',
   aboBloodType: 'urn:oid:2.16.156.10011.2.3.1.85',
   rhBloodType: 'urn:oid:2.16.156.10011.2.3.1.250',
+  paymentMethod: 'urn:oid:2.16.156.10011.2.3.1.269',
   admissionRoute: 'urn:oid:2.16.156.10011.2.3.1.270',
   icdo3: 'urn:oid:2.16.840.1.113883.6.43.1',
   loinc: 'http://loinc.org',

@@ -1,5 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { prepareImport } from '@qiao/cda-adapters';
+import { fromEdgeIssue } from '../../errors/edge-issues.js';
+import { toOperationOutcome } from '../../errors/outcome.js';
 import type { Queryable } from '../../repository/db.js';
 import { handle } from '../../router/router.js';
 import type { Context, FhirRequest, FhirResponse } from '../../router/types.js';
@@ -12,7 +14,8 @@ type Json = Record<string, unknown>;
 /**
  * `POST [base]/$cda-import`: validates a shared document, maps it and stores it all in one
  * transaction (clinical resources, the original as a Binary, its DocumentReference and the
- * transmission log), answering with the transaction-response Bundle. Every create is
+ * transmission log), answering with the transaction-response Bundle (the validator's warnings in
+ * the DocumentReference entry's `response.outcome`). Every create is
  * conditional on an identifier, so importing the same document again adds only a log entry.
  */
 export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
@@ -30,7 +33,12 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   }
   const code = prepared.mapped?.header.code?.code ?? '';
   entries.push({ resource: transmissionLog('cda-import', [docRef, prepared.mapped?.composition as string], code, 'success'), request: { method: 'POST', url: 'AuditEvent' } });
-  return handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl });
+  const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl });
+  // Warnings and information the validator had go with the document's registration (entry.response.outcome).
+  const notes = prepared.issues.filter((i) => i.severity === 'warning' || i.severity === 'information');
+  const answered = ((res.body as Json | undefined)?.entry as Json[] | undefined)?.[entries.findIndex((e) => e.fullUrl === docRef)];
+  if (notes.length && answered?.response) (answered.response as Json).outcome = toOperationOutcome(notes.map(fromEdgeIssue));
+  return res;
 }
 
 /**

@@ -10,6 +10,8 @@ import { isShippedSystem, TERMINOLOGY_TYPES, terminologyChanged, terminologyFor 
 /** Tag on a resource stored with local codes that have no standard mapping yet (标化 pending). */
 export const UNMAPPED_TAG = { system: 'https://qiao.health/fhir/CodeSystem/terminology-flag', code: 'unmapped-local-code', display: '含未映射的本地代码 | contains unmapped local codes' };
 
+const SAFE = new Set(['equal', 'equivalent', 'wider', 'subsumes']);
+
 interface Found {
   /** The `coding` array the coding sits in: a mapped standard coding is added beside it. */
   list: Coding[];
@@ -112,12 +114,15 @@ async function mapLocalCodes(q: Queryable, t: Terminology, resource: Resource, f
     const targets = t.mapTargets(system);
     if (targets.length === 0) continue;
     if (f.list.some((c) => c.system !== undefined && targets.includes(c.system))) continue;
-    const answer = t.translate({ system, code: f.coding.code as string });
-    const match = answer.matches.find((m) => m.equivalence === 'equivalent' || m.equivalence === 'equal' || m.equivalence === 'wider' || m.equivalence === 'subsumes');
-    if (match) {
-      f.list.push({ system: match.system, code: match.code, ...(match.display ? { display: match.display } : {}), userSelected: false });
-      continue;
+    // One standard coding per target system; a narrower target would claim more than the source says.
+    const matches = t.translate({ system, code: f.coding.code as string }).matches.filter((m) => SAFE.has(m.equivalence));
+    const added = new Set<string>();
+    for (const m of matches) {
+      if (added.has(m.system)) continue;
+      added.add(m.system);
+      f.list.push({ system: m.system, code: m.code, ...(m.display ? { display: m.display } : {}), userSelected: false });
     }
+    if (added.size) continue;
     unmapped = true;
     await recordUnmapped(q, system, f.coding.code as string, f.coding.display, `${resource.resourceType}${resource.id ? `/${resource.id}` : ''} ${f.path}`);
   }
