@@ -8,6 +8,7 @@ export { CdaError, type CdaIssue } from './issues.js';
 export { decodeDocument } from './xml/decode.js';
 export { parseXml, type XElement } from './xml/dom.js';
 export { cdaToFhir, toTransaction, sm3Hex, type MappedDocument } from './map/document.js';
+export { escapeToken } from './map/collector.js';
 export { fhirToCda, composeDocument, compositionType } from './generate/cda.js';
 export { validateCda, validateParsed, type ValidateOptions } from './validate/validator.js';
 export { RULES, type RuleId, type RuleOverrides } from './validate/rules.js';

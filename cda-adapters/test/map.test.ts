@@ -108,6 +108,17 @@ describe('clinical mappings of the other fully mapped types', () => {
     expect(Buffer.from(media.content.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('a patient known only by a hospital number is matched within the custodian, its visit is the document\'s own', () => {
+    const xml = documentXml('C0002').replace(/<id root="2.16.156.10011.1.3" extension="\d+X?"\/>/, '');
+    const mapped = cdaToFhir(parseXml(xml));
+    const patient = mapped.entries.find((e) => e.resource.resourceType === 'Patient');
+    const custodian = mapped.entries.find((e) => e.resource.resourceType === 'Organization' && (e.resource as Json).name === '北京示例医院');
+    expect(patient?.ifNoneExist).toBe('identifier=urn%3Aoid%3A2.16.156.10011.1.11|MZ20240105001&organization.identifier=urn%3Aoid%3A2.16.156.10011.1.5|12110000400000001X');
+    expect((patient?.resource as Json).managingOrganization).toEqual({ reference: custodian?.fullUrl });
+    const encounter = mapped.entries.find((e) => e.resource.resourceType === 'Encounter');
+    expect(encounter?.ifNoneExist).toBe('identifier=https%3A%2F%2Fqiao.health%2Ffhir%2FNamingSystem%2Fcda-entry|2.16.156.10011.1.1%5EDOC-C0002-0001%23encounter');
+  });
+
   it('the location chain becomes Locations under the department and hospital organisations', () => {
     const mapped = cdaToFhir(parseXml(documentXml('C0034')));
     const locations = mapped.entries.filter((e) => e.resource.resourceType === 'Location').map((e) => e.resource as Json);

@@ -97,6 +97,12 @@ describe('$cda-validate rules', () => {
     expect(validateCda(readFileSync(new URL('./fixtures/C0007-lab-report.xml', import.meta.url)))).toEqual([]);
   });
 
+  it('takes the CDA namespace by prefix too, and refuses other roots', () => {
+    const prefixed = c0002.replace('<ClinicalDocument xmlns="urn:hl7-org:v3"', '<cda:ClinicalDocument xmlns:cda="urn:hl7-org:v3" xmlns="urn:hl7-org:v3"').replace('</ClinicalDocument>', '</cda:ClinicalDocument>');
+    expect(validateCda(prefixed)).toEqual([]);
+    expect(ids(c0002.replace('xmlns="urn:hl7-org:v3"', 'xmlns="urn:example"'))).toEqual(['CDA-HDR-001']);
+  });
+
   it('a type mapped for its header only is accepted with an information issue', () => {
     const xml = c0002.replace('code="C0002"', 'code="C0004"').replace('2.16.156.10011.2.1.1.22', '2.16.156.10011.2.1.1.24');
     expect(validateCda(xml).map((i) => [i.id, i.severity])).toEqual([['CDA-DOC-001', 'information']]);

@@ -24,4 +24,15 @@ export {
   type PersonName,
   type SpecificCharacterSet,
 } from './charset/index.js';
-export { sendInstances, startDimse, type DimseListener, type DimseOptions, type FhirSearch, type OutgoingInstance, type Peer, type SendOutcome } from './dimse/index.js';
+export {
+  reportToBasicTextSr,
+  sendInstances,
+  startDimse,
+  type DimseListener,
+  type DimseOptions,
+  type FhirSearch,
+  type OutgoingInstance,
+  type Peer,
+  type ReportStudy,
+  type SendOutcome,
+} from './dimse/index.js';

@@ -30,8 +30,12 @@ export class Collector {
   }
 }
 
-/** `identifier=system|value` for a conditional create, with FHIR search escaping (`\ | , $`). */
+/** A system or value escaped for a token search (`\ | , $` are special in FHIR search values). */
+export function escapeToken(s: string): string {
+  return s.replace(/[\\|,$]/g, (c) => `\\${c}`);
+}
+
+/** `identifier=system|value` for a conditional create. */
 export function identifierCriteria(system: string, value: string): string {
-  const escape = (s: string) => s.replace(/[\\|,$]/g, (c) => `\\${c}`);
-  return `identifier=${encodeURIComponent(escape(system))}|${encodeURIComponent(escape(value))}`;
+  return `identifier=${encodeURIComponent(escapeToken(system))}|${encodeURIComponent(escapeToken(value))}`;
 }

@@ -16,6 +16,15 @@ function criteria(i: Id | undefined): string | undefined {
   return i?.extension ? identifierCriteria(oidSystem(i.root), i.extension) : undefined;
 }
 
+/** `param.identifier=system|value`: a reference search on the referenced resource's identifier. */
+function chained(param: string, i: Id): string {
+  return `${param}.${identifierCriteria(oidSystem(i.root), i.extension ?? '')}`;
+}
+
+function chainedFrom(i: Id): string {
+  return identifierCriteria(oidSystem(i.root), i.extension ?? '').slice('identifier='.length);
+}
+
 function concept(c: Code | undefined): Json | undefined {
   return c ? { coding: [codingOf(c)] } : undefined;
 }
@@ -31,9 +40,15 @@ function telecom(value: string | undefined): Json[] | undefined {
   return [{ system: m?.[1] === 'mailto' ? 'email' : 'phone', value: m ? m[2] : value }];
 }
 
-function patientResource(p: PatientModel, contacts: Contact[]): { resource: Json; ifNoneExist?: string } {
+/**
+ * The patient and how to find it: by a person-wide identifier (resident ID first), else by its
+ * hospital identifier within the custodian organisation (then its managing organisation).
+ */
+function patientResource(p: PatientModel, contacts: Contact[], custodian: { ref: string; id: Id } | undefined): { resource: Json; ifNoneExist?: string; match?: string } {
   const all = [...p.ids, ...p.roleIds];
-  const match = PATIENT_ID_PRIORITY.map((root) => all.find((i) => i.root === root && i.extension)).find((i) => i) ?? all.find((i) => i.extension);
+  const global = PATIENT_ID_PRIORITY.map((root) => all.find((i) => i.root === root && i.extension)).find((i) => i);
+  const local = global ? undefined : all.find((i) => i.extension);
+  const scoped = local && custodian?.id.extension ? custodian : undefined;
   const extension: Json[] = [];
   if (p.gender) extension.push({ url: EXT.genderGb, valueCoding: codingOf(p.gender) });
   if (p.ethnic) extension.push({ url: EXT.ethnicGroup, valueCoding: codingOf(p.ethnic) });
@@ -54,9 +69,11 @@ function patientResource(p: PatientModel, contacts: Contact[]): { resource: Json
     ...(p.addr ? { address: address(p.addr) } : {}),
     ...(p.marital ? { maritalStatus: concept(p.marital) } : {}),
     ...(contact.length ? { contact } : {}),
+    ...(scoped ? { managingOrganization: { reference: scoped.ref } } : {}),
   };
-  const ifNoneExist = criteria(match);
-  return ifNoneExist ? { resource, ifNoneExist } : { resource };
+  const ifNoneExist = global ? criteria(global) : scoped && local ? `${criteria(local)}&${chained('organization', scoped.id)}` : undefined;
+  const match = global ? chainedFrom(global) : undefined;
+  return { resource, ...(ifNoneExist ? { ifNoneExist } : {}), ...(match ? { match } : {}) };
 }
 
 function organization(o: Org, c: Collector, partOf?: string): string {
@@ -104,10 +121,11 @@ export interface HeaderRefs {
  * its identifier exists (patients by resident ID first, then record and visit numbers).
  */
 export function headerToFhir(h: Header, c: Collector, documentKey: string): HeaderRefs {
-  const p = patientResource(h.patient, h.contacts);
+  const custodian = h.custodian ? organization(h.custodian, c) : undefined;
+  const custodianId = h.custodian?.ids[0];
+  const p = patientResource(h.patient, h.contacts, custodian && custodianId ? { ref: custodian, id: custodianId } : undefined);
   const patient = c.add(p.resource, p.ifNoneExist);
   const authors = h.authors.map((a) => practitioner(a, c).practitioner);
-  const custodian = h.custodian ? organization(h.custodian, c) : undefined;
   const legal = h.legalAuthenticator ? practitioner(h.legalAuthenticator, c).practitioner : undefined;
   const authenticators = h.authenticators.map((a) => practitioner(a, c).practitioner);
   let encounter: string | undefined;
@@ -142,7 +160,7 @@ export function headerToFhir(h: Header, c: Collector, documentKey: string): Head
     encounter = c.add(
       {
         resourceType: 'Encounter',
-        identifier: visitIds.length ? visitIds.map(identifier) : [ownId],
+        identifier: visitIds[0] && p.match ? visitIds.map(identifier) : [...visitIds.map(identifier), ownId],
         status: h.encounter.high ? 'finished' : 'in-progress',
         class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: cls },
         subject: { reference: patient },
@@ -152,7 +170,9 @@ export function headerToFhir(h: Header, c: Collector, documentKey: string): Head
         ...(locationRefs.length ? { location: locationRefs.map((l) => ({ location: { reference: l } })) } : {}),
         ...(parentOrg ? { serviceProvider: { reference: parentOrg } } : {}),
       },
-      visitIds.length ? criteria(visitIds[0]) : identifierCriteria(ENTRY_ID_SYSTEM, ownId.value),
+      // A visit number is unique within its hospital only: matched together with the patient's
+      // person-wide identifier; without one, the visit is this document's own.
+      visitIds[0] && p.match ? `${criteria(visitIds[0])}&subject:Patient.identifier=${p.match}` : identifierCriteria(ENTRY_ID_SYSTEM, ownId.value),
     );
   }
   return { patient, ...(encounter ? { encounter } : {}), authors, ...(custodian ? { custodian } : {}), ...(legal ? { legal } : {}), authenticators };

@@ -24,10 +24,11 @@ export const OID = {
 } as const;
 
 /**
- * Which Patient identifiers are matched first when importing: the resident ID card number is the
- * one identifier shared across institutions, a health-record number next, then visit numbers.
+ * Patient identifiers that name one person across institutions, in the order they are matched:
+ * the resident ID card number, then the (regional) health-record number. Visit numbers are only
+ * unique within their hospital, so a patient known by them alone is matched within the custodian.
  */
-export const PATIENT_ID_PRIORITY: readonly string[] = [OID.residentId, OID.healthRecord, OID.inpatientNo, OID.outpatientNo];
+export const PATIENT_ID_PRIORITY: readonly string[] = [OID.residentId, OID.healthRecord];
 
 /** Roots of visit numbers: kept on the Encounter as well as on the Patient. */
 export const VISIT_ID_ROOTS: Readonly<Record<string, 'AMB' | 'IMP'>> = { [OID.outpatientNo]: 'AMB', [OID.inpatientNo]: 'IMP' };

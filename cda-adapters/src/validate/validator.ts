@@ -69,7 +69,8 @@ export function validateCda(input: Uint8Array | string, options: ValidateOptions
 export function validateParsed(root: XElement, options: ValidateOptions = {}): CdaIssue[] {
   const c = new Checker(options);
   const R = '/ClinicalDocument';
-  if (root.name !== 'ClinicalDocument' || (root.attrs.xmlns ?? '') !== 'urn:hl7-org:v3') {
+  const ns = root.prefix ? root.attrs[`xmlns:${root.prefix}`] : root.attrs.xmlns;
+  if (root.name !== 'ClinicalDocument' || ns !== 'urn:hl7-org:v3') {
     c.add('CDA-HDR-001', '/');
     return c.issues;
   }

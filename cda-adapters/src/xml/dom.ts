@@ -4,6 +4,8 @@ import { CdaError, type CdaIssue } from '../issues.js';
 /** An element of a parsed document: local name (prefix dropped), attributes by qualified name. */
 export interface XElement {
   name: string;
+  /** The namespace prefix the element was written with, if any. */
+  prefix?: string;
   attrs: Record<string, string>;
   children: XNode[];
 }
@@ -78,7 +80,8 @@ function convert(nodes: unknown[]): XNode[] {
       const attrs: Record<string, string> = {};
       for (const [name, value] of Object.entries(rawAttrs)) attrs[name] = decodeEntities(value);
       const colon = key.indexOf(':');
-      out.push({ name: colon < 0 ? key : key.slice(colon + 1), attrs, children: convert(node[key] as unknown[]) });
+      const children = convert(node[key] as unknown[]);
+      out.push(colon < 0 ? { name: key, attrs, children } : { name: key.slice(colon + 1), prefix: key.slice(0, colon), attrs, children });
     }
   }
   return out;

@@ -28,17 +28,27 @@ export class DicomParseError extends Error {}
 
 const PIXEL_DATA = 'x7fe00010';
 /** Headers are almost always far smaller; a 512×512 CT is read whole with one read of this size. */
-const FIRST_READ = 1024 * 1024;
+export const FIRST_READ = 1024 * 1024;
 
 /**
  * Reads a stored Part 10 file's header (everything before Pixel Data) and indexes its frames.
  * Pixel data itself is never read: only item headers of encapsulated fragments.
  */
-export async function parseInstanceFile(file: FileHandle, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
+export async function parseInstanceFile(
+  file: FileHandle,
+  size: number,
+  instancePath: (ids: { study: string; series: string; sop: string }) => string,
+  /** The file's first bytes if the caller already has them (the store keeps them as they stream in). */
+  head?: Buffer,
+): Promise<ParsedInstance> {
   let length = Math.min(size, FIRST_READ);
   for (;;) {
-    const bytes = Buffer.alloc(length);
-    await file.read(bytes, 0, length, 0);
+    let bytes: Buffer;
+    if (head && head.length >= length) bytes = head.subarray(0, length);
+    else {
+      bytes = Buffer.alloc(length);
+      await file.read(bytes, 0, length, 0);
+    }
     const complete = length >= size;
     let dataSet: DataSet;
     try {

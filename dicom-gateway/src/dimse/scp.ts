@@ -36,6 +36,8 @@ export interface ScpContext {
   worklist: FhirSearch | undefined;
   maxFindResults: number;
   log: LogPort | undefined;
+  /** True when the listener holds as many connections as it takes: new associations are refused. */
+  full(): boolean;
 }
 
 const CANNOT_UNDERSTAND = 0xc000;
@@ -78,9 +80,10 @@ export class GatewayScp extends Scp {
     private readonly conn: Socket,
     private readonly ctx: ScpContext,
   ) {
+    // connectTimeout is the socket's idle timeout: a connection silent for a minute is dropped.
     // ignoreErrors: dcmjs refuses identifiers with several Specific Character Set values (ISO 2022
     // code extensions); read anyway, they are repaired by `repairIdentifier`.
-    super(new PduFramedSocket(conn, MAX_PDU_LENGTH) as unknown as Socket, { associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
+    super(new PduFramedSocket(conn, MAX_PDU_LENGTH) as unknown as Socket, { connectTimeout: 60_000, associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
     // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
     Object.assign(this, { connected: true });
     conn.on('close', () => {
@@ -96,6 +99,10 @@ export class GatewayScp extends Scp {
       this.ctx.log?.log('warn', 'DIMSE association rejected', { calling, called, why, remote: this.conn.remoteAddress });
       this.sendAssociationReject(RejectResult.Permanent, RejectSource.ServiceUser, reason);
     };
+    if (this.ctx.full()) {
+      this.ctx.log?.log('warn', 'DIMSE association refused: too many connections', { calling, remote: this.conn.remoteAddress });
+      return this.sendAssociationReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded);
+    }
     if (called !== this.ctx.aeTitle) return reject(RejectReason.CalledAeNotRecognized, `called AE title is not ${this.ctx.aeTitle}`);
     if (this.ctx.allowedAes.length > 0 && !this.ctx.allowedAes.includes(calling)) return reject(RejectReason.CallingAeNotRecognized, 'calling AE title not allowed');
     for (const { context } of assoc.getPresentationContexts()) {

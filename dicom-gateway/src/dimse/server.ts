@@ -27,6 +27,8 @@ export interface DimseOptions {
   worklist?: FhirSearch;
   /** Most answers to one C-FIND (default 1000). */
   maxFindResults?: number;
+  /** Most connections at once (default 64); associations beyond are refused (local limit exceeded). */
+  maxAssociations?: number;
   log?: LogPort;
 }
 
@@ -46,6 +48,7 @@ export async function startDimse(options: DimseOptions): Promise<DimseListener> 
     worklist: options.worklist,
     maxFindResults: options.maxFindResults ?? 1000,
     log: options.log,
+    full: () => sockets.size > (options.maxAssociations ?? 64),
   };
   const sockets = new Set<Socket>();
   const server = net.createServer((socket) => {

@@ -21,6 +21,7 @@ export interface BlobStore {
 
 export class FileBlobStore implements BlobStore {
   private readonly incomingDir: string;
+  private readonly made = new Set<string>();
 
   constructor(private readonly root: string) {
     this.incomingDir = path.join(root, '.incoming');
@@ -40,8 +41,20 @@ export class FileBlobStore implements BlobStore {
 
   async put(key: string, localPath: string): Promise<void> {
     const target = this.pathOf(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(localPath, target);
+    const dir = path.dirname(target);
+    // A series' directory is made once, not once per instance.
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      if (this.made.size > 10_000) this.made.clear();
+      this.made.add(dir);
+    }
+    try {
+      await rename(localPath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true });
+      await rename(localPath, target);
+    }
   }
 
   async read(key: string, offset: number, length: number): Promise<Buffer> {

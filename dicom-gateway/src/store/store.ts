@@ -4,7 +4,7 @@ import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DicomParseError, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
+import { DicomParseError, FIRST_READ, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
@@ -103,8 +103,8 @@ export class DicomStore {
   async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
     const temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
     try {
-      const { size, sha256 } = await this.receive(source, temp);
-      return await this.index(temp, size, sha256, options);
+      const { size, sha256, head } = await this.receive(source, temp);
+      return await this.index(temp, size, sha256, head, options);
     } catch (error) {
       if (error instanceof TooLarge) return failed(FailureReason.outOfResources, { zh: `实例超过 ${this.maxBytes} 字节上限`, en: `instance exceeds the ${this.maxBytes}-byte limit` });
       this.log?.log('error', 'dicom store failed', { error: String((error as Error)?.stack ?? error) });
@@ -114,28 +114,35 @@ export class DicomStore {
     }
   }
 
-  private async receive(source: NodeJS.ReadableStream | Buffer, temp: string): Promise<{ size: number; sha256: string }> {
+  /** Writes the stream to `temp`, hashing it and keeping its first bytes for the header parse. */
+  private async receive(source: NodeJS.ReadableStream | Buffer, temp: string): Promise<{ size: number; sha256: string; head: Buffer }> {
     const hash = createHash('sha256');
     let size = 0;
+    const head: Buffer[] = [];
+    let headBytes = 0;
     const max = this.maxBytes;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max) return done(new TooLarge());
         hash.update(chunk);
+        if (headBytes < FIRST_READ) {
+          head.push(chunk);
+          headBytes += chunk.length;
+        }
         done(null, chunk);
       },
     });
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : (source as Readable);
-    await pipeline(input, meter, createWriteStream(temp, { flags: 'wx' }));
-    return { size, sha256: hash.digest('hex') };
+    await pipeline(input, meter, createWriteStream(temp, { flags: 'wx', highWaterMark: 256 * 1024 }));
+    return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
   }
 
-  private async index(temp: string, size: number, sha256: string, options: StoreOptions): Promise<StoreResult> {
+  private async index(temp: string, size: number, sha256: string, head: Buffer, options: StoreOptions): Promise<StoreResult> {
     let parsed: ParsedInstance;
     const handle = await open(temp, 'r');
     try {
-      parsed = await parseInstanceFile(handle, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`);
+      parsed = await parseInstanceFile(handle, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
     } catch (error) {
       if (!(error instanceof DicomParseError)) throw error;
       return failed(FailureReason.cannotUnderstand, { zh: `不是可读的 DICOM Part 10 文件（${error.message}）`, en: `not a readable DICOM Part 10 file (${error.message})` });
@@ -165,7 +172,8 @@ export class DicomStore {
       bulk: parsed.bulk,
     };
     await this.blobs.put(record.storageKey, temp);
-    const outcome = await this.write(record, parsed, sha256);
+    let outcome = await this.write(record, parsed, sha256);
+    if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
     if (outcome.inserted) {
       if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
       return { status: 'stored', ...defined(ids) };
@@ -176,6 +184,19 @@ export class DicomStore {
       return { ...failed(FailureReason.duplicate, { zh: `SOP 实例 ${sop} 已存在且内容不同；未覆盖`, en: `SOP instance ${sop} already exists with different content; not overwritten` }), ...defined(ids) };
     }
     return { ...failed(FailureReason.doesNotMatch, { zh: `序列 ${series} 已属于另一个检查 ${outcome.seriesStudy ?? ''}`, en: `series ${series} already belongs to another study ${outcome.seriesStudy ?? ''}` }), ...defined(ids) };
+  }
+
+  /**
+   * A statement that inserted nothing ran on a snapshot from before a concurrent store of the same UID
+   * committed: look again, with a fresh snapshot, at what is there now.
+   */
+  private async recheck(record: InstanceRecord): Promise<{ inserted: boolean; existingSha: string | null; seriesStudy: string | null }> {
+    const [row] = await this.sql.query<{ existing_sha: string | null; series_study: string | null }>(
+      `SELECT (SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1) AS existing_sha,
+              (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study`,
+      [record.sopInstanceUID, record.seriesInstanceUID],
+    );
+    return { inserted: false, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
   }
 
   /**

@@ -14,13 +14,24 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const MAX_HEADER_BYTES = 16 * 1024;
 
 /**
- * Reads a multipart body (RFC 2046) chunk by chunk and hands each part to `onPart` as a stream; the
- * next part is read only once `onPart` has settled, and the request is read only as fast as the
- * part's consumer writes it away, so memory stays bounded whatever the body's size.
+ * Reads a multipart body (RFC 2046) chunk by chunk and hands each part to `onPart` as a stream. The
+ * request is read only as fast as the current part's consumer writes it away, and at most
+ * `concurrency` parts are being handled at once (a part's consumer may still be indexing while the
+ * next one streams in), so memory stays bounded whatever the body's size. Results keep part order.
  */
-export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: string, onPart: (part: IncomingPart) => Promise<T>): Promise<T[]> {
+export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: string, onPart: (part: IncomingPart) => Promise<T>, concurrency = 1): Promise<T[]> {
   const delimiter = Buffer.from(`\r\n--${boundary}`);
-  const results: T[] = [];
+  const results: Promise<T>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  const finish = async (work: Promise<T>): Promise<void> => {
+    results.push(work);
+    const settled: Promise<unknown> = work.then(
+      (): boolean => inFlight.delete(settled),
+      (): boolean => inFlight.delete(settled),
+    );
+    inFlight.add(settled);
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  };
   // The first delimiter may open the body without a preceding CRLF.
   let buf: Buffer = Buffer.from(CRLF);
   let state: 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done' = 'preamble';
@@ -85,7 +96,7 @@ export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: st
         await write(buf.subarray(0, at));
         buf = buf.subarray(at + delimiter.length);
         part?.end();
-        results.push(await (pending as Promise<T>));
+        await finish(pending as Promise<T>);
         part = undefined;
         pending = undefined;
         state = 'after-delimiter';
@@ -104,18 +115,16 @@ export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: st
     }
   } catch (error) {
     // The client went away (or the body broke): the part in progress fails and its consumer cleans up.
-    if (part) {
-      part.destroy(error as Error);
-      await pending?.catch(() => undefined);
-    }
+    if (part) part.destroy(error as Error);
+    await Promise.allSettled([...results, ...(pending ? [pending] : [])]);
     throw error;
   }
   if (part) {
     // The body ended inside a part: that part is truncated.
     part.destroy(new DicomwebError(400, 'DICOMWEB-MULTIPART', { zh: 'multipart 请求体在某部分中途结束', en: 'the multipart body ends in the middle of a part' }));
-    results.push(await (pending as Promise<T>));
+    results.push(pending as Promise<T>);
   }
-  return results;
+  return Promise.all(results);
 }
 
 function parseHeaders(text: string): Record<string, string> {

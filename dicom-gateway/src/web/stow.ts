@@ -5,6 +5,9 @@ import { dicomwebBase, pathUid, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { parseMediaType, readMultipart } from './multipart.js';
 
+/** Instances of one request indexed at once: the next streams to disk while earlier ones are written to the index. */
+const STOW_CONCURRENCY = 4;
+
 /**
  * STOW-RS (PS3.18 §10.5): each part is stored as it streams in; one bad part fails only itself.
  * 200 when every instance is stored, 202 when some failed, 409 when none was stored.
@@ -30,7 +33,7 @@ export async function stow(req: Request, res: Response, options: DicomwebOptions
       return { status: 'failed', failureReason: 0xc000, reason: { zh: `部分的媒体类型 "${partType}" 不受支持，应为 application/dicom`, en: `part media type "${partType}" is not supported; application/dicom is` } };
     }
     return store.storeInstance(part.body, { sync: 'defer', ...(studyInstanceUID ? { studyInstanceUID } : {}) });
-  });
+  }, STOW_CONCURRENCY);
   const base = dicomwebBase(req, options);
   const stored = results.filter((r) => r.status !== 'failed');
   await store.syncStudies(stored.map((r) => r.studyInstanceUID).filter((u): u is string => !!u), base);

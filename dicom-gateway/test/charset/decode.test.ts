@@ -1,9 +1,12 @@
+import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePersonNames, decodeText, decodeValues, isKnownCharacterSet, joinPersonName } from '../../src/charset/index.js';
 import { part10, rawElement } from './part10.js';
+
+// DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
 const ESC = 0x1b;

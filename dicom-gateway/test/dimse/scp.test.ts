@@ -3,6 +3,7 @@
  * what it is handed: instances must arrive as Part 10 files whose data set is byte for byte the one
  * sent, whatever the transfer syntax, and the store's verdict must reach the sender.
  */
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { startDimse, type DimseListener } from '../../src/dimse/index.js';
 import type { QidoQuery } from '../../src/store/query.js';
 import type { StoreResult } from '../../src/store/store.js';
 import { part10 } from '../charset/part10.js';
+
+// DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const run = promisify(execFile);
 const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
@@ -143,6 +146,21 @@ describe('DIMSE listener with DCMTK clients', () => {
       await run('findscu', ['-S', '-aet', 'MODALITY', '-aec', 'QIAO', '127.0.0.1', String(listener.port), file], { env });
     }
     expect(store.queries.map((q) => q.match.PatientName)).toEqual(['王*', '=张*']);
+  });
+
+  it('refuses associations beyond the connection limit, transiently', async () => {
+    const small = await startDimse({ host: '127.0.0.1', port: 0, store, maxAssociations: 1 });
+    try {
+      const holder = net.connect(small.port, '127.0.0.1');
+      await once(holder, 'connect');
+      await expect(run('echoscu', ['-aec', 'QIAO', '127.0.0.1', String(small.port)], { env })).rejects.toThrow(/Local Limit Exceeded/i);
+      holder.destroy();
+      await once(holder, 'close');
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(run('echoscu', ['-aec', 'QIAO', '127.0.0.1', String(small.port)], { env })).resolves.toBeDefined();
+    } finally {
+      await small.close();
+    }
   });
 
   it('reports the store’s refusal to the sender as a failure status', async () => {

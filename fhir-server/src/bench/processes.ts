@@ -83,5 +83,5 @@ function sleep(ms: number): Promise<void> {
 
 /** Qiao itself, as `npm start` runs it, on `databaseUrl`. */
 export function startQiao(databaseUrl: string, nodeArgs: string[]): Promise<ServerChild> {
-  return startServerChild(script('main.js'), { DATABASE_URL: databaseUrl, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent' }, nodeArgs);
+  return startServerChild(script('main.js'), { DATABASE_URL: databaseUrl, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_DIMSE_PORT: 'off' }, nodeArgs);
 }

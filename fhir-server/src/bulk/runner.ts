@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
@@ -151,29 +151,26 @@ export class ExportRunner {
     }
   }
 
-  /** Streams one type into its file; an empty type leaves no file. */
+  /**
+   * Streams one type into its file, page by page through a pipeline (backpressure, and a write
+   * error fails the job instead of the process). The file is created only for a type with
+   * resources: most of a system export's types are empty.
+   */
   private async writeType(entry: Entry, type: string, file: string, progress: (written: number) => Promise<void>): Promise<number> {
     await progress(0);
-    const out = createWriteStream(file);
+    const db = this.ctx.db;
+    const first = await exportPage(db, entry.spec, type, undefined);
+    if (first.length === 0) return 0;
     let written = 0;
-    try {
-      let after: string | undefined;
-      for (;;) {
-        const rows = await exportPage(this.ctx.db, entry.spec, type, after);
-        for (const row of rows) {
-          if (!out.write(`${row.content}\n`)) await once(out, 'drain');
-        }
+    async function* pages(): AsyncGenerator<string> {
+      for (let rows = first; rows.length > 0; ) {
+        yield rows.map((row) => `${row.content}\n`).join('');
         written += rows.length;
-        const last = rows[rows.length - 1];
-        if (!last) break;
-        after = last.id;
         await progress(written);
+        rows = await exportPage(db, entry.spec, type, rows[rows.length - 1]?.id);
       }
-    } finally {
-      out.end();
-      await once(out, 'close');
     }
-    if (written === 0) await rm(file, { force: true });
+    await pipeline(pages, createWriteStream(file));
     return written;
   }
 }

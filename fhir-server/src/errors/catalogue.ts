@@ -94,6 +94,7 @@ export const catalogue = {
   'mpi.merge-record-missing': { status: 409, code: 'conflict', zh: '找不到把 Patient/{id} 合并掉的 Provenance 记录，无法自动撤销', en: 'No Provenance records the merge of Patient/{id}; it cannot be undone automatically' },
   'mpi.unmerge-conflict': { status: 409, code: 'conflict', zh: '{resource} 在合并（Provenance/{merge}）之后又被修改或删除，无法精确撤销合并', en: '{resource} was changed or deleted after the merge (Provenance/{merge}); the merge cannot be undone exactly' },
   'mpi.write-refused': { status: 422, code: 'processing', zh: '改写 {resource} 时被拒绝，未做任何更改（原因见后续问题）', en: 'Rewriting {resource} was refused; nothing was changed (see the issues that follow)' },
+  'mpi.too-many-patients': { status: 400, code: 'too-costly', zh: '一次最多查询 {limit} 个患者的假名，请求了 {count} 个', en: 'At most {limit} patients per call; {count} were asked for' },
   'mpi.link-same': { status: 422, code: 'business-rule', zh: '不能把患者 Patient/{id} 与其自身关联', en: 'Patient/{id} cannot be linked to itself' },
   'mpi.link-cycle': { status: 409, code: 'conflict', zh: '患者 Patient/{id} 的 replaced-by 链接构成循环', en: 'The replaced-by links of Patient/{id} form a cycle' },
   // bulk data export

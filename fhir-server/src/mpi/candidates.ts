@@ -7,7 +7,7 @@ import { parseSearch } from '../search/parse.js';
 import { ConditionBuilder } from '../search/sql/conditions.js';
 import { identifierValue, phoneDigits } from './compare.js';
 import { nameKey } from './names.js';
-import { BIRTH_DAY_LIMIT, BLOCK_LIMIT } from './weights.js';
+import { BIRTH_DAY_LIMIT, BLOCK_LIMIT, MAX_BLOCKS } from './weights.js';
 
 /** One indexed lookup that can find the person: a search parameter and its value, or everyone born that day. */
 export type Block = { param: 'identifier' | 'phone' | 'name'; value: string } | { param: 'birthdate'; value: string };
@@ -38,8 +38,9 @@ export function candidateBlocks(query: Patient): Block[] {
     if (!nameKey(name)) continue;
     blocks.push({ param: 'name', value: literal(name.text ?? (name.family ?? '') + (name.given ?? []).join('')) });
   }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(query.birthDate ?? '')) blocks.push({ param: 'birthdate', value: query.birthDate as string });
-  return blocks;
+  // The birth day first: it is the block that survives any one mistyped field.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(query.birthDate ?? '')) blocks.unshift({ param: 'birthdate', value: query.birthDate as string });
+  return blocks.slice(0, MAX_BLOCKS);
 }
 
 /**

@@ -48,7 +48,7 @@ async function explained<T>(write: Promise<T>, resource: string): Promise<T> {
     return await write;
   } catch (error) {
     if (!(error instanceof FhirError)) throw error;
-    throw FhirError.of([{ messageId: 'mpi.write-refused', params: { resource } }, ...error.issues], error.status);
+    throw FhirError.of([{ messageId: 'mpi.write-refused', params: { resource } }, ...error.issues]);
   }
 }
 

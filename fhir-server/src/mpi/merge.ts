@@ -31,22 +31,24 @@ export interface MergeResult {
   provenance?: StoredVersion;
 }
 
+/** Reads and locks a patient named in a request; absent or deleted is an error about where it was named. */
+export async function lockPatient(q: Queryable, repo: Repository, p: PatientArgument): Promise<StoredVersion> {
+  try {
+    return await repo.read(q, 'Patient', p.id, true);
+  } catch (error) {
+    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) throw new FhirError('mpi.patient-not-found', { id: p.id }, p.expression);
+    throw error;
+  }
+}
+
 /** Reads and locks two patients in id order, so two merges of overlapping pairs queue instead of deadlocking. */
 export async function lockPatients(q: Queryable, repo: Repository, a: PatientArgument, b: PatientArgument): Promise<[StoredVersion, StoredVersion]> {
-  const read = async (p: PatientArgument) => {
-    try {
-      return await repo.read(q, 'Patient', p.id, true);
-    } catch (error) {
-      if (error instanceof FhirError && (error.status === 404 || error.status === 410)) throw new FhirError('mpi.patient-not-found', { id: p.id }, p.expression);
-      throw error;
-    }
-  };
   if (a.id <= b.id) {
-    const first = await read(a);
-    return [first, await read(b)];
+    const first = await lockPatient(q, repo, a);
+    return [first, await lockPatient(q, repo, b)];
   }
-  const second = await read(b);
-  return [await read(a), second];
+  const second = await lockPatient(q, repo, b);
+  return [await lockPatient(q, repo, a), second];
 }
 
 /** Source identifiers the target lacks, kept on the target as `old` so searches by them find the survivor. */

@@ -12,6 +12,17 @@ export interface NameKey {
 }
 
 const HAN = /\p{Script=Han}/u;
+/** Two-character surnames still in use, so that 欧阳娜娜's family name is 欧阳, not 欧. */
+const COMPOUND_SURNAMES = new Set(
+  '欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 百里 呼延 万俟 闻人 澹台 公冶 申屠 太史 钟离 宗政 濮阳 淳于 单于 赫连 拓跋'.split(' '),
+);
+
+/** The family name of a name written as one string, family first. */
+function leadingSurname(full: string): string {
+  const chars = [...full];
+  const two = chars.slice(0, 2).join('');
+  return chars.length > 2 && COMPOUND_SURNAMES.has(two) ? two : (chars[0] ?? '');
+}
 const SEPARATORS = /[\s·•．.\-‧]/gu;
 
 function clean(text: string): string {
@@ -35,7 +46,7 @@ export function nameKey(name: HumanName): NameKey | undefined {
   const full = clean(text);
   if (!full) return undefined;
   const latin = !HAN.test(full);
-  const familyKey = clean(family) || (latin ? '' : [...full][0] ?? '');
+  const familyKey = clean(family) || (latin ? '' : leadingSurname(full));
   const sounds = new Set([sound(text, true)]);
   // Latin-letter names come in either order ("San Zhang" on a passport-style form).
   if (latin && family && given) {

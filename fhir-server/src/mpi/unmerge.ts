@@ -7,7 +7,7 @@ import { executeSearch } from '../search/execute.js';
 import { parseSearch } from '../search/parse.js';
 import { parsed, recordChanges, undoPatches, versionReference, type Change, type ResourceWriter } from './changes.js';
 import { replacedBy } from './links.js';
-import type { PatientArgument } from './merge.js';
+import { lockPatient, type PatientArgument } from './merge.js';
 import { LIFECYCLE } from './systems.js';
 import { applyUndo } from './undo-patch.js';
 
@@ -45,35 +45,23 @@ function keyOf(versioned: string): [type: string, id: string] {
  * written and the conflicts are listed (409): a person decides, rather than the server guessing.
  */
 export async function unmergePatient(q: Queryable, repo: Repository, writer: ResourceWriter, source: PatientArgument, baseUrl: string): Promise<UnmergeResult> {
-  let sourceStored: StoredVersion;
-  try {
-    sourceStored = await repo.read(q, 'Patient', source.id, true);
-  } catch (error) {
-    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) throw new FhirError('mpi.patient-not-found', { id: source.id }, source.expression);
-    throw error;
-  }
+  const sourceStored = await lockPatient(q, repo, source);
   const survivor = replacedBy(parsed<Patient>(sourceStored));
   if (!survivor) throw new FhirError('mpi.not-merged', { id: source.id }, source.expression);
   const merge = await lastMerge(q, source.id, baseUrl);
   if (!merge) throw new FhirError('mpi.merge-record-missing', { id: source.id }, source.expression);
-  const patches = undoPatches(parsed<Provenance>(merge));
+  // Each resource the merge changed, with its undo patch; locked in the merge's order: the two
+  // patients first, then the rest by type and id.
+  const isPair = (type: string, id: string) => type === 'Patient' && (id === source.id || id === survivor);
+  const undo = [...undoPatches(parsed<Provenance>(merge))]
+    .map(([reference, patch]) => ({ key: keyOf(reference), patch }))
+    .sort(({ key: [ta, ia] }, { key: [tb, ib] }) => Number(!isPair(ta, ia)) - Number(!isPair(tb, ib)) || (ta + '/' + ia < tb + '/' + ib ? -1 : 1));
   // A merge record that did not change both patients of the current link is not the one that made it.
-  const changed = new Set([...patches.keys()].map((reference) => keyOf(reference).join('/')));
-  if (!changed.has(`Patient/${source.id}`) || !changed.has(`Patient/${survivor}`)) {
-    throw new FhirError('mpi.merge-record-missing', { id: source.id }, source.expression);
-  }
+  if (undo.filter(({ key: [type, id] }) => isPair(type, id)).length !== 2) throw new FhirError('mpi.merge-record-missing', { id: source.id }, source.expression);
 
-  // Lock order as the merge's: the patients by id, then the rest by type and id.
-  const keys = [...patches.keys()].map(keyOf).sort(([ta, ia], [tb, ib]) => {
-    const pa = ta === 'Patient' && (ia === source.id || ia === survivor) ? 0 : 1;
-    const pb = tb === 'Patient' && (ib === source.id || ib === survivor) ? 0 : 1;
-    return pa - pb || (ta < tb ? -1 : ta > tb ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0);
-  });
-  const byKey = new Map([...patches].map(([reference, patch]) => [keyOf(reference).join('/'), patch]));
   const changes: Change[] = [];
   const conflicts: IssueInput[] = [];
-  for (const [type, id] of keys) {
-    const patch = byKey.get(`${type}/${id}`) ?? [];
+  for (const { key: [type, id], patch } of undo) {
     try {
       const current = type === 'Patient' && id === source.id ? sourceStored : await repo.read(q, type, id, true);
       changes.push({ before: current, after: applyUndo(parsed<Resource>(current), patch) });
@@ -88,7 +76,7 @@ export async function unmergePatient(q: Queryable, repo: Repository, writer: Res
   return {
     source: find(source.id),
     target: find(survivor),
-    restored: written.filter((w) => !(w.resourceType === 'Patient' && (w.id === source.id || w.id === survivor))).map((w) => ({ resourceType: w.resourceType, id: w.id })),
+    restored: written.filter((w) => !isPair(w.resourceType, w.id)).map((w) => ({ resourceType: w.resourceType, id: w.id })),
     merge,
     provenance,
   };

@@ -54,6 +54,9 @@ export const BLOCK_LIMIT = 100;
  */
 export const BIRTH_DAY_LIMIT = 1000;
 
+/** Lookups one query may make; a record with more identifiers, phones and names uses the first ones. */
+export const MAX_BLOCKS = 24;
+
 /** Matches returned when the request gives no `count`. */
 export const DEFAULT_COUNT = 20;
 

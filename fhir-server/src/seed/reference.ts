@@ -10,7 +10,7 @@ import { composeCreditCode } from '@qiao/profiles';
 import { personName } from './names.js';
 import { ORGANIZATIONS, type OrganizationRow } from './organizations.js';
 import { Random } from './random.js';
-import { CS, ID, syntheticMeta } from './systems.js';
+import { CS, ID, PROFILE, syntheticMeta } from './systems.js';
 
 export interface ProviderOrganization {
   readonly row: OrganizationRow;
@@ -42,7 +42,7 @@ function buildDoctor(rng: Random, org: OrganizationRow, orgNumber: number, docto
   const licence = LICENCES[org.licence];
   const resource: Practitioner = {
     resourceType: 'Practitioner',
-    meta: syntheticMeta(),
+    meta: { ...syntheticMeta(), profile: [PROFILE.practitioner] },
     identifier: [{ use: 'official', system: ID.staff, value: staffNo }],
     active: true,
     name: [{ use: 'official', text: name.text, family: name.family, given: [name.given] }],
@@ -57,7 +57,7 @@ function buildOrganization(rng: Random, row: OrganizationRow, orgNumber: number)
   const code = composeCreditCode('12', row.division, rng.digits(8));
   const resource: Organization = {
     resourceType: 'Organization',
-    meta: syntheticMeta(),
+    meta: { ...syntheticMeta(), profile: [PROFILE.organization] },
     identifier: [{ use: 'official', system: ID.organization, value: code }],
     active: true,
     type: [{ coding: [{ system: CS.organizationType, code: 'prov', display: 'Healthcare Provider' }], text: row.typeText }],

@@ -43,6 +43,8 @@ export const CS = {
 /** The CN profiles (package qiao.fhir.cn) the generated resources declare and satisfy. */
 export const PROFILE = {
   patient: 'https://qiao.health/fhir/StructureDefinition/cn-patient',
+  practitioner: 'https://qiao.health/fhir/StructureDefinition/cn-practitioner',
+  organization: 'https://qiao.health/fhir/StructureDefinition/cn-organization',
 } as const;
 
 export const EXT = {

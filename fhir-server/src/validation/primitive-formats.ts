@@ -18,7 +18,7 @@ import {
 interface PrimitiveFormat {
   /** JSON's type for the value (R4 json.html: numbers for integer and decimal types, and so on). */
   readonly json: string | undefined;
-  readonly pattern?: RegExp;
+  readonly pattern?: Matcher;
   readonly maxLength?: number;
   /** A whole number: the types with an integer range (integer, and by inheritance positiveInt and unsignedInt). */
   readonly integer: boolean;
@@ -116,7 +116,7 @@ const XML_CHAR = '\\t\\n\\r\\u{20}-\\u{D7FF}\\u{E000}-\\u{FFFD}\\u{10000}-\\u{10
  * no-break and ideographic spaces, so string's `[ \r\n\t\S]+` read as JavaScript would reject
  * Chinese text with a full-width space (U+3000).
  */
-export function fromXmlSchema(pattern: string): RegExp {
+export function fromXmlSchema(pattern: string): Matcher {
   let source = '';
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -132,5 +132,30 @@ export function fromXmlSchema(pattern: string): RegExp {
     else if (char === ']') inClass = false;
     source += char;
   }
-  return new RegExp(`^(?=[${XML_CHAR}]*$)(?:${source})$`, 'u');
+  const outsideXml = new RegExp(`[^${XML_CHAR}]`, 'u');
+  // One class repeated (string, markdown) overflows V8's backtracking stack on values of
+  // megabytes; "no character outside the class" is the same language, tested in linear time.
+  const repeated = /^\[(\^?)([^\]]*)\]([+*])$/.exec(source);
+  if (repeated) {
+    const [, negated, members, quantifier] = repeated;
+    const outside = new RegExp(negated ? `[${members}]` : `[^${members}]`, 'u');
+    return { test: (value) => (quantifier === '*' || value.length > 0) && !outsideXml.test(value) && !outside.test(value) };
+  }
+  const whole = new RegExp(`^(?:${source})$`, 'u');
+  return {
+    test: (value) => {
+      if (outsideXml.test(value)) return false;
+      try {
+        return whole.test(value);
+      } catch {
+        // A backtracking stack overflow (a code of megabytes): no value of such a type is that long.
+        return false;
+      }
+    },
+  };
+}
+
+/** A compiled R4 value pattern. */
+export interface Matcher {
+  test(value: string): boolean;
 }

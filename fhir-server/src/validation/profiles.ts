@@ -1,4 +1,4 @@
-import { declaredProfiles, loadPackage, ProfileValidator, type ProfileIssue } from '@qiao/profiles';
+import { declaredProfiles, loadProfileSet, ProfileValidator, type ProfileIssue } from '@qiao/profiles';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
 import type { IssueInput } from '../errors/fhir-error.js';
 import { shippedNationalCodes, type NationalCodes } from './national-codes.js';
@@ -14,12 +14,13 @@ export interface ProfileOptions {
 }
 
 let validator: ProfileValidator | undefined;
-let nationalCodes: NationalCodes = shippedNationalCodes;
+/** National code membership for the profiles' bindings: the one seam to the terminology service. */
+const nationalCodes: NationalCodes = shippedNationalCodes;
 
 /** The package's profiles, compiled once; bindings to R4 value sets are checked from the base definitions. */
 export function cnProfiles(): ProfileValidator {
-  validator ??= new ProfileValidator(loadPackage(), {
-    lookup: (system, code) => nationalCodes(system, code),
+  validator ??= new ProfileValidator(loadProfileSet(), {
+    lookup: nationalCodes,
     fallback: {
       inValueSet(url, system, code) {
         const expansion = expandValueSet(url);
@@ -30,25 +31,22 @@ export function cnProfiles(): ProfileValidator {
   return validator;
 }
 
-/** Replaces where national code membership comes from (the terminology service held by the server). */
-export function useNationalCodes(codes: NationalCodes): void {
-  nationalCodes = codes;
-}
-
 /**
  * The problems of a resource against the CN profiles it declares (and any asked for), and,
  * for the types an operator requires them on, the lack of one.
  */
 export function profileIssues(resource: Record<string, unknown>, type: string, options: ProfileOptions): IssueInput[] {
   const declared = declaredProfiles(resource);
+  const urls = [...declared, ...(options.profiles ?? [])];
+  const required = options.requireProfiles?.includes(type) ?? false;
+  if (!urls.length && !required) return [];
   const profiles = cnProfiles();
   const issues: ProfileIssue[] = [];
-  const urls = [...declared, ...(options.profiles ?? [])];
   if (urls.length) {
     const checked = options.reportUnknownProfiles ? urls : urls.filter((url) => profiles.has(url));
     issues.push(...profiles.validate(resource, [...new Set(checked)]));
   }
-  if (options.requireProfiles?.includes(type) && !declared.some((url) => profiles.has(url) && profiles.profilesOf(type).includes(url.split('|')[0] as string))) {
+  if (required && !declared.some((url) => profiles.has(url) && profiles.profilesOf(type).includes(url.split('|')[0] as string))) {
     const allowed = profiles.profilesOf(type);
     issues.push({
       severity: 'error',

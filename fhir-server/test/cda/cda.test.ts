@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { validateCda } from '@qiao/cda-adapters';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
+import { RULE_OVERRIDE_EXT, RULES_CODE_SYSTEM } from '../../src/operations/cda/rule-overrides.js';
 import { documentXml, encoderFor, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
 
 // Servers start slowly on a loaded two-core machine; the root jest run does not apply the project's testTimeout.
@@ -53,8 +54,8 @@ describe.each(BACKENDS)('$cda-import on %s', (backend) => {
   });
 });
 
-describe('CDA operations on postgres', () => {
-  const server = useTestServer('postgres');
+describe.each(BACKENDS)('CDA operations on %s', (backend) => {
+  const server = useTestServer(backend);
   const total = async (query: string) => (await call(server.base, 'GET', `${query}${query.includes('?') ? '&' : '?'}_summary=count`)).body.total as number;
 
   it('matches the patient of a second document by resident ID', async () => {
@@ -65,6 +66,19 @@ describe('CDA operations on postgres', () => {
     expect(patient.response.status).toMatch(/^200/);
     expect(await total(`Patient?identifier=urn:oid:2.16.156.10011.1.3|${residentId()}`)).toBe(1);
     expect(await total('Procedure')).toBe(1);
+  });
+
+  it('keeps apart patients of two hospitals known only by the same outpatient number', async () => {
+    const withoutResidentId = (extension: string, hospital: string, name: string) =>
+      documentXml('C0002', { extension, patientName: name })
+        .replace(/<id root="2.16.156.10011.1.3" extension="\d+X?"\/>/, '')
+        .replaceAll('12110000400000001X', hospital)
+        .replace('MZ20240105001', 'MZ-SHARED-9');
+    expect((await call(server.base, 'POST', '$cda-import', withoutResidentId('H1-1', '12110000400000011A', '周一'), CDA)).status).toBe(200);
+    expect((await call(server.base, 'POST', '$cda-import', withoutResidentId('H2-1', '12110000400000022B', '吴二'), CDA)).status).toBe(200);
+    expect((await call(server.base, 'POST', '$cda-import', withoutResidentId('H1-2', '12110000400000011A', '周一'), CDA)).status).toBe(200);
+    const found = await call(server.base, 'GET', 'Patient?identifier=urn:oid:2.16.156.10011.1.11|MZ-SHARED-9');
+    expect(found.body.entry.map((e: Json) => e.resource.name[0].text).sort()).toEqual(['吴二', '周一'].sort());
   });
 
   it('imports a GB18030 document and keeps its bytes', async () => {
@@ -143,6 +157,9 @@ describe('CDA operations on postgres', () => {
   });
 
   it('$cda-validate reports every issue and stores nothing', async () => {
+    const metadata = (await call(server.base, 'GET', 'metadata')).body.rest[0];
+    expect(metadata.operation.map((o: Json) => o.name)).toEqual(expect.arrayContaining(['cda-import', 'cda-validate', 'cda-generate']));
+    expect(metadata.resource.find((r: Json) => r.type === 'Composition').operation.map((o: Json) => o.name)).toContain('cda');
     const before = await total('Patient');
     const ok = await call(server.base, 'POST', '$cda-validate', documentXml('EHR-SD-20', { extension: 'REF-1' }), CDA);
     expect(ok.status).toBe(200);
@@ -167,6 +184,15 @@ describe('CDA operations on postgres', () => {
       expect(reply.text).toContain(fact);
     }
     expect(await total('AuditEvent?subtype=https://qiao.health/fhir/CodeSystem/cda-transmission|cda-generate')).toBe(1);
+
+    const other = await call(server.base, 'POST', 'Composition', {
+      resourceType: 'Composition', status: 'final', type: { coding: [{ system: 'http://loinc.org', code: '11488-4' }] },
+      date: '2024-01-01', author: [{ display: 'x' }], title: 'Consult note',
+    });
+    const refused = await call(server.base, 'GET', `Composition/${other.body.id}/$cda`);
+    expect(refused.status).toBe(400);
+    expect(firstIssue(refused).details.coding[0].code).toBe('CDA-GEN-003');
+    expect((await call(server.base, 'GET', 'Composition/nope/$cda')).status).toBe(404);
   });
 
   it('$cda-generate builds a document of a type from the stored data of a patient', async () => {
@@ -194,5 +220,23 @@ describe('CDA operations on postgres', () => {
     const unknown = await call(server.base, 'POST', `$cda-generate?patient=Patient/${patient.id}&type=C0099`);
     expect(unknown.status).toBe(400);
     expect(firstIssue(unknown).details.coding[0].code).toBe('CDA-GEN-001');
+  });
+  it('a platform tightens or switches off rules with a stored Basic resource (校验规则配置)', async () => {
+    const noLegal = documentXml('C0002', { extension: 'RULES-1' }).replace(/<legalAuthenticator>[\s\S]*?<\/legalAuthenticator>/, '');
+    const rule = (id: string, setting: Json) => ({ url: RULE_OVERRIDE_EXT, extension: [{ url: 'rule', valueCode: id }, setting] });
+    const basic = await call(server.base, 'POST', 'Basic', {
+      resourceType: 'Basic',
+      code: { coding: [{ system: RULES_CODE_SYSTEM, code: 'overrides' }] },
+      extension: [rule('CDA-HDR-017', { url: 'severity', valueCode: 'error' })],
+    });
+    expect(basic.status).toBe(201);
+    const validated = await call(server.base, 'POST', '$cda-validate', noLegal, CDA);
+    expect(validated.body.issue.map((i: Json) => [i.severity, i.details.coding[0].code])).toEqual([['error', 'CDA-HDR-017']]);
+    expect((await call(server.base, 'POST', '$cda-import', noLegal, CDA)).status).toBe(422);
+
+    await call(server.base, 'PUT', `Basic/${basic.body.id}`, { ...basic.body, extension: [rule('CDA-HDR-017', { url: 'enabled', valueBoolean: false })] });
+    const relaxed = await call(server.base, 'POST', '$cda-validate', noLegal, CDA);
+    expect(relaxed.body.issue[0].diagnostics).toBe('文档有效 | the document is valid');
+    expect((await call(server.base, 'DELETE', `Basic/${basic.body.id}`)).status).toBeLessThan(300);
   });
 });

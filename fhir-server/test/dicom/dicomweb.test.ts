@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,6 +7,9 @@ import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call } from '../support/http.js';
 import { synthInstance } from '../../../dicom-gateway/test/support/synth.js';
 import { dicomwebClient, failure } from './client.js';
+
+// A server start and a STOW of the samples per backend: more than jest's default 5 s on a busy machine.
+jest.setTimeout(120_000);
 
 const SAMPLES = path.resolve(import.meta.dirname, '../../../../shared/data/dicom');
 const read = async (name: string): Promise<ArrayBuffer> => {
@@ -159,6 +163,19 @@ describe.each(BACKENDS)('DICOMweb through dicomweb-client (%s)', (backend) => {
     expect(values(reply.body, '00081199')).toHaveLength(1);
     // The server is still serving.
     expect((await call(server.url, 'GET', 'healthz')).status).toBe(200);
+  });
+
+  it('refuses an instance of another study than the STOW path names (A900), with 409 when nothing was stored', async () => {
+    const refused = await failure(client().storeInstances({ studyInstanceUID: X1.study, datasets: [await read('MR_small.dcm')] }));
+    expect(refused.status).toBe(409);
+    const body = JSON.parse(Buffer.from(refused.response as ArrayBuffer).toString());
+    expect(values(values(body, '00081198')[0], '00081197')).toEqual([0xa900]);
+  });
+
+  it('returns every attribute of the first instance with includefield=all', async () => {
+    const [study] = await client().searchForStudies({ queryParams: { StudyInstanceUID: CT.study, includefield: 'all' } });
+    expect(values(study, '00180050')).toEqual([expect.any(Number)]);
+    expect(study['7FE00010']).toBeUndefined();
   });
 
   it('answers junk UIDs, dates and parameters in URLs with 400 and a bilingual OperationOutcome', async () => {

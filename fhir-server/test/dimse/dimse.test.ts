@@ -4,6 +4,7 @@
  * with their names in the right groups, movescu moves the series to storescp, getscu gets it, and the Modality
  * Worklist answers from FHIR ServiceRequests.
  */
+import { jest } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+
+// DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const run = promisify(execFile);
 const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;

@@ -18,11 +18,13 @@ function grades(reply: { body: { entry?: { resource: Patient; search: { score: n
 describe('candidate retrieval', () => {
   it('looks records up by identifier, phone, name and birth day only — each one index range', () => {
     expect(candidateBlocks(ZHANG_WEI)).toEqual([
+      { param: 'birthdate', value: '1980-03-15' },
       { param: 'identifier', value: `urn:oid:2.16.156.10011.1.3|${ZHANG_WEI.identifier?.[0]?.value}` },
       { param: 'phone', value: '13812345678' },
       { param: 'name', value: '张伟' },
-      { param: 'birthdate', value: '1980-03-15' },
     ]);
+    const crowded: Patient = { resourceType: 'Patient', identifier: Array.from({ length: 500 }, (_, i) => ({ system: 'urn:example', value: String(i) })) };
+    expect(candidateBlocks(crowded)).toHaveLength(24);
     expect(candidateBlocks({ resourceType: 'Patient', gender: 'male', birthDate: '1980' })).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ describe('Chinese name comparison', () => {
     ['张伟', '张玮玮', 'family'],
     ['王芳', '李娜', 'disagree'],
     ['阿依古丽·买买提', '阿依古丽买买提', 'agree'],
+    ['欧阳娜娜', '欧阳菲菲', 'family'],
+    ['欧阳娜娜', '欧丽丽', 'disagree'], // 欧阳 and 欧 are different families
   ])('%s vs %s: %s', (a, b, outcome) => {
     expect(compareNames(n(a), n(b))).toBe(outcome);
   });

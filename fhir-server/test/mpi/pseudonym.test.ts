@@ -29,6 +29,21 @@ describe.each(BACKENDS)('Patient/{id}/$pseudonym (%s)', (backend) => {
       const merged = await call(server.base, 'GET', `Patient/${c}/$pseudonym`);
       expect(pseudonymIn(merged)).toBe(pb);
       expect(merged.body.parameter.find((p: { name: string }) => p.name === 'patient').valueReference.reference).toBe(`Patient/${b}`);
+
+      // A cohort at once, as an export asks for it.
+      const cohort = await call(server.base, 'GET', `Patient/$pseudonym?patient=${a},${b}&patient=${c}`);
+      expect(cohort.status).toBe(200);
+      const byId = Object.fromEntries(
+        cohort.body.parameter.map((p: { part: { name: string; valueString?: string; valueIdentifier?: { value: string } }[] }) => [
+          p.part.find((x) => x.name === 'id')?.valueString,
+          p.part.find((x) => x.name === 'pseudonym')?.valueIdentifier?.value,
+        ]),
+      );
+      expect(byId).toEqual({ [a]: pa, [b]: pb, [c]: pb });
+      const none = await call(server.base, 'GET', 'Patient/$pseudonym');
+      expect([none.status, firstIssue(none).expression]).toEqual([400, ["Parameters.parameter.where(name = 'patient')"]]);
+      const unknown = await call(server.base, 'GET', `Patient/$pseudonym?patient=${a},nobody`);
+      expect([unknown.status, firstIssue(unknown).details.text]).toEqual([422, '未找到患者 Patient/nobody | Patient/nobody not found']);
     });
 
     it('answers 404 with an OperationOutcome for an unknown patient', async () => {

@@ -79,5 +79,16 @@ describe('fromXmlSchema', () => {
     expect(fromXmlSchema('[ \\S]+').test('a b\u3000c')).toBe(true);
     expect(fromXmlSchema('a\\sb').test('a\u3000b')).toBe(false);
     expect(fromXmlSchema('[A-Za-z0-9\\-\\.]{1,64}').test('a-b.c')).toBe(true);
+    expect(fromXmlSchema('[^\\s]+').test('')).toBe(false);
+    expect(fromXmlSchema('[^\\s]*').test('')).toBe(true);
+    expect(fromXmlSchema('[ \\S]+').test('a\u0001')).toBe(false);
+    expect(fromXmlSchema('[ \\S]+').test('a\uFFFE')).toBe(false);
+  });
+
+  it('checks values of tens of megabytes without overflowing the stack', () => {
+    const long = 'urn:中文'.repeat(3_000_000);
+    expect(primitiveIssue(long, 'uri')).toBeUndefined();
+    expect(primitiveIssue(long + ' ', 'uri')).toBeDefined();
+    expect(primitiveIssue('a b '.repeat(3_000_000) + 'c', 'code')).toBeDefined();
   });
 });

@@ -11,16 +11,16 @@ describe('the CN profile package as the server validates it', () => {
     expect(validateResource(resource)).toEqual([]);
   });
 
-  it('the seed declares cn-patient on every Patient and satisfies it', () => {
-    const patients = [...generateDataset({ patients: 60, seed: 'profiles' })]
-      .flatMap((bundle) => bundle.entry ?? [])
-      .map((entry) => entry.resource as Resource)
-      .filter((resource) => resource.resourceType === 'Patient');
-    expect(patients.length).toBe(60);
-    for (const patient of patients) {
-      expect(patient.meta?.profile).toEqual(['https://qiao.health/fhir/StructureDefinition/cn-patient']);
+  it('the seed declares the CN profile on every Patient, Practitioner and Organization, and satisfies it', () => {
+    const resources = [...generateDataset({ patients: 60, seed: 'profiles' })].flatMap((bundle) => bundle.entry ?? []).map((entry) => entry.resource as Resource);
+    const profiled = { Patient: 'cn-patient', Practitioner: 'cn-practitioner', Organization: 'cn-organization' } as Record<string, string>;
+    const checked = resources.filter((resource) => profiled[resource.resourceType]);
+    expect(checked.filter((r) => r.resourceType === 'Patient')).toHaveLength(60);
+    expect(checked.length).toBeGreaterThan(60);
+    for (const resource of checked) {
+      expect(resource.meta?.profile).toEqual([`https://qiao.health/fhir/StructureDefinition/${profiled[resource.resourceType]}`]);
       // The seed's bundles are transactions, which resolve conditional references.
-      expect(validateResource(patient, { allowConditionalReferences: true }).filter(isError)).toEqual([]);
+      expect(validateResource(resource, { allowConditionalReferences: true }).filter(isError)).toEqual([]);
     }
   });
 });

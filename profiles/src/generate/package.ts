@@ -13,18 +13,33 @@ export interface Example {
   expect?: { id: string; expression: string };
 }
 
-export interface FhirPackage {
-  /** The FHIR package manifest (`package/package.json`). */
-  manifest: Record<string, unknown>;
+/** What validation needs: the definitions (differentials suffice) and the terminology they bind to. */
+export interface ProfileSet {
   structureDefinitions: StructureDefinition[];
   valueSets: ValueSet[];
   codeSystems: CodeSystem[];
+}
+
+export interface FhirPackage extends ProfileSet {
+  /** The FHIR package manifest (`package/package.json`). */
+  manifest: Record<string, unknown>;
   examples: Example[];
 }
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 
 let cached: FhirPackage | undefined;
+let differentials: ProfileSet | undefined;
+
+/**
+ * The profiles without snapshots, which validation does not read: generating the snapshots
+ * loads the R4 base definitions and takes seconds, which a server validating its first write
+ * should not wait for.
+ */
+export function loadProfileSet(): ProfileSet {
+  differentials ??= cached ?? { structureDefinitions: DEFINITIONS.map((d) => structureDefinition(d, false)), valueSets: valueSets(), codeSystems: codeSystems() };
+  return differentials;
+}
 
 /** The package, built from the authored definitions (snapshots generated) and the example files. */
 export function loadPackage(): FhirPackage {
@@ -41,7 +56,7 @@ export function loadPackage(): FhirPackage {
       dependencies: { 'hl7.fhir.r4.core': '4.0.1' },
       jurisdiction: 'urn:iso:std:iso:3166#CN',
     },
-    structureDefinitions: DEFINITIONS.map(structureDefinition),
+    structureDefinitions: DEFINITIONS.map((d) => structureDefinition(d)),
     valueSets: valueSets(),
     codeSystems: codeSystems(),
     examples: [...readExamples('valid'), ...readExamples('invalid')],

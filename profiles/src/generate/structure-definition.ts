@@ -5,8 +5,11 @@ import { generateSnapshot } from './snapshot.js';
 
 const R4 = 'http://hl7.org/fhir/StructureDefinition/';
 
-/** The StructureDefinition of an authored profile or extension, with its differential and snapshot. */
-export function structureDefinition(profile: CompactProfile): StructureDefinition {
+/**
+ * The StructureDefinition of an authored profile or extension, with its differential and (unless
+ * `withSnapshot` is false: validation reads only the differential) its snapshot.
+ */
+export function structureDefinition(profile: CompactProfile, withSnapshot = true): StructureDefinition {
   const differential = profile.elements.map(differentialElement);
   const isExtension = profile.type === 'Extension';
   return {
@@ -26,7 +29,7 @@ export function structureDefinition(profile: CompactProfile): StructureDefinitio
     type: profile.type,
     baseDefinition: `${R4}${profile.type}`,
     derivation: 'constraint',
-    snapshot: { element: generateSnapshot(profile.type, differential) },
+    ...(withSnapshot ? { snapshot: { element: generateSnapshot(profile.type, differential) } } : {}),
     differential: { element: differential },
   };
 }

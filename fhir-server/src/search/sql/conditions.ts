@@ -223,7 +223,9 @@ function and(parts: string[]): string {
  */
 function dateSql(low: string, high: string, prefix: Prefix, start: number, end: number, arg: (v: unknown) => string): string {
   const ts = (ms: number) => `${arg(new Date(ms).toISOString())}::timestamptz`;
-  const contained = () => `(${low} >= ${ts(start)} AND ${high} <= ${ts(end)})`;
+  // `low <= end` follows from the other two (a stored range never ends before it starts); it is
+  // written out so the index on `low` is read as a range rather than from `start` to the end.
+  const contained = () => `(${low} >= ${ts(start)} AND ${low} <= ${ts(end)} AND ${high} <= ${ts(end)})`;
   switch (prefix) {
     case 'ne':
       return `NOT ${contained()}`;
