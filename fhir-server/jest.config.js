@@ -1,12 +1,7 @@
-/** Tests run as native ES modules (ts-jest transpiles only; `tsc -p tsconfig.test.json` type-checks). */
-export default {
-  displayName: 'fhir-server',
-  testEnvironment: 'node',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 60000,
+import { workspaceConfig } from '../jest.workspace.js';
+
+// One throwaway PostgreSQL for the whole run (test/support/global-setup.mjs).
+export default workspaceConfig('fhir-server', {
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-};
+});

@@ -12,18 +12,7 @@ export { DicomwebError, type DicomwebIssue } from './web/errors.js';
 export { QueryError } from './store/query.js';
 export type { BlobStore } from './store/blob.js';
 export { isValidUid } from './dicom/uid.js';
-export {
-  CHARSET_VRS,
-  characterSetTerms,
-  decodePersonNames,
-  decodeText,
-  decodeValues,
-  isKnownCharacterSet,
-  joinPersonName,
-  splitPersonName,
-  type PersonName,
-  type SpecificCharacterSet,
-} from './charset/index.js';
+export * from './charset/index.js';
 export {
   reportToBasicTextSr,
   sendInstances,

@@ -3,6 +3,8 @@
  * `urn:oid:` URIs exactly as the WS/T 500 CDA shared documents write them, so that data moves
  * between FHIR and CDA without translation. Sources and checks in the README.
  */
+import { NATIONAL } from '@qiao/terminology';
+
 export const CANONICAL = 'https://qiao.health/fhir';
 export const PACKAGE_NAME = 'qiao.fhir.cn';
 export const PACKAGE_VERSION = '0.1.0';
@@ -28,18 +30,18 @@ export const ID = {
   institutionLicence: `${CANONICAL}/sid/medical-institution-licence`,
 } as const;
 
-/** National code systems (2.16.156.10011.2.3.N: value domains). */
+/** National code systems (2.16.156.10011.2.3.N: value domains), as the terminology service names them. */
 export const CS = {
-  countries: 'urn:oid:2.16.156.10011.2.3.3.1',
-  divisions: 'urn:oid:2.16.156.10011.2.3.3.2',
-  ethnicity: 'urn:oid:2.16.156.10011.2.3.3.3',
-  sex: 'urn:oid:2.16.156.10011.2.3.3.4',
-  maritalStatus: 'urn:oid:2.16.156.10011.2.3.3.5',
-  education: 'urn:oid:2.16.156.10011.2.3.3.6',
-  occupation: 'urn:oid:2.16.156.10011.2.3.3.7',
-  familyRelation: 'urn:oid:2.16.156.10011.2.3.3.8',
-  icd10Cn: 'urn:oid:2.16.156.10011.2.3.3.11',
-  icd9Cm3: 'urn:oid:2.16.156.10011.2.3.3.12',
-  tcm: 'urn:oid:2.16.156.10011.2.3.3.14',
-  loinc: 'http://loinc.org',
+  countries: NATIONAL.country,
+  divisions: NATIONAL.division,
+  ethnicity: NATIONAL.ethnicity,
+  sex: NATIONAL.sex,
+  maritalStatus: NATIONAL.maritalStatus,
+  education: NATIONAL.education,
+  occupation: NATIONAL.occupation,
+  familyRelation: NATIONAL.familyRelation,
+  icd10Cn: NATIONAL.icd10cn,
+  icd9Cm3: NATIONAL.icd9cm3,
+  tcm: NATIONAL.tcm,
+  loinc: NATIONAL.loinc,
 } as const;

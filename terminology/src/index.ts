@@ -6,4 +6,4 @@ export * from './model.js';
 export { createTerminology, unknownCode, unknownSystem, retiredCode } from './terminology.js';
 export type { Terminology, TerminologyOptions, TerminologyResource, CodeSystemSummary } from './terminology.js';
 export { shippedContent, NATIONAL } from './content/index.js';
-export { allCodesValueSet, codeSystemFromTable, codeSystemToCsv, rowsFromCsv, VALUESET_BASE, type CodeRow, type CodeTable } from './import/table.js';
+export { allCodesValueSet, codeSystemFromTable, codeSystemToCsv, isXlsx, rowsFromCsv, rowsFromFile, rowsFromXlsx, VALUESET_BASE, type CodeRow, type CodeTable } from './import/table.js';

@@ -1,10 +1,12 @@
 import type { CodeSystem } from '@medplum/fhirtypes';
+import ExcelJS from 'exceljs';
 import {
   codeSystemFromTable,
   codeSystemToCsv,
   createTerminology,
   NATIONAL,
   rowsFromCsv,
+  rowsFromFile,
   shippedContent,
   TerminologyError,
   type Terminology,
@@ -134,6 +136,22 @@ describe('code table life cycle', () => {
     const t = createTerminology({ resources: [cs] });
     expect(t.lookup(NATIONAL.icd10cn, 'A00.100').display).toBe('古典生物型霍乱');
     expect(() => rowsFromCsv('foo,bar\n1,2\n')).toThrow(/code and a display column/);
+  });
+
+  it('reads an XLSX workbook (first sheet) to the same rows as the CSV with the same content', async () => {
+    const lines = [['疾病编码', '疾病名称', '英文名称', '状态'], ['A00.000', '霍乱', 'Cholera', ''], ['A01.000', '伤寒, 副伤寒', '', '停用'], ['', '', '', '']];
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('ICD-10').addRows(lines);
+    book.addWorksheet('other').addRow(['code', 'display', 'ignored']);
+    const xlsx = Buffer.from(await book.xlsx.writeBuffer());
+    const csv = lines.map((l) => l.map((c) => (c.includes(',') ? `"${c}"` : c)).join(',')).join('\n');
+    const fromXlsx = await rowsFromFile(xlsx);
+    expect(fromXlsx).toEqual(rowsFromCsv(csv));
+    expect(fromXlsx).toEqual([
+      ['A00.000', '霍乱', 'Cholera', undefined, undefined],
+      ['A01.000', '伤寒, 副伤寒', undefined, undefined, 'retired'],
+    ]);
+    await expect(rowsFromFile(Buffer.from('PK\x03\x04 not a workbook'))).rejects.toThrow(/XLSX 文件无法读取/);
   });
 
   it('keeps the codes current when a stub of the same system is added', () => {

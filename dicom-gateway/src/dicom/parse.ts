@@ -28,7 +28,9 @@ export class DicomParseError extends Error {}
 
 const PIXEL_DATA = 'x7fe00010';
 /** Headers are almost always far smaller; a 512×512 CT is read whole with one read of this size. */
-export const FIRST_READ = 1024 * 1024;
+const FIRST_READ = 1024 * 1024;
+/** What the store keeps of a file's start while it streams in: enough for nearly every header. */
+export const HEAD_BYTES = 128 * 1024;
 
 /**
  * Reads a stored Part 10 file's header (everything before Pixel Data) and indexes its frames.
@@ -41,7 +43,7 @@ export async function parseInstanceFile(
   /** The file's first bytes if the caller already has them (the store keeps them as they stream in). */
   head?: Buffer,
 ): Promise<ParsedInstance> {
-  let length = Math.min(size, FIRST_READ);
+  let length = head ? Math.min(size, head.length) : Math.min(size, FIRST_READ);
   for (;;) {
     let bytes: Buffer;
     if (head && head.length >= length) bytes = head.subarray(0, length);

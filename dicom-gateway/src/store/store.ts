@@ -4,7 +4,7 @@ import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DicomParseError, FIRST_READ, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
+import { DicomParseError, HEAD_BYTES, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
@@ -126,7 +126,7 @@ export class DicomStore {
         size += chunk.length;
         if (size > max) return done(new TooLarge());
         hash.update(chunk);
-        if (headBytes < FIRST_READ) {
+        if (headBytes < HEAD_BYTES) {
           head.push(chunk);
           headBytes += chunk.length;
         }

@@ -110,6 +110,17 @@ export async function readMultipart<T>(body: AsyncIterable<Buffer>, boundary: st
   try {
     for await (const chunk of body) {
       if ((state as string) === 'done') continue;
+      if ((state as string) === 'body' && buf.length < delimiter.length && chunk.length >= delimiter.length) {
+        // Inside a part, most chunks hold no delimiter: pass them on without copying them.
+        const joint = Buffer.concat([buf, chunk.subarray(0, delimiter.length - 1)]);
+        if (joint.indexOf(delimiter) < 0 && chunk.indexOf(delimiter) < 0) {
+          const keep = chunk.length - (delimiter.length - 1);
+          await write(buf);
+          await write(chunk.subarray(0, keep));
+          buf = chunk.subarray(keep);
+          continue;
+        }
+      }
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       while (await step());
     }

@@ -69,7 +69,11 @@ function write(res: Response, req: FhirRequest, result: FhirResponse, format: Fo
   let body = result.body;
   const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   if (isWrite && v && req.prefer.return === 'minimal') body = undefined;
-  if (isWrite && v && req.prefer.return === 'OperationOutcome') body = informational(`${result.status} ${v.resourceType}/${v.id}/_history/${v.versionId}`);
+  if (isWrite && v && req.prefer.return === 'OperationOutcome') {
+    const done = informational(`${result.status} ${v.resourceType}/${v.id}/_history/${v.versionId}`);
+    // The write's warnings (R4 http.html: hints and warnings rather than the resource) follow the line saying what was stored.
+    body = { ...done, issue: [...done.issue, ...(result.outcome?.issue ?? [])] };
+  }
   if (body === undefined || result.status === 304 || req.method === 'HEAD') {
     if (req.method === 'HEAD' && body !== undefined) res.setHeader('Content-Type', CONTENT_TYPE[format]);
     res.end();

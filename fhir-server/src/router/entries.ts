@@ -76,7 +76,7 @@ export function entryResponse(res: FhirResponse, outer: FhirRequest): OutEntry {
     response: {
       status: statusLine(res.status),
       ...(v && !v.deleted ? { location: versionPath(v), etag: etag(v.versionId), lastModified: v.lastUpdated } : {}),
-      ...(isOutcome ? { outcome: res.body } : {}),
+      ...(isOutcome ? { outcome: res.body } : res.outcome ? { outcome: res.outcome } : {}),
     },
   };
 }

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { EdgeIssue } from '../errors/edge-issues.js';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { toOperationOutcome } from '../errors/outcome.js';
 import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
 import { terminologyOnWrite } from '../operations/terminology/hook.js';
+import { nationalCodesFor } from '../operations/terminology/service.js';
 import { requireResource } from './body.js';
 import { criteriaParams, describeCriteria, findMatchesOfEach, lockCriteria, parseConditionalReference, type Criteria } from './conditional.js';
 import { entryResponse, parseEntry, type ParsedEntry } from './entries.js';
 import { forEachReference, localiseReferences } from './references.js';
 import { storedResponse } from './responses.js';
+import { withWarnings } from './write.js';
 import type { Context, FhirRequest, FhirResponse } from './types.js';
 import type { OutBundle } from './bundle-builder.js';
 
@@ -44,10 +47,12 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   for (const e of entries) if (e.resource) localiseReferences(e.resource, outer.baseUrl);
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
-  for (const e of creates) atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles }));
-  for (const e of creates) await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource));
+  const codes = await nationalCodesFor(ctx, q);
+  for (const e of creates) atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles, codes }));
+  const warnings = new Map<number, EdgeIssue[]>();
+  for (const e of creates) warnings.set(e.index, await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource)));
   const created = await ctx.repo.createMany(q, creates.map((e) => e.resource as Resource));
-  creates.forEach((e, i) => (responses[e.index] = storedResponse(201, created[i] as StoredVersion, true)));
+  creates.forEach((e, i) => (responses[e.index] = withWarnings(storedResponse(201, created[i] as StoredVersion, true), warnings.get(e.index) ?? [])));
   for (const e of entries) {
     const existing = ids.get(e.index)?.existing;
     if (e.method === 'POST' && existing) responses[e.index] = storedResponse(200, existing, true);

@@ -1,4 +1,4 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../repository/db.js';
 import type { Repository } from '../repository/repository.js';
@@ -56,6 +56,11 @@ export interface FhirResponse {
   location?: string;
   /** Further reply headers an interaction sets itself (Content-Location of an asynchronous request). */
   headers?: Record<string, string>;
+  /**
+   * Warnings of a write that succeeded (e.g. an unmapped local code): `entry.response.outcome` in
+   * a Bundle, the body under `Prefer: return=OperationOutcome`.
+   */
+  outcome?: OperationOutcome;
 }
 
 /** What interactions may use; passed explicitly, never reached through globals. */

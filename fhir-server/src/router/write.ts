@@ -1,14 +1,16 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { fromEdgeIssue, type EdgeIssue } from '../errors/edge-issues.js';
 import { FhirError } from '../errors/fhir-error.js';
-import { informational } from '../errors/outcome.js';
+import { informational, toOperationOutcome } from '../errors/outcome.js';
 import { applyPatch } from '../patch/index.js';
 import { assertValid } from '../validation/validate.js';
 import { terminologyOnDelete, terminologyOnWrite } from '../operations/terminology/hook.js';
+import { nationalCodesFor } from '../operations/terminology/service.js';
 import { assertId, requireResource } from './body.js';
 import { localiseReferences } from './references.js';
 import { criteriaParams, describeCriteria, findMatches } from './conditional.js';
 import { parseEtag, storedResponse } from './responses.js';
-import type { FhirRequest, Interaction } from './types.js';
+import type { FhirRequest, FhirResponse, Interaction } from './types.js';
 
 function ifMatch(req: FhirRequest): string | undefined {
   if (req.ifMatch === undefined) return undefined;
@@ -17,14 +19,19 @@ function ifMatch(req: FhirRequest): string | undefined {
   return version;
 }
 
+/** A successful write's response carrying the warnings raised on the way, if any. */
+export function withWarnings(response: FhirResponse, warnings: readonly EdgeIssue[]): FhirResponse {
+  return warnings.length ? { ...response, outcome: toOperationOutcome(warnings.map(fromEdgeIssue)) } : response;
+}
+
 export const create: Interaction = async (ctx, q, req, path) => {
   const type = path.type as string;
   const resource = requireResource(req.body, type);
   // The server assigns ids on create; a client id in the body is ignored, as the spec says.
   delete resource.id;
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource, { requireProfiles: ctx.config.requireProfiles });
-  await terminologyOnWrite(ctx, q, resource);
+  assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const warnings = await terminologyOnWrite(ctx, q, resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
     const matches = await findMatches(q, type, params);
@@ -33,7 +40,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
     }
     if (matches[0]) return storedResponse(200, matches[0], true);
   }
-  return storedResponse(201, await ctx.repo.create(q, resource), true);
+  return withWarnings(storedResponse(201, await ctx.repo.create(q, resource), true), warnings);
 };
 
 export const update: Interaction = async (ctx, q, req, path) => {
@@ -57,10 +64,10 @@ export const update: Interaction = async (ctx, q, req, path) => {
   }
   assertId(id);
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource, { requireProfiles: ctx.config.requireProfiles });
-  await terminologyOnWrite(ctx, q, resource);
+  assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const warnings = await terminologyOnWrite(ctx, q, resource);
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
-  return storedResponse(created ? 201 : 200, stored, true);
+  return withWarnings(storedResponse(created ? 201 : 200, stored, true), warnings);
 };
 
 export const remove: Interaction = async (ctx, q, req, path) => {
@@ -102,8 +109,8 @@ export const patch: Interaction = async (ctx, q, req, path) => {
   if (req.body === undefined) throw new FhirError('body.empty');
   const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
   localiseReferences(patched, req.baseUrl);
-  assertValid(patched, { requireProfiles: ctx.config.requireProfiles });
-  await terminologyOnWrite(ctx, q, patched);
+  assertValid(patched, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const warnings = await terminologyOnWrite(ctx, q, patched);
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
-  return storedResponse(200, stored, true);
+  return withWarnings(storedResponse(200, stored, true), warnings);
 };

@@ -1,7 +1,7 @@
 import { declaredProfiles, loadProfileSet, ProfileValidator, type ProfileIssue } from '@qiao/profiles';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
 import type { IssueInput } from '../errors/fhir-error.js';
-import { shippedNationalCodes, type NationalCodes } from './national-codes.js';
+import { activeNationalCodes, checkingWith, type NationalCodes } from './national-codes.js';
 import { expandValueSet, expansionHas } from './value-set-expansion.js';
 
 export interface ProfileOptions {
@@ -11,16 +11,16 @@ export interface ProfileOptions {
   requireProfiles?: readonly string[];
   /** Report `meta.profile` URLs the server does not hold: `$validate` does, writes do not (R4 lets a server ignore them). */
   reportUnknownProfiles?: boolean;
+  /** National code membership (the server's terminology service); without it those bindings go unchecked. */
+  codes?: NationalCodes;
 }
 
 let validator: ProfileValidator | undefined;
-/** National code membership for the profiles' bindings: the one seam to the terminology service. */
-const nationalCodes: NationalCodes = shippedNationalCodes;
 
 /** The package's profiles, compiled once; bindings to R4 value sets are checked from the base definitions. */
 export function cnProfiles(): ProfileValidator {
   validator ??= new ProfileValidator(loadProfileSet(), {
-    lookup: nationalCodes,
+    lookup: activeNationalCodes,
     fallback: {
       inValueSet(url, system, code) {
         const expansion = expandValueSet(url);
@@ -44,7 +44,7 @@ export function profileIssues(resource: Record<string, unknown>, type: string, o
   const issues: ProfileIssue[] = [];
   if (urls.length) {
     const checked = options.reportUnknownProfiles ? urls : urls.filter((url) => profiles.has(url));
-    issues.push(...profiles.validate(resource, [...new Set(checked)]));
+    issues.push(...checkingWith(options.codes, () => profiles.validate(resource, [...new Set(checked)])));
   }
   if (required && !declared.some((url) => profiles.has(url) && profiles.profilesOf(type).includes(url.split('|')[0] as string))) {
     const allowed = profiles.profilesOf(type);

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run terminology:import -- --system icd10cn --version 2.0 file.csv`: loads an official code
- * file (CSV with a header line; save XLSX files as UTF-8 CSV first) into a running server through
- * `CodeSystem/$import-csv`, or with `--out file.json` writes the CodeSystem resource instead.
+ * `npm run terminology:import -- --system icd10cn --version 2.0 file.xlsx`: loads an official code
+ * file (CSV with a header line, or an XLSX workbook whose first sheet has one) into a running
+ * server through `CodeSystem/$import-csv`, or with `--out file.json` writes the CodeSystem instead.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { NATIONAL } from '../content/national-systems.js';
-import { codeSystemFromTable, rowsFromCsv } from './table.js';
+import { codeSystemFromTable, isXlsx, rowsFromFile } from './table.js';
 
 const SYSTEMS: Record<string, { url: string; title: string; name: string }> = {
   icd10cn: { url: NATIONAL.icd10cn, title: '疾病分类与代码国家临床版', name: 'ICD10NationalClinical' },
@@ -17,8 +17,10 @@ const SYSTEMS: Record<string, { url: string; title: string; name: string }> = {
   icd10: { url: NATIONAL.icd10, title: 'ICD-10', name: 'ICD10WHO' },
 };
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 const USAGE = `用法 | usage: terminology:import -- --system <${Object.keys(SYSTEMS).join('|')}> | --url <canonical>
-  --version <version> [--title <title>] [--server http://localhost:8080/fhir | --out codesystem.json] file.csv`;
+  --version <version> [--title <title>] [--server http://localhost:8080/fhir | --out codesystem.json] file.csv|file.xlsx`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -37,9 +39,9 @@ async function main(): Promise<void> {
   const [file] = positionals;
   if (!url || !values.version || !file) throw new Error(USAGE);
   const title = values.title ?? known?.title ?? url;
-  const csv = await readFile(file);
+  const data = await readFile(file);
   if (values.out) {
-    const rows = rowsFromCsv(csv.toString('utf8'));
+    const rows = await rowsFromFile(data);
     const cs = codeSystemFromTable({ id: known?.name.toLowerCase() ?? 'imported', url, version: values.version, name: known?.name ?? 'Imported', title, source: file, rows });
     await writeFile(values.out, JSON.stringify(cs));
     console.log(`${rows.length} 个代码已写入 | codes written to ${values.out}`);
@@ -48,8 +50,8 @@ async function main(): Promise<void> {
   const query = new URLSearchParams({ url, version: values.version, title, name: known?.name ?? 'Imported' });
   const res = await fetch(`${values.server.replace(/\/$/, '')}/CodeSystem/$import-csv?${query}`, {
     method: 'POST',
-    headers: { 'content-type': 'text/csv', accept: 'application/fhir+json' },
-    body: csv,
+    headers: { 'content-type': isXlsx(data) ? XLSX_TYPE : 'text/csv', accept: 'application/fhir+json' },
+    body: data,
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${res.status}: ${text}`);

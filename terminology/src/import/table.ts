@@ -113,7 +113,45 @@ const RETIRED = new Set(['retired', 'inactive', 'deprecated', '停用', '作废'
  * Chinese or English (代码/编码/code, 名称/display, 英文名称/en, 上级/parent, 状态/status).
  */
 export function rowsFromCsv(text: string): CodeRow[] {
-  const records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+  return rowsFromRecords(parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][]);
+}
+
+/** A ZIP (an XLSX workbook) starts with `PK\x03\x04`; anything else is read as UTF-8 CSV. */
+export function isXlsx(data: Uint8Array): boolean {
+  return data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+}
+
+/**
+ * Rows of the first worksheet of an XLSX workbook, read as cell text (so codes must be text
+ * cells, as official files keep them: a numeric cell `01` would read `1`).
+ */
+export async function rowsFromXlsx(data: Uint8Array): Promise<CodeRow[]> {
+  // Loaded on first use: the server and the CSV path never need it.
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(data) as unknown as ArrayBuffer);
+  } catch (error) {
+    throw new Error(`XLSX 文件无法读取（${(error as Error).message}） | The XLSX file cannot be read (${(error as Error).message})`);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return [];
+  const records: string[][] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const cells: string[] = [];
+    for (let i = 1; i <= row.cellCount; i++) cells.push(row.getCell(i).text.trim());
+    if (cells.some(Boolean)) records.push(cells);
+  });
+  return rowsFromRecords(records);
+}
+
+/** An official code file as it comes, CSV or XLSX (told apart by content, not by name). */
+export function rowsFromFile(data: Uint8Array): Promise<CodeRow[]> {
+  return isXlsx(data) ? rowsFromXlsx(data) : Promise.resolve(rowsFromCsv(Buffer.from(data).toString('utf8')));
+}
+
+/** The one row parser behind CSV and XLSX: a header line, then one code per record. */
+function rowsFromRecords(records: string[][]): CodeRow[] {
   const [header, ...body] = records;
   if (!header) return [];
   const lower = header.map((h) => h.toLowerCase());
@@ -122,7 +160,7 @@ export function rowsFromCsv(text: string): CodeRow[] {
   // An English-only file (LOINC's Loinc.csv) shows its English name.
   const display = zh !== undefined && zh >= 0 ? zh : en;
   if (code === undefined || code < 0 || display === undefined || display < 0) {
-    throw new Error(`CSV 表头需要代码列和名称列 | The CSV header needs a code and a display column (found: ${header.join(', ')})`);
+    throw new Error(`表头需要代码列和名称列 | The header line needs a code and a display column (found: ${header.join(', ')})`);
   }
   const cell = (record: string[], i: number | undefined) => (i !== undefined && i >= 0 ? record[i] ?? '' : '');
   return body

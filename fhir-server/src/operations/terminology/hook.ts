@@ -1,6 +1,6 @@
 import type { Coding, Resource } from '@medplum/fhirtypes';
 import { retiredCode, type CodeChange, type Terminology, type TerminologyResource } from '@qiao/terminology';
-import { fromEdgeIssue } from '../../errors/edge-issues.js';
+import { fromEdgeIssue, type EdgeIssue } from '../../errors/edge-issues.js';
 import { FhirError } from '../../errors/fhir-error.js';
 import type { Queryable } from '../../repository/db.js';
 import type { Context } from '../../router/types.js';
@@ -13,13 +13,13 @@ export const UNMAPPED_TAG = { system: 'https://qiao.health/fhir/CodeSystem/termi
 const SAFE = new Set(['equal', 'equivalent', 'wider', 'subsumes']);
 
 interface Found {
-  /** The `coding` array the coding sits in: a mapped standard coding is added beside it. */
-  list: Coding[];
+  /** The `coding` array the coding sits in: a mapped standard coding is added beside it. None for a lone `valueCoding`. */
+  list?: Coding[];
   coding: Coding;
   path: string;
 }
 
-/** Every Coding inside a `coding` array (CodeableConcepts), with its FHIRPath. */
+/** Every Coding inside a `coding` array (CodeableConcepts) or an extension's `valueCoding`, with its FHIRPath. */
 function codings(node: unknown, path: string, out: Found[]): Found[] {
   if (Array.isArray(node)) {
     node.forEach((item, i) => codings(item, `${path}[${i}]`, out));
@@ -28,12 +28,19 @@ function codings(node: unknown, path: string, out: Found[]): Found[] {
   if (!node || typeof node !== 'object') return out;
   for (const [key, value] of Object.entries(node)) {
     if (key === 'coding' && Array.isArray(value)) {
-      value.forEach((c: Coding, i) => {
-        if (c && typeof c.system === 'string' && typeof c.code === 'string') out.push({ list: value as Coding[], coding: c, path: `${path}.coding[${i}]` });
+      value.forEach((c: unknown, i) => {
+        if (isCoding(c)) out.push({ list: value as Coding[], coding: c, path: `${path}.coding[${i}]` });
       });
+    } else if (key === 'valueCoding' && isCoding(value)) {
+      out.push({ coding: value, path: `${path}.valueCoding` });
     } else if (key !== 'text' && key !== 'contained') codings(value, `${path}.${key}`, out);
   }
   return out;
+}
+
+function isCoding(value: unknown): value is Coding {
+  const c = value as Coding | null;
+  return typeof c === 'object' && c !== null && typeof c.system === 'string' && typeof c.code === 'string';
 }
 
 /** The codings of the version being replaced, so an update may keep a code retired since. */
@@ -53,19 +60,20 @@ async function storedCodes(ctx: Context, q: Queryable, resource: Resource): Prom
  *   system has its changes logged;
  * - new data may not use a retired code (stored data keeps it and stays readable);
  * - a local code with a ConceptMap to the standard gets the standard coding added (标化); one
- *   without a mapping is recorded for `$unmapped-codes` and the resource is tagged.
+ *   without a mapping is recorded for `$unmapped-codes`, the resource is tagged, and a warning
+ *   per such coding is returned for the write's response (the write itself succeeds).
  */
-export async function terminologyOnWrite(ctx: Context, q: Queryable, resource: Resource): Promise<void> {
+export async function terminologyOnWrite(ctx: Context, q: Queryable, resource: Resource): Promise<EdgeIssue[]> {
   const t = await terminologyFor(ctx, q);
   if (TERMINOLOGY_TYPES.has(resource.resourceType)) {
     await acceptTerminologyResource(q, t, resource as TerminologyResource);
     terminologyChanged(ctx);
-    return;
+    return [];
   }
   const found = codings(resource, resource.resourceType, []);
-  if (found.length === 0) return;
+  if (found.length === 0) return [];
   await refuseRetired(ctx, q, t, resource, found);
-  await mapLocalCodes(q, t, resource, found);
+  return mapLocalCodes(q, t, resource, found);
 }
 
 /** A deleted code table leaves the service at its next use. */
@@ -106,11 +114,12 @@ async function refuseRetired(ctx: Context, q: Queryable, t: Terminology, resourc
   );
 }
 
-async function mapLocalCodes(q: Queryable, t: Terminology, resource: Resource, found: Found[]): Promise<void> {
-  let unmapped = false;
+async function mapLocalCodes(q: Queryable, t: Terminology, resource: Resource, found: Found[]): Promise<EdgeIssue[]> {
+  const warnings: EdgeIssue[] = [];
   for (const f of found) {
     const system = f.coding.system as string;
-    if (isShippedSystem(system)) continue;
+    // A lone Coding has no list to take the standard coding: extensions bind national codes directly.
+    if (!f.list || isShippedSystem(system)) continue;
     const targets = t.mapTargets(system);
     if (targets.length === 0) continue;
     if (f.list.some((c) => c.system !== undefined && targets.includes(c.system))) continue;
@@ -123,15 +132,28 @@ async function mapLocalCodes(q: Queryable, t: Terminology, resource: Resource, f
       f.list.push({ system: m.system, code: m.code, ...(m.display ? { display: m.display } : {}), userSelected: false });
     }
     if (added.size) continue;
-    unmapped = true;
+    warnings.push(unmappedCode(system, f.coding.code as string, targets, f.path));
     await recordUnmapped(q, system, f.coding.code as string, f.coding.display, `${resource.resourceType}${resource.id ? `/${resource.id}` : ''} ${f.path}`);
   }
-  if (!unmapped) {
+  if (warnings.length === 0) {
     // Mapped since (or never needed): a tag the client sent back must not linger.
     if (resource.meta?.tag) resource.meta.tag = resource.meta.tag.filter((tag) => !(tag.system === UNMAPPED_TAG.system && tag.code === UNMAPPED_TAG.code));
-    return;
+    return warnings;
   }
   resource.meta ??= {};
   const tags = (resource.meta.tag ??= []);
   if (!tags.some((tag) => tag.system === UNMAPPED_TAG.system && tag.code === UNMAPPED_TAG.code)) tags.push({ ...UNMAPPED_TAG });
+  return warnings;
+}
+
+function unmappedCode(system: string, code: string, targets: readonly string[], expression: string): EdgeIssue {
+  const to = targets.join(', ');
+  return {
+    severity: 'warning',
+    code: 'code-invalid',
+    id: 'TX-UNMAPPED-LOCAL-CODE',
+    zh: `本地代码 ${system}|${code} 尚无到标准代码（${to}）的映射：已保存并记入待标化清单（$unmapped-codes）`,
+    en: `Local code ${system}|${code} has no mapping to the standard (${to}) yet: stored, and listed for mapping ($unmapped-codes)`,
+    expression,
+  };
 }

@@ -1,13 +1,13 @@
 import type { CodeSystem } from '@medplum/fhirtypes';
-import { codeSystemFromTable, codeSystemToCsv, rowsFromCsv } from '@qiao/terminology';
+import { codeSystemFromTable, codeSystemToCsv, rowsFromFile } from '@qiao/terminology';
 import type { Queryable } from '../../repository/db.js';
 import { dispatch } from '../../router/router.js';
 import { RawContent, type Context, type FhirRequest, type FhirResponse, type ParsedPath } from '../../router/types.js';
 import { bad, OperationInput } from './params.js';
 
 /**
- * `CodeSystem/$import-csv?url=…&version=…`: an official code file (CSV with a header line, e.g.
- * ICD-10 国家临床版 saved from its XLSX as UTF-8 CSV) becomes one CodeSystem resource per url and
+ * `CodeSystem/$import-csv?url=…&version=…`: an official code file (CSV with a header line, or an
+ * XLSX workbook as ICD-10 国家临床版 comes, its first sheet read) becomes one CodeSystem resource per url and
  * version, stored through the ordinary conditional update, so validation, the change log against
  * the previous version and the service refresh all apply.
  */
@@ -15,15 +15,15 @@ export async function importCsv(ctx: Context, q: Queryable, req: FhirRequest): P
   const input = new OperationInput({ ...req, body: undefined });
   const url = input.require('url');
   const version = input.require('version');
-  if (!req.rawBody?.length) throw bad('TX-IMPORT-EMPTY', 'body', '请求体应为 CSV 文件', 'The request body must be the CSV file');
+  if (!req.rawBody?.length) throw bad('TX-IMPORT-EMPTY', 'body', '请求体应为 CSV 或 XLSX 文件', 'The request body must be the CSV or XLSX file');
   let rows;
   try {
-    rows = rowsFromCsv(req.rawBody.toString('utf8'));
+    rows = await rowsFromFile(req.rawBody);
   } catch (error) {
     const [zh, en] = (error as Error).message.split(' | ');
-    throw bad('TX-IMPORT-CSV', 'body', zh ?? 'CSV 无法读取', en ?? (error as Error).message);
+    throw bad('TX-IMPORT-CSV', 'body', zh ?? '代码文件无法读取', en ?? (error as Error).message);
   }
-  if (rows.length === 0) throw bad('TX-IMPORT-EMPTY', 'body', 'CSV 中没有代码', 'The CSV holds no codes');
+  if (rows.length === 0) throw bad('TX-IMPORT-EMPTY', 'body', '文件中没有代码', 'The file holds no codes');
   const name = input.string('name') ?? 'ImportedCodeSystem';
   const cs = codeSystemFromTable({
     id: 'imported',

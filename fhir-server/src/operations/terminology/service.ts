@@ -1,6 +1,7 @@
 import { createTerminology, shippedContent, type Terminology, type TerminologyResource } from '@qiao/terminology';
 import type { Db, Queryable } from '../../repository/db.js';
 import type { Context } from '../../router/types.js';
+import { nationalCodesOf, type NationalCodes } from '../../validation/national-codes.js';
 import { storedContent, storedTerminologyVersions, type StoredRef } from './store.js';
 
 export const TERMINOLOGY_TYPES: ReadonlySet<string> = new Set(['CodeSystem', 'ValueSet', 'ConceptMap']);
@@ -43,6 +44,11 @@ export async function terminologyFor(ctx: Context, q: Queryable = ctx.db): Promi
   const loaded = await pending;
   if (loaded.dirty || Date.now() - loaded.checkedAt > RECHECK_MS) await syncStored(loaded, q);
   return loaded.terminology;
+}
+
+/** The service's code membership for profile validation: resolved before the synchronous validator runs. */
+export async function nationalCodesFor(ctx: Context, q: Queryable = ctx.db): Promise<NationalCodes> {
+  return nationalCodesOf(await terminologyFor(ctx, q));
 }
 
 /** A code table was written or deleted: the next use reads the stored ones again. */

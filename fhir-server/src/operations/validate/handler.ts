@@ -5,6 +5,7 @@ import type { Queryable } from '../../repository/db.js';
 import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../../router/types.js';
 import { isObject } from '../../validation/json.js';
 import { validateResource } from '../../validation/validate.js';
+import { nationalCodesFor } from '../terminology/service.js';
 import type { OperationEntry } from '../registry.js';
 
 const MODES = ['create', 'update', 'delete'] as const;
@@ -41,7 +42,7 @@ async function validate(ctx: Context, q: Queryable, req: FhirRequest, path: Pars
     issues.push(edge('VAL-UPDATE-ID', `更新时资源 id 必须与请求一致${path.id ? `（${path.id}）` : ''}`, `An update needs the resource id to match the request${path.id ? ` (${path.id})` : ''}`, `${type}.id`));
   }
   if (mode === 'create') delete resource.id;
-  issues.push(...validateResource(resource, { profiles: input.profiles, requireProfiles: ctx.config.requireProfiles, reportUnknownProfiles: true }));
+  issues.push(...validateResource(resource, { profiles: input.profiles, requireProfiles: ctx.config.requireProfiles, reportUnknownProfiles: true, codes: await nationalCodesFor(ctx, q) }));
   return outcome(issues);
 }
 
