@@ -152,6 +152,10 @@ describe('code table life cycle', () => {
       ['A01.000', '伤寒, 副伤寒', undefined, undefined, 'retired'],
     ]);
     await expect(rowsFromFile(Buffer.from('PK\x03\x04 not a workbook'))).rejects.toThrow(/XLSX 文件无法读取/);
+    // A workbook whose directory says it unzips to 2 GiB is refused before it is inflated.
+    const bomb = Buffer.from(xlsx);
+    bomb.writeUInt32LE(0x7fffffff, bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+    await expect(rowsFromFile(bomb)).rejects.toThrow(/XLSX 解压后过大.*The XLSX unzips to too much/);
   });
 
   it('keeps the codes current when a stub of the same system is added', () => {

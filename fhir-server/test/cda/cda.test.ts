@@ -173,6 +173,15 @@ describe.each(BACKENDS)('CDA operations on %s', (backend) => {
     expect(await total('Patient')).toBe(before);
   });
 
+  it('$cda-validate checks codes with the terminology service: a code outside the curated ICD-10 subset is a warning', async () => {
+    const known = await call(server.base, 'POST', '$cda-validate', documentXml('C0002', { extension: 'TX-1' }), CDA);
+    expect(known.body.issue.map((i: Json) => i.severity)).toEqual(['information']);
+    const outside = documentXml('C0002', { extension: 'TX-2' }).replaceAll('J20.900', 'J98.899');
+    const reply = await call(server.base, 'POST', '$cda-validate', outside, CDA);
+    expect(reply.status).toBe(200);
+    expect(reply.body.issue.map((i: Json) => [i.severity, i.details.coding[0].code])).toContainEqual(['warning', 'CDA-BODY-008']);
+  });
+
   it('GET Composition/{id}/$cda gives back a valid document with every data element', async () => {
     await call(server.base, 'POST', '$cda-import', labBytes, CDA);
     const composition = (await call(server.base, 'GET', `Composition?identifier=${LAB_ID}`)).body.entry[0].resource;

@@ -126,6 +126,14 @@ export function isXlsx(data: Uint8Array): boolean {
  * cells, as official files keep them: a numeric cell `01` would read `1`).
  */
 export async function rowsFromXlsx(data: Uint8Array): Promise<CodeRow[]> {
+  const declared = unzippedSize(data);
+  if (declared === undefined || declared > MAX_XLSX_UNZIPPED) {
+    throw new Error(
+      declared === undefined
+        ? 'XLSX 文件无法读取（不是有效的 ZIP） | The XLSX file cannot be read (not a valid ZIP)'
+        : `XLSX 解压后过大（${declared} 字节，上限 ${MAX_XLSX_UNZIPPED}）：请拆分或另存为 CSV | The XLSX unzips to too much (${declared} bytes, limit ${MAX_XLSX_UNZIPPED}): split it or save it as CSV`,
+    );
+  }
   // Loaded on first use: the server and the CSV path never need it.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
@@ -143,6 +151,34 @@ export async function rowsFromXlsx(data: Uint8Array): Promise<CodeRow[]> {
     if (cells.some(Boolean)) records.push(cells);
   });
   return rowsFromRecords(records);
+}
+
+/** A workbook is read whole into memory: more than this unzipped is refused before reading. */
+const MAX_XLSX_UNZIPPED = 256 * 1024 * 1024;
+
+/**
+ * The total uncompressed size a ZIP declares in its central directory, undefined when there is
+ * none or it uses ZIP64. A small upload must not inflate to gigabytes; a forged directory is not
+ * caught here, so the server's body limit stays the first bound.
+ */
+function unzippedSize(data: Uint8Array): number | undefined {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // End of central directory: 22 bytes plus a comment of at most 64 KiB, at the end.
+  for (let end = data.length - 22; end >= Math.max(0, data.length - 22 - 0xffff); end--) {
+    if (view.getUint32(end, true) !== 0x06054b50) continue;
+    const count = view.getUint16(end + 10, true);
+    let at = view.getUint32(end + 16, true);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      if (at + 46 > data.length || view.getUint32(at, true) !== 0x02014b50) return undefined;
+      const size = view.getUint32(at + 24, true);
+      if (size === 0xffffffff) return undefined;
+      total += size;
+      at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    }
+    return total;
+  }
+  return undefined;
 }
 
 /** An official code file as it comes, CSV or XLSX (told apart by content, not by name). */

@@ -8,6 +8,7 @@ import { RawContent, type Context, type FhirRequest, type FhirResponse, type Par
 import { transmissionLog } from './audit.js';
 import { closure, get, searchAll } from './fhir-io.js';
 import { rejectInvalid } from './request.js';
+import { cdaCodeChecker } from './code-checker.js';
 import { ruleOverrides } from './rule-overrides.js';
 
 type Json = Record<string, unknown>;
@@ -19,7 +20,7 @@ const CLINICAL_TYPES = ['Condition', 'Observation', 'Procedure', 'MedicationRequ
 async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[], logged: string[]): Promise<FhirResponse> {
   const resources = await closure(ctx, q, req, composition, known);
   const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
-  rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req) }));
+  rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
   const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
   await dispatch(ctx, q, { method: 'POST', path: 'AuditEvent', query: [], body: transmissionLog('cda-generate', logged, code), prefer: {}, baseUrl: req.baseUrl });
   return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };

@@ -8,6 +8,7 @@ import type { Context, FhirRequest, FhirResponse } from '../../router/types.js';
 import { transmissionLog } from './audit.js';
 import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
+import { cdaCodeChecker } from './code-checker.js';
 import { ruleOverrides } from './rule-overrides.js';
 
 type Json = Record<string, unknown>;
@@ -21,7 +22,7 @@ type Json = Record<string, unknown>;
  */
 export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
   const bytes = documentBytes(req);
-  const prepared = prepareImport(bytes, { overrides: await ruleOverrides(ctx, q, req) });
+  const prepared = prepareImport(bytes, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) });
   rejectInvalid(prepared.issues);
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
