@@ -1,16 +1,8 @@
 import type { CodeSystem, CodeSystemConcept } from '@medplum/fhirtypes';
-import type { ConceptProperty, ConceptStatus, Designation } from './model.js';
+import type { ConceptDetails, ConceptProperty, ConceptStatus, Designation } from './model.js';
 import { searchKeys, type SearchKeys } from './pinyin.js';
 
-export interface IndexedConcept {
-  code: string;
-  display?: string;
-  definition?: string;
-  status: ConceptStatus;
-  designations: Designation[];
-  properties: ConceptProperty[];
-  parents: string[];
-  children: string[];
+export interface IndexedConcept extends ConceptDetails {
   /** Lower-cased texts and pinyin forms an `$expand` filter matches against. */
   keys: SearchKeys;
 }

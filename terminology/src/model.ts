@@ -35,11 +35,8 @@ export interface ConceptProperty {
   value: string | number | boolean;
 }
 
-export interface LookupResult {
-  /** Name of the code system (its title where it has one). */
-  name: string;
-  system: string;
-  version?: string;
+/** What the service knows of one concept. */
+export interface ConceptDetails {
   code: string;
   display?: string;
   definition?: string;
@@ -48,6 +45,13 @@ export interface LookupResult {
   properties: ConceptProperty[];
   parents: string[];
   children: string[];
+}
+
+export interface LookupResult extends ConceptDetails {
+  /** Name of the code system (its title where it has one). */
+  name: string;
+  system: string;
+  version?: string;
 }
 
 export interface ValidateCodeRequest {
