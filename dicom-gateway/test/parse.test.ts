@@ -6,7 +6,7 @@ import { synthInstance } from './support/synth.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 
-const SAMPLES = path.resolve(import.meta.dirname, '../../../shared/data/dicom');
+const SAMPLES = path.resolve(import.meta.dirname, 'data');
 const paths = (ids: { study: string; series: string; sop: string }) => `studies/${ids.study}/series/${ids.series}/instances/${ids.sop}`;
 
 async function parseFile(file: string): Promise<ParsedInstance> {

@@ -8,7 +8,7 @@ import { part10, rawElement } from './part10.js';
 
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
-const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
+const DATA = new URL('../data/', import.meta.url).pathname;
 const ESC = 0x1b;
 const bytes = (...parts: Array<string | number[]>): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

@@ -21,7 +21,7 @@ import { part10 } from '../charset/part10.js';
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const run = promisify(execFile);
-const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
+const DATA = new URL('../data/', import.meta.url).pathname;
 const env = { ...process.env, TCP_NODELAY: '1' };
 
 /** A store that writes each stream it gets to a file, slowly when asked, and answers as told. */

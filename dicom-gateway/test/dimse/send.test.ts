@@ -16,7 +16,7 @@ import { sendInstances } from '../../src/dimse/send.js';
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const run = promisify(execFile);
-const CT = new URL('../../../../shared/data/dicom/CT_small.dcm', import.meta.url).pathname;
+const CT = new URL('../data/CT_small.dcm', import.meta.url).pathname;
 const instance = { sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322', sopClassUid: '1.2.840.10008.5.1.4.1.1.2', part10: readFileSync(CT) };
 
 async function freePort(): Promise<number> {

@@ -11,7 +11,7 @@ import { dicomwebClient, failure } from './client.js';
 // A server start and a STOW of the samples per backend: more than jest's default 5 s on a busy machine.
 jest.setTimeout(120_000);
 
-const SAMPLES = path.resolve(import.meta.dirname, '../../../../shared/data/dicom');
+const SAMPLES = path.resolve(import.meta.dirname, '../../../dicom-gateway/test/data');
 const read = async (name: string): Promise<ArrayBuffer> => {
   const b = await readFile(path.join(SAMPLES, name));
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

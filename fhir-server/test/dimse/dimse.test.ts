@@ -18,7 +18,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
 const run = promisify(execFile);
-const DATA = new URL('../../../../shared/data/dicom/', import.meta.url).pathname;
+const DATA = new URL('../../../dicom-gateway/test/data/', import.meta.url).pathname;
 const env = { ...process.env, TCP_NODELAY: '1' };
 const uid = (): string => `2.25.${BigInt(`0x${randomBytes(16).toString('hex')}`).toString()}`;
 

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+/**
+ * The measuring client of the DICOM benchmark, run as a child process once per server — for
+ * Orthanc inside its network namespace — so that both are measured by the same code from the same
+ * place: `node measure.js target.json` (a Target) prints the Measurement as JSON on stdout, progress on stderr.
+ * Every reply is checked (status, instance counts, frame sizes) before its time counts.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { promisify } from 'node:util';
+import { Histogram } from '../histogram.js';
+import { COLUMNS, FRAMES, ROWS, SLICES, type Dataset, type SeriesFiles } from './dataset.js';
+
+const run = promisify(execFile);
+
+export interface Target {
+  name: string;
+  web: string;
+  dimse: { host: string; port: number; aeTitle: string };
+  dataset: Dataset;
+}
+
+export interface Measurement {
+  /** One figure per run. */
+  stowInstancesPerS: number[];
+  stowMBPerS: number[];
+  cstoreInstancesPerS: number[];
+  qidoStudiesP50Ms: number;
+  seriesMetadataP50Ms: number;
+  framesPerS: number;
+  multiframeFrameP50Ms: number;
+}
+
+/** Requests per latency figure; few for the slow ones, whose spread is small against their size. */
+const QIDO_REQUESTS = 200;
+const METADATA_REQUESTS = 30;
+const FRAME_PASSES = 3;
+const MULTIFRAME_REQUESTS = 50;
+const FRAME_BYTES = ROWS * COLUMNS * 2;
+const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+
+const target = JSON.parse(await readFile(process.argv[2] ?? 'target.json', 'utf8')) as Target;
+const base = new URL(target.web);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const say = (line: string) => process.stderr.write(`  [${target.name}] ${line}\n`);
+
+interface Reply {
+  status: number;
+  body: Buffer;
+}
+
+function request(method: string, path: string, headers: http.OutgoingHttpHeaders, body?: Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method,
+        path: `${base.pathname}${path}`,
+        headers: body ? { ...headers, 'Content-Length': body.length } : headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function expect(reply: Reply, statuses: number[], what: string): Reply {
+  if (!statuses.includes(reply.status)) throw new Error(`${target.name} ${what}: HTTP ${reply.status} ${reply.body.toString('utf8', 0, 300)}`);
+  return reply;
+}
+
+const json = (reply: Reply) => JSON.parse(reply.body.toString('utf8')) as Record<string, { Value?: unknown[] }>[];
+const qido = (path: string) => request('GET', path, { Accept: 'application/dicom+json' });
+
+async function waitReady(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const reply = await qido('/studies').catch(() => undefined);
+    if (reply && (reply.status === 200 || reply.status === 204)) return;
+    if (Date.now() > deadline) throw new Error(`${target.name} did not answer QIDO within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The series as one multipart/related body, built before the clock starts. */
+async function stowBody(series: SeriesFiles): Promise<{ body: Buffer; contentType: string }> {
+  const boundary = 'qiao-bench-boundary-7d1c';
+  const parts: Buffer[] = [];
+  for (const file of series.files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), await readFile(file), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+}
+
+/** Seconds to store the series with one STOW-RS request; every instance must be referenced as stored. */
+async function stow(series: SeriesFiles): Promise<number> {
+  const { body, contentType } = await stowBody(series);
+  const start = performance.now();
+  const reply = expect(await request('POST', '/studies', { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body), [200], 'STOW-RS');
+  const seconds = (performance.now() - start) / 1000;
+  const result = JSON.parse(reply.body.toString('utf8')) as Record<string, { Value?: unknown[] }>;
+  const stored = result['00081199']?.Value?.length ?? 0;
+  const failed = result['00081198']?.Value?.length ?? 0;
+  if (stored !== series.files.length || failed) throw new Error(`${target.name} STOW-RS: ${stored} stored, ${failed} failed of ${series.files.length}`);
+  return seconds;
+}
+
+/** Seconds for dcmtk's storescu to send the series over one association (process start included, ~10 ms). */
+async function cstore(series: SeriesFiles): Promise<number> {
+  const { host, port, aeTitle } = target.dimse;
+  const start = performance.now();
+  await run('storescu', ['-aet', 'BENCH', '-aec', aeTitle, host, String(port), ...series.files], { env: { ...process.env, TCP_NODELAY: '1' }, maxBuffer: 16 << 20 });
+  const seconds = (performance.now() - start) / 1000;
+  const instances = json(expect(await qido(`/studies/${series.studyUid}/series/${series.seriesUid}/instances`), [200], 'QIDO after C-STORE'));
+  if (instances.length !== series.files.length) throw new Error(`${target.name} C-STORE: ${instances.length} of ${series.files.length} instances found afterwards`);
+  return seconds;
+}
+
+async function latency(count: number, path: () => string, headers: http.OutgoingHttpHeaders, check: (reply: Reply) => void): Promise<number> {
+  const histogram = new Histogram();
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const reply = await request('GET', path(), headers);
+    histogram.recordMicros((performance.now() - start) * 1000);
+    check(reply);
+  }
+  return histogram.quantileMs(0.5);
+}
+
+function checkFrame(what: string) {
+  return (reply: Reply) => {
+    expect(reply, [200], what);
+    if (reply.body.length < FRAME_BYTES) throw new Error(`${target.name} ${what}: ${reply.body.length} bytes, less than one frame`);
+  };
+}
+
+/** Deterministic frame numbers 1…FRAMES. */
+function randomFrames(): () => number {
+  let seed = 12345;
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed % FRAMES) + 1;
+  };
+}
+
+const { dataset } = target;
+const read = dataset.stow[0] as SeriesFiles;
+const mf = dataset.multiframe;
+await waitReady();
+say('ready; storing the warm-up series and the multi-frame instance (untimed)');
+await stow(dataset.warmup);
+await stow(mf);
+
+const stowSeconds: number[] = [];
+for (const series of dataset.stow) {
+  stowSeconds.push(await stow(series));
+  say(`STOW-RS ${series.files.length} instances: ${stowSeconds.at(-1)?.toFixed(2)} s`);
+}
+const cstoreSeconds: number[] = [];
+for (const series of dataset.cstore) {
+  cstoreSeconds.push(await cstore(series));
+  say(`C-STORE ${series.files.length} instances: ${cstoreSeconds.at(-1)?.toFixed(2)} s`);
+}
+
+const studies = json(expect(await qido('/studies'), [200], 'QIDO /studies')).length;
+const qidoP50 = await latency(QIDO_REQUESTS, () => '/studies', { Accept: 'application/dicom+json' }, (r) => {
+  expect(r, [200], 'QIDO /studies');
+});
+say(`QIDO /studies (${studies} studies): p50 ${qidoP50.toFixed(2)} ms`);
+
+const metadataPath = `/studies/${read.studyUid}/series/${read.seriesUid}/metadata`;
+const checkMetadata = (r: Reply) => {
+  if (json(expect(r, [200], 'series metadata')).length !== SLICES) throw new Error(`${target.name} series metadata: not ${SLICES} instances`);
+};
+checkMetadata(await request('GET', metadataPath, { Accept: 'application/dicom+json' }));
+const metadataP50 = await latency(METADATA_REQUESTS, () => metadataPath, { Accept: 'application/dicom+json' }, checkMetadata);
+say(`series metadata: p50 ${metadataP50.toFixed(1)} ms`);
+
+const framePath = (i: number) => `/studies/${read.studyUid}/series/${read.seriesUid}/instances/${read.sopUids[i]}/frames/1`;
+checkFrame('frame')(await request('GET', framePath(0), { Accept: FRAME_ACCEPT }));
+const framesStart = performance.now();
+for (let pass = 0; pass < FRAME_PASSES; pass++) {
+  for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await request('GET', framePath(i), { Accept: FRAME_ACCEPT }));
+}
+const framesPerS = (FRAME_PASSES * read.sopUids.length) / ((performance.now() - framesStart) / 1000);
+say(`frames, one client: ${framesPerS.toFixed(0)}/s`);
+
+const nextFrame = randomFrames();
+const mfPath = () => `/studies/${mf.studyUid}/series/${mf.seriesUid}/instances/${mf.sopUids[0]}/frames/${nextFrame()}`;
+const mfP50 = await latency(MULTIFRAME_REQUESTS, mfPath, { Accept: FRAME_ACCEPT }, checkFrame('multi-frame frame'));
+say(`one frame of the ${FRAMES}-frame instance: p50 ${mfP50.toFixed(2)} ms`);
+agent.destroy();
+
+const perSecond = (seconds: number[], amount: number) => seconds.map((s) => amount / s);
+const measurement: Measurement = {
+  stowInstancesPerS: perSecond(stowSeconds, SLICES),
+  stowMBPerS: stowSeconds.map((s, i) => (dataset.stow[i]?.bytes ?? 0) / 1e6 / s),
+  cstoreInstancesPerS: perSecond(cstoreSeconds, SLICES),
+  qidoStudiesP50Ms: qidoP50,
+  seriesMetadataP50Ms: metadataP50,
+  framesPerS,
+  multiframeFrameP50Ms: mfP50,
+};
+process.stdout.write(`${JSON.stringify(measurement)}\n`);

@@ -1,0 +1,64 @@
+/**
+ * The DICOM benchmark's table: each figure for Qiao and Orthanc, the ratio Qiao/Orthanc, and the
+ * issue's target. Without Orthanc in the run, relative targets are judged against the figure the
+ * issue measured for Orthanc 1.10 on this kind of machine, and say so.
+ */
+import type { Measurement } from './measure.js';
+
+interface Row {
+  label: string;
+  unit: string;
+  value(m: Measurement): number;
+  /** Orthanc 1.10 + DICOMweb 1.7 as measured in issue 6 (2 cores, loopback). */
+  issueOrthanc: number;
+  target: string;
+  met(qiao: number, orthanc: number): boolean;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const ROWS: Row[] = [
+  { label: 'STOW-RS, 100-instance series (median of 3)', unit: 'instances/s', value: (m) => median(m.stowInstancesPerS), issueOrthanc: 175, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
+  { label: 'STOW-RS throughput (median of 3)', unit: 'MB/s', value: (m) => median(m.stowMBPerS), issueOrthanc: 92, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
+  { label: 'C-STORE, storescu, one association (median of 3)', unit: 'instances/s', value: (m) => median(m.cstoreInstancesPerS), issueOrthanc: 150, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
+  { label: 'QIDO-RS /studies', unit: 'ms p50', value: (m) => m.qidoStudiesP50Ms, issueOrthanc: 2.2, target: '≤ Orthanc', met: (q, o) => q <= o },
+  { label: 'Series metadata, 100 instances', unit: 'ms p50', value: (m) => m.seriesMetadataP50Ms, issueOrthanc: 78, target: '≤ 10 ms', met: (q) => q <= 10 },
+  { label: 'Frames, one client (frame 1 of each slice)', unit: 'frames/s', value: (m) => m.framesPerS, issueOrthanc: 318, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
+  { label: 'One random frame of the 100-frame instance', unit: 'ms p50', value: (m) => m.multiframeFrameP50Ms, issueOrthanc: 220, target: '≤ 5 ms', met: (q) => q <= 5 },
+];
+
+export interface ReportInput {
+  qiao: Measurement;
+  orthanc?: Measurement;
+  /** Why Orthanc is not in the table, when it is not. */
+  orthancMissing?: string;
+}
+
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+function cells(input: ReportInput): string[][] {
+  return ROWS.map((row) => {
+    const q = row.value(input.qiao);
+    const o = input.orthanc ? row.value(input.orthanc) : row.issueOrthanc;
+    const mark = input.orthanc ? '' : '*';
+    return [row.label, row.unit, fmt(q), `${fmt(o)}${mark}`, `${(q / o).toFixed(2)}${mark}`, row.target, row.met(q, o) ? 'met' : 'MISSED'];
+  });
+}
+
+const HEADER = ['measure', 'unit', 'Qiao', 'Orthanc', 'Qiao/Orthanc', 'target', ''];
+
+export function consoleTable(input: ReportInput): string {
+  const rows = [HEADER, ...cells(input)];
+  const widths = HEADER.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  return [...lines, ...footnote(input)].join('\n');
+}
+
+export function markdown(input: ReportInput): string {
+  const rows = [HEADER, HEADER.map(() => '---'), ...cells(input)];
+  return [...rows.map((r) => `| ${r.join(' | ')} |`), ...footnote(input)].join('\n');
+}
+
+function footnote(input: ReportInput): string[] {
+  return input.orthanc ? [] : ['', `* Orthanc not measured in this run (${input.orthancMissing ?? 'skipped'}): its figure is the one issue 6 gives for Orthanc 1.10.`];
+}
