@@ -45,7 +45,7 @@ export interface Dataset {
   multiframe: SeriesFiles;
 }
 
-export const RUNS = 3;
+const RUNS = 3;
 const WARMUP_SLICES = 10;
 
 export async function writeDataset(dir: string): Promise<Dataset> {

@@ -80,6 +80,8 @@ export async function startOrthancPeer(dir: string): Promise<Peer> {
           StorageCompression: false,
           // Else every QIDO answer reads a file (field notes).
           StorageAccessOnFind: 'Never',
+          // Qiao does not fsync its files either (its index commits are durable, as Orthanc's are).
+          SyncStorageArea: false,
           SaveJobs: false,
           Plugins: [DICOMWEB_PLUGIN],
           DicomWeb: { Enable: true, Root: '/dicom-web/' },
@@ -90,7 +92,8 @@ export async function startOrthancPeer(dir: string): Promise<Peer> {
     );
     const log = openSync(path.join(dir, 'orthanc.log'), 'a');
     // `ip netns exec` execs Orthanc in place: the child's pid is Orthanc's.
-    const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, ORTHANC, config], { stdio: ['ignore', log, log] });
+    // TCP_NODELAY=1: DCMTK, inside Orthanc, leaves Nagle's algorithm on otherwise (Qiao's sockets have it off).
+    const child: ChildProcess = spawn('ip', ['netns', 'exec', ns, ORTHANC, config], { stdio: ['ignore', log, log], env: { ...process.env, TCP_NODELAY: '1' } });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const versions = await run('dpkg-query', ['-W', '-f', '${Package} ${Version}, ', 'orthanc', 'orthanc-dicomweb']).then((r) => r.stdout.replace(/, $/, ''), () => 'unknown');
     return {

@@ -34,14 +34,14 @@ export interface ReportInput {
   orthancMissing?: string;
 }
 
-const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2));
 
 function cells(input: ReportInput): string[][] {
   return ROWS.map((row) => {
     const q = row.value(input.qiao);
     const o = input.orthanc ? row.value(input.orthanc) : row.issueOrthanc;
     const mark = input.orthanc ? '' : '*';
-    return [row.label, row.unit, fmt(q), `${fmt(o)}${mark}`, `${(q / o).toFixed(2)}${mark}`, row.target, row.met(q, o) ? 'met' : 'MISSED'];
+    return [row.label, row.unit, fmt(q), `${fmt(o)}${mark}`, `${fmt(q / o)}${mark}`, row.target, row.met(q, o) ? 'met' : 'MISSED'];
   });
 }
 

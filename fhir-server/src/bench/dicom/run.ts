@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startThrowawayPostgres } from '../../testing/throwaway-postgres.js';
 import { codeRevision, machineFacts, type Machine } from '../machine.js';
 import { POSTGRES_SETTINGS } from '../postgres-settings.js';
-import { FRAMES, SLICES, writeDataset, type Dataset } from './dataset.js';
+import { COLUMNS, FRAMES, ROWS, SLICES, writeDataset, type Dataset } from './dataset.js';
 import type { Measurement, Target } from './measure.js';
 import { orthancUnavailable, startOrthancPeer, startQiaoPeer, type Peer } from './peers.js';
 import { consoleTable, markdown } from './report.js';
@@ -34,7 +34,7 @@ try {
   progress(`writing the dataset to ${tmp}`);
   const dataset = await writeDataset(path.join(tmp, 'data'));
   const mb = (dataset.stow[0]?.bytes ?? 0) / 1e6;
-  progress(`dataset: CT series of ${SLICES} slices 512×512 16-bit (${mb.toFixed(1)} MB), one ${FRAMES}-frame instance (${(dataset.multiframe.bytes / 1e6).toFixed(1)} MB)`);
+  progress(`dataset: CT series of ${SLICES} slices ${ROWS}×${COLUMNS} 16-bit (${mb.toFixed(1)} MB), one ${FRAMES}-frame instance (${(dataset.multiframe.bytes / 1e6).toFixed(1)} MB)`);
 
   const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
   let machine: Machine;
@@ -52,17 +52,26 @@ try {
 
   let orthanc: Measurement | undefined;
   let orthancVersion = '';
-  if (orthancMissing) {
-    progress(`Orthanc skipped: ${orthancMissing}`);
-  } else {
+  let orthancSkipped = orthancMissing;
+  // Orthanc is optional: one that cannot start (no namespaces in a container, say) is skipped, not fatal.
+  let peer: Peer | undefined;
+  if (!orthancSkipped) {
+    try {
+      peer = await startOrthancPeer(path.join(tmp, 'orthanc'));
+    } catch (error) {
+      orthancSkipped = `could not start: ${(error as Error).message}`;
+    }
+  }
+  if (peer) {
     loads.push(`before Orthanc ${load()}`);
-    const peer = await startOrthancPeer(path.join(tmp, 'orthanc'));
     orthancVersion = peer.version;
     orthanc = await measureAndStop(peer, dataset);
+  } else {
+    progress(`Orthanc skipped: ${orthancSkipped}`);
   }
   loads.push(`after ${load()}`);
 
-  const input = { qiao, orthanc, orthancMissing };
+  const input = { qiao, orthanc, orthancMissing: orthancSkipped };
   const facts = [
     `date ${new Date().toISOString()}, revision ${revision}, ${Math.round((performance.now() - started) / 1000)} s`,
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}`,
