@@ -48,11 +48,11 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
 
   const creates = entries.filter((e) => e.method === 'POST' && ids.get(e.index)?.existing === undefined && ids.get(e.index));
   const codes = await nationalCodesFor(ctx, q);
-  for (const e of creates) atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles, codes }));
+  const checked = new Map(creates.map((e) => [e.index, atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles, codes }))]));
   const warnings = new Map<number, EdgeIssue[]>();
   for (const e of creates) warnings.set(e.index, await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource)));
   const created = await ctx.repo.createMany(q, creates.map((e) => e.resource as Resource));
-  creates.forEach((e, i) => (responses[e.index] = withWarnings(storedResponse(201, created[i] as StoredVersion, true), warnings.get(e.index) ?? [])));
+  creates.forEach((e, i) => (responses[e.index] = withWarnings(storedResponse(201, created[i] as StoredVersion, true), checked.get(e.index) ?? [], warnings.get(e.index) ?? [])));
   for (const e of entries) {
     const existing = ids.get(e.index)?.existing;
     if (e.method === 'POST' && existing) responses[e.index] = storedResponse(200, existing, true);

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { fromEdgeIssue, type EdgeIssue } from '../errors/edge-issues.js';
-import { FhirError } from '../errors/fhir-error.js';
+import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { informational, toOperationOutcome } from '../errors/outcome.js';
 import { applyPatch } from '../patch/index.js';
 import { assertValid } from '../validation/validate.js';
@@ -19,9 +19,13 @@ function ifMatch(req: FhirRequest): string | undefined {
   return version;
 }
 
-/** A successful write's response carrying the warnings raised on the way, if any. */
-export function withWarnings(response: FhirResponse, warnings: readonly EdgeIssue[]): FhirResponse {
-  return warnings.length ? { ...response, outcome: toOperationOutcome(warnings.map(fromEdgeIssue)) } : response;
+/**
+ * A successful write's response carrying the warnings raised on the way, if any: the validator's
+ * (an extensible binding, an unknown profile) and the terminology hook's (an unmapped local code).
+ */
+export function withWarnings(response: FhirResponse, validation: readonly IssueInput[], terminology: readonly EdgeIssue[]): FhirResponse {
+  const warnings = [...validation, ...terminology.map(fromEdgeIssue)];
+  return warnings.length ? { ...response, outcome: toOperationOutcome(warnings) } : response;
 }
 
 export const create: Interaction = async (ctx, q, req, path) => {
@@ -30,7 +34,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
   // The server assigns ids on create; a client id in the body is ignored, as the spec says.
   delete resource.id;
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const checked = assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
   const warnings = await terminologyOnWrite(ctx, q, resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
@@ -40,7 +44,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
     }
     if (matches[0]) return storedResponse(200, matches[0], true);
   }
-  return withWarnings(storedResponse(201, await ctx.repo.create(q, resource), true), warnings);
+  return withWarnings(storedResponse(201, await ctx.repo.create(q, resource), true), checked, warnings);
 };
 
 export const update: Interaction = async (ctx, q, req, path) => {
@@ -64,10 +68,10 @@ export const update: Interaction = async (ctx, q, req, path) => {
   }
   assertId(id);
   localiseReferences(resource, req.baseUrl);
-  assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const checked = assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
   const warnings = await terminologyOnWrite(ctx, q, resource);
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
-  return withWarnings(storedResponse(created ? 201 : 200, stored, true), warnings);
+  return withWarnings(storedResponse(created ? 201 : 200, stored, true), checked, warnings);
 };
 
 export const remove: Interaction = async (ctx, q, req, path) => {
@@ -109,8 +113,8 @@ export const patch: Interaction = async (ctx, q, req, path) => {
   if (req.body === undefined) throw new FhirError('body.empty');
   const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
   localiseReferences(patched, req.baseUrl);
-  assertValid(patched, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
+  const checked = assertValid(patched, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
   const warnings = await terminologyOnWrite(ctx, q, patched);
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
-  return withWarnings(storedResponse(200, stored, true), warnings);
+  return withWarnings(storedResponse(200, stored, true), checked, warnings);
 };

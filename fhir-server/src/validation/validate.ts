@@ -23,10 +23,11 @@ export function validateResource(resource: unknown, options: ValidateOptions = {
   return issues;
 }
 
-/** Throws a 400 carrying every issue when at least one is an error; warnings alone pass. */
-export function assertValid(resource: unknown, options?: ValidateOptions): void {
+/** Throws a 400 carrying every issue when at least one is an error; else returns the warnings, for the response. */
+export function assertValid(resource: unknown, options?: ValidateOptions): IssueInput[] {
   const issues = validateResource(resource, options);
   if (issues.some(isError)) throw FhirError.of(issues, 400);
+  return issues;
 }
 
 export function isError(issue: IssueInput): boolean {
