@@ -66,7 +66,11 @@ describe('seed command', () => {
         const bundle = JSON.parse(await body(request)) as Bundle;
         const kind = bundle.entry?.[0]?.resource?.resourceType;
         events.push(`start ${kind} ${request.method} ${request.url} ${request.headers['content-type']}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        // Patient bundles are held until four are in flight (or 300 ms pass), so a busy machine's
+        // scheduling cannot hide whether the command keeps four going.
+        const until = Date.now() + 300;
+        do await new Promise((resolve) => setTimeout(resolve, 5));
+        while (kind === 'Patient' && inFlight < 4 && Date.now() < until);
         events.push(`end ${kind}`);
         inFlight--;
         response.writeHead(200, { 'Content-Type': 'application/fhir+json' });
