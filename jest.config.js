@@ -4,5 +4,5 @@ import { existsSync } from 'node:fs';
 export default {
   // testTimeout is a global option: the projects' own values are not read.
   testTimeout: 60000,
-  projects: ['fhir-server', 'terminology', 'cda-adapters', 'dicom-gateway', 'profiles'].filter((w) => existsSync(`${w}/jest.config.js`)).map((w) => `<rootDir>/${w}`),
+  projects: ['fhir-server', 'terminology', 'cda-adapters', 'dicom-gateway', 'profiles', 'viewer'].filter((w) => existsSync(`${w}/jest.config.js`)).map((w) => `<rootDir>/${w}`),
 };

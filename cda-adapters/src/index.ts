@@ -43,5 +43,7 @@ export function prepareImport(bytes: Uint8Array, options: ValidateOptions = {}):
   const issues = validateParsed(root, options);
   if (blocking(issues)) return { issues };
   const mapped = cdaToFhir(root);
+  // The element tree is not needed past this point; dropped before the Binary's base64 is made.
+  root = undefined;
   return { issues, mapped, transaction: toTransaction(mapped, bytes) };
 }

@@ -70,7 +70,7 @@ describe('$cda-validate rules', () => {
     const wrongSystem = validateCda(c0002.replace('codeSystem="2.16.156.10011.2.3.3.11"', 'codeSystem="2.16.840.1.113883.6.90"'));
     expect(wrongSystem.map((i) => i.id)).toEqual(['CDA-BODY-006']);
     expect(wrongSystem[0]?.expression).toMatch(/^\/ClinicalDocument\/component\/structuredBody\/component\[3\]\/section\/entry\/observation\/value\/@codeSystem$/);
-    expect(ids(c0002.replace('code="J20.900"', 'code="bronchitis"'))).toEqual(['CDA-BODY-007']);
+    expect(ids(c0002.replace('code="J20.900"', 'code="bronchitis"'))).toEqual(['CDA-VS-001']);
     expect(ids(c0002.replace('<value xsi:type="ST">反复咳嗽3天</value>', '<value xsi:type="PQ" value="3" unit="d"/>'))).toEqual(['CDA-BODY-005']);
   });
 

@@ -25,3 +25,4 @@ export {
   type ReportStudy,
   type SendOutcome,
 } from './dimse/index.js';
+export * from './synthetic/index.js';

@@ -9,7 +9,14 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Public base (e.g. `https://hub.example.cn`); undefined derives it from each request. */
   baseUrl: string | undefined;
+  /** `on` (default): every /fhir, /dicomweb and /bulk request needs a bearer token; `off` is for development only. */
   auth: 'off' | 'on';
+  /** JSON file of clients and users loaded (idempotently) at start (`QIAO_BOOTSTRAP`); see docs/auth.md. */
+  bootstrapFile: string | undefined;
+  /** Lifetimes in seconds: access tokens of users, of backend clients (at most 300), refresh tokens. */
+  accessTokenSeconds: number;
+  backendTokenSeconds: number;
+  refreshTokenSeconds: number;
   /** Largest request body in bytes; a 100 MB DICOM upload must fit. */
   maxBodyBytes: number;
   /** Load the demo data set into an empty database at start. */
@@ -25,6 +32,8 @@ export interface Config {
   installProfiles: boolean;
   /** Key of the research pseudonyms (HMAC-SM3); undefined = a key generated once and kept in the database. */
   pseudonymKey: string | undefined;
+  /** Which patients clinicians of another organisation see (`QIAO_CROSS_ORG=open|shared-only`); see docs/access.md. */
+  crossOrg: 'open' | 'shared-only';
   /** DIMSE listener port (bound to `host`); null when `QIAO_DIMSE_PORT=off`, 0 for a random port. */
   dimsePort: number | null;
   /** The gateway's own AE title: associations called to another title are rejected. */
@@ -39,10 +48,14 @@ export interface Config {
   keyFile: string | undefined;
   /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
   keys: string | undefined;
+  /** `off` stops writing audit records — for measuring their cost only; 等保 requires `on` (the default). */
+  audit: 'on' | 'off';
+  /** Days audit records are kept (`QIAO_AUDIT_RETENTION_DAYS`, at least 180: GB/T 22239-2019 level 3). */
+  auditRetentionDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const auth = env.QIAO_AUTH ?? 'off';
+  const auth = env.QIAO_AUTH ?? 'on';
   if (auth !== 'off' && auth !== 'on') throw new Error(`QIAO_AUTH must be "off" or "on", not "${auth}"`);
   const logLevel = env.QIAO_LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) throw new Error(`QIAO_LOG_LEVEL "${logLevel}" is not a level`);
@@ -53,6 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     baseUrl: env.QIAO_BASE_URL ? env.QIAO_BASE_URL.replace(/\/+$/, '') : undefined,
     auth,
+    bootstrapFile: env.QIAO_BOOTSTRAP ? path.resolve(env.QIAO_BOOTSTRAP) : undefined,
+    accessTokenSeconds: integer(env.QIAO_ACCESS_TOKEN_S, 3600, 'QIAO_ACCESS_TOKEN_S'),
+    backendTokenSeconds: Math.min(300, integer(env.QIAO_BACKEND_TOKEN_S, 300, 'QIAO_BACKEND_TOKEN_S')),
+    refreshTokenSeconds: integer(env.QIAO_REFRESH_TOKEN_S, 8 * 3600, 'QIAO_REFRESH_TOKEN_S'),
     maxBodyBytes: integer(env.QIAO_MAX_BODY_MB, 128, 'QIAO_MAX_BODY_MB') * 1024 * 1024,
     demoData: (env.QIAO_DEMO_DATA ?? 'on') !== 'off',
     logLevel: logLevel as Config['logLevel'],
@@ -61,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     installProfiles: (env.QIAO_INSTALL_PROFILES ?? 'on') !== 'off',
     requireProfiles: (env.QIAO_REQUIRE_PROFILES ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
     pseudonymKey: pseudonymKey(env.QIAO_PSEUDONYM_KEY),
+    crossOrg: oneOf(env.QIAO_CROSS_ORG ?? 'open', ['open', 'shared-only'] as const, 'QIAO_CROSS_ORG'),
     dimsePort: env.QIAO_DIMSE_PORT === 'off' ? null : integer(env.QIAO_DIMSE_PORT, 11112, 'QIAO_DIMSE_PORT'),
     dimseAeTitle: aeTitle(env.QIAO_DIMSE_AE_TITLE ?? 'QIAO', 'QIAO_DIMSE_AE_TITLE'),
     siteUtcOffset: utcOffset(env.QIAO_UTC_OFFSET ?? '+08:00'),
@@ -76,7 +94,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map(peer),
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
+    audit: oneOf(env.QIAO_AUDIT ?? 'on', ['on', 'off'] as const, 'QIAO_AUDIT'),
+    auditRetentionDays: retentionDays(env.QIAO_AUDIT_RETENTION_DAYS),
   };
+}
+
+/** Audit records are kept at least 180 days (等保三级: six months); a shorter setting is refused at start. */
+function retentionDays(value: string | undefined): number {
+  const days = integer(value, 180, 'QIAO_AUDIT_RETENTION_DAYS');
+  if (days < 180) throw new Error(`QIAO_AUDIT_RETENTION_DAYS must be at least 180 (GB/T 22239-2019 level 3), not ${days}`);
+  return days;
 }
 
 function utcOffset(value: string): string {
@@ -110,4 +137,9 @@ function integer(value: string | undefined, fallback: number, name: string): num
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, not "${value}"`);
   return n;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+  return value as T;
 }

@@ -1,4 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { SYSTEM_PRINCIPAL } from './auth/principal.js';
+import { loadDemoImages } from './demo-images.js';
 import { handle } from './router/router.js';
 import type { RunningServer } from './server.js';
 import { demoDataset } from './seed/bundles.js';
@@ -12,8 +14,9 @@ export async function loadDemoData(running: RunningServer): Promise<void> {
   if ((await ctx.repo.count(ctx.db, 'Patient')) > 0) return;
   let resources = 0;
   for (const bundle of demoDataset()) {
-    await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as Resource, prefer: { return: 'minimal' }, baseUrl: running.url + '/fhir' });
+    await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as Resource, prefer: { return: 'minimal' }, baseUrl: running.url + '/fhir', principal: SYSTEM_PRINCIPAL });
     resources += bundle.entry?.length ?? 0;
   }
   logger.log('info', 'demo data loaded', { resources });
+  await loadDemoImages(running);
 }

@@ -1,10 +1,14 @@
+import { ensureDemoAccounts } from './auth/demo-accounts.js';
 import { loadConfig } from './config.js';
 import { loadDemoData } from './demo.js';
 import { startServer } from './server.js';
 
 const config = loadConfig();
 const running = await startServer(config);
-if (config.demoData) await loadDemoData(running);
+if (config.demoData) {
+  await loadDemoData(running);
+  await ensureDemoAccounts(running);
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

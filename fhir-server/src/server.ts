@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './http/logger.js';
 import type { Db } from './repository/db.js';
 import { openPglite } from './repository/pglite-db.js';
 import { openPostgres } from './repository/postgres-db.js';
+import { openAuditLog } from './audit/log.js';
 import { Repository } from './repository/repository.js';
 import type { Context } from './router/types.js';
 import { migrate } from './schema/migrate.js';
@@ -42,6 +43,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const parameters = await loadStoredSearchParameters(db);
   if (parameters) logger.log('info', 'stored search parameters active', { count: parameters });
   const ctx: Context = { config, db, repo: new Repository(db) };
+  const audit = openAuditLog(ctx, logger);
+  if (config.audit === 'off') logger.log('warn', 'QIAO_AUDIT=off: no audit records are written (for measuring only; 等保 level 3 requires auditing)');
   if (config.installProfiles) await installProfiles(ctx, logger);
   const state: AppState = { ready: true, inFlight: 0 };
   const edges: Edge[] = [];
@@ -68,6 +71,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       server.closeAllConnections();
       await stopped;
       for (const edge of edges.toReversed()) await edge.close?.();
+      await audit.close();
       await db.close();
       logger.log('info', 'stopped');
     })());

@@ -38,9 +38,11 @@ export function cdaToFhir(root: XElement): MappedDocument {
   const results: string[] = [];
   const section = (s: Section): Json => {
     const entryRefs = s.entries.map((e) => {
-      const resource = entryToFhir(e, refs, { system: ENTRY_ID_SYSTEM, value: `${key}#${++n}` });
-      const ref = c.add(resource, identifierCriteria(ENTRY_ID_SYSTEM, `${key}#${n}`));
-      if (ruleFor(e)?.reportResult) results.push(ref);
+      const rule = ruleFor(e);
+      const value = `${key}#${++n}`;
+      const resource = entryToFhir(e, refs, { system: ENTRY_ID_SYSTEM, value }, rule);
+      const ref = c.add(resource, identifierCriteria(ENTRY_ID_SYSTEM, value));
+      if (rule?.reportResult) results.push(ref);
       return { reference: ref };
     });
     const code = s.code?.code ? { coding: [{ system: fhirSystem(s.code.codeSystem), code: s.code.code, ...(s.code.displayName ? { display: s.code.displayName } : {}) }] } : s.code?.displayName ? { text: s.code.displayName } : undefined;
@@ -155,7 +157,7 @@ export function toTransaction(doc: MappedDocument, bytes: Uint8Array): Json {
     type: 'transaction',
     entry: [
       ...doc.entries.map(entry),
-      { resource: { resourceType: 'Binary', id: binaryId, contentType: 'application/hl7-cda+xml', data: Buffer.from(bytes).toString('base64') }, request: { method: 'PUT', url: `Binary/${binaryId}` } },
+      { resource: { resourceType: 'Binary', id: binaryId, contentType: 'application/hl7-cda+xml', data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') }, request: { method: 'PUT', url: `Binary/${binaryId}` } },
       entry({ fullUrl: `urn:uuid:${randomUUID()}`, resource: documentReference, ifNoneExist: identifierCriteria(docIdentifier.system, docIdentifier.value ?? '') }),
     ],
   };

@@ -12,8 +12,36 @@ type Json = Record<string, unknown>;
 /** Where a resource type names its patient and encounter. */
 const SUBJECT: Record<string, string> = { AllergyIntolerance: 'patient' };
 
+/**
+ * For each entry shape, the first rule (in table order) an entry of that shape takes: by its key
+ * code, or the shape's rule without a key. Built once: the lookup runs for every entry.
+ */
+const RULE_INDEX = (() => {
+  const index = new Map<string, { byKey: Map<string, EntryRule>; keyless?: EntryRule }>();
+  for (const shape of new Set(ENTRY_RULES.map((r) => r.shape))) {
+    const rules = ENTRY_RULES.filter((r) => r.shape === shape);
+    const keyless = rules.find((r) => r.key === undefined);
+    const byKey = new Map<string, EntryRule>();
+    for (const r of rules) if (r.key !== undefined && !byKey.has(r.key)) byKey.set(r.key, rules.find((x) => x.key === undefined || x.key === r.key) as EntryRule);
+    index.set(shape, keyless ? { byKey, keyless } : { byKey });
+  }
+  return index;
+})();
+
 export function ruleFor(entry: Entry): EntryRule | undefined {
-  return ENTRY_RULES.find((r) => r.shape === entry.shape && (r.key === undefined || r.key === entry.code?.code));
+  const forShape = RULE_INDEX.get(entry.shape);
+  if (!forShape) return undefined;
+  const code = entry.code?.code;
+  return (code === undefined ? undefined : forShape.byKey.get(code)) ?? forShape.keyless;
+}
+
+/** A copy of a rule's fixed content (plain JSON data), cheaper than structuredClone for these small trees. */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const k in value) out[k] = copy((value as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 function slot(entry: Entry, name: string): CdaValue | undefined {
@@ -72,7 +100,8 @@ function put(resource: Json, field: FieldRule, v: CdaValue): void {
 }
 
 export function deCoding(code: Code): Json {
-  return codingOf({ ...code, codeSystem: code.codeSystem ?? OID.dataElements, ...(code.displayName || !DATA_ELEMENTS[code.code] ? {} : { displayName: DATA_ELEMENTS[code.code]?.zh }) });
+  const display = code.displayName || DATA_ELEMENTS[code.code]?.zh || code.displayName;
+  return codingOf(code.codeSystem === undefined ? { ...code, codeSystem: OID.dataElements } : code, display);
 }
 
 function valueX(v: CdaValue | undefined): Json {
@@ -86,15 +115,15 @@ function valueX(v: CdaValue | undefined): Json {
  * coded with the entry's data element. Data elements no field names are kept (component or
  * extension), so nothing in the document is dropped.
  */
-export function entryToFhir(entry: Entry, refs: { patient: string; encounter?: string }, identifier: Json): Json {
-  const rule = ruleFor(entry);
+export function entryToFhir(entry: Entry, refs: { patient: string; encounter?: string }, identifier: Json, rule = ruleFor(entry)): Json {
   const resourceType = rule?.resource ?? 'Observation';
   const resource: Json = {
     resourceType,
     meta: { tag: [{ system: MAPPING_TAG, code: rule?.id ?? `generic:${entry.shape}` }] },
     identifier: [identifier],
-    ...structuredClone(rule?.fixed ?? { status: 'final' }),
   };
+  if (rule) Object.assign(resource, copy(rule.fixed));
+  else resource.status = 'final';
   let parts: Part[] = entry.parts;
   if (rule) {
     const used = new Set<Part>();

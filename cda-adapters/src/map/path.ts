@@ -1,7 +1,19 @@
 /** Reading and writing FHIR JSON at the simple paths the mapping tables use (`a.b[0].c`). */
 type Json = Record<string, unknown>;
 
+/** Paths come from the mapping tables: parsed once each. */
+const STEPS = new Map<string, (string | number)[]>();
+
 function steps(path: string): (string | number)[] {
+  let out = STEPS.get(path);
+  if (!out) {
+    out = parseSteps(path);
+    STEPS.set(path, out);
+  }
+  return out;
+}
+
+function parseSteps(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([A-Za-z_]\w*)(?:\[(\d+)\])?$/.exec(part);
@@ -30,9 +42,11 @@ export function setAt(target: Json, path: string, value: unknown): void {
 
 function merge(existing: unknown, value: unknown): unknown {
   if (!isObject(existing) || !isObject(value)) return value;
-  const out: Json = { ...existing };
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = Array.isArray(out[k]) && Array.isArray(v) ? [...(out[k] as unknown[]), ...v] : v;
+  const out: Json = Object.assign({}, existing);
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    const before = out[k];
+    out[k] = Array.isArray(before) && Array.isArray(v) ? before.concat(v) : v;
   }
   return out;
 }

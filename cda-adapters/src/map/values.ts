@@ -23,7 +23,8 @@ const TEXT = new Set(['ST', 'ED', 'SC']);
 
 export function readValue(e: XElement | undefined): CdaValue | undefined {
   if (!e || attr(e, 'nullFlavor')) return undefined;
-  const type = (attr(e, 'xsi:type') ?? '').replace(/^.*:/, '');
+  const written = attr(e, 'xsi:type') ?? '';
+  const type = written.slice(written.lastIndexOf(':') + 1);
   if (type === 'PQ') {
     const value = Number(attr(e, 'value'));
     if (!Number.isFinite(value)) return undefined;
@@ -49,7 +50,14 @@ export function readValue(e: XElement | undefined): CdaValue | undefined {
 export function readCode(e: XElement | undefined): CdaValue | undefined {
   const code = attr(e, 'code');
   if (!e || !code) return undefined;
-  return { type: 'CD', code, ...opt('codeSystem', attr(e, 'codeSystem')), ...opt('displayName', attr(e, 'displayName')), ...opt('codeSystemName', attr(e, 'codeSystemName')) };
+  const cd: Extract<CdaValue, { type: 'CD' }> = { type: 'CD', code };
+  const codeSystem = attr(e, 'codeSystem');
+  if (codeSystem !== undefined) cd.codeSystem = codeSystem;
+  const displayName = attr(e, 'displayName');
+  if (displayName !== undefined) cd.displayName = displayName;
+  const codeSystemName = attr(e, 'codeSystemName');
+  if (codeSystemName !== undefined) cd.codeSystemName = codeSystemName;
+  return cd;
 }
 
 export function readPeriod(e: XElement): CdaValue | undefined {
@@ -85,9 +93,11 @@ export function tsFromFhir(dateTime: string): string {
   return `${y}${mo}${d}${h}${mi}${s}${z}`;
 }
 
-export function codingOf(v: Extract<CdaValue, { type: 'CD' }>): Json {
+export function codingOf(v: Extract<CdaValue, { type: 'CD' }>, display = v.displayName): Json {
   const system = fhirSystem(v.codeSystem);
-  return { ...(system ? { system } : {}), code: v.code, ...(v.displayName ? { display: v.displayName } : {}) };
+  const coding: Json = system ? { system, code: v.code } : { code: v.code };
+  if (display) coding.display = display;
+  return coding;
 }
 
 /** The FHIR form of a CDA value for a field; `path` picks value[x]'s type suffix. */

@@ -45,36 +45,43 @@ function time(e: XElement | undefined): string | undefined {
 function part(obs: XElement): Part | undefined {
   const code = readCode(child(obs, 'code')) as Code | undefined;
   if (!code) return undefined;
+  const p: Part = { code };
   const value = readValue(child(obs, 'value'));
+  if (value) p.value = value;
   const t = time(obs);
-  return { code, ...(value ? { value } : {}), ...(t ? { time: t } : {}) };
+  if (t) p.time = t;
+  return p;
 }
 
 /** Observations nested below an act, depth first: every data element, however deep. */
 function nestedParts(act: XElement, out: Part[] = []): Part[] {
-  for (const rel of [...elements(act, 'entryRelationship'), ...elements(act, 'component')]) {
-    for (const obs of elements(rel, 'observation')) {
-      const p = part(obs);
-      if (p) out.push(p);
-      nestedParts(obs, out);
+  for (const relation of RELATIONS) {
+    for (const rel of act.children) {
+      if (typeof rel === 'string' || rel.name !== relation) continue;
+      for (const obs of rel.children) {
+        if (typeof obs === 'string' || obs.name !== 'observation') continue;
+        const p = part(obs);
+        if (p) out.push(p);
+        nestedParts(obs, out);
+      }
     }
   }
   return out;
 }
+const RELATIONS = ['entryRelationship', 'component'] as const;
 
 function observationEntry(obs: XElement, shape: EntryShape, extraParts: Part[] = []): Entry {
+  const entry: Entry = { shape, parts: nestedParts(obs) };
   const key = part(obs);
+  if (key) entry.code = key.code;
+  if (key?.value) entry.value = key.value;
+  if (key?.time) entry.time = key.time;
   const interpretation = readCode(child(obs, 'interpretationCode')) as Code | undefined;
+  if (interpretation) entry.interpretationCode = interpretation;
   const range = textOf(at(obs, 'referenceRange/observationRange/text'));
-  return {
-    shape,
-    ...(key ? { code: key.code } : {}),
-    ...(key?.value ? { value: key.value } : {}),
-    ...(key?.time ? { time: key.time } : {}),
-    ...(interpretation ? { interpretationCode: interpretation } : {}),
-    ...(range ? { referenceRange: range } : {}),
-    parts: [...nestedParts(obs), ...extraParts],
-  };
+  if (range) entry.referenceRange = range;
+  for (const p of extraParts) entry.parts.push(p);
+  return entry;
 }
 
 function readEntry(entry: XElement): Entry[] {

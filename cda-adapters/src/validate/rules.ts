@@ -43,6 +43,8 @@ export const RULES = {
   'CDA-BODY-007': { severity: 'error', code: 'code-invalid', zh: '代码 {code} 不在代码系统 {system} 中', en: 'code {code} is not in code system {system}' },
   'CDA-BODY-008': { severity: 'warning', code: 'code-invalid', zh: '代码 {code} 未在已加载的代码系统 {system} 中找到（该代码系统仅部分加载）', en: 'code {code} was not found in code system {system}, which is only partially loaded' },
   'CDA-BODY-009': { severity: 'warning', code: 'required', zh: '章节既无代码也无标题', en: 'the section has neither a code nor a title' },
+  'CDA-VS-001': { severity: 'error', code: 'code-invalid', zh: '数据元 {element}（{name}）的代码 {code} 不在其值集 {valueSet} 中', en: 'code {code} of data element {element} ({name}) is not in its value set {valueSet}' },
+  'CDA-VS-002': { severity: 'warning', code: 'code-invalid', zh: '数据元 {element}（{name}）的代码 {code} 不在推荐值集 {valueSet} 中（可能是地方扩展代码）', en: 'code {code} of data element {element} ({name}) is not in its preferred value set {valueSet} (it may be a regional extension)' },
   'CDA-DOC-001': { severity: 'information', code: 'not-supported', zh: '文档类型 {code} 仅映射文档头和通用条目', en: 'document type {code} is mapped for its header and generic entries only' },
 } as const satisfies Record<string, RuleDef>;
 

@@ -1,5 +1,5 @@
 import { CdaError, type CdaIssue } from '../issues.js';
-import { DATA_ELEMENTS, DE_FORMAT } from '../tables/data-elements.js';
+import { CODED_ELEMENTS, DATA_ELEMENTS, DE_FORMAT, type Binding } from '../tables/data-elements.js';
 import { DOCUMENT_CODE_SYSTEM, documentType } from '../tables/document-types.js';
 import { OID } from '../tables/identifiers.js';
 import { profileOf, sectionDef, SECTIONS } from '../tables/sections.js';
@@ -39,9 +39,21 @@ class Checker {
   }
 
   code(system: string, code: string, expression: string): void {
-    const verdict = (this.options.codes ?? defaultCodeChecker).check(system, code);
+    const verdict = this.verdict(system, code);
     if (verdict === 'invalid') this.add('CDA-BODY-007', expression, { code, system });
     else if (verdict === 'partial') this.add('CDA-BODY-008', expression, { code, system });
+  }
+
+  /** A data element's code against the value set it is bound to; the strength decides error or warning. */
+  bound(binding: Binding, code: string, expression: string, element: string, name: string): void {
+    const verdict = this.verdict(binding.valueSet, code);
+    if (verdict === 'invalid') {
+      this.add(binding.strength === 'required' ? 'CDA-VS-001' : 'CDA-VS-002', expression, { code, element, name, valueSet: binding.valueSet });
+    } else if (verdict === 'partial') this.add('CDA-BODY-008', expression, { code, system: binding.valueSet });
+  }
+
+  private verdict(system: string, code: string): ReturnType<CodeChecker['check']> {
+    return (this.options.codes ?? defaultCodeChecker).check(system, code);
   }
 }
 
@@ -145,12 +157,21 @@ function patient(c: Checker, root: XElement): void {
 }
 
 function coded(c: Checker, e: XElement, expected: string, path: string, element: string): void {
+  if (sameSystem(c, e, expected, path, element)) c.code(expected, attr(e, 'code') ?? '', `${path}/@code`);
+}
+
+/** WS/T 500 writes a bound element's value set OID as its codeSystem: another one is an error of its own. */
+function sameSystem(c: Checker, e: XElement, expected: string, path: string, element: string): boolean {
   const system = attr(e, 'codeSystem') ?? '';
-  if (system !== expected) {
-    c.add('CDA-BODY-006', `${path}/@codeSystem`, { element, expected, actual: system || '-' });
-    return;
-  }
-  c.code(system, attr(e, 'code') ?? '', `${path}/@code`);
+  if (system === expected) return true;
+  c.add('CDA-BODY-006', `${path}/@codeSystem`, { element, expected, actual: system || '-' });
+  return false;
+}
+
+/** A coded value of a data element bound to a value set (nullFlavor values are not checked). */
+function boundValue(c: Checker, e: XElement, binding: Binding, path: string, element: string, name: string): void {
+  if (attr(e, 'nullFlavor')) return;
+  if (sameSystem(c, e, binding.valueSet, path, element)) c.bound(binding, attr(e, 'code') ?? '', `${path}/@code`, element, name);
 }
 
 function body(c: Checker, root: XElement, typeCode: string | undefined, typeTitle: string | undefined): void {
@@ -210,13 +231,15 @@ function dataElementCodes(e: XElement, out: string[] = []): string[] {
   return out;
 }
 
-/** Data-element observations anywhere in a section's entries: code format, value type, value set. */
+/** Data-element observations and bound coded elements anywhere in a section's entries: code format, value type, value set. */
 function entries(c: Checker, s: XElement, base: string): void {
   const visit = (e: XElement, path: string) => {
     for (const x of elements(e)) {
       if (x.name === 'section' || (x.name === 'component' && e.name === 'section')) continue;
       const p = `${path}/${indexed(e, x)}`;
       if (x.name === 'observation') observation(c, x, p);
+      const element = CODED_ELEMENTS[x.name];
+      if (element) boundValue(c, x, element.binding, p, element.de, element.zh);
       visit(x, p);
     }
   };
@@ -240,5 +263,5 @@ function observation(c: Checker, obs: XElement, path: string): void {
   if (family(actual) !== family(def.type) && !(def.type === 'ST' && family(actual) === 'CD')) {
     c.add('CDA-BODY-005', `${path}/value`, { element: de, expected: def.type, actual: actual || '-' });
   }
-  if (def.codeSystem && family(actual) === 'CD') coded(c, value, def.codeSystem, `${path}/value`, de);
+  if (def.binding && family(actual) === 'CD') boundValue(c, value, def.binding, `${path}/value`, de, def.zh);
 }

@@ -1,5 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CdaError, type CdaIssue } from '../issues.js';
+import { PREDEFINED_ENTITIES } from './parse.js';
+
+export { parseXml } from './parse.js';
 
 /** An element of a parsed document: local name (prefix dropped), attributes by qualified name. */
 export interface XElement {
@@ -11,84 +12,7 @@ export interface XElement {
 }
 export type XNode = XElement | string;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  // Entities are decoded below, never expanded by the parser: with DTDs refused only the five
-  // predefined ones and character references can occur.
-  processEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  jPath: false,
-});
-
-const DTD = /<!\s*(?:doctype|entity|element|attlist|notation)/i;
-
-/**
- * Parses a CDA document. DOCTYPE and entity declarations are refused outright (no entity
- * expansion, no external fetches); a malformed document fails with the line and column the
- * validator reports.
- */
-export function parseXml(text: string): XElement {
-  const xml = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (!/\S/.test(xml)) throw fatal('CDA-XML-003', '文档为空', 'the document is empty');
-  const dtd = DTD.exec(xml);
-  if (dtd) {
-    const { line, col } = position(xml, dtd.index);
-    throw fatal('CDA-XML-004', `第 ${line} 行第 ${col} 列：不允许 DOCTYPE 或实体声明`, `line ${line}, column ${col}: DOCTYPE and entity declarations are not allowed`);
-  }
-  const verdict = XMLValidator.validate(xml);
-  if (verdict !== true) {
-    const { line, col, msg } = verdict.err;
-    throw fatal('CDA-XML-005', `第 ${line} 行第 ${col} 列：XML 格式错误（${msg}）`, `line ${line}, column ${col}: malformed XML (${msg})`);
-  }
-  const roots = convert(parser.parse(xml) as unknown[]).filter((n): n is XElement => typeof n !== 'string');
-  const [root] = roots;
-  if (!root || roots.length !== 1) throw fatal('CDA-XML-006', '文档必须只有一个根元素', 'the document must have exactly one root element');
-  return root;
-}
-
-function fatal(id: string, zh: string, en: string): CdaError {
-  const issue: CdaIssue = { severity: 'fatal', code: 'structure', id, zh, en, expression: '/' };
-  return new CdaError([issue]);
-}
-
-function position(text: string, index: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: index - start + 1 };
-}
-
-function convert(nodes: unknown[]): XNode[] {
-  const out: XNode[] = [];
-  for (const node of nodes as Record<string, unknown>[]) {
-    for (const key of Object.keys(node)) {
-      if (key === ':@') continue;
-      if (key === '#text') {
-        out.push(decodeEntities(String(node[key])));
-        continue;
-      }
-      const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-      const attrs: Record<string, string> = {};
-      for (const [name, value] of Object.entries(rawAttrs)) attrs[name] = decodeEntities(value);
-      const colon = key.indexOf(':');
-      const children = convert(node[key] as unknown[]);
-      out.push(colon < 0 ? { name: key, attrs, children } : { name: key.slice(colon + 1), prefix: key.slice(0, colon), attrs, children });
-    }
-  }
-  return out;
-}
-
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
+/** Lenient reference decoding for text that did not come through the parser (unknown references stay as written). */
 export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
@@ -96,7 +20,7 @@ export function decodeEntities(text: string): string {
       const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return PREDEFINED[ref] ?? whole;
+    return Object.hasOwn(PREDEFINED_ENTITIES, ref) ? PREDEFINED_ENTITIES[ref]! : whole;
   });
 }
 

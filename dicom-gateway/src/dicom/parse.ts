@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
 import zlib from 'node:zlib';
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { vrOf } from './dictionary.js';
@@ -26,6 +25,11 @@ export interface ParsedInstance {
 
 export class DicomParseError extends Error {}
 
+/** What the parser reads a file through: a `FileHandle`, or anything that reads by position (opened only when needed). */
+export interface PositionalReader {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<unknown>;
+}
+
 const PIXEL_DATA = 'x7fe00010';
 /** Headers are almost always far smaller; a 512×512 CT is read whole with one read of this size. */
 const FIRST_READ = 1024 * 1024;
@@ -37,7 +41,7 @@ export const HEAD_BYTES = 128 * 1024;
  * Pixel data itself is never read: only item headers of encapsulated fragments.
  */
 export async function parseInstanceFile(
-  file: FileHandle,
+  file: PositionalReader,
   size: number,
   instancePath: (ids: { study: string; series: string; sop: string }) => string,
   /** The file's first bytes if the caller already has them (the store keeps them as they stream in). */
@@ -92,7 +96,7 @@ function describe(error: unknown): string {
   return String((e as { message?: unknown })?.message ?? e);
 }
 
-async function finish(dataSet: DataSet, pixel: Element | undefined, file: FileHandle, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
+async function finish(dataSet: DataSet, pixel: Element | undefined, file: PositionalReader, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
   const transferSyntaxUID = dataSet.string('x00020010')?.replace(/\0/g, '').trim() ?? '';
   // The file meta repeats the SOP class and instance; some writers leave them out of the data set.
   const sopInstanceUID = clean(dataSet.string('x00080018')) ?? clean(dataSet.string('x00020003'));
@@ -120,7 +124,7 @@ function clean(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
-function frameIndex(json: DicomJson, pixel: Element, transferSyntax: string, file: FileHandle, size: number): Promise<FrameIndex | undefined> | FrameIndex | undefined {
+function frameIndex(json: DicomJson, pixel: Element, transferSyntax: string, file: PositionalReader, size: number): Promise<FrameIndex | undefined> | FrameIndex | undefined {
   if (pixel.hadUndefinedLength) return encapsulatedFrames(file, size, pixel.dataOffset, Math.max(1, firstNumber(json, '00280008') ?? 1));
   return nativeFrames(json, pixel, transferSyntax, size);
 }
@@ -142,7 +146,7 @@ function nativeFrames(json: DicomJson, pixel: Element, transferSyntax: string, s
 }
 
 /** Walks the fragment items (PS3.5 A.4) by their 8-byte headers and groups fragments into frames. */
-async function encapsulatedFrames(file: FileHandle, size: number, start: number, frameCount: number): Promise<FrameIndex | undefined> {
+async function encapsulatedFrames(file: PositionalReader, size: number, start: number, frameCount: number): Promise<FrameIndex | undefined> {
   const header = Buffer.alloc(8);
   let pos = start;
   let offsetTable: number[] | undefined;

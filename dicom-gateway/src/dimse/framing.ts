@@ -15,6 +15,8 @@ const FORWARDED_EVENTS = ['connect', 'error', 'timeout', 'close', 'end'] as cons
 export class PduFramedSocket extends EventEmitter {
   private readonly parts: Buffer[] = [];
   private buffered = 0;
+  /** Sees each whole PDU first; the library gets what it returns (nothing when it took the PDU). */
+  intercept: ((pdu: Buffer) => Buffer | undefined) | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -84,7 +86,9 @@ export class PduFramedSocket extends EventEmitter {
         return;
       }
       if (this.buffered < 6 + length) return;
-      this.emit('data', this.take(6 + length));
+      const pdu = this.take(6 + length);
+      const onward = this.intercept ? this.intercept(pdu) : pdu;
+      if (onward) this.emit('data', onward);
     }
   }
 }

@@ -2,12 +2,12 @@
  * One DIMSE association (dcmjs-dimse's `Scp`, one per TCP connection): negotiation, C-ECHO,
  * C-STORE streamed into the store, C-FIND (query/retrieve and worklist).
  *
- * C-STORE data never collects in memory: each P-DATA fragment is passed on to a stream the store
- * is already reading (behind a Part 10 header built from the command), and when the store falls
- * behind, the socket is paused — TCP then holds the modality back.
+ * C-STORE bypasses the library (`StorePath`): data never collects in memory — each P-DATA fragment
+ * is passed on to a stream the store is already reading (behind a Part 10 header built from the
+ * command), and when the store falls behind, the socket is paused (TCP then holds the modality back).
  */
 import type { Socket } from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { association, requests, responses } from 'dcmjs-dimse';
 import { PduFramedSocket } from './framing.js';
 import dimse, { MAX_PDU_LENGTH } from './library.js';
@@ -19,11 +19,12 @@ import { repairIdentifier, type Naturalized } from './identifier.js';
 import { instancesOf, MoveFailure, performMove, read, type MoveStore } from './move.js';
 import { fileMetaHeader } from './part10.js';
 import { count, fitToAssociation, storeRequest, type Peer, type SendOutcome } from './send.js';
+import { StorePath, type StoreCommand, type StoreHandler } from './store-path.js';
 import { chooseTransferSyntax, serviceOf, WORKLIST_FIND } from './syntaxes.js';
 import { findWorklist, type FhirSearch } from './worklist.js';
 
 const { Scp, Dataset } = dimse;
-const { CEchoResponse, CFindResponse, CGetResponse, CMoveResponse, CStoreResponse } = dimse.responses;
+const { CEchoResponse, CFindResponse, CGetResponse, CMoveResponse } = dimse.responses;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource, Status } = dimse.constants;
 
 export interface ScpContext {
@@ -45,6 +46,7 @@ const MOVE_DESTINATION_UNKNOWN = 0xa801;
 const SUB_OPERATIONS_FAILED = 0xb000;
 const UNABLE_TO_PERFORM_SUB_OPERATIONS = 0xa702;
 const OUT_OF_RESOURCES = 0xa700;
+const SOP_CLASS_NOT_SUPPORTED = 0x0122;
 
 /** An Error Comment is LO in the command set: default repertoire, 64 characters. */
 function errorComment(text: string): string {
@@ -69,27 +71,54 @@ function finalRetrieveResponse(response: responses.CMoveResponse | responses.CGe
   if (outcome.failedUids.length) response.setDataset(new Dataset({ FailedSOPInstanceUIDList: outcome.failedUids }, syntax));
 }
 
-export class GatewayScp extends Scp {
+export class GatewayScp extends Scp implements StoreHandler {
   private callingAe = '';
   private negotiated: association.Association | undefined;
-  private readonly storing = new WeakMap<requests.CStoreRequest, Promise<StoreResult>>();
-  /** Instances still streaming in, ended with an error if the connection drops. */
-  private readonly inFlight = new Set<PassThrough>();
 
   constructor(
     private readonly conn: Socket,
     private readonly ctx: ScpContext,
   ) {
+    const framed = new PduFramedSocket(conn, MAX_PDU_LENGTH);
     // connectTimeout is the socket's idle timeout: a connection silent for a minute is dropped.
     // ignoreErrors: dcmjs refuses identifiers with several Specific Character Set values (ISO 2022
     // code extensions); read anyway, they are repaired by `repairIdentifier`.
-    super(new PduFramedSocket(conn, MAX_PDU_LENGTH) as unknown as Socket, { connectTimeout: 60_000, associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
+    super(framed as unknown as Socket, { connectTimeout: 60_000, associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
     // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
     Object.assign(this, { connected: true });
-    conn.on('close', () => {
-      for (const stream of this.inFlight) stream.destroy(new Error('association closed before the instance was complete'));
-      this.inFlight.clear();
+    const storePath = new StorePath(this, (pdu) => conn.write(pdu), () => {
+      conn.pause();
+      return () => conn.resume();
     });
+    framed.intercept = (pdu) => {
+      // The library drops an association whose last PDU it saw a minute ago; C-STOREs it never sees count too.
+      Object.assign(this, { lastPduTime: Date.now() });
+      return storePath.take(pdu);
+    };
+    conn.on('close', () => storePath.close());
+  }
+
+  /** A C-STORE request (taken off the wire by `StorePath`): its data set streams into the store. */
+  begin(command: StoreCommand): ReturnType<StoreHandler['begin']> {
+    const context = this.negotiated?.getPresentationContext(command.presentationContextId);
+    const transferSyntaxUid = context?.getAcceptedTransferSyntaxUid();
+    if (!context || context.getResult() !== PresentationContextResult.Accept || !transferSyntaxUid || serviceOf(context.getAbstractSyntaxUid()) !== 'store') {
+      return { status: SOP_CLASS_NOT_SUPPORTED, comment: 'no accepted storage presentation context' };
+    }
+    const sink = new PassThrough();
+    sink.write(fileMetaHeader({ sopClassUid: command.sopClassUid, sopInstanceUid: command.sopInstanceUid, transferSyntaxUid, sourceAeTitle: this.callingAe }));
+    const status = this.ctx.store.storeInstance(sink).then(
+      (result) => {
+        if (result.status !== 'failed') return { status: storeStatus(result) };
+        this.ctx.log?.log('warn', 'DIMSE C-STORE refused', { calling: this.callingAe, sop: command.sopInstanceUid, reason: result.reason?.en });
+        return { status: storeStatus(result), comment: errorComment(result.reason?.en ?? 'not stored') };
+      },
+      (error: unknown) => {
+        this.ctx.log?.log('error', 'DIMSE C-STORE failed', { error: String(error) });
+        return { status: OUT_OF_RESOURCES, comment: 'error while storing the instance' };
+      },
+    );
+    return { sink, status };
   }
 
   override associationRequested(assoc: association.Association): void {
@@ -138,71 +167,6 @@ export class GatewayScp extends Scp {
     const response = CEchoResponse.fromRequest(request);
     response.setStatus(Status.Success);
     callback(response);
-  }
-
-  override createStoreWritableStream(context: association.PresentationContext, request: requests.CStoreRequest): Writable {
-    const meta = {
-      sopClassUid: request.getAffectedSopClassUid(),
-      sopInstanceUid: request.getAffectedSopInstanceUid(),
-      transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
-      sourceAeTitle: this.callingAe,
-    };
-    if (![meta.sopClassUid, meta.sopInstanceUid, meta.transferSyntaxUid].every(isPathSafeUid)) {
-      this.storing.set(request, Promise.resolve({ status: 'failed', failureReason: CANNOT_UNDERSTAND, reason: { zh: '命令中的 UID 无效', en: 'invalid UID in the C-STORE command' } }));
-      return new Writable({ write: (_chunk, _enc, done) => done() });
-    }
-    const incoming = new PassThrough();
-    this.inFlight.add(incoming);
-    incoming.write(fileMetaHeader(meta));
-    const stored = this.ctx.store.storeInstance(incoming).catch((error: unknown): StoreResult => {
-      this.ctx.log?.log('error', 'DIMSE C-STORE failed', { error: String(error) });
-      return { status: 'failed', failureReason: OUT_OF_RESOURCES };
-    });
-    this.storing.set(request, stored);
-    let paused = false;
-    const conn = this.conn;
-    void stored.finally(() => {
-      // Whatever the store did not read is dropped, so the association can go on.
-      this.inFlight.delete(incoming);
-      incoming.resume();
-      if (paused) conn.resume();
-    });
-    return new Writable({
-      write(chunk: Buffer, _enc, done) {
-        if (!incoming.destroyed && !incoming.writableEnded && !incoming.write(chunk) && !paused) {
-          paused = true;
-          conn.pause();
-          incoming.once('drain', () => {
-            paused = false;
-            conn.resume();
-          });
-        }
-        done();
-      },
-      final(done) {
-        if (!incoming.destroyed) incoming.end();
-        done();
-      },
-    });
-  }
-
-  override createDatasetFromStoreWritableStream(_writable: Writable, context: association.PresentationContext, callback: (dataset: InstanceType<typeof Dataset>) => void): void {
-    // The data set went to the store, not into memory; the library only needs something to attach.
-    callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
-  }
-
-  override cStoreRequest(request: requests.CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
-    const response = CStoreResponse.fromRequest(request);
-    const stored = this.storing.get(request) ?? Promise.resolve<StoreResult>({ status: 'failed', failureReason: CANNOT_UNDERSTAND });
-    this.storing.delete(request);
-    void stored.then((result) => {
-      response.setStatus(storeStatus(result));
-      if (result.status === 'failed') {
-        response.setErrorComment(errorComment(result.reason?.en ?? 'not stored'));
-        this.ctx.log?.log('warn', 'DIMSE C-STORE refused', { calling: this.callingAe, sop: request.getAffectedSopInstanceUid(), reason: result.reason?.en });
-      }
-      callback(response);
-    });
   }
 
   override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {

@@ -22,6 +22,7 @@ export interface BlobStore {
 export class FileBlobStore implements BlobStore {
   private readonly incomingDir: string;
   private readonly made = new Set<string>();
+  private incomingMade: Promise<unknown> | undefined;
 
   constructor(private readonly root: string) {
     this.incomingDir = path.join(root, '.incoming');
@@ -35,7 +36,12 @@ export class FileBlobStore implements BlobStore {
   }
 
   async incomingPath(name: string): Promise<string> {
-    await mkdir(this.incomingDir, { recursive: true });
+    // Made once, not once per instance (a failed attempt is retried by the next instance).
+    this.incomingMade ??= mkdir(this.incomingDir, { recursive: true }).catch((error: unknown) => {
+      this.incomingMade = undefined;
+      throw error;
+    });
+    await this.incomingMade;
     return path.join(this.incomingDir, name);
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -78,6 +78,12 @@ const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
 class TooLarge extends Error {}
 
+/** A received file before it is moved into the store; removed at the end unless it was. */
+interface TempFile {
+  path: string;
+  placed: boolean;
+}
+
 /** Stores DICOM instances (file + index) and answers queries on them; shared by DICOMweb and DIMSE. */
 export class DicomStore {
   readonly blobs: BlobStore;
@@ -101,16 +107,16 @@ export class DicomStore {
    * for bad input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
    */
   async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
-    const temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
+    const temp: TempFile = { path: await this.blobs.incomingPath(`${randomUUID()}.part`), placed: false };
     try {
-      const { size, sha256, head } = await this.receive(source, temp);
+      const { size, sha256, head } = await this.receive(source, temp.path);
       return await this.index(temp, size, sha256, head, options);
     } catch (error) {
       if (error instanceof TooLarge) return failed(FailureReason.outOfResources, { zh: `实例超过 ${this.maxBytes} 字节上限`, en: `instance exceeds the ${this.maxBytes}-byte limit` });
       this.log?.log('error', 'dicom store failed', { error: String((error as Error)?.stack ?? error) });
       return failed(FailureReason.processingFailure, { zh: '存储实例时出错', en: 'error while storing the instance' });
     } finally {
-      await rm(temp, { force: true });
+      if (!temp.placed) await rm(temp.path, { force: true });
     }
   }
 
@@ -138,16 +144,19 @@ export class DicomStore {
     return { size, sha256: hash.digest('hex'), head: Buffer.concat(head) };
   }
 
-  private async index(temp: string, size: number, sha256: string, head: Buffer, options: StoreOptions): Promise<StoreResult> {
+  private async index(temp: TempFile, size: number, sha256: string, head: Buffer, options: StoreOptions): Promise<StoreResult> {
     let parsed: ParsedInstance;
-    const handle = await open(temp, 'r');
+    // The header is nearly always within `head`: the file is opened only for a longer one or for
+    // the item headers of encapsulated pixel data.
+    let handle: FileHandle | undefined;
+    const file = { read: async (buffer: Buffer, offset: number, length: number, position: number) => (handle ??= await open(temp.path, 'r')).read(buffer, offset, length, position) };
     try {
-      parsed = await parseInstanceFile(handle, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
+      parsed = await parseInstanceFile(file, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
     } catch (error) {
       if (!(error instanceof DicomParseError)) throw error;
       return failed(FailureReason.cannotUnderstand, { zh: `不是可读的 DICOM Part 10 文件（${error.message}）`, en: `not a readable DICOM Part 10 file (${error.message})` });
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     const { sopInstanceUID: sop, seriesInstanceUID: series, studyInstanceUID: study, sopClassUID: sopClass } = parsed;
     const ids = { sopClassUID: sopClass, sopInstanceUID: sop, studyInstanceUID: study, seriesInstanceUID: series };
@@ -171,7 +180,8 @@ export class DicomStore {
       frames: parsed.frames ?? null,
       bulk: parsed.bulk,
     };
-    await this.blobs.put(record.storageKey, temp);
+    await this.blobs.put(record.storageKey, temp.path);
+    temp.placed = true;
     let outcome = await this.write(record, parsed, sha256);
     if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
     if (outcome.inserted) {

@@ -1,5 +1,4 @@
-/// <reference path="./dcmjs.d.ts" />
-import dcmjs from 'dcmjs';
+import { writePart10 } from '../../src/synthetic/index.js';
 
 /**
  * Writes a Part 10 instance with dcmjs (an independent DICOM writer), for shapes the sample files
@@ -58,15 +57,5 @@ export function synthInstance(o: SynthOptions): Buffer {
     PixelData: [pixels.buffer],
     _vrMap: { PixelData: 'OW' },
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: o.sopUid,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '1.2.826.0.1.3680043.9.7433.1.1',
-  };
-  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return Buffer.from(dict.write());
+  return writePart10(dataset);
 }

@@ -1,12 +1,47 @@
+import { isUnrestricted, type Principal } from '../auth/principal.js';
+import { maskResource, maskingOf } from '../access/masking.js';
+import { decide, type AccessSettings } from '../access/policy.js';
 import type { Filter } from '../search/parse.js';
 import type { ExportSpec } from './spec.js';
+
+/** The requester of an export as recorded at kick-off (stored with the job, so it survives a restart). */
+export interface ExportRequester {
+  principal: Principal;
+  settings: AccessSettings;
+}
+
+export function exportRequester(principal: Principal, settings: AccessSettings): ExportRequester {
+  return { principal, settings: { crossOrg: settings.crossOrg } };
+}
 
 /**
  * The one place where access control narrows an export: the filters that the requester's token
  * (scopes, role, organisation, security labels) imposes on `type`, ANDed with the export's own
- * selection. There is no authorisation yet (issue 8 adds it), so nothing is narrowed: every
- * resource the export selects is written. The requester will be recorded in the spec at kick-off.
+ * selection — the same decision a search by the requester gets. A type the requester may not
+ * search exports nothing. Jobs recorded without a requester (the server's own) are unfiltered.
  */
-export function accessFilters(_spec: ExportSpec, _type: string): Filter[] {
-  return [];
+export function accessFilters(spec: ExportSpec, type: string): Filter[] {
+  const requester = spec.requester;
+  if (!requester) return [];
+  const decision = decide(requester.principal, requester.settings, type, 's');
+  return decision.allowed ? decision.filters : [{ kind: 'any', alternatives: [] }];
+}
+
+/** Whether exported lines need masking for the requester (and with the research pseudonym key). */
+export function exportMasking(spec: ExportSpec): { pseudonym: boolean } | undefined {
+  const principal = spec.requester?.principal;
+  if (!principal || isUnrestricted(principal)) return undefined;
+  const masking = maskingOf(principal);
+  return masking === 'full' ? undefined : { pseudonym: masking === 'pseudonym' };
+}
+
+/** One stored resource (JSON text) as the requester may see it. */
+export function exportLine(spec: ExportSpec, content: string, pseudonymKey: string | undefined): string {
+  const principal = spec.requester?.principal;
+  if (!principal) return content;
+  const masking = maskingOf(principal);
+  if (masking === 'full') return content;
+  const resource = JSON.parse(content) as Record<string, unknown>;
+  const out = maskResource(resource, masking, principal, pseudonymKey);
+  return out === resource ? content : JSON.stringify(out);
 }

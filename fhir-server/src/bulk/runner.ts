@@ -4,7 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
+import { pseudonymKey } from '../mpi/pseudonym.js';
 import type { Context } from '../router/types.js';
+import { exportLine, exportMasking } from './access.js';
 import { fileName, jobDir, removeJobFiles } from './files.js';
 import { jobs, STALE_AFTER_SECONDS } from './jobs.js';
 import { exportPage } from './select.js';
@@ -162,9 +164,11 @@ export class ExportRunner {
     const first = await exportPage(db, entry.spec, type, undefined);
     if (first.length === 0) return 0;
     let written = 0;
+    const masking = exportMasking(entry.spec);
+    const key = masking?.pseudonym ? await pseudonymKey(db, this.ctx.config.pseudonymKey) : undefined;
     async function* pages(): AsyncGenerator<string> {
       for (let rows = first; rows.length > 0; ) {
-        yield rows.map((row) => `${row.content}\n`).join('');
+        yield rows.map((row) => `${masking ? exportLine(entry.spec, row.content, key) : row.content}\n`).join('');
         written += rows.length;
         await progress(written);
         rows = await exportPage(db, entry.spec, type, rows[rows.length - 1]?.id);

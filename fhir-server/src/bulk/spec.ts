@@ -1,5 +1,6 @@
 import type { MessageId } from '../errors/catalogue.js';
 import type { Params } from '../errors/fhir-error.js';
+import type { ExportRequester } from './access.js';
 
 /**
  * What an export job selects, resolved at kick-off and stored with the job (JSON), so the job
@@ -17,6 +18,8 @@ export interface ExportSpec {
   typeFilters: Record<string, [string, string][][]>;
   /** FHIR base the type filters were written against (absolute references to it). */
   baseUrl: string;
+  /** Who asked, and the access settings then: the export holds only what they may see (bulk/access.ts). */
+  requester?: ExportRequester;
 }
 
 export type JobStatus = 'running' | 'completed' | 'failed';

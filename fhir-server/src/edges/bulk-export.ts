@@ -5,6 +5,8 @@ import { jobs } from '../bulk/jobs.js';
 import { exportRunner } from '../bulk/runner.js';
 import { findJob, jobFailure, manifest } from '../bulk/status.js';
 import { BULK_EXPORT_PATH } from '../bulk/urls.js';
+import { bulkAccess } from '../audit/edge-access.js';
+import { auditAccess } from '../audit/http-access.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Context } from '../router/types.js';
 import type { EdgeFactory } from './edge.js';
@@ -22,6 +24,7 @@ export const bulkExportEdge: EdgeFactory = (ctx, logger) => {
   return {
     name: 'bulk-export',
     mount(app) {
+      app.use(BULK_EXPORT_PATH, auditAccess(ctx, bulkAccess));
       app.get(`${BULK_EXPORT_PATH}/:job`, async (req: Request, res: Response) => {
         const job = await findJob(ctx.db, String(req.params.job));
         res.setHeader('Cache-Control', 'no-store');

@@ -1,5 +1,9 @@
 import { DicomStore, DicomwebError, dicomwebRouter, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
 import type { NextFunction, Request, Response } from 'express';
+import { dicomwebGuard } from '../access/dicomweb.js';
+import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
+import { dicomwebAccess } from '../audit/edge-access.js';
+import { auditAccess } from '../audit/http-access.js';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
@@ -17,6 +21,8 @@ function fhirPort(ctx: Context, seen: { origin?: string }): FhirPort {
   const request = (partial: Pick<FhirRequest, 'method' | 'path' | 'query'> & { body?: unknown }): FhirRequest => ({
     ...partial,
     prefer: { return: 'representation' },
+    // The gateway's own bookkeeping (ImagingStudy sync): the DICOMweb routes check the caller themselves.
+    principal: SYSTEM_PRINCIPAL,
     baseUrl: `${originOf(ctx, seen) ?? `http://localhost:${ctx.config.port}`}/fhir`,
   });
   const json = (body: unknown): FhirJson => (body instanceof RawJson ? (JSON.parse(body.text) as FhirJson) : (body as FhirJson));
@@ -67,10 +73,12 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
     mount(app) {
       app.use(
         '/dicomweb',
+        auditAccess(ctx, (req) => dicomwebAccess(ctx.db, req)),
         (req: Request, _res: Response, next: NextFunction) => {
           seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
           next();
         },
+        dicomwebGuard(ctx),
         dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl }),
         (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
           next(error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);

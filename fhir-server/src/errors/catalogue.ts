@@ -112,9 +112,24 @@ export const catalogue = {
   'export.file-not-found': { status: 404, code: 'not-found', zh: '导出任务 {job} 没有文件 {file}', en: 'Export job {job} has no file {file}' },
   'export.interrupted': { status: 500, code: 'transient', zh: '导出任务 {job} 因服务器重启或停止而中断，请重新发起导出', en: 'Export job {job} was interrupted by a server restart or shutdown; start the export again' },
   'export.failed': { status: 500, code: 'exception', zh: '导出任务 {job} 因服务器内部错误而失败，详情见服务器日志', en: 'Export job {job} failed with an internal error; the server log has the details' },
+  // authentication (the authorisation server)
+  'auth.token-missing': { status: 401, code: 'login', zh: '需要访问令牌：请在 Authorization 头中发送 Bearer 令牌', en: 'An access token is required: send a Bearer token in the Authorization header' },
+  'auth.token-invalid': { status: 401, code: 'login', zh: '访问令牌无效、已过期或已被撤销', en: 'The access token is invalid, expired or revoked' },
+  'auth.role-required': { status: 403, code: 'forbidden', zh: '此操作需要 {role} 角色', en: 'This action needs the {role} role' },
+  'auth.admin-invalid': { status: 400, code: 'invalid', zh: '{zh}', en: '{en}' },
+  'auth.admin-not-found': { status: 404, code: 'not-found', zh: '没有{what} "{id}"', en: 'No {whatEn} "{id}"' },
+  'auth.admin-exists': { status: 409, code: 'duplicate', zh: '{what} "{id}" 已存在', en: '{whatEn} "{id}" already exists' },
+  // access control (docs/access.md)
+  'access.scope-insufficient': { status: 403, code: 'forbidden', zh: '访问令牌的授权范围（scope）不允许对 {type} 执行 {interaction}', en: 'The access token\'s scopes do not permit {interaction} on {type}' },
+  'access.role-forbidden': { status: 403, code: 'forbidden', zh: '当前用户的角色不允许对 {type} 执行 {interaction}', en: 'The user\'s roles do not permit {interaction} on {type}' },
+  'access.write-out-of-reach': { status: 403, code: 'forbidden', zh: '写入后的 {type} 超出了令牌可访问的范围（患者、范围限制或机构规则）', en: 'The {type} as written would be outside what the token may reach (patient, scope restriction or organisation rule)' },
+  'access.whole-type-required': { status: 403, code: 'forbidden', zh: '{what} 需要对 {type} 不受限制的访问权限，当前令牌只能访问其中一部分', en: '{whatEn} needs unrestricted access to {type}; this token reaches only part of it' },
+  'access.dicom-study-hidden': { status: 404, code: 'not-found', zh: '未找到检查 {study}', en: 'Study {study} not found' },
+  'access.export-other-requester': { status: 404, code: 'not-found', zh: '没有这个导出任务：{job}（可能已删除或已过期）', en: 'No such export job: {job} (it may have been deleted or expired)' },
   // routing
   'route.not-found': { status: 404, code: 'not-found', zh: '没有这个地址：{method} {path}', en: 'No such endpoint: {method} {path}' },
   'route.method-not-allowed': { status: 405, code: 'not-supported', zh: '地址 {path} 不支持方法 {method}', en: 'Method {method} is not allowed on {path}' },
+  'audit.immutable': { status: 405, code: 'not-supported', zh: '审计记录（AuditEvent）只由服务器写入且不可更改：不允许 {method}', en: 'Audit records (AuditEvent) are written by the server only and never change: {method} is not allowed' },
   'operation.unknown': { status: 400, code: 'not-supported', zh: '未知操作：${name}', en: 'Unknown operation: ${name}' },
   // server
   'server.timeout': { status: 504, code: 'timeout', zh: '数据库处理超时', en: 'The database did not answer in time' },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Edge } from '../edges/edge.js';
+import { installAuth } from '../auth/install.js';
 import type { Context } from '../router/types.js';
 import { toHttpError } from './errors.js';
 import { fhirHandler } from './fhir-handler.js';
@@ -58,6 +59,9 @@ export function createApp(ctx: Context, logger: Logger, state: AppState, edges: 
       res.status(503).json({ status: 'database-unavailable' });
     }
   });
+
+  // Authentication first: every /fhir, /dicomweb and /bulk request has its principal (or a 401) before it is routed.
+  installAuth(app, ctx, logger);
 
   const fhir = express.Router();
   fhir.use((_req, _res, next) => next(state.ready ? undefined : new FhirError('server.unavailable')));

@@ -1,4 +1,7 @@
 import type { Request, Response } from 'express';
+import { maskedReply } from '../access/reply.js';
+import { DEVELOPMENT_PRINCIPAL, type Principal } from '../auth/principal.js';
+import { originOf, withOrigin } from '../audit/scope.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
 import { xmlToResource } from '../format/xml.js';
@@ -16,8 +19,8 @@ export function fhirHandler(ctx: Context) {
     const format = responseFormat(first(query, '_format'), req.get('accept'));
     res.locals.format = format;
     const fhirReq = toFhirRequest(req, query, ctx);
-    const result = await handle(ctx, fhirReq);
-    write(res, fhirReq, result, format, first(query, '_pretty') === 'true');
+    const result = await withOrigin(originOf(req, res), () => handle(ctx, fhirReq));
+    write(res, fhirReq, await maskedReply(ctx, fhirReq.principal, result), format, first(query, '_pretty') === 'true');
   };
 }
 
@@ -48,6 +51,8 @@ function baseRequest(req: Request, query: [string, string][], ctx: Context, path
     ...optional('ifNoneExist', header('if-none-exist')),
     prefer: parsePrefer(header('prefer')),
     baseUrl: ctx.config.baseUrl ? `${ctx.config.baseUrl}/fhir` : `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`,
+    // Set by the authentication middleware; absent only when it is not mounted (authorisation off).
+    principal: (req.res?.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL,
   };
 }
 

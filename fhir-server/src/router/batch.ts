@@ -15,7 +15,7 @@ export async function processBatch(bundle: Bundle, outer: FhirRequest, handle: (
   const out: OutBundle = { resourceType: 'Bundle', id: randomUUID(), type: 'batch-response', entry: [] };
   for (let index = 0; index < entries.length; index++) {
     try {
-      const parsed = parseEntry(entries[index] ?? {}, index, outer.baseUrl);
+      const parsed = parseEntry(entries[index] ?? {}, index, outer);
       out.entry?.push(entryResponse(await handle({ ...parsed.request, prefer: outer.prefer }), outer));
     } catch (error) {
       if (!(error instanceof FhirError)) throw error;

@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
+import { restSecurity } from '../auth/smart-configuration.js';
 import { resourceTypes } from '../definitions/r4.js';
 import { parametersGeneration, referenceParams, searchParamsFor } from '../search/search-parameters.js';
 import { OPERATIONS } from '../operations/registry.js';
@@ -54,6 +55,7 @@ function build(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
+        security: restSecurity(baseUrl),
         resource: resourceTypes().map((type) => ({
           type: type as CapabilityStatementRestResource['type'],
           interaction: interactions,

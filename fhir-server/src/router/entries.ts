@@ -18,7 +18,8 @@ export interface ParsedEntry {
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Turns a batch/transaction entry into the FhirRequest the same REST interaction would receive. */
-export function parseEntry(entry: BundleEntry, index: number, baseUrl: string): ParsedEntry {
+export function parseEntry(entry: BundleEntry, index: number, outer: Pick<FhirRequest, 'baseUrl' | 'principal'>): ParsedEntry {
+  const { baseUrl } = outer;
   const request = entry.request;
   if (!request?.method || !request.url) throw new FhirError('bundle.entry-request-missing', {}, `Bundle.entry[${index}].request`);
   const method = request.method.toUpperCase();
@@ -41,6 +42,7 @@ export function parseEntry(entry: BundleEntry, index: number, baseUrl: string): 
     ...(request.ifNoneExist ? { ifNoneExist: request.ifNoneExist } : {}),
     prefer: {},
     baseUrl,
+    principal: outer.principal,
   };
   return { index, method: method as Method, fullUrl: entry.fullUrl, resource: entry.resource, path, request: req };
 }

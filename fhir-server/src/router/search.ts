@@ -1,4 +1,6 @@
 import type { BundleLink, Resource } from '@medplum/fhirtypes';
+import { narrowSearch } from '../access/search.js';
+import { onlyVisible } from '../access/visible.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
 import type { StoredVersion } from '../repository/stored.js';
@@ -9,28 +11,30 @@ import { findIncluded } from '../search/include.js';
 import { assertSearchableType, parseSearch, type Filter, type ParsedSearch } from '../search/parse.js';
 import { subsetResource } from '../search/subset.js';
 import { fullUrl, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
-import type { FhirRequest, FhirResponse, Interaction, ParsedPath } from './types.js';
+import type { Context, FhirRequest, FhirResponse, Interaction, ParsedPath } from './types.js';
 import type { Queryable } from '../repository/db.js';
 import { RawJson } from './types.js';
 
-export const search: Interaction = async (_ctx, q, req, path) => {
+export const search: Interaction = async (ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
   const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
   if (path.compartment) parsed.filters.push(...compartmentFilters(path));
   const url = `${req.baseUrl}/${path.compartment ? `${path.compartment.type}/${path.compartment.id}/${path.type ?? '*'}` : (path.type ?? '')}`.replace(/\/$/, '');
-  return searchsetResponse(q, req, url, parsed, (matches) => findIncluded(q, parsed, matches));
+  return searchsetResponse(ctx, q, req, url, parsed, (matches) => findIncluded(q, parsed, matches));
 };
 
 /** Runs a parsed search and answers with its searchset page; `include` finds the page's extra entries. */
 export async function searchsetResponse(
+  ctx: Context,
   q: Queryable,
   req: FhirRequest,
   url: string,
   parsed: ParsedSearch,
   include: (matches: StoredVersion[]) => Promise<StoredVersion[]>,
 ): Promise<FhirResponse> {
+  narrowSearch(req.principal, ctx.config, parsed);
   const { matches, total, next } = await executeSearch(q, parsed);
-  const included = await include(matches);
+  const included = await onlyVisible(q, req.principal, ctx.config, await include(matches));
   const entries: OutEntry[] = [
     ...matches.map((m) => entry(req.baseUrl, m, 'match', parsed)),
     ...included.map((m) => entry(req.baseUrl, m, 'include', parsed)),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { assertAuditWritable } from '../audit/immutable.js';
 import type { EdgeIssue } from '../errors/edge-issues.js';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { toOperationOutcome } from '../errors/outcome.js';
@@ -28,8 +29,9 @@ const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GE
  * through the router, so they get exactly the checks of the same REST interaction.
  */
 export async function processTransaction(ctx: Context, q: Queryable, bundle: Bundle, outer: FhirRequest, dispatch: Dispatch): Promise<OutBundle> {
-  const entries = (bundle.entry ?? []).map((entry, index) => atEntry(index, () => parseEntry(entry, index, outer.baseUrl)));
+  const entries = (bundle.entry ?? []).map((entry, index) => atEntry(index, () => parseEntry(entry, index, outer)));
   checkDuplicates(entries);
+  for (const e of entries) atEntry(e.index, () => assertAuditWritable(e.path, e.method));
   const responses: FhirResponse[] = new Array(entries.length);
   const byOrder = [...entries].sort((a, b) => (ORDER[a.method] ?? 9) - (ORDER[b.method] ?? 9) || a.index - b.index);
 

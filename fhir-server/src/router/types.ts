@@ -1,4 +1,5 @@
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Principal } from '../auth/principal.js';
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../repository/db.js';
 import type { Repository } from '../repository/repository.js';
@@ -31,6 +32,8 @@ export interface FhirRequest {
   prefer: Prefer;
   /** Public FHIR base URL for fullUrls and links, e.g. `http://localhost:8080/fhir`. */
   baseUrl: string;
+  /** Who is asking: every check, mask and audit record of the interaction is about this principal. */
+  principal: Principal;
 }
 
 /** JSON text already serialised (a stored resource); spliced into the response as is. */

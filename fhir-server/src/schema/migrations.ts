@@ -279,4 +279,125 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX bulk_export_status ON bulk_export (status, heartbeat);
     `,
   },
+  {
+    version: 9,
+    name: 'authorisation server: clients, users, sessions, codes, tokens, used assertion ids, signing keys',
+    sql: `
+      -- Registered apps. redirect_uris and roles are JSON arrays; jwks is a JWK Set (JSON) given by
+      -- value, jwks_url one fetched when an assertion arrives; secret_hash is scrypt (confidential).
+      CREATE TABLE auth_client (
+        client_id text PRIMARY KEY,
+        type text NOT NULL CHECK (type IN ('backend', 'public', 'confidential')),
+        name text,
+        secret_hash text,
+        jwks text,
+        jwks_url text,
+        redirect_uris text NOT NULL DEFAULT '[]',
+        scopes text NOT NULL DEFAULT '',
+        roles text NOT NULL DEFAULT '[]',
+        organisation text,
+        enabled boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- People who log in. password_hash is scrypt with its salt and parameters; a one-time password
+      -- (bootstrap, demo, reset) must be changed at first login and stops working at password_expires_at.
+      CREATE TABLE auth_user (
+        username text PRIMARY KEY,
+        name text NOT NULL,
+        password_hash text NOT NULL,
+        roles text NOT NULL DEFAULT '[]',
+        fhir_user text,
+        organisation text,
+        enabled boolean NOT NULL DEFAULT true,
+        must_change_password boolean NOT NULL DEFAULT false,
+        password_expires_at timestamptz,
+        failed_logins integer NOT NULL DEFAULT 0,
+        locked_until timestamptz,
+        password_changed_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Browser sessions of the login pages, keyed by the SHA-256 of the cookie value. username is
+      -- NULL until the login succeeds; request is the pending authorize request (JSON).
+      CREATE TABLE auth_session (
+        id_hash text PRIMARY KEY,
+        username text,
+        csrf text NOT NULL,
+        request text,
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Authorisation codes (SHA-256), single use; grant is what the token will carry (JSON).
+      CREATE TABLE auth_code (
+        code_hash text PRIMARY KEY,
+        client_id text NOT NULL,
+        redirect_uri text NOT NULL,
+        code_challenge text NOT NULL,
+        grant_json text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used boolean NOT NULL DEFAULT false
+      );
+      -- Issued access and refresh tokens (SHA-256 of the token: the database never holds a usable
+      -- token). token_id names the token in audit records and introspection; refresh_id ties an
+      -- access token to the refresh token it came from, so revoking that revokes both.
+      CREATE TABLE auth_token (
+        token_hash text PRIMARY KEY,
+        token_id text NOT NULL UNIQUE,
+        kind text NOT NULL CHECK (kind IN ('access', 'refresh')),
+        client_id text NOT NULL,
+        grant_json text NOT NULL,
+        refresh_id text,
+        expires_at timestamptz NOT NULL,
+        revoked boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX auth_token_refresh ON auth_token (refresh_id);
+      CREATE INDEX auth_token_expires ON auth_token (expires_at);
+      -- Client assertion ids already seen (replay refused) until the assertion would have expired.
+      CREATE TABLE auth_used_jti (
+        client_id text NOT NULL,
+        jti text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (client_id, jti)
+      );
+      -- EHR launch contexts (launch parameter): patient, encounter, fhirContext as JSON.
+      CREATE TABLE auth_launch (
+        id text PRIMARY KEY,
+        context text NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      -- Token signing keys (JWK). private_jwk is sealed with the SM4 field cipher when a key file is configured.
+      CREATE TABLE auth_signing_key (
+        kid text PRIMARY KEY,
+        alg text NOT NULL,
+        private_jwk text NOT NULL,
+        public_jwk text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'audit hash chain (SM3) over AuditEvents',
+    sql: `
+      -- One row per audit record in the single order of the chain: hash = SM3(previous hash ‖
+      -- canonical JSON of the AuditEvent). An anchor row stands for the records purged after the
+      -- retention period: it keeps the last purged hash so the chain stays verifiable.
+      CREATE TABLE audit_chain (
+        seq bigint PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('event', 'anchor')),
+        event_id text,
+        recorded timestamptz NOT NULL,
+        hash text NOT NULL
+      );
+      CREATE INDEX audit_chain_recorded ON audit_chain (recorded);
+      CREATE INDEX audit_chain_event ON audit_chain (event_id);
+      -- The end of the chain, one row: writers lock it (FOR UPDATE) to append, which orders them.
+      CREATE TABLE audit_chain_head (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        seq bigint NOT NULL,
+        hash text NOT NULL
+      );
+      INSERT INTO audit_chain_head (one, seq, hash) VALUES (true, 0, repeat('0', 64));
+    `,
+  },
 ];

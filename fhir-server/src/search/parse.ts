@@ -44,7 +44,9 @@ export type Filter =
   | { kind: 'has'; sourceType: string; param: string; filter: Filter }
   | { kind: 'text'; column: 'narrative' | 'content'; alternatives: string[][] }
   | { kind: 'list'; ids: string[] }
-  | { kind: 'compartment'; params: string[]; type: string; id: string; self: boolean };
+  | { kind: 'compartment'; params: string[]; type: string; id: string; self: boolean }
+  /** Alternatives of ANDed filters (access control: what any of a token's scopes permits). */
+  | { kind: 'any'; alternatives: Filter[][] };
 
 export interface SortKey {
   /** `_id`, `_lastUpdated` or a parameter code. */

@@ -1,5 +1,6 @@
 import { loadPackage, packageResources } from '@qiao/profiles';
 import type { Resource } from '@medplum/fhirtypes';
+import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
 import type { Logger } from '../http/logger.js';
 import { findMatchesOfEach } from '../router/conditional.js';
 import { handle } from '../router/router.js';
@@ -25,7 +26,7 @@ export async function installProfiles(ctx: Context, logger: Logger): Promise<voi
   });
   const written = entry.length;
   // One transaction for the whole package: one commit, instead of one per resource.
-  if (written) await handle(ctx, { method: 'POST', path: '', query: [], body: { resourceType: 'Bundle', type: 'transaction', entry }, prefer: { return: 'minimal' }, baseUrl: ctx.config.baseUrl ?? 'http://localhost/fhir' });
+  if (written) await handle(ctx, { method: 'POST', path: '', query: [], body: { resourceType: 'Bundle', type: 'transaction', entry }, prefer: { return: 'minimal' }, baseUrl: ctx.config.baseUrl ?? 'http://localhost/fhir', principal: SYSTEM_PRINCIPAL });
   if (written) logger.log('info', 'CN profile package installed', { written, total: resources.length });
 }
 

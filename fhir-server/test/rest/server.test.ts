@@ -7,7 +7,7 @@ import { createTestDatabase, startTestServer } from '../support/test-server.js';
 describe('configuration, health, migrations and shutdown', () => {
   it('reads its configuration from the environment, with the documented defaults', () => {
     const defaults = loadConfig({});
-    expect(defaults).toMatchObject({ port: 8080, host: '::', databaseUrl: undefined, baseUrl: undefined, auth: 'off' });
+    expect(defaults).toMatchObject({ port: 8080, host: '::', databaseUrl: undefined, baseUrl: undefined, auth: 'on' });
     expect(defaults.maxBodyBytes).toBeGreaterThanOrEqual(100 * 1024 * 1024);
     const set = loadConfig({ PORT: '9000', HOST: '0.0.0.0', QIAO_BASE_URL: 'https://hub.example.cn/', DATABASE_URL: 'postgres://x/y', QIAO_AUTH: 'off' });
     expect(set).toMatchObject({ port: 9000, host: '0.0.0.0', baseUrl: 'https://hub.example.cn', databaseUrl: 'postgres://x/y' });

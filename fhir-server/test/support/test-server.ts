@@ -31,6 +31,8 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     dimsePort: null,
     // Storing the profile package costs seconds per fresh database: only the tests of publishing ask for it.
     installProfiles: false,
+    // Authorisation is on by default in production; tests of auth ask for it with `auth: 'on'`.
+    auth: 'off',
     ...overrides,
   };
   const running = await startServer(config);

@@ -1,24 +1,13 @@
 /**
  * The DICOM benchmark's data, written once per run into a temporary directory: CT series of 512×512
- * 16-bit slices (a phantom — body, bone ring, deterministic noise) and one 100-frame instance of the
+ * 16-bit slices (the gateway's synthetic chest phantom, deterministic noise) and one 100-frame instance of the
  * same pixels, all explicit VR little endian. Every byte follows from the series' name, so two runs
  * store identical files. Each timed STOW and C-STORE run gets a series (and study) of its own, so
  * no run is answered as a duplicate of an earlier one.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-
-/** dcmjs is the gateway's dependency, not the server's: loaded from where @qiao/dicom-gateway resolves it. */
-interface DcmjsWriter {
-  data: {
-    DicomDict: new (meta: unknown) => { dict: unknown; write(): ArrayBuffer };
-    DicomMetaDictionary: { denaturalizeDataset(dataset: Record<string, unknown>): unknown };
-  };
-}
-const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@qiao/dicom-gateway'));
-const dcmjs = gatewayRequire('dcmjs') as DcmjsWriter;
+import { ctPhantom, uidFromName, writePart10 } from '@qiao/dicom-gateway';
 
 export const ROWS = 512;
 export const COLUMNS = 512;
@@ -60,9 +49,8 @@ export async function writeDataset(dir: string): Promise<Dataset> {
   return { dir, warmup, stow, cstore, multiframe };
 }
 
-/** A `2.25.` UID (PS3.5 B.2) from the first 128 bits of SHA-256 of `name`. */
 function uid(name: string): string {
-  return `2.25.${BigInt(`0x${createHash('sha256').update(`qiao-bench-dicom/${name}`).digest('hex').slice(0, 32)}`)}`;
+  return uidFromName(`qiao-bench-dicom/${name}`);
 }
 
 async function writeSeries(dir: string, name: string, slices: number): Promise<SeriesFiles> {
@@ -72,19 +60,15 @@ async function writeSeries(dir: string, name: string, slices: number): Promise<S
   await mkdir(path.join(dir, name), { recursive: true });
   for (let s = 0; s < slices; s++) {
     const sopUid = uid(`${name}/instance/${s}`);
-    const data = part10(
-      {
-        ...common(name, studyUid, seriesUid),
-        SOPClassUID: CT_IMAGE,
-        SOPInstanceUID: sopUid,
-        InstanceNumber: String(s + 1),
-        ImagePositionPatient: [-250, -250, -s * 2.5],
-        SliceLocation: String(-s * 2.5),
-        PixelData: [phantom(s, 1).buffer],
-      },
-      CT_IMAGE,
-      sopUid,
-    );
+    const data = writePart10({
+      ...common(name, studyUid, seriesUid),
+      SOPClassUID: CT_IMAGE,
+      SOPInstanceUID: sopUid,
+      InstanceNumber: String(s + 1),
+      ImagePositionPatient: [-250, -250, -s * 2.5],
+      SliceLocation: String(-s * 2.5),
+      PixelData: [phantom(s, 1).buffer],
+    });
     const file = path.join(dir, name, `${String(s + 1).padStart(3, '0')}.dcm`);
     await writeFile(file, data);
     out.sopUids.push(sopUid);
@@ -99,18 +83,14 @@ async function writeMultiframe(dir: string): Promise<SeriesFiles> {
   const studyUid = uid(`${name}/study`);
   const seriesUid = uid(`${name}/series`);
   const sopUid = uid(`${name}/instance`);
-  const data = part10(
-    {
-      ...common(name, studyUid, seriesUid),
-      SOPClassUID: ENHANCED_CT,
-      SOPInstanceUID: sopUid,
-      InstanceNumber: '1',
-      NumberOfFrames: String(FRAMES),
-      PixelData: [phantom(0, FRAMES).buffer],
-    },
-    ENHANCED_CT,
-    sopUid,
-  );
+  const data = writePart10({
+    ...common(name, studyUid, seriesUid),
+    SOPClassUID: ENHANCED_CT,
+    SOPInstanceUID: sopUid,
+    InstanceNumber: '1',
+    NumberOfFrames: String(FRAMES),
+    PixelData: [phantom(0, FRAMES).buffer],
+  });
   const file = path.join(dir, `${name}.dcm`);
   await writeFile(file, data);
   return { studyUid, seriesUid, sopUids: [sopUid], files: [file], bytes: data.length };
@@ -157,44 +137,7 @@ function common(name: string, studyUid: string, seriesUid: string): Record<strin
   };
 }
 
-function part10(dataset: Record<string, unknown>, sopClass: string, sopUid: string): Buffer {
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: sopClass,
-    MediaStorageSOPInstanceUID: sopUid,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '2.25.1',
-  };
-  const { DicomDict, DicomMetaDictionary } = dcmjs.data;
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return Buffer.from(dict.write());
-}
-
-/**
- * `frames` consecutive phantom slices from `first`: air, an elliptic body of soft tissue whose size
- * changes with the slice, a bone ring, and noise from a seeded xorshift (stored values, intercept −1024).
- */
+/** `frames` consecutive slices of the gateway's CT phantom from `first` (stored values, intercept −1024). */
 function phantom(first: number, frames: number): Uint16Array {
-  const pixels = new Uint16Array(frames * ROWS * COLUMNS);
-  let seed = 0x9e3779b9 ^ first;
-  const noise = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return ((seed >>> 0) % 41) - 20;
-  };
-  for (let f = 0; f < frames; f++) {
-    const slice = first + f;
-    const a = 200 + 20 * Math.sin(slice / 15);
-    const b = 150 + 10 * Math.cos(slice / 20);
-    for (let y = 0; y < ROWS; y++) {
-      for (let x = 0; x < COLUMNS; x++) {
-        const r = ((x - 256) / a) ** 2 + ((y - 256) / b) ** 2;
-        const hu = r > 1 ? -1000 : r > 0.8 ? 700 : 40;
-        pixels[(f * ROWS + y) * COLUMNS + x] = Math.max(0, hu + 1024 + noise());
-      }
-    }
-  }
-  return pixels;
+  return ctPhantom({ first, frames, rows: ROWS, columns: COLUMNS, volume: SLICES });
 }

@@ -19,6 +19,10 @@ export interface Target {
   web: string;
   dimse: { host: string; port: number; aeTitle: string };
   dataset: Dataset;
+  /** The server's process, whose CPU time is read from /proc around each ingest run. */
+  pid: number;
+  /** Only the STOW-RS and C-STORE runs (`--ingest-only`): the read measures are left out (NaN). */
+  ingestOnly: boolean;
 }
 
 export interface Measurement {
@@ -26,6 +30,9 @@ export interface Measurement {
   stowInstancesPerS: number[];
   stowMBPerS: number[];
   cstoreInstancesPerS: number[];
+  /** CPU time (user + system) of the server process per instance, one figure per run. */
+  stowCpuMsPerInstance: number[];
+  cstoreCpuMsPerInstance: number[];
   qidoStudiesP50Ms: number;
   seriesMetadataP50Ms: number;
   framesPerS: number;
@@ -76,6 +83,20 @@ function request(method: string, path: string, headers: http.OutgoingHttpHeaders
 function expect(reply: Reply, statuses: number[], what: string): Reply {
   if (!statuses.includes(reply.status)) throw new Error(`${target.name} ${what}: HTTP ${reply.status} ${reply.body.toString('utf8', 0, 300)}`);
   return reply;
+}
+
+/** User + system CPU of the server process in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms). */
+async function serverCpuMs(): Promise<number> {
+  const stat = await readFile(`/proc/${target.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs `ingest` and returns its seconds and the server's CPU ms per instance meanwhile. */
+async function withCpu(instances: number, ingest: () => Promise<number>): Promise<{ seconds: number; cpuMs: number }> {
+  const before = await serverCpuMs();
+  const seconds = await ingest();
+  return { seconds, cpuMs: ((await serverCpuMs()) - before) / instances };
 }
 
 const json = (reply: Reply) => JSON.parse(reply.body.toString('utf8')) as Record<string, { Value?: unknown[] }>[];
@@ -162,14 +183,34 @@ await stow(dataset.warmup);
 await stow(mf);
 
 const stowSeconds: number[] = [];
+const stowCpu: number[] = [];
 for (const series of dataset.stow) {
-  stowSeconds.push(await stow(series));
-  say(`STOW-RS ${series.files.length} instances: ${stowSeconds.at(-1)?.toFixed(2)} s`);
+  const { seconds, cpuMs } = await withCpu(series.files.length, () => stow(series));
+  stowSeconds.push(seconds);
+  stowCpu.push(cpuMs);
+  say(`STOW-RS ${series.files.length} instances: ${seconds.toFixed(2)} s, server CPU ${cpuMs.toFixed(2)} ms/instance`);
 }
 const cstoreSeconds: number[] = [];
+const cstoreCpu: number[] = [];
 for (const series of dataset.cstore) {
-  cstoreSeconds.push(await cstore(series));
-  say(`C-STORE ${series.files.length} instances: ${cstoreSeconds.at(-1)?.toFixed(2)} s`);
+  const { seconds, cpuMs } = await withCpu(series.files.length, () => cstore(series));
+  cstoreSeconds.push(seconds);
+  cstoreCpu.push(cpuMs);
+  say(`C-STORE ${series.files.length} instances: ${seconds.toFixed(2)} s, server CPU ${cpuMs.toFixed(2)} ms/instance`);
+}
+const perSecond = (seconds: number[], amount: number) => seconds.map((s) => amount / s);
+const ingest = {
+  stowInstancesPerS: perSecond(stowSeconds, SLICES),
+  stowMBPerS: stowSeconds.map((s, i) => (dataset.stow[i]?.bytes ?? 0) / 1e6 / s),
+  cstoreInstancesPerS: perSecond(cstoreSeconds, SLICES),
+  stowCpuMsPerInstance: stowCpu,
+  cstoreCpuMsPerInstance: cstoreCpu,
+};
+if (target.ingestOnly) {
+  agent.destroy();
+  const measurement: Measurement = { ...ingest, qidoStudiesP50Ms: NaN, seriesMetadataP50Ms: NaN, framesPerS: NaN, multiframeFrameP50Ms: NaN };
+  process.stdout.write(`${JSON.stringify(measurement)}\n`);
+  process.exit(0);
 }
 
 const studies = json(expect(await qido('/studies'), [200], 'QIDO /studies')).length;
@@ -201,11 +242,8 @@ const mfP50 = await latency(MULTIFRAME_REQUESTS, mfPath, { Accept: FRAME_ACCEPT 
 say(`one frame of the ${FRAMES}-frame instance: p50 ${mfP50.toFixed(2)} ms`);
 agent.destroy();
 
-const perSecond = (seconds: number[], amount: number) => seconds.map((s) => amount / s);
 const measurement: Measurement = {
-  stowInstancesPerS: perSecond(stowSeconds, SLICES),
-  stowMBPerS: stowSeconds.map((s, i) => (dataset.stow[i]?.bytes ?? 0) / 1e6 / s),
-  cstoreInstancesPerS: perSecond(cstoreSeconds, SLICES),
+  ...ingest,
   qidoStudiesP50Ms: qidoP50,
   seriesMetadataP50Ms: metadataP50,
   framesPerS,

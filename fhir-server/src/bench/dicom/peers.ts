@@ -31,7 +31,8 @@ export async function startQiaoPeer(pg: ThrowawayPostgres, dataDir: string, node
   const dimsePort = await freePort();
   const child = await startServerChild(
     script('main.js'),
-    { DATABASE_URL: databaseUrl, QIAO_DATA_DIR: dataDir, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_DIMSE_PORT: String(dimsePort) },
+    // Authorisation off: Orthanc is measured without any either.
+    { DATABASE_URL: databaseUrl, QIAO_DATA_DIR: dataDir, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_DIMSE_PORT: String(dimsePort), QIAO_AUTH: 'off' },
     nodeArgs,
   );
   return {

@@ -5,7 +5,8 @@
  * the same data, one server at a time, each by the same client (measure.ts) in a child process, and
  * prints the table with ratios and targets. Writes nothing outside its temporary directory.
  *
- * Options: `--no-orthanc`; `--cpu-prof=<dir>` runs Qiao under `node --cpu-prof` (profile in <dir>).
+ * Options: `--no-orthanc`; `--cpu-prof=<dir>` runs Qiao under `node --cpu-prof` (profile in <dir>);
+ * `--ingest-only`: only the STOW-RS and C-STORE runs.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ import { orthancUnavailable, startOrthancPeer, startQiaoPeer, type Peer } from '
 import { consoleTable, markdown } from './report.js';
 
 const args = process.argv.slice(2);
+const ingestOnly = args.includes('--ingest-only');
 const cpuProf = args.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const orthancMissing = args.includes('--no-orthanc') ? 'skipped with --no-orthanc' : orthancUnavailable();
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -88,7 +90,7 @@ async function measureAndStop(peer: Peer, dataset: Dataset): Promise<Measurement
   progress(`${peer.name} started (pid ${peer.pid}); measuring`);
   try {
     const targetFile = path.join(tmp, `${peer.name}.target.json`);
-    const target: Target = { name: peer.name, web: peer.web, dimse: peer.dimse, dataset };
+    const target: Target = { name: peer.name, web: peer.web, dimse: peer.dimse, dataset, pid: peer.pid, ingestOnly };
     await writeFile(targetFile, JSON.stringify(target));
     const [command, ...rest] = [...peer.command, process.execPath, fileURLToPath(new URL('./measure.js', import.meta.url)), targetFile];
     const child = spawn(command as string, rest, { stdio: ['ignore', 'pipe', 'inherit'] });

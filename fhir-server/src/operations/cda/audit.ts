@@ -1,28 +1,20 @@
-type Json = Record<string, unknown>;
+import { noteForAudit } from '../../audit/scope.js';
 
-const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const CDA_LOG_SUBTYPE = 'https://qiao.health/fhir/CodeSystem/cda-transmission';
 
 /**
- * The transmission log (传输日志) entry of a CDA import or generation: an AuditEvent, searchable
- * like any resource (`AuditEvent?subtype=…|cda-import&entity=…`). Who: the requesting system as
- * far as the server knows it (there is no authentication yet: the client address the HTTP layer
- * does not pass on is not recorded). Only what succeeded is logged: a rejected import stores
- * nothing, its log entry included.
+ * The transmission log (传输日志) of a CDA import or generation: the request's audit record
+ * carries the cda-transmission subtype and the document type, so the log is searchable like any
+ * audit record (`AuditEvent?subtype=…|cda-import&entity=…`). An import's record is written in
+ * the import's transaction (with every resource it stored as an entity); a rejected import
+ * stores nothing and is audited as a failure.
  */
-export function transmissionLog(action: 'cda-import' | 'cda-generate', what: string[], documentCode: string): Json {
-  return {
-    resourceType: 'AuditEvent',
-    type: { system: DCM, code: action === 'cda-import' ? '110107' : '110106', display: action === 'cda-import' ? 'Import' : 'Export' },
+export function noteTransmission(action: 'cda-import' | 'cda-generate', documentCode: string, what: readonly string[] = []): void {
+  noteForAudit({
     subtype: [{ system: CDA_LOG_SUBTYPE, code: action, display: action === 'cda-import' ? '共享文档导入' : '共享文档生成' }],
-    action: action === 'cda-import' ? 'C' : 'R',
-    recorded: new Date().toISOString(),
-    outcome: '0',
-    agent: [{ requestor: true, who: { display: 'FHIR client (unauthenticated)' } }],
-    source: { observer: { display: 'Qiao' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }] },
-    entity: [
-      ...what.map((ref) => ({ what: { reference: ref } })),
-      { what: { display: documentCode }, type: { system: 'urn:oid:2.16.156.10011.2.4', code: documentCode } },
+    data: [
+      ...what.map((reference) => ({ reference })),
+      { display: documentCode, type: { system: 'urn:oid:2.16.156.10011.2.4', code: documentCode }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '3', display: 'Report' } },
     ],
-  };
+  });
 }

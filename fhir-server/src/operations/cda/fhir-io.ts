@@ -7,7 +7,7 @@ type Json = Record<string, unknown>;
 
 /** A read or search run exactly as a client's, on the caller's connection; the body as plain JSON. */
 export async function get(ctx: Context, q: Queryable, outer: FhirRequest, path: string, query: [string, string][] = []): Promise<Json> {
-  const res = await dispatch(ctx, q, { method: 'GET', path, query, prefer: {}, baseUrl: outer.baseUrl });
+  const res = await dispatch(ctx, q, { method: 'GET', path, query, prefer: {}, baseUrl: outer.baseUrl, principal: outer.principal });
   if (!res.body || res.body instanceof RawContent) return {};
   return toPlain(res.body) as unknown as Json;
 }

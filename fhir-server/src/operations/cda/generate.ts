@@ -3,9 +3,8 @@ import { composeDocument, compositionType, documentType, fhirToCda, OID, profile
 import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import type { Queryable } from '../../repository/db.js';
-import { dispatch } from '../../router/router.js';
 import { RawContent, type Context, type FhirRequest, type FhirResponse, type ParsedPath } from '../../router/types.js';
-import { transmissionLog } from './audit.js';
+import { noteTransmission } from './audit.js';
 import { closure, get, searchAll } from './fhir-io.js';
 import { rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
@@ -22,7 +21,7 @@ async function render(ctx: Context, q: Queryable, req: FhirRequest, composition:
   const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
   rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
   const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
-  await dispatch(ctx, q, { method: 'POST', path: 'AuditEvent', query: [], body: transmissionLog('cda-generate', logged, code), prefer: {}, baseUrl: req.baseUrl });
+  noteTransmission('cda-generate', code, logged);
   return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };
 }
 

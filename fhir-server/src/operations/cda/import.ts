@@ -5,7 +5,7 @@ import { toOperationOutcome } from '../../errors/outcome.js';
 import type { Queryable } from '../../repository/db.js';
 import { handle } from '../../router/router.js';
 import type { Context, FhirRequest, FhirResponse } from '../../router/types.js';
-import { transmissionLog } from './audit.js';
+import { noteTransmission } from './audit.js';
 import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
@@ -15,10 +15,11 @@ type Json = Record<string, unknown>;
 
 /**
  * `POST [base]/$cda-import`: validates a shared document, maps it and stores it all in one
- * transaction (clinical resources, the original as a Binary, its DocumentReference and the
- * transmission log), answering with the transaction-response Bundle (the validator's warnings in
- * the DocumentReference entry's `response.outcome`). Every create is
- * conditional on an identifier, so importing the same document again adds only a log entry.
+ * transaction (clinical resources, the original as a Binary, its DocumentReference, and the
+ * audit record that is the transmission log), answering with the transaction-response Bundle
+ * (the validator's warnings in the DocumentReference entry's `response.outcome`). Every create
+ * is conditional on an identifier, so importing the same document again adds only a
+ * transmission-log record.
  */
 export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
   const bytes = documentBytes(req);
@@ -34,8 +35,9 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
     for (const r of (docRefResource.relatesTo as Json[] | undefined) ?? []) (r.target as Json).reference = replaced.reference;
   }
   const code = prepared.mapped?.header.code?.code ?? '';
-  entries.push({ resource: transmissionLog('cda-import', [docRef, prepared.mapped?.composition as string], code), request: { method: 'POST', url: 'AuditEvent' } });
-  const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl });
+  // The transaction's audit record is the transmission log entry, written with what it stored.
+  noteTransmission('cda-import', code);
+  const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl, principal: req.principal });
   // Warnings and information the validator had go with the document's registration (entry.response.outcome).
   const notes = prepared.issues.filter((i) => i.severity === 'warning' || i.severity === 'information');
   const answered = ((res.body as Json | undefined)?.entry as Json[] | undefined)?.[entries.findIndex((e) => e.fullUrl === docRef)];

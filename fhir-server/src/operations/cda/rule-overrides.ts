@@ -1,4 +1,5 @@
 import { RULES, type RuleId, type RuleOverrides } from '@qiao/cda-adapters';
+import { SYSTEM_PRINCIPAL } from '../../auth/principal.js';
 import type { Queryable } from '../../repository/db.js';
 import type { Context, FhirRequest } from '../../router/types.js';
 import { searchAll } from './fhir-io.js';
@@ -15,7 +16,8 @@ const SEVERITIES = new Set(['fatal', 'error', 'warning', 'information']);
  * another `severity` or `enabled: false`. Edited with the ordinary REST API; read per request.
  */
 export async function ruleOverrides(ctx: Context, q: Queryable, req: FhirRequest): Promise<RuleOverrides> {
-  const [basic] = await searchAll(ctx, q, req, 'Basic', [['code', `${RULES_CODE_SYSTEM}|overrides`], ['_sort', '-_lastUpdated']]);
+  // The platform's configuration, read by the server for every caller (the caller may reach no Basic at all).
+  const [basic] = await searchAll(ctx, q, { ...req, principal: SYSTEM_PRINCIPAL }, 'Basic', [['code', `${RULES_CODE_SYSTEM}|overrides`], ['_sort', '-_lastUpdated']]);
   const overrides: RuleOverrides = {};
   for (const x of (basic?.extension as Json[] | undefined) ?? []) {
     if (x.url !== RULE_OVERRIDE_EXT) continue;

@@ -42,5 +42,5 @@ export async function everything(ctx: Context, q: Queryable, req: FhirRequest, p
   // What the page references is held to the same _type and _since as the page itself.
   const referenced = async (matches: StoredVersion[]) =>
     (await referencedFrom(q, matches, [])).filter((r) => (requested.length === 0 || types.includes(r.resourceType)) && (since === undefined || Date.parse(r.lastUpdated) >= since));
-  return searchsetResponse(q, req, `${req.baseUrl}/Patient/${id}/$everything`, parsed, referenced);
+  return searchsetResponse(ctx, q, req, `${req.baseUrl}/Patient/${id}/$everything`, parsed, referenced);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Group } from '@medplum/fhirtypes';
+import { exportRequester } from '../../bulk/access.js';
 import { jobs } from '../../bulk/jobs.js';
 import { exportRunner } from '../../bulk/runner.js';
 import type { ExportSpec } from '../../bulk/spec.js';
@@ -19,7 +20,7 @@ export async function exportKickoff(ctx: Context, q: Queryable, req: FhirRequest
   const level = levelOf(path, req);
   if (!req.prefer.respondAsync) throw new FhirError('export.respond-async-required');
   const pairs = kickoffPairs(req);
-  const spec: ExportSpec = exportSpec(level, pairs, req);
+  const spec: ExportSpec = { ...exportSpec(level, pairs, req), requester: exportRequester(req.principal, ctx.config) };
   if (level === 'group') spec.group = { id: path.id as string, members: await groupMembers(ctx, q, path.id as string, req.baseUrl) };
   const id = randomUUID();
   const query = new URLSearchParams(req.query).toString();

@@ -9,7 +9,7 @@ import type { Context, FhirRequest } from '../../router/types.js';
 /** The index writes as a client would, through the ordinary update and create interactions, in the operation's transaction. */
 export function interactionWriter(ctx: Context, q: Queryable, req: FhirRequest): ResourceWriter {
   const run = async (method: 'PUT' | 'POST', path: string, body: Resource, ifMatch?: string): Promise<StoredVersion> => {
-    const response = await dispatch(ctx, q, { method, path, query: [], body, prefer: {}, baseUrl: req.baseUrl, ...(ifMatch ? { ifMatch } : {}) });
+    const response = await dispatch(ctx, q, { method, path, query: [], body, prefer: {}, baseUrl: req.baseUrl, principal: req.principal, ...(ifMatch ? { ifMatch } : {}) });
     if (!response.version) throw new Error(`${method} ${path} returned no version`);
     return response.version;
   };

@@ -44,6 +44,7 @@ export async function importCsv(ctx: Context, q: Queryable, req: FhirRequest): P
     body: cs,
     prefer: { return: 'OperationOutcome' },
     baseUrl: req.baseUrl,
+    principal: req.principal,
   });
 }
 

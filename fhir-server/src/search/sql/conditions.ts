@@ -104,6 +104,8 @@ export class ConditionBuilder {
           WHERE ${x}.target_type = ${type} AND ${x}.target_id = ${id} AND ${x}.param = ANY(${this.arg(filter.params)}::text[])
           ${filter.self ? `UNION ALL SELECT ${type}::text, ${id}::text` : ''})`;
       }
+      case 'any':
+        return or(filter.alternatives.map((all) => and(all.map((f) => this.filter(f, r, type)))));
     }
   }
 

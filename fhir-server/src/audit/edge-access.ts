@@ -1,0 +1,63 @@
+import type { Request } from 'express';
+import type { Queryable } from '../repository/db.js';
+import { AUDIT, type AuditData } from './event.js';
+import { studyEntity, type AccessFacts } from './http-access.js';
+
+const UID = /^[0-9.]{1,64}$/;
+
+/** The patient of a study, through its ImagingStudy (identifier urn:oid:<uid>, subject Patient). */
+async function patientOfStudy(db: Queryable, uid: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT r.target_id AS id FROM search_token t
+     JOIN search_reference r ON r.resource_type = t.resource_type AND r.id = t.id AND r.param IN ('patient', 'subject') AND r.target_type = 'Patient'
+     WHERE t.resource_type = 'ImagingStudy' AND t.param = 'identifier' AND t.value = $1 LIMIT 1`,
+    [`urn:oid:${uid}`],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * A DICOMweb request as an audit record, at study level: WADO-RS (retrieve, metadata, rendered,
+ * frames) is DICOM "Instances Accessed" (R), QIDO-RS a query (E, with the query), STOW-RS
+ * "Instances Transferred" (C), a delete D. The study's patient is looked up from its ImagingStudy.
+ */
+export async function dicomwebAccess(db: Queryable, req: Request): Promise<AccessFacts | undefined> {
+  if (req.method === 'OPTIONS') return undefined;
+  const segments = req.path.split('/').filter((s) => s !== '');
+  const study = segments[0] === 'studies' && segments[1] && UID.test(segments[1]) ? segments[1] : undefined;
+  const data: AuditData[] = study ? [studyEntity(study)] : [];
+  const queryIndex = req.originalUrl.indexOf('?');
+  const query = queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '';
+  const patients = study ? await patientOfStudy(db, study).catch(() => []) : [];
+  if (req.method === 'POST') {
+    return { type: { system: AUDIT.dcm, code: '110104', display: 'DICOM Instances Transferred' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'stow-rs', display: 'STOW-RS' }], action: 'C', data, patients };
+  }
+  if (req.method === 'DELETE') {
+    return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'dicomweb-delete', display: 'DICOMweb delete' }], action: 'D', data, patients };
+  }
+  const isQuery = segments.length === 0 || /^(studies|series|instances)$/.test(segments[segments.length - 1] ?? '');
+  if (isQuery) {
+    return {
+      type: { system: AUDIT.dcm, code: '110112', display: 'Query' },
+      subtype: [{ system: AUDIT.qiaoEvent, code: 'qido-rs', display: 'QIDO-RS' }],
+      action: 'E',
+      data: [...data, { query: `GET /dicomweb${req.path}${query ? `?${query}` : ''}` }],
+      patients,
+    };
+  }
+  return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'wado-rs', display: 'WADO-RS' }], action: 'R', data, patients };
+}
+
+/** A bulk-export status poll, file download or cancellation as an audit record (the kick-off is the $export operation's). */
+export async function bulkAccess(req: Request): Promise<AccessFacts | undefined> {
+  // Mounted at the bulk-export path: what is left is `/<job>` or `/<job>/<Type>.ndjson`.
+  const [job, file] = req.path.split('/').filter((s) => s !== '');
+  if (!job || req.method === 'OPTIONS') return undefined;
+  const code = req.method === 'DELETE' ? 'bulk-cancel' : file ? 'bulk-download' : 'bulk-status';
+  return {
+    type: { system: AUDIT.dcm, code: '110106', display: 'Export' },
+    subtype: [{ system: AUDIT.qiaoEvent, code, display: code === 'bulk-download' ? '下载导出文件 | Export file downloaded' : code === 'bulk-cancel' ? '取消导出 | Export cancelled' : '查询导出状态 | Export status polled' }],
+    action: req.method === 'DELETE' ? 'D' : 'R',
+    data: [{ identifier: { system: 'https://qiao.health/fhir/sid/bulk-export-job', value: job }, ...(file ? { display: file, detail: [{ type: 'file', value: file }] } : {}) }],
+  };
+}

@@ -1,0 +1,52 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { DEVELOPMENT_PRINCIPAL, type Principal } from '../auth/principal.js';
+import type { Context } from '../router/types.js';
+import { AUDIT, auditEvent, type AuditFacts } from './event.js';
+import { auditLog } from './log.js';
+import { originOf, withOrigin } from './scope.js';
+
+/** What an edge says about one of its requests; who, from where and the outcome are filled in here. */
+export type AccessFacts = Omit<AuditFacts, 'principal' | 'origin' | 'outcome' | 'patients'> & { patients?: readonly string[] };
+
+/**
+ * Audits the requests of a non-FHIR edge (DICOMweb, bulk-export status and files) once their
+ * response is finished, through the batched queue: these are reads and file transfers, and the
+ * DICOM store's own writes are not FHIR writes with a transaction to join. `describe` may look
+ * things up (the study's patient); undefined means the request is not audited (a CORS pre-flight).
+ * The request runs in an audit scope, so FHIR interactions it starts (the ImagingStudy sync of a
+ * STOW-RS) are recorded with its address and request id.
+ */
+export function auditAccess(ctx: Context, describe: (req: Request, res: Response) => Promise<AccessFacts | undefined>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const log = auditLog(ctx);
+    if (!log.enabled) return next();
+    const origin = originOf(req, res);
+    let done = false;
+    const record = () => {
+      if (done) return;
+      done = true;
+      const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
+      // A response cut off before it finished is not a success, whatever its status line said.
+      const status = res.writableFinished ? res.statusCode : Math.max(res.statusCode, 500);
+      describe(req, res)
+        .then((facts) => {
+          if (!facts) return;
+          log.enqueue(auditEvent({ ...facts, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }));
+        })
+        .catch(() => undefined);
+    };
+    res.on('finish', record);
+    res.on('close', record);
+    void withOrigin(origin, async () => next());
+  };
+}
+
+/** DICOM Study Instance UIDs as audit entities (DICOM PS3.15 A.5: participant object of type system, role report). */
+export function studyEntity(uid: string) {
+  return {
+    identifier: { system: 'urn:dicom:uid', value: `urn:oid:${uid}` },
+    type: { system: AUDIT.entityType, code: '2', display: 'System Object' },
+    role: { system: AUDIT.objectRole, code: '3', display: 'Report' },
+    detail: [{ type: 'StudyInstanceUID', value: uid }],
+  };
+}

@@ -1,0 +1,106 @@
+import type { Request, Response } from 'express';
+import { findUser, recordFailure, recordSuccess, setPassword, LOCKOUT_MINUTES } from './accounts.js';
+import { page, paramsOf } from './authorize.js';
+import type { AuthServer } from './context.js';
+import { langOf, loginPage, messagePage, passwordPage, type Lang } from './pages.js';
+import { hashPassword, passwordWeakness, UNUSABLE_HASH, verifyPassword } from './passwords.js';
+import { recordSecurityEvent } from './security-events.js';
+import { csrfMatches, currentSession, endSession, ensureSession, loginSession, type Session } from './sessions.js';
+import { AUTH_PATH } from './urls.js';
+
+export async function loginForm(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const session = await ensureSession(server.ctx.db, req, res);
+  page(res, 200, loginPage({ lang: langOf(req), csrf: session.csrf }));
+}
+
+const BAD_CREDENTIALS = { zh: '用户名或密码错误', en: 'Wrong user name or password' };
+
+/** Where a logged-in session goes next: password change, consent, or the account page. */
+function next(res: Response, session: Session, mustChange: boolean, lang: Lang): void {
+  res.redirect(303, `${AUTH_PATH}/${mustChange ? 'password' : session.request ? 'consent' : 'account'}?lang=${lang}`);
+}
+
+export async function loginSubmit(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const db = server.ctx.db;
+  const form = paramsOf(req);
+  const lang = langOf(req, form);
+  const session = await ensureSession(db, req, res);
+  const username = (form.username ?? '').trim();
+  const again = (status: number, error: { zh: string; en: string }) => page(res, status, loginPage({ lang, csrf: session.csrf, error, username }));
+  if (!csrfMatches(session, form.csrf)) return again(400, { zh: '登录表单已过期，请重新输入', en: 'The sign-in form has expired; enter your details again' });
+  const user = username ? await findUser(db, username) : undefined;
+  const ip = req.ip;
+  if (user?.lockedUntil && user.lockedUntil > new Date()) {
+    recordSecurityEvent(server.logger, { action: 'login-failed', username, detail: 'locked', ...(ip ? { ip } : {}) });
+    return again(403, { zh: `登录失败次数过多，账户已锁定 ${LOCKOUT_MINUTES} 分钟`, en: `Too many failed sign-ins: the account is locked for ${LOCKOUT_MINUTES} minutes` });
+  }
+  const ok = await verifyPassword(form.password ?? '', user?.passwordHash ?? UNUSABLE_HASH);
+  if (!user || !ok || !user.enabled) {
+    if (user && !ok) await recordFailure(db, user.username);
+    recordSecurityEvent(server.logger, { action: 'login-failed', username, ...(ip ? { ip } : {}) });
+    return again(401, BAD_CREDENTIALS);
+  }
+  if (user.mustChangePassword && user.passwordExpiresAt && user.passwordExpiresAt <= new Date()) {
+    recordSecurityEvent(server.logger, { action: 'login-failed', username, detail: 'one-time password expired', ...(ip ? { ip } : {}) });
+    return again(401, { zh: '一次性密码已过期，请联系管理员重置', en: 'The one-time password has expired; ask an administrator to reset it' });
+  }
+  await recordSuccess(db, user.username);
+  recordSecurityEvent(server.logger, { action: 'login', username: user.username, ...(ip ? { ip } : {}) });
+  const fresh = await loginSession(db, req, res, session, user.username);
+  next(res, fresh, user.mustChangePassword, lang);
+}
+
+async function loggedIn(server: AuthServer, req: Request, res: Response, lang: Lang) {
+  const session = await currentSession(server.ctx.db, req);
+  const user = session?.username ? await findUser(server.ctx.db, session.username) : undefined;
+  if (!session || !user?.enabled) {
+    res.redirect(303, `${AUTH_PATH}/login?lang=${lang}`);
+    return undefined;
+  }
+  return { session, user };
+}
+
+export async function passwordForm(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const lang = langOf(req);
+  const state = await loggedIn(server, req, res, lang);
+  if (state) page(res, 200, passwordPage({ lang, csrf: state.session.csrf, forced: state.user.mustChangePassword }));
+}
+
+export async function passwordSubmit(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const form = paramsOf(req);
+  const lang = langOf(req, form);
+  const state = await loggedIn(server, req, res, lang);
+  if (!state) return;
+  const { session, user } = state;
+  const again = (error: { zh: string; en: string }) => page(res, 400, passwordPage({ lang, csrf: session.csrf, forced: user.mustChangePassword, error }));
+  if (!csrfMatches(session, form.csrf)) return again({ zh: '表单已过期，请重试', en: 'The form has expired; try again' });
+  if (!(await verifyPassword(form.current ?? '', user.passwordHash))) {
+    await recordFailure(server.ctx.db, user.username);
+    return again({ zh: '当前密码错误', en: 'The current password is wrong' });
+  }
+  const fresh = form.new ?? '';
+  if (fresh !== form.confirm) return again({ zh: '两次输入的新密码不一致', en: 'The new passwords differ' });
+  const weakness = passwordWeakness(fresh);
+  if (weakness) return again(weakness);
+  if (fresh === form.current) return again({ zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' });
+  await setPassword(server.ctx.db, user.username, await hashPassword(fresh));
+  recordSecurityEvent(server.logger, { action: 'password-change', username: user.username, ...(req.ip ? { ip: req.ip } : {}) });
+  next(res, session, false, lang);
+}
+
+export async function accountPage(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const lang = langOf(req);
+  const state = await loggedIn(server, req, res, lang);
+  if (state) page(res, 200, messagePage({ lang, title: { zh: '账户', en: 'Account' }, text: { zh: '您已登录。', en: 'You are signed in.' }, csrf: state.session.csrf, username: state.user.username }));
+}
+
+export async function logout(server: AuthServer, req: Request, res: Response): Promise<void> {
+  const form = paramsOf(req);
+  const lang = langOf(req, form);
+  const session = await currentSession(server.ctx.db, req);
+  if (session && csrfMatches(session, form.csrf)) {
+    await endSession(server.ctx.db, req, res, session);
+    recordSecurityEvent(server.logger, { action: 'logout', ...(session.username ? { username: session.username } : {}) });
+  }
+  page(res, 200, messagePage({ lang, title: { zh: '已退出登录', en: 'Signed out' }, text: { zh: '您已退出登录。', en: 'You have signed out.' } }));
+}

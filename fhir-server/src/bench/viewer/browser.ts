@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's chromium (apt install chromium); playwright-core drives it, it downloads no browser. */
+export const CHROMIUM = process.env.QIAO_CHROMIUM ?? '/usr/bin/chromium';
+
+/** WebGL2 without a GPU: SwiftShader through ANGLE, which Cornerstone3D renders with. */
+const FLAGS = ['--no-sandbox', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+
+export function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-get install chromium, or set QIAO_CHROMIUM)`;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/** Builds viewer/dist when it is missing or older than its sources (about a minute when it builds). */
+export function ensureViewerBuilt(): void {
+  const script = fileURLToPath(new URL('../../../../viewer/scripts/build-if-stale.mjs', import.meta.url));
+  execFileSync(process.execPath, [script], { stdio: 'inherit' });
+}

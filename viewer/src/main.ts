@@ -1,0 +1,27 @@
+import { createFhirApi } from './fhir-api.js';
+import { lang, t } from './i18n.js';
+import { ensureAuthorised } from './launch/index.js';
+import { renderStudy } from './study/view.js';
+import { renderWorklist } from './worklist/view.js';
+import './styles.css';
+
+/** `/viewer/` is the worklist; `/viewer/?study=<StudyInstanceUID>` the study view. */
+async function main(): Promise<void> {
+  document.documentElement.lang = lang();
+  document.title = t('appTitle');
+  const root = document.getElementById('app');
+  if (!root) return;
+  const fhir = createFhirApi();
+  try {
+    // A SMART launch may first take the browser to the login page and back; the page address it leaves names the study.
+    await ensureAuthorised();
+    const study = new URLSearchParams(window.location.search).get('study');
+    if (study) await renderStudy(root, study, fhir);
+    else await renderWorklist(root, fhir);
+  } catch (error) {
+    root.replaceChildren(Object.assign(document.createElement('div'), { className: 'status error', textContent: `${t('loadFailed')}: ${error instanceof Error ? error.message : String(error)}` }));
+    throw error;
+  }
+}
+
+void main();
