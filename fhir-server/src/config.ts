@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDicomwebPeers, type DicomwebPeer } from '@qiao/dicom-gateway';
 
 /** Everything an operator can set, read once from the environment. */
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   siteUtcOffset: string;
   /** Remote AEs the gateway sends to (C-MOVE destinations): `QIAO_DIMSE_PEERS=AE@host:port,…`. */
   dimsePeers: { aeTitle: string; host: string; port: number }[];
+  /** Remote DICOMweb archives asked for what the gateway does not hold (proxy mode): `QIAO_DICOMWEB_PEERS=name@https://host/dicom-web,…`. */
+  dicomwebPeers: DicomwebPeer[];
   /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
   keyFile: string | undefined;
   /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((t) => t.trim())
       .filter((t) => t !== '')
       .map(peer),
+    dicomwebPeers: parseDicomwebPeers(env.QIAO_DICOMWEB_PEERS),
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
     audit: oneOf(env.QIAO_AUDIT ?? 'on', ['on', 'off'] as const, 'QIAO_AUDIT'),

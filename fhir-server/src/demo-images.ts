@@ -59,7 +59,8 @@ function demoPatients(count: number): DemoPatient[] {
 function patientAttributes(p: DemoPatient): Record<string, unknown> {
   return {
     SpecificCharacterSet: 'ISO_IR 192',
-    PatientName: `${p.family}^${p.given}`,
+    // The ideographic group (PS3.5 6.2.1.2): the overlay shows the name as written, family name first.
+    PatientName: `=${p.family}^${p.given}`,
     PatientID: p.residentId,
     IssuerOfPatientID: RESIDENT_ID_ISSUER,
     PatientBirthDate: p.birthDate.replaceAll('-', ''),

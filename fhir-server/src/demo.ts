@@ -7,7 +7,8 @@ import { demoDataset } from './seed/bundles.js';
 
 /**
  * Loads the demo data set into an empty database, through the same transaction path a client
- * uses, so a fresh `npm start` has patients to look at. A database with any Patient is left alone.
+ * uses, so a fresh `npm start` has patients (and their imaging, demo-images.ts) to look at. A database
+ * with any Patient is left alone.
  */
 export async function loadDemoData(running: RunningServer): Promise<void> {
   const { ctx, logger } = running;

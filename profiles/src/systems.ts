@@ -40,6 +40,7 @@ export const CS = {
   education: NATIONAL.education,
   occupation: NATIONAL.occupation,
   familyRelation: NATIONAL.familyRelation,
+  dischargeDisposition: NATIONAL.dischargeDisposition,
   icd10Cn: NATIONAL.icd10cn,
   icd9Cm3: NATIONAL.icd9cm3,
   tcm: NATIONAL.tcm,

@@ -32,6 +32,7 @@ export const VALUE_SET = {
   aboBloodType: '2.16.156.10011.2.3.1.85',
   rhBloodType: '2.16.156.10011.2.3.1.250',
   medicationRoute: '2.16.156.10011.2.3.1.158',
+  dosageForm: '2.16.156.10011.2.3.1.211',
   anaesthesiaMethod: '2.16.156.10011.2.3.1.159',
   admissionCondition: '2.16.156.10011.2.3.1.253',
   woundClass: '2.16.156.10011.2.3.1.256',
@@ -87,14 +88,17 @@ export const DATA_ELEMENTS: Readonly<Record<string, DataElement>> = {
   'DE06.00.255.00': { zh: '手术级别代码', type: 'CD', binding: required(VALUE_SET.surgeryLevel) },
   'DE06.00.257.00': { zh: '手术切口类别代码', type: 'CD', binding: required(VALUE_SET.woundClass) },
   'DE07.00.007.00': { zh: '医疗付费方式代码', type: 'CD', binding: preferred(VALUE_SET.paymentMethod) },
+  'DE08.50.011.00': { zh: '药物剂型代码', type: 'CD', binding: required(VALUE_SET.dosageForm) },
   'DE09.00.103.00': { zh: '病案质量', type: 'CD', binding: required(VALUE_SET.medicalRecordQuality) },
   'DE09.00.104.00': { zh: '入院病情代码', type: 'CD', binding: required(VALUE_SET.admissionCondition) },
 };
 
 /**
  * Coded CDA elements of an entry that are not data-element observations, by element name, with
- * the data element they carry: substanceAdministration/routeCode is 药物使用途径代码.
+ * the data element they carry: substanceAdministration/routeCode is 药物使用途径代码, its
+ * administrationUnitCode the dosage form.
  */
 export const CODED_ELEMENTS: Readonly<Record<string, { de: string; zh: string; binding: Binding }>> = {
   routeCode: { de: 'DE06.00.134.00', zh: '用药途径代码', binding: required(VALUE_SET.medicationRoute) },
+  administrationUnitCode: { de: 'DE08.50.011.00', zh: '药物剂型代码', binding: required(VALUE_SET.dosageForm) },
 };

@@ -12,11 +12,25 @@ import type { Socket } from 'node:net';
 
 const FORWARDED_EVENTS = ['connect', 'error', 'timeout', 'close', 'end'] as const;
 
+/** Sees the PDUs before the library does (the gateway's own C-STORE path). */
+export interface PduInterceptor {
+  /** Each whole PDU; returns what the library gets of it (nothing when all was taken). */
+  take(pdu: Buffer): Buffer | undefined;
+  /**
+   * The first 12 bytes of a P-DATA-TF PDU — its header and its first PDV item's — before the rest is
+   * assembled: true to receive that PDV's value in pieces as they come off the socket (`piece`),
+   * without the PDU ever being copied into one buffer.
+   */
+  claim(head: Buffer): boolean;
+  piece(bytes: Buffer, end: boolean): void;
+}
+
 export class PduFramedSocket extends EventEmitter {
   private readonly parts: Buffer[] = [];
   private buffered = 0;
-  /** Sees each whole PDU first; the library gets what it returns (nothing when it took the PDU). */
-  intercept: ((pdu: Buffer) => Buffer | undefined) | undefined;
+  interceptor: PduInterceptor | undefined;
+  /** Bytes of a claimed PDV value still to come. */
+  private streaming = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -69,12 +83,17 @@ export class PduFramedSocket extends EventEmitter {
   }
 
   private pduLength(): number {
-    const first = this.parts[0] as Buffer;
-    const header = first.length >= 6 ? first : Buffer.concat(this.parts, 6);
-    return header.readUInt32BE(2);
+    return this.peek(6).readUInt32BE(2);
   }
 
   private receive(chunk: Buffer): void {
+    if (this.streaming > 0) {
+      const n = Math.min(this.streaming, chunk.length);
+      this.streaming -= n;
+      this.interceptor?.piece(chunk.subarray(0, n), this.streaming === 0);
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    }
     this.parts.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 6) {
@@ -85,10 +104,27 @@ export class PduFramedSocket extends EventEmitter {
         this.socket.destroy();
         return;
       }
+      if (this.interceptor && this.buffered >= 12 && this.interceptor.claim(this.peek(12))) {
+        this.take(12);
+        this.streaming = length - 6;
+        if (this.streaming === 0) this.interceptor.piece(Buffer.alloc(0), true);
+        while (this.streaming > 0 && this.buffered > 0) {
+          const piece = this.take(Math.min(this.streaming, (this.parts[0] as Buffer).length));
+          this.streaming -= piece.length;
+          this.interceptor.piece(piece, this.streaming === 0);
+        }
+        if (this.streaming > 0) return;
+        continue;
+      }
       if (this.buffered < 6 + length) return;
       const pdu = this.take(6 + length);
-      const onward = this.intercept ? this.intercept(pdu) : pdu;
+      const onward = this.interceptor ? this.interceptor.take(pdu) : pdu;
       if (onward) this.emit('data', onward);
     }
+  }
+
+  private peek(n: number): Buffer {
+    const first = this.parts[0] as Buffer;
+    return first.length >= n ? first.subarray(0, n) : Buffer.concat(this.parts, n);
   }
 }

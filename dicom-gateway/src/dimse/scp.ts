@@ -90,10 +90,12 @@ export class GatewayScp extends Scp implements StoreHandler {
       conn.pause();
       return () => conn.resume();
     });
-    framed.intercept = (pdu) => {
-      // The library drops an association whose last PDU it saw a minute ago; C-STOREs it never sees count too.
-      Object.assign(this, { lastPduTime: Date.now() });
-      return storePath.take(pdu);
+    // The library drops an association whose last PDU it saw a minute ago; C-STOREs it never sees count too.
+    const seen = () => Object.assign(this, { lastPduTime: Date.now() });
+    framed.interceptor = {
+      take: (pdu) => (seen(), storePath.take(pdu)),
+      claim: (head) => storePath.claim(head) && (seen(), true),
+      piece: (bytes, end) => storePath.piece(bytes, end),
     };
     conn.on('close', () => storePath.close());
   }

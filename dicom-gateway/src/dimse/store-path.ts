@@ -10,6 +10,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { isPathSafeUid } from '../dicom/uid.js';
+import type { PduInterceptor } from './framing.js';
 
 const P_DATA_TF = 0x04;
 const C_STORE_RQ = 0x0001;
@@ -96,7 +97,7 @@ export function storeResponsePdu(command: StoreCommand, status: number, comment?
  * Splits the P-DATA stream of one association: C-STORE requests are taken here, everything else is
  * handed on (as the original PDU when all of it goes on, else as a PDU of the PDVs that do).
  */
-export class StorePath {
+export class StorePath implements PduInterceptor {
   /** Command fragments (whole PDV items) of a message not yet known to be a C-STORE. */
   private held: Buffer[] = [];
   private heldValues: Buffer[] = [];
@@ -143,6 +144,21 @@ export class StorePath {
   }
 
   private readonly resumeNow = (): void => this.resume?.();
+  /** Whether the PDV being received in pieces is the data set's last fragment. */
+  private claimedLast = false;
+
+  /** A P-DATA PDU that is one data set fragment of the C-STORE being received: its value comes in pieces. */
+  claim(head: Buffer): boolean {
+    if (this.mode.kind !== 'store' || head.readUInt8(0) !== P_DATA_TF) return false;
+    const control = head.readUInt8(11);
+    if ((control & 1) === 1 || head.readUInt32BE(6) + 4 !== head.readUInt32BE(2)) return false;
+    this.claimedLast = (control & 2) === 2;
+    return true;
+  }
+
+  piece(bytes: Buffer, end: boolean): void {
+    this.data(bytes, end && this.claimedLast);
+  }
 
   /** Ends the data set streams still open (the connection closed under them). */
   close(): void {
@@ -174,25 +190,28 @@ export class StorePath {
       if (elements && ushortOf(elements.get(0x0800)) !== NO_DATA_SET) this.mode = { kind: 'library' };
       return;
     }
-    if (this.mode.kind === 'store') {
-      const sink = this.mode.sink;
-      if (sink && !sink.destroyed && !sink.writableEnded && !sink.write(value) && !this.resume) {
-        const resume = this.pause();
-        this.resume = () => {
-          this.resume = undefined;
-          sink.off('drain', this.resumeNow);
-          resume();
-        };
-        sink.once('drain', this.resumeNow);
-      }
-      if (last) {
-        if (sink && !sink.destroyed) sink.end();
-        this.mode = { kind: 'idle' };
-      }
-      return;
-    }
+    if (this.mode.kind === 'store') return this.data(value, last);
     onward.push(item);
     if (last && this.mode.kind === 'library') this.mode = { kind: 'idle' };
+  }
+
+  /** A data set fragment of the C-STORE being received, into the store's stream. */
+  private data(value: Buffer, last: boolean): void {
+    if (this.mode.kind !== 'store') return;
+    const sink = this.mode.sink;
+    if (sink && !sink.destroyed && !sink.writableEnded && value.length && !sink.write(value) && !this.resume) {
+      const resume = this.pause();
+      this.resume = () => {
+        this.resume = undefined;
+        sink.off('drain', this.resumeNow);
+        resume();
+      };
+      sink.once('drain', this.resumeNow);
+    }
+    if (last) {
+      if (sink && !sink.destroyed) sink.end();
+      this.mode = { kind: 'idle' };
+    }
   }
 
   /** A C-STORE request with a data set, read from its command set; undefined for any other message. */

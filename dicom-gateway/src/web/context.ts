@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { isPathSafeUid } from '../dicom/uid.js';
+import type { DicomwebProxy } from '../proxy/proxy.js';
 import type { DicomStore } from '../store/store.js';
 import { DicomwebError } from './errors.js';
 
@@ -7,6 +8,8 @@ export interface DicomwebOptions {
   store: DicomStore;
   /** Public origin (`https://hub.example.cn`) when configured; otherwise taken from each request. */
   publicOrigin?: () => string | undefined;
+  /** Remote archives asked for what this gateway does not hold (proxy mode); none when absent. */
+  proxy?: DicomwebProxy;
 }
 
 /** The DICOMweb base as the client reached it, for RetrieveURL and BulkDataURI. */

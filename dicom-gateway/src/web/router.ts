@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { DicomwebOptions } from './context.js';
+import { DicomwebProxy } from '../proxy/proxy.js';
+import { dicomwebBase, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { qido } from './qido.js';
 import { rendered } from './rendered.js';
@@ -19,6 +20,19 @@ export function dicomwebRouter(options: DicomwebOptions): express.Router {
   const run = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
     handler(req, res, options).catch(next);
   };
+  // WADO-RS of something not held here: the remote archives are asked (proxy mode).
+  const proxy = options.proxy;
+  const wado = (handler: Handler): Handler =>
+    proxy
+      ? async (req, res, o) => {
+          try {
+            await handler(req, res, o);
+          } catch (error) {
+            if (!(error instanceof DicomwebError) || error.status !== 404 || res.headersSent || DicomwebProxy.proxied(req)) throw error;
+            if (!(await proxy.forward(req, res, dicomwebBase(req, o)))) throw error;
+          }
+        }
+      : handler;
   const study = '/studies/:study';
   const series = `${study}/series/:series`;
   const instance = `${series}/instances/:instance`;
@@ -34,13 +48,13 @@ export function dicomwebRouter(options: DicomwebOptions): express.Router {
   router.get(`${series}/instances`, run((req, res, o) => qido(req, res, o, 'instance')));
 
   for (const path of [study, series, instance]) {
-    router.get(path, run(retrieve));
-    router.get(`${path}/metadata`, run(metadata));
+    router.get(path, run(wado(retrieve)));
+    router.get(`${path}/metadata`, run(wado(metadata)));
   }
-  router.get(`${instance}/frames/:frames`, run(frames));
-  for (const path of [instance, `${instance}/frames/:frames`]) router.get(`${path}/rendered`, run((req, res, o) => rendered(req, res, o, 'rendered')));
-  for (const path of [study, series, instance, `${instance}/frames/:frames`]) router.get(`${path}/thumbnail`, run((req, res, o) => rendered(req, res, o, 'thumbnail')));
-  router.get(`${instance}/bulk/:tag`, run(bulk));
+  router.get(`${instance}/frames/:frames`, run(wado(frames)));
+  for (const path of [instance, `${instance}/frames/:frames`]) router.get(`${path}/rendered`, run(wado((req, res, o) => rendered(req, res, o, 'rendered'))));
+  for (const path of [study, series, instance, `${instance}/frames/:frames`]) router.get(`${path}/thumbnail`, run(wado((req, res, o) => rendered(req, res, o, 'thumbnail'))));
+  router.get(`${instance}/bulk/:tag`, run(wado(bulk)));
   router.get('/wado', run(wadoUri));
 
   router.use((req: Request, _res: Response, next: NextFunction) => {

@@ -138,3 +138,23 @@ async function reach(q: Queryable, principal: Principal, settings: AccessSetting
 function notFound(type: string, id: string): FhirError {
   return new FhirError('resource.not-found', { type, id });
 }
+
+/**
+ * A transaction's creates are written together, not through `dispatch`: before, every type must
+ * permit create; after (same transaction), every created resource must be in reach, and a
+ * conditional create that matched an existing resource must match one the token may read.
+ */
+export function assertCreatable(ctx: Context, principal: Principal, types: readonly string[]): void {
+  if (isUnrestricted(principal)) return;
+  for (const type of new Set(types)) allowed(principal, ctx.config, type, 'c');
+}
+
+export async function assertCreatedInReach(ctx: Context, q: Queryable, principal: Principal, created: readonly StoredVersion[], matched: readonly StoredVersion[]): Promise<void> {
+  if (isUnrestricted(principal)) return;
+  const inReach = await visibleKeys(q, principal, ctx.config, created, 'c', 'reach');
+  const outside = created.find((v) => !inReach.has(`${v.resourceType}/${v.id}`));
+  if (outside) throw new FhirError('access.write-out-of-reach', { type: outside.resourceType });
+  const readable = await visibleKeys(q, principal, ctx.config, matched, 'r');
+  const hidden = matched.find((v) => !readable.has(`${v.resourceType}/${v.id}`));
+  if (hidden) throw new FhirError('access.write-out-of-reach', { type: hidden.resourceType });
+}

@@ -13,9 +13,9 @@ interface Key {
 /**
  * Which of the given resources the principal may `interaction`, judged by their current indexed
  * version with the same filters a search would AND in: one statement for all of them, none when
- * no type is filtered.
+ * no type is filtered. `reach` judges by the filters without confidentiality labels (what a write must stay inside).
  */
-export async function visibleKeys(q: Queryable, principal: Principal, settings: AccessSettings, keys: readonly Key[], interaction: ScopeInteraction): Promise<Set<string>> {
+export async function visibleKeys(q: Queryable, principal: Principal, settings: AccessSettings, keys: readonly Key[], interaction: ScopeInteraction, by: 'filters' | 'reach' = 'filters'): Promise<Set<string>> {
   const visible = new Set<string>();
   const byType = new Map<string, string[]>();
   for (const key of keys) byType.set(key.resourceType, [...(byType.get(key.resourceType) ?? []), key.id]);
@@ -25,11 +25,12 @@ export async function visibleKeys(q: Queryable, principal: Principal, settings: 
   for (const [type, ids] of byType) {
     const decision = decide(principal, settings, type, interaction);
     if (!decision.allowed) continue;
-    if (decision.filters.length === 0) {
+    const filters = by === 'reach' ? decision.reach : decision.filters;
+    if (filters.length === 0) {
       for (const id of ids) visible.add(`${type}/${id}`);
       continue;
     }
-    parts.push(`SELECT r.resource_type, r.id FROM resource r WHERE r.id = ANY(${p.add(ids)}::text[]) AND ${builder.where(decision.filters, 'r', type).join(' AND ')}`);
+    parts.push(`SELECT r.resource_type, r.id FROM resource r WHERE r.id = ANY(${p.add(ids)}::text[]) AND ${builder.where(filters, 'r', type).join(' AND ')}`);
   }
   if (parts.length > 0) {
     const rows = await q.query<{ resource_type: string; id: string }>(parts.join(' UNION ALL '), p.values);

@@ -6,7 +6,7 @@ import { studyEntity, type AccessFacts } from './http-access.js';
 const UID = /^[0-9.]{1,64}$/;
 
 /** The patient of a study, through its ImagingStudy (identifier urn:oid:<uid>, subject Patient). */
-async function patientOfStudy(db: Queryable, uid: string): Promise<string[]> {
+export async function patientOfStudy(db: Queryable, uid: string): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `SELECT r.target_id AS id FROM search_token t
      JOIN search_reference r ON r.resource_type = t.resource_type AND r.id = t.id AND r.param IN ('patient', 'subject') AND r.target_type = 'Patient'

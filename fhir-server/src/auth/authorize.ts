@@ -8,7 +8,7 @@ import type { Principal } from './principal.js';
 import { isNarrowing, parseScopes } from './scopes.js';
 import { csrfMatches, currentSession, ensureSession, setPendingRequest, type Session } from './sessions.js';
 import { sha256, type Grant } from './tokens.js';
-import { AUTH_PATH, fhirBaseOf } from './urls.js';
+import { AUTH_PATH, fhirBaseOf, originOf } from './urls.js';
 
 /** An authorize request that passed its checks and waits for login and consent (kept in the session). */
 interface PendingRequest {
@@ -71,8 +71,11 @@ export async function authorize(server: AuthServer, req: Request, res: Response)
     page(res, 400, messagePage({ lang, title: { zh: '授权请求无效', en: 'Invalid authorisation request' }, text: { zh: `未知或已停用的客户端：${p.client_id ?? ''}`, en: `Unknown or disabled client: ${p.client_id ?? ''}` } }));
     return;
   }
-  const redirectUri = p.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
-  if (!redirectUri || !client.redirectUris.includes(redirectUri)) {
+  // A registered URI that starts with "/" is relative to this server's origin (the built-in viewer).
+  const origin = originOf(server.ctx.config, req);
+  const registered = client.redirectUris.map((u) => (u.startsWith('/') ? `${origin}${u}` : u));
+  const redirectUri = p.redirect_uri ?? (registered.length === 1 ? registered[0] : undefined);
+  if (!redirectUri || !registered.includes(redirectUri)) {
     page(res, 400, messagePage({ lang, title: { zh: '授权请求无效', en: 'Invalid authorisation request' }, text: { zh: `redirect_uri 未注册：${redirectUri ?? ''}`, en: `redirect_uri is not registered: ${redirectUri ?? ''}` } }));
     return;
   }

@@ -6,6 +6,7 @@ import { adminActions, createLaunch } from './admin.js';
 import { authenticate, cors } from './authenticate.js';
 import { authorize, consentDecision, consentForm } from './authorize.js';
 import { loadBootstrap } from './bootstrap.js';
+import { registerViewerClient } from './viewer-client.js';
 import type { AuthServer } from './context.js';
 import { accountPage, loginForm, loginSubmit, logout, passwordForm, passwordSubmit } from './login.js';
 import { loadSigningKey } from './signing-keys.js';
@@ -48,6 +49,7 @@ export const authEdge: EdgeFactory = async (ctx, logger) => {
   } else {
     await server.keys();
   }
+  await registerViewerClient(ctx);
   if (ctx.config.bootstrapFile) await loadBootstrap(ctx, logger, ctx.config.bootstrapFile, `${ctx.config.baseUrl ?? 'http://localhost'}/fhir`);
   let timer: NodeJS.Timeout | undefined;
   return {
@@ -66,12 +68,15 @@ export const authEdge: EdgeFactory = async (ctx, logger) => {
 export function installAuth(app: express.Express, ctx: Context, logger: Logger): void {
   const server = authServer(ctx, logger);
   app.use(cors());
-  app.get('/fhir/.well-known/smart-configuration', (req, res) => {
-    res.json(smartConfiguration(ctx.config, req));
-  });
-  app.get('/fhir/.well-known/openid-configuration', (req, res) => {
-    res.json(openidConfiguration(ctx.config, req));
-  });
+  // With authorisation off there is no authorisation to discover: the documents are 404 and apps run without a token.
+  if (ctx.config.auth === 'on') {
+    app.get('/fhir/.well-known/smart-configuration', (req, res) => {
+      res.json(smartConfiguration(ctx.config, req));
+    });
+    app.get('/fhir/.well-known/openid-configuration', (req, res) => {
+      res.json(openidConfiguration(ctx.config, req));
+    });
+  }
   app.use(authenticate(ctx.config, ctx.db));
 
   const auth = express.Router();

@@ -1,7 +1,12 @@
-import { isUnrestricted, type Principal } from '../auth/principal.js';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { DEVELOPMENT_PRINCIPAL, isUnrestricted, type Principal } from '../auth/principal.js';
 import { maskResource, maskingOf } from '../access/masking.js';
 import { decide, type AccessSettings } from '../access/policy.js';
+import { FhirError } from '../errors/fhir-error.js';
+import type { Context } from '../router/types.js';
 import type { Filter } from '../search/parse.js';
+import { isJobId } from './files.js';
+import { jobs } from './jobs.js';
 import type { ExportSpec } from './spec.js';
 
 /** The requester of an export as recorded at kick-off (stored with the job, so it survives a restart). */
@@ -44,4 +49,21 @@ export function exportLine(spec: ExportSpec, content: string, pseudonymKey: stri
   const resource = JSON.parse(content) as Record<string, unknown>;
   const out = maskResource(resource, masking, principal, pseudonymKey);
   return out === resource ? content : JSON.stringify(out);
+}
+
+/**
+ * Status, cancel and download of a job are for the client (and user) that kicked it off; for
+ * anyone else the job does not exist. The server itself and development mode follow any job.
+ */
+export function requesterOnly(ctx: Context): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
+    const id = String(req.params.job);
+    if (isUnrestricted(principal) || !isJobId(id)) return next();
+    jobs.get(ctx.db, id).then((job) => {
+      const requester = job?.spec.requester?.principal;
+      const same = !requester || (requester.kind === principal.kind && requester.clientId === principal.clientId && requester.username === principal.username);
+      next(same ? undefined : new FhirError('access.export-other-requester', { job: id }));
+    }, next);
+  };
 }

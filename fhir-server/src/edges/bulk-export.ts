@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { requesterOnly } from '../bulk/access.js';
 import { isFileName, openJobFile, removeJobFiles } from '../bulk/files.js';
 import { jobs } from '../bulk/jobs.js';
 import { exportRunner } from '../bulk/runner.js';
@@ -25,6 +26,7 @@ export const bulkExportEdge: EdgeFactory = (ctx, logger) => {
     name: 'bulk-export',
     mount(app) {
       app.use(BULK_EXPORT_PATH, auditAccess(ctx, bulkAccess));
+      app.use(`${BULK_EXPORT_PATH}/:job`, requesterOnly(ctx));
       app.get(`${BULK_EXPORT_PATH}/:job`, async (req: Request, res: Response) => {
         const job = await findJob(ctx.db, String(req.params.job));
         res.setHeader('Cache-Control', 'no-store');

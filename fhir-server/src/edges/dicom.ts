@@ -1,7 +1,8 @@
-import { DicomStore, DicomwebError, dicomwebRouter, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
+import { DicomStore, DicomwebError, DicomwebProxy, dicomwebRouter, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
 import type { NextFunction, Request, Response } from 'express';
 import { dicomwebGuard } from '../access/dicomweb.js';
 import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
+import { auditedDimseStore } from '../audit/dimse-access.js';
 import { dicomwebAccess } from '../audit/edge-access.js';
 import { auditAccess } from '../audit/http-access.js';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
@@ -68,6 +69,7 @@ export function dicomStore(ctx: Context, logger: Logger): DicomStore {
 export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
   const store = dicomStore(ctx, logger);
   const seen = stores.get(ctx)?.seen ?? {};
+  const proxy = ctx.config.dicomwebPeers.length ? new DicomwebProxy({ peers: ctx.config.dicomwebPeers, log: logger }) : undefined;
   return {
     name: 'dicomweb',
     mount(app) {
@@ -79,7 +81,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
           next();
         },
         dicomwebGuard(ctx),
-        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl }),
+        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl, ...(proxy ? { proxy } : {}) }),
         (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
           next(error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);
         },
@@ -105,7 +107,7 @@ export const dimseEdge: EdgeFactory = (ctx, logger) => {
         aeTitle: ctx.config.dimseAeTitle,
         allowedAes: ctx.config.dimseAllowedAes,
         peers: ctx.config.dimsePeers,
-        store,
+        store: auditedDimseStore(ctx, store),
         worklist: fhirPort(ctx, stores.get(ctx)?.seen ?? {}),
         log: logger,
       });

@@ -29,6 +29,8 @@ export async function readHistory(q: Queryable, query: HistoryQuery): Promise<Hi
   const iso = (ms: number) => `${arg(new Date(ms).toISOString())}::timestamptz`;
   const where = [`h.last_updated <= ${iso(query.until)}`];
   if (query.resourceType) where.push(`h.resource_type = ${arg(query.resourceType)}`);
+  // The audit trail is its own record (every read adds to it): system history leaves it out; AuditEvent/_history has it.
+  else where.push(`h.resource_type <> 'AuditEvent'`);
   if (query.id) where.push(`h.id = ${arg(query.id)}`);
   if (query.since !== undefined) where.push(`h.last_updated >= ${iso(query.since)}`);
   if (query.at) {

@@ -26,17 +26,18 @@ const SERVER_STARTED = new Date().toISOString();
 const cache = new Map<string, CapabilityStatement>();
 
 /** Generated from the route table and the search-parameter registry, so it says what really works. */
-export const capabilities: Interaction = async (_ctx, _q, req) => {
-  const key = `${parametersGeneration()} ${req.baseUrl}`;
+export const capabilities: Interaction = async (ctx, _q, req) => {
+  const secured = ctx.config.auth === 'on';
+  const key = `${parametersGeneration()} ${req.baseUrl} ${secured}`;
   let statement = cache.get(key);
   if (!statement) {
-    statement = build(req.baseUrl);
+    statement = build(req.baseUrl, secured);
     cache.set(key, statement);
   }
   return { status: 200, body: statement };
 };
 
-function build(baseUrl: string): CapabilityStatement {
+function build(baseUrl: string, secured: boolean): CapabilityStatement {
   const supported = (shape: keyof typeof ROUTES, method: Method) => (ROUTES[shape] as Partial<Record<Method, Interaction>>)[method] !== undefined;
   const interactions = TYPE_INTERACTIONS.filter(([, shape, method]) => supported(shape, method)).map(([code]) => ({ code }));
   return {
@@ -55,7 +56,7 @@ function build(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        security: restSecurity(baseUrl),
+        ...(secured ? { security: restSecurity(baseUrl) } : {}),
         resource: resourceTypes().map((type) => ({
           type: type as CapabilityStatementRestResource['type'],
           interaction: interactions,

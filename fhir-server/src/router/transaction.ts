@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { assertCreatable, assertCreatedInReach } from '../access/guard.js';
 import { assertAuditWritable } from '../audit/immutable.js';
 import type { EdgeIssue } from '../errors/edge-issues.js';
 import { FhirError, type IssueInput } from '../errors/fhir-error.js';
@@ -53,7 +54,10 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   const checked = new Map(creates.map((e) => [e.index, atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles, codes }))]));
   const warnings = new Map<number, EdgeIssue[]>();
   for (const e of creates) warnings.set(e.index, await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource)));
+  assertCreatable(ctx, outer.principal, creates.map((e) => (e.resource as Resource).resourceType));
   const created = await ctx.repo.createMany(q, creates.map((e) => e.resource as Resource));
+  const matched = entries.flatMap((e) => (e.method === 'POST' && ids.get(e.index)?.existing ? [ids.get(e.index)?.existing as StoredVersion] : []));
+  await assertCreatedInReach(ctx, q, outer.principal, created, matched);
   creates.forEach((e, i) => (responses[e.index] = withWarnings(storedResponse(201, created[i] as StoredVersion, true), checked.get(e.index) ?? [], warnings.get(e.index) ?? [])));
   for (const e of entries) {
     const existing = ids.get(e.index)?.existing;

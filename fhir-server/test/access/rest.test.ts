@@ -202,7 +202,15 @@ describe('access control over REST, search and operations (PostgreSQL, auth on)'
       expect(JSON.parse((current.body as RawJson).text).subject.reference).toBe(`Patient/${id['patient-a']}`);
       // Another patient's observation cannot be deleted: it does not exist for this token.
       expect((await call(server.base, 'DELETE', `Observation/${id['lab-b']}`, undefined, h)).status).toBe(404);
-      // Nor touched inside a transaction.
+      // Nor created for another patient inside a transaction (creates there are written together, not one by one).
+      const txCreate = await call(server.base, 'POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [
+        { fullUrl: 'urn:uuid:1', resource: { resourceType: 'Observation', status: 'final', code: { text: 'tx-own' }, subject: { reference: `Patient/${id['patient-a']}` } }, request: { method: 'POST', url: 'Observation' } },
+        { fullUrl: 'urn:uuid:2', resource: { resourceType: 'Observation', status: 'final', code: { text: 'tx-elsewhere' }, subject: { reference: `Patient/${id['patient-b']}` } }, request: { method: 'POST', url: 'Observation' } },
+      ] }, h);
+      expect(txCreate.status).toBe(403);
+      const txStored = await handle(server.ctx, { method: 'GET', path: 'Observation', query: [['code:text', 'tx-own']], prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
+      expect((txStored.body as unknown as Bundle).entry ?? []).toEqual([]);
+      // Nor deleted inside a transaction.
       const tx = await call(server.base, 'POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: `Observation/${id['lab-b']}` } }] }, h);
       expect(tx.status).toBe(404);
       // The batch entry fails alone, with its own outcome.
@@ -304,13 +312,15 @@ describe('masking (脱敏) and bulk export (PostgreSQL, auth on)', () => {
     expect(patient.telecom).toBeUndefined();
   });
 
-  it('exports for a limited client only what it may see, masked as it sees it', async () => {
+  it('exports for a limited client only what it may see, masked as it sees it, and to no one else', async () => {
+    let lastStatus = '';
     const exported = async (scopes: string, roles: ('registry-analyst')[], type: string): Promise<Record<string, unknown>[]> => {
       const { accessToken } = await backendToken(server, { scopes, roles });
       const h = bearer(accessToken);
       const kickoff = await call(server.base, 'GET', `$export?_type=${type}`, undefined, { ...h, prefer: 'respond-async' });
       expect(kickoff.status).toBe(202);
       const status = kickoff.headers.get('content-location') as string;
+      lastStatus = status;
       for (let i = 0; i < 200; i++) {
         const poll = await fetch(status, { headers: { ...h, accept: 'application/json' } });
         if (poll.status === 200) {
@@ -329,11 +339,49 @@ describe('masking (脱敏) and bulk export (PostgreSQL, auth on)', () => {
     };
     const labs = await exported('system/Observation.rs?category=laboratory', [], 'Observation,Condition');
     expect(labs.map((r) => `${r.resourceType}/${r.id}`).sort()).toEqual([`Observation/${id['lab-a']}`, `Observation/${id['lab-b']}`].sort());
+    // Another client cannot follow the job: for it the job does not exist.
+    const stranger = await backendToken(server, { scopes: 'system/Observation.rs' });
+    const followed = await fetch(lastStatus, { headers: { ...bearer(stranger.accessToken), accept: 'application/json' } });
+    expect(followed.status).toBe(404);
     const research = await exported('system/Patient.rs', ['registry-analyst'], 'Patient');
     expect(research).toHaveLength(2);
     for (const p of research) {
       expect(p.name).toBeUndefined();
       expect((p.identifier as { system: string }[])[0]?.system).toBe('https://qiao.health/fhir/sid/pseudonym');
     }
+  });
+});
+
+describe('cross-institution rule QIAO_CROSS_ORG=shared-only (PostgreSQL, auth on)', () => {
+  const server = useAuthServer('postgres', {
+    config: { crossOrg: 'shared-only' },
+    users: [{ username: 'doctor-a', name: '甲医院医生', password: 'Qiao-test-2026!', roles: ['clinician'], organisation: 'Organization/org-a' }],
+  });
+  let id: Record<string, string> = {};
+  beforeAll(async () => {
+    id = await seed(server);
+  });
+
+  it("shows a clinician only her organisation's patients until a patient is shared with it by consent", async () => {
+    const h = bearer((await userToken(server, { username: 'doctor-a', scopes: 'user/*.rs' })).body.access_token as string);
+    expect(ids(await call(server.base, 'GET', 'Patient', undefined, h))).toEqual([`Patient/${id['patient-a']}`]);
+    expect((await call(server.base, 'GET', `Observation/${id['lab-b']}`, undefined, h)).status).toBe(404);
+    expect((await call(server.base, 'GET', `Observation?code=http://loinc.org|2345-7&_total=accurate`, undefined, h)).body.total).toBe(1);
+    const consent = {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: `Patient/${id['patient-b']}` },
+      policyRule: { text: '转诊共享 | shared for referral' },
+      provision: { actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }] }, reference: { reference: 'Organization/org-a' } }] },
+    };
+    const stored = await handle(server.ctx, { method: 'POST', path: 'Consent', query: [], body: consent, prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
+    expect(stored.status).toBe(201);
+    expect((await call(server.base, 'GET', `Observation/${id['lab-b']}`, undefined, h)).status).toBe(200);
+    expect(ids(await call(server.base, 'GET', 'Patient', undefined, h))).toEqual([`Patient/${id['patient-a']}`, `Patient/${id['patient-b']}`].sort());
+    // A registry analyst is not held to an organisation.
+    const analyst = bearer((await userToken(server, { username: 'registry-analyst', scopes: 'user/*.rs' })).body.access_token as string);
+    expect((await call(server.base, 'GET', 'Observation?_total=accurate', undefined, analyst)).body.total).toBe(3);
   });
 });

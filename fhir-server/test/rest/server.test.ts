@@ -21,7 +21,7 @@ describe('configuration, health, migrations and shutdown', () => {
     const b = openPostgres({ url });
     try {
       const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-      expect([...ra, ...rb].sort()).toEqual(migrations.map((m) => m.version));
+      expect([...ra, ...rb].sort((x, y) => x - y)).toEqual(migrations.map((m) => m.version));
       const rows = await a.query<{ version: number }>('SELECT version FROM qiao_migration ORDER BY version');
       expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
       expect(await migrate(a)).toEqual([]);

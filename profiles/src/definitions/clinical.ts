@@ -17,6 +17,7 @@ export const ENCOUNTER: CompactProfile = {
     ]),
     { id: 'Encounter.subject', min: 1, mustSupport: true, type: [{ code: 'Reference', targetProfile: [`${R4}Patient`] }] },
     bound('Encounter.type', 'extensible', vs('cn-encounter-type')),
+    bound('Encounter.hospitalization.dischargeDisposition', 'extensible', vs('cn-discharge-disposition')),
     ...mustSupport('Encounter.class', 'Encounter.period', 'Encounter.participant', 'Encounter.serviceType', 'Encounter.serviceProvider', 'Encounter.location', 'Encounter.diagnosis', 'Encounter.hospitalization'),
   ],
 };

@@ -14,6 +14,7 @@ const WHOLE_SYSTEMS: readonly [id: string, title: string, systems: string[]][] =
   ['cn-sex', 'GB/T 2261.1 性别 | Sex', [CS.sex]],
   ['cn-marital-status', 'GB/T 2261.2 婚姻状况 | Marital status', [CS.maritalStatus]],
   ['cn-family-relation', 'GB/T 4761 家庭关系 | Family relation', [CS.familyRelation]],
+  ['cn-discharge-disposition', 'WS 364 CV06.00.226 离院方式 | Discharge disposition', [CS.dischargeDisposition]],
   ['cn-icd10', 'ICD-10 国家临床版 2.0 | ICD-10 national clinical edition', [CS.icd10Cn]],
   ['cn-tcm', 'GB/T 15657 中医病证 | TCM diseases and syndromes', [CS.tcm]],
   ['cn-diagnosis', '诊断（ICD-10 国家临床版与中医病证）| Diagnoses (ICD-10 national and TCM)', [CS.icd10Cn, CS.tcm]],

@@ -23,6 +23,7 @@ export const NATIONAL = {
   admissionRoute: 'urn:oid:2.16.156.10011.2.3.1.270',
   patientType: 'urn:oid:2.16.156.10011.2.3.1.271',
   medicationRoute: 'urn:oid:2.16.156.10011.2.3.1.158',
+  dosageForm: 'urn:oid:2.16.156.10011.2.3.1.211',
   anaesthesiaMethod: 'urn:oid:2.16.156.10011.2.3.1.159',
   admissionCondition: 'urn:oid:2.16.156.10011.2.3.1.253',
   woundClass: 'urn:oid:2.16.156.10011.2.3.1.256',

@@ -47,7 +47,8 @@ export function exportSpec(level: ExportSpec['level'], pairs: [string, string][]
   const allowed = level === 'system' ? resourceTypes() : [...new Set(['Patient', ...compartmentTypes('Patient')])];
   const requested = pairs.filter(([n]) => n === '_type').flatMap(([, v]) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''));
   for (const type of requested) checkType(type, allowed, level);
-  const types = requested.length > 0 ? [...new Set(requested)] : [...allowed];
+  // The audit trail is exported only when asked for by name (`_type=AuditEvent`), not with the clinical data.
+  const types = requested.length > 0 ? [...new Set(requested)] : allowed.filter((t) => t !== 'AuditEvent');
 
   const sinces = pairs.filter(([n]) => n === '_since').map(([, v]) => v);
   const since = sinces[sinces.length - 1];
