@@ -18,6 +18,8 @@ export interface Config {
   accessTokenSeconds: number;
   backendTokenSeconds: number;
   refreshTokenSeconds: number;
+  /** A trusted external OpenID Connect issuer for user login (`QIAO_OIDC_ISSUER`), with this server's client id and secret there. */
+  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   /** Largest request body in bytes; a 100 MB DICOM upload must fit. */
   maxBodyBytes: number;
   /** Load the demo data set into an empty database at start. */
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenSeconds: integer(env.QIAO_ACCESS_TOKEN_S, 3600, 'QIAO_ACCESS_TOKEN_S'),
     backendTokenSeconds: Math.min(300, integer(env.QIAO_BACKEND_TOKEN_S, 300, 'QIAO_BACKEND_TOKEN_S')),
     refreshTokenSeconds: integer(env.QIAO_REFRESH_TOKEN_S, 8 * 3600, 'QIAO_REFRESH_TOKEN_S'),
+    oidc: oidc(env),
     maxBodyBytes: integer(env.QIAO_MAX_BODY_MB, 128, 'QIAO_MAX_BODY_MB') * 1024 * 1024,
     demoData: (env.QIAO_DEMO_DATA ?? 'on') !== 'off',
     logLevel: logLevel as Config['logLevel'],
@@ -108,6 +111,16 @@ function retentionDays(value: string | undefined): number {
   const days = integer(value, 180, 'QIAO_AUDIT_RETENTION_DAYS');
   if (days < 180) throw new Error(`QIAO_AUDIT_RETENTION_DAYS must be at least 180 (GB/T 22239-2019 level 3), not ${days}`);
   return days;
+}
+
+function oidc(env: NodeJS.ProcessEnv): Config['oidc'] {
+  const issuer = env.QIAO_OIDC_ISSUER;
+  if (!issuer) return undefined;
+  if (!/^https?:\/\//.test(issuer)) throw new Error(`QIAO_OIDC_ISSUER must be an http(s) URL, not "${issuer}"`);
+  const clientId = env.QIAO_OIDC_CLIENT_ID;
+  const clientSecret = env.QIAO_OIDC_CLIENT_SECRET;
+  if (!clientId || !clientSecret) throw new Error('QIAO_OIDC_ISSUER needs QIAO_OIDC_CLIENT_ID and QIAO_OIDC_CLIENT_SECRET');
+  return { issuer: issuer.replace(/\/+$/, ''), clientId, clientSecret };
 }
 
 function utcOffset(value: string): string {

@@ -117,4 +117,18 @@ describe('StorePath', () => {
     const response = storeResponsePdu({ presentationContextId: 1, messageId: 1, sopClassUid: CT_STORAGE, sopInstanceUid: SOP }, 0x0111, 'dup');
     expect(readCommandSet(response.subarray(12)).get(0x0902)?.toString('latin1')).toBe('dup ');
   });
+
+  it('claims a data set fragment PDU of the C-STORE being received, so its value can come in pieces', async () => {
+    const { path, sent, received } = harness();
+    expect(path.claim(pdu(pdv(3, false, true, Buffer.from('x'))).subarray(0, 12))).toBe(false);
+    path.take(pdu(pdv(3, true, true, command(0x0001, 5, true))));
+    expect(path.claim(pdu(pdv(3, true, true, Buffer.from('x'))).subarray(0, 12))).toBe(false);
+    expect(path.claim(pdu(pdv(3, false, false, Buffer.from('x')), pdv(3, false, true, Buffer.from('y'))).subarray(0, 12))).toBe(false);
+    expect(path.claim(pdu(pdv(3, false, true, Buffer.from('abcd'))).subarray(0, 12))).toBe(true);
+    path.piece(Buffer.from('ab'), false);
+    path.piece(Buffer.from('cd'), true);
+    await tick();
+    expect(Buffer.concat(received).toString()).toBe('abcd');
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -1,3 +1,4 @@
+/// <reference path="../../src/synthetic/dcmjs.d.ts" />
 import { writePart10 } from '../../src/synthetic/index.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Queryable } from '../repository/db.js';
 import { AUDIT, type AuditData } from './event.js';
-import { studyEntity, type AccessFacts } from './http-access.js';
+import { studyEntity, type AccessFacts, type Seen } from './http-access.js';
 
 const UID = /^[0-9.]{1,64}$/;
 
@@ -21,14 +21,16 @@ export async function patientOfStudy(db: Queryable, uid: string): Promise<string
  * frames) is DICOM "Instances Accessed" (R), QIDO-RS a query (E, with the query), STOW-RS
  * "Instances Transferred" (C), a delete D. The study's patient is looked up from its ImagingStudy.
  */
-export async function dicomwebAccess(db: Queryable, req: Request): Promise<AccessFacts | undefined> {
+export async function dicomwebAccess(db: Queryable, req: Request, seen: Seen): Promise<AccessFacts | undefined> {
   if (req.method === 'OPTIONS') return undefined;
-  const segments = req.path.split('/').filter((s) => s !== '');
-  const study = segments[0] === 'studies' && segments[1] && UID.test(segments[1]) ? segments[1] : undefined;
-  const data: AuditData[] = study ? [studyEntity(study)] : [];
+  const segments = seen.path.split('/').filter((s) => s !== '');
+  const inPath = segments[0] === 'studies' && segments[1] && UID.test(segments[1]) ? segments[1] : undefined;
+  // A STOW-RS to /studies names its studies only in the reply (the retrieve URLs of what it stored).
+  const studies = inPath ? [inPath] : [...new Set([...(seen.reply ?? '').matchAll(/\/studies\/([0-9.]{1,64})/g)].map((m) => m[1] as string))].slice(0, 20);
+  const data: AuditData[] = studies.map(studyEntity);
   const queryIndex = req.originalUrl.indexOf('?');
   const query = queryIndex >= 0 ? req.originalUrl.slice(queryIndex + 1) : '';
-  const patients = study ? await patientOfStudy(db, study).catch(() => []) : [];
+  const patients = [...new Set((await Promise.all(studies.map((s) => patientOfStudy(db, s).catch(() => [])))).flat())];
   if (req.method === 'POST') {
     return { type: { system: AUDIT.dcm, code: '110104', display: 'DICOM Instances Transferred' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'stow-rs', display: 'STOW-RS' }], action: 'C', data, patients };
   }
@@ -41,7 +43,7 @@ export async function dicomwebAccess(db: Queryable, req: Request): Promise<Acces
       type: { system: AUDIT.dcm, code: '110112', display: 'Query' },
       subtype: [{ system: AUDIT.qiaoEvent, code: 'qido-rs', display: 'QIDO-RS' }],
       action: 'E',
-      data: [...data, { query: `GET /dicomweb${req.path}${query ? `?${query}` : ''}` }],
+      data: [...data, { query: `GET /dicomweb${seen.path}${query ? `?${query}` : ''}` }],
       patients,
     };
   }
@@ -49,9 +51,9 @@ export async function dicomwebAccess(db: Queryable, req: Request): Promise<Acces
 }
 
 /** A bulk-export status poll, file download or cancellation as an audit record (the kick-off is the $export operation's). */
-export async function bulkAccess(req: Request): Promise<AccessFacts | undefined> {
+export async function bulkAccess(req: Request, seen: Seen): Promise<AccessFacts | undefined> {
   // Mounted at the bulk-export path: what is left is `/<job>` or `/<job>/<Type>.ndjson`.
-  const [job, file] = req.path.split('/').filter((s) => s !== '');
+  const [job, file] = seen.path.split('/').filter((s) => s !== '');
   if (!job || req.method === 'OPTIONS') return undefined;
   const code = req.method === 'DELETE' ? 'bulk-cancel' : file ? 'bulk-download' : 'bulk-status';
   return {

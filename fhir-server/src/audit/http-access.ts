@@ -8,6 +8,15 @@ import { originOf, withOrigin } from './scope.js';
 /** What an edge says about one of its requests; who, from where and the outcome are filled in here. */
 export type AccessFacts = Omit<AuditFacts, 'principal' | 'origin' | 'outcome' | 'patients'> & { patients?: readonly string[] };
 
+/** The request as the edge saw it: the path below its mount point (express restores `req.url` later) and, for a POST, the reply's text. */
+export interface Seen {
+  path: string;
+  reply?: string;
+}
+
+/** A POST's reply is kept (up to this size) so that its record can name what it stored. */
+const MAX_REPLY = 256 * 1024;
+
 /**
  * Audits the requests of a non-FHIR edge (DICOMweb, bulk-export status and files) once their
  * response is finished, through the batched queue: these are reads and file transfers, and the
@@ -16,11 +25,13 @@ export type AccessFacts = Omit<AuditFacts, 'principal' | 'origin' | 'outcome' | 
  * The request runs in an audit scope, so FHIR interactions it starts (the ImagingStudy sync of a
  * STOW-RS) are recorded with its address and request id.
  */
-export function auditAccess(ctx: Context, describe: (req: Request, res: Response) => Promise<AccessFacts | undefined>): RequestHandler {
+export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) => Promise<AccessFacts | undefined>): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const log = auditLog(ctx);
     if (!log.enabled) return next();
     const origin = originOf(req, res);
+    const seen: Seen = { path: req.path };
+    if (req.method === 'POST') keepReply(res, seen);
     let done = false;
     const record = () => {
       if (done) return;
@@ -28,7 +39,7 @@ export function auditAccess(ctx: Context, describe: (req: Request, res: Response
       const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
       // A response cut off before it finished is not a success, whatever its status line said.
       const status = res.writableFinished ? res.statusCode : Math.max(res.statusCode, 500);
-      describe(req, res)
+      describe(req, seen)
         .then((facts) => {
           if (!facts) return;
           log.enqueue(auditEvent({ ...facts, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }));
@@ -39,6 +50,28 @@ export function auditAccess(ctx: Context, describe: (req: Request, res: Response
     res.on('close', record);
     void withOrigin(origin, async () => next());
   };
+}
+
+function keepReply(res: Response, seen: Seen): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const keep = (chunk: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_REPLY) return;
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size <= MAX_REPLY) chunks.push(b);
+  };
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    keep(chunk);
+    return write(chunk, ...rest);
+  }) as Response['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    keep(chunk);
+    seen.reply = Buffer.concat(chunks).toString('utf8');
+    return end(chunk, ...rest);
+  }) as Response['end'];
 }
 
 /** DICOM Study Instance UIDs as audit entities (DICOM PS3.15 A.5: participant object of type system, role report). */

@@ -23,6 +23,7 @@ const SECURITY_EVENTS = {
   'user-unlocked': { type: '110137', typeDisplay: 'User Security Attributes Changed', subtype: { system: AUDIT.qiaoEvent, code: 'user-unlocked', display: '解锁用户 | User unlocked' }, action: 'U' },
   'client-created': { type: '110136', typeDisplay: 'Security Roles Changed', subtype: { system: AUDIT.qiaoEvent, code: 'client-created', display: '注册客户端 | Client registered' }, action: 'C' },
   'client-changed': { type: '110136', typeDisplay: 'Security Roles Changed', subtype: { system: AUDIT.qiaoEvent, code: 'client-changed', display: '修改客户端 | Client changed' }, action: 'U' },
+  'admin-action': { type: '110136', typeDisplay: 'Security Roles Changed', subtype: { system: AUDIT.qiaoEvent, code: 'admin-action', display: '管理操作 | Administrative action' }, action: 'U' },
   'client-disabled': { type: '110136', typeDisplay: 'Security Roles Changed', subtype: { system: AUDIT.qiaoEvent, code: 'client-disabled', display: '停用客户端 | Client disabled' }, action: 'U' },
 } as const satisfies Record<string, { type: string; typeDisplay: string; subtype: Coding; action: AuditAction }>;
 

@@ -196,3 +196,11 @@ export async function recordSuccess(q: Queryable, username: string): Promise<voi
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * After a login through the trusted external issuer: the account's password lives there, so a
+ * pending one-time password is voided (no local password works until an administrator resets one).
+ */
+export async function voidOneTimePassword(q: Queryable, username: string, unusableHash: string): Promise<void> {
+  await q.query('UPDATE auth_user SET password_hash = $2, must_change_password = false, password_expires_at = NULL WHERE username = $1 AND must_change_password', [username, unusableHash]);
+}

@@ -9,6 +9,7 @@ import { loadBootstrap } from './bootstrap.js';
 import { registerViewerClient } from './viewer-client.js';
 import type { AuthServer } from './context.js';
 import { accountPage, loginForm, loginSubmit, logout, passwordForm, passwordSubmit } from './login.js';
+import { oidcCallback, oidcStart } from './oidc-login.js';
 import { loadSigningKey } from './signing-keys.js';
 import { openidConfiguration, smartConfiguration } from './smart-configuration.js';
 import { introspect, revoke, token } from './token-endpoint.js';
@@ -96,6 +97,8 @@ export function installAuth(app: express.Express, ctx: Context, logger: Logger):
   auth.get('/consent', (req, res) => consentForm(server, req, res));
   auth.post('/consent', form, (req, res) => consentDecision(server, req, res));
   auth.get('/account', (req, res) => accountPage(server, req, res));
+  auth.get('/oidc/start', (req, res) => oidcStart(server, req, res));
+  auth.get('/oidc/callback', (req, res) => oidcCallback(server, req, res));
   auth.post('/logout', form, (req, res) => logout(server, req, res));
   auth.post('/token', form, token(server));
   auth.post('/introspect', form, introspect(server));

@@ -10,8 +10,10 @@ import { AUTH_PATH } from './urls.js';
 
 export async function loginForm(server: AuthServer, req: Request, res: Response): Promise<void> {
   const session = await ensureSession(server.ctx.db, req, res);
-  page(res, 200, loginPage({ lang: langOf(req), csrf: session.csrf }));
+  page(res, 200, loginPage({ lang: langOf(req), csrf: session.csrf, ...federated(server) }));
 }
+
+const federated = (server: AuthServer) => (server.ctx.config.oidc ? { federated: server.ctx.config.oidc.issuer } : {});
 
 const BAD_CREDENTIALS = { zh: '用户名或密码错误', en: 'Wrong user name or password' };
 
@@ -26,7 +28,7 @@ export async function loginSubmit(server: AuthServer, req: Request, res: Respons
   const lang = langOf(req, form);
   const session = await ensureSession(db, req, res);
   const username = (form.username ?? '').trim();
-  const again = (status: number, error: { zh: string; en: string }) => page(res, status, loginPage({ lang, csrf: session.csrf, error, username }));
+  const again = (status: number, error: { zh: string; en: string }) => page(res, status, loginPage({ lang, csrf: session.csrf, error, username, ...federated(server) }));
   if (!csrfMatches(session, form.csrf)) return again(400, { zh: '登录表单已过期，请重新输入', en: 'The sign-in form has expired; enter your details again' });
   const user = username ? await findUser(db, username) : undefined;
   const ip = req.ip;

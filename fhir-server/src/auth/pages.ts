@@ -22,6 +22,7 @@ const T = {
   username: { zh: '用户名', en: 'User name' },
   password: { zh: '密码', en: 'Password' },
   login: { zh: '登录', en: 'Sign in' },
+  federated: { zh: '通过 {issuer} 登录', en: 'Sign in with {issuer}' },
   changeTitle: { zh: '修改密码', en: 'Change password' },
   changeForced: { zh: '这是一次性密码，请先设置新密码。', en: 'This is a one-time password: choose a new password first.' },
   current: { zh: '当前密码', en: 'Current password' },
@@ -65,7 +66,11 @@ ${body}
 const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 const errorBlock = (error: Text | undefined, lang: Lang) => (error ? `<p class="error" role="alert">${escapeHtml(error[lang])}</p>` : '');
 
-export function loginPage(o: { lang: Lang; csrf: string; error?: Text; username?: string }): string {
+/** `federated`: the trusted external issuer, offered as a second way to sign in. */
+export function loginPage(o: { lang: Lang; csrf: string; error?: Text; username?: string; federated?: string }): string {
+  const federated = o.federated
+    ? `<p><a id="oidc" href="${AUTH_PATH}/oidc/start?lang=${o.lang}">${t('federated', o.lang, { issuer: new URL(o.federated).host })}</a></p>`
+    : '';
   return layout(
     o.lang,
     t('title', o.lang),
@@ -73,7 +78,7 @@ export function loginPage(o: { lang: Lang; csrf: string; error?: Text; username?
 <form method="post" action="${AUTH_PATH}/login">${hidden('csrf', o.csrf)}${hidden('lang', o.lang)}
 <label for="username">${t('username', o.lang)}</label><input type="text" id="username" name="username" autocomplete="username" required value="${escapeHtml(o.username ?? '')}">
 <label for="password">${t('password', o.lang)}</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit" id="login">${t('login', o.lang)}</button></form>`,
+<button type="submit" id="login">${t('login', o.lang)}</button></form>${federated}`,
     `${AUTH_PATH}/login`,
   );
 }

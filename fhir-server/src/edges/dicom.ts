@@ -75,7 +75,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
     mount(app) {
       app.use(
         '/dicomweb',
-        auditAccess(ctx, (req) => dicomwebAccess(ctx.db, req)),
+        auditAccess(ctx, (req, seen) => dicomwebAccess(ctx.db, req, seen)),
         (req: Request, _res: Response, next: NextFunction) => {
           seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
           next();

@@ -52,9 +52,9 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
       const res = await fetch(url, { headers: { accept: 'application/fhir+json' } });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      const outcome = await res.json();
+      const outcome = (await res.json()) as { resourceType: string; issue: { details: { text: string } }[] };
       expect(outcome.resourceType).toBe('OperationOutcome');
-      expect(outcome.issue[0].details.text).toMatch(/访问令牌.*access token/);
+      expect(outcome.issue[0]?.details.text).toMatch(/访问令牌.*access token/);
     }
     const bad = await call(server.base, 'GET', 'Patient', undefined, bearer('not-a-token'));
     expect(bad.status).toBe(401);
@@ -99,7 +99,7 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
     const { accessToken } = await backendToken(server, { scopes: 'system/Patient.rs' });
     const created = await fetch(`${server.url}/auth/launch`, { method: 'POST', headers: { ...bearer(accessToken), 'content-type': 'application/json' }, body: JSON.stringify({ patient, encounter }) });
     expect(created.status).toBe(201);
-    const { launch } = await created.json();
+    const { launch } = (await created.json()) as { launch: string };
     const reply = await userToken(server, { username: 'clinician', scopes: 'launch openid fhirUser patient/*.rs', launch });
     expect(reply.body).toMatchObject({ patient, encounter });
   });
@@ -166,7 +166,7 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
     const { accessToken } = await backendToken(server, { scopes: 'system/Patient.rs', roles: ['security-officer'] });
     const res = await fetch(`${server.url}/auth/admin/users`, { headers: bearer(accessToken) });
     expect(res.status).toBe(403);
-    expect((await res.json()).issue[0].details.text).toMatch(/administrator/);
+    expect(((await res.json()) as { issue: { details: { text: string } }[] }).issue[0]?.details.text).toMatch(/administrator/);
     const listed = await admin(server, 'users');
     expect(listed.status).toBe(200);
     expect(listed.body.map((u: { username: string }) => u.username)).toContain('auditor');

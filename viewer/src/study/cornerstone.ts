@@ -31,12 +31,28 @@ export const TOOL_NAMES: Record<ToolId, string> = {
   probe: ProbeTool.toolName,
 };
 
+/**
+ * Stacks are drawn on the CPU when WebGL is a software emulation (SwiftShader, llvmpipe: headless
+ * browsers, virtual desktops without a GPU), where it is slower than Cornerstone's 2D path;
+ * `?render=cpu|gpu` overrides.
+ */
+function renderOnCpu(): boolean {
+  const asked = new URLSearchParams(window.location.search).get('render');
+  if (asked === 'cpu' || asked === 'gpu') return asked === 'cpu';
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return true;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+}
+
 let ready: Promise<void> | undefined;
 
 /** Starts Cornerstone once: rendering core, the DICOM image loader (its fetches carry the token), the tools. */
 export function startCornerstone(): Promise<void> {
   ready ??= (async () => {
-    coreInit();
+    coreInit({ rendering: { useCPURendering: renderOnCpu(), preferSizeOverAccuracy: true }, debug: {} });
     loaderInit({
       maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
       beforeSend: () => authHeaders(),

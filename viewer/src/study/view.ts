@@ -127,8 +127,8 @@ export async function renderStudy(root: HTMLElement, studyUid: string, fhir: Fhi
     }
   };
   const onKey = (event: KeyboardEvent): void => {
-    const target = event.target as HTMLElement | null;
-    if (target?.closest('input, textarea, select, [contenteditable="true"], .report-panel')) return;
+    // Typing in the report or a form field is not a shortcut; events sent to the document itself are.
+    if (event.target instanceof Element && event.target.closest('input, textarea, select, [contenteditable="true"], .report-panel')) return;
     if (event.key === 'Escape' && !help.hidden) {
       help.hidden = true;
       return;

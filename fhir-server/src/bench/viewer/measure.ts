@@ -17,15 +17,19 @@ export interface RunFigures {
  * One reading of a study: open `/viewer/?study=…` in `page`, wait for the first image and for the
  * whole stack, then step through every slice with ArrowDown, waiting for each to be rendered.
  */
-export async function readStudy(page: Page, origin: string, studyUid: string, slices: number): Promise<RunFigures> {
-  await page.goto(`${origin}/viewer/?study=${encodeURIComponent(studyUid)}`);
+export async function readStudy(page: Page, origin: string, studyUid: string, slices: number, render?: string): Promise<RunFigures> {
+  await page.goto(`${origin}/viewer/?study=${encodeURIComponent(studyUid)}${render ? `&render=${render}` : ''}`);
   await page.waitForFunction(() => performance.getEntriesByName('first-image').length > 0, undefined, { timeout: 60_000 });
   const firstImageMs = await page.evaluate(() => performance.getEntriesByName('first-image')[0]!.startTime);
   await page.waitForFunction((n) => document.querySelector('[data-testid="viewport"]')?.getAttribute('data-loaded') === `${n}/${n}`, slices, { timeout: 120_000, polling: 20 });
   const allLoadedMs = await page.evaluate(() => performance.now());
   const scrollFps = await page.evaluate(async (n) => {
     const element = document.querySelector('[data-testid="viewport"]')!;
-    const rendered = () => new Promise<void>((resolve) => element.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => resolve(), { once: true }));
+    const rendered = () =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no image rendered within 5 s of ArrowDown')), 5000);
+        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     const start = performance.now();
     for (let i = 1; i < n; i++) {
       const next = rendered();
@@ -40,12 +44,12 @@ export async function readStudy(page: Page, origin: string, studyUid: string, sl
 }
 
 /** A cold reading (new browser context: nothing cached) and a warm one (the same context reloaded: the app's files cached). */
-export async function coldAndWarm(browser: Browser, origin: string, studyUid: string, slices: number): Promise<{ cold: RunFigures; warm: RunFigures }> {
+export async function coldAndWarm(browser: Browser, origin: string, studyUid: string, slices: number, render?: string): Promise<{ cold: RunFigures; warm: RunFigures }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
-    const cold = await readStudy(page, origin, studyUid, slices);
-    const warm = await readStudy(page, origin, studyUid, slices);
+    const cold = await readStudy(page, origin, studyUid, slices, render);
+    const warm = await readStudy(page, origin, studyUid, slices, render);
     return { cold, warm };
   } finally {
     await context.close();

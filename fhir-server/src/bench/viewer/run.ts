@@ -6,7 +6,8 @@
  * (measure.ts), cold and warm, several runs, medians printed. Then writes the screenshots of the
  * worklist and the study view into docs/screenshots/.
  *
- * Options: `--runs=<n>` (default 5), `--no-screenshots`.
+ * Options: `--runs=<n>` (default 5), `--no-screenshots`, `--render=cpu|gpu` (default: the viewer's own
+ * choice, CPU when WebGL is software as in headless Chromium).
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { takeScreenshots } from './screenshots.js';
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 const screenshots = !args.includes('--no-screenshots');
+const render = args.find((a) => a.startsWith('--render='))?.slice(9);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const SLICES = 100;
 const SIZE = 512;
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     const storeMs = performance.now() - storeStart;
     const results: { cold: RunFigures; warm: RunFigures }[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = await coldAndWarm(browser, server.url, ct.studyUid, SLICES);
+      const r = await coldAndWarm(browser, server.url, ct.studyUid, SLICES, render);
       results.push(r);
       console.error(`run ${i + 1}/${runs}: cold first image ${r.cold.firstImageMs.toFixed(0)} ms, ${r.cold.scrollFps.toFixed(1)} fps; warm ${r.warm.firstImageMs.toFixed(0)} ms, ${r.warm.scrollFps.toFixed(1)} fps`);
     }
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
         `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}, load before ${machine.loadBefore.toFixed(2)}`,
         `Browser: Chromium ${chromiumVersion} (${CHROMIUM}), headless, SwiftShader WebGL2; viewport 1280×900`,
         `Dataset: synthetic CT, ${SLICES} slices ${SIZE}×${SIZE} 16-bit, explicit VR little endian (${((SLICES * SIZE * SIZE * 2) / 2 ** 20).toFixed(0)} MB of pixels), stored by STOW-RS in ${(storeMs / 1000).toFixed(1)} s`,
-        `Runs: ${runs} (median, min–max)`,
+        `Runs: ${runs} (median, min–max); rendering: ${render ?? 'the viewer\'s choice (CPU under SwiftShader)'}`,
         '',
         '| Measure | Median | Range | Target |',
         '|---|---|---|---|',

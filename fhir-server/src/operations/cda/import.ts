@@ -10,6 +10,7 @@ import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
 import { ruleOverrides } from './rule-overrides.js';
+import { resolveSharedResources, restoreResolved } from './shared-resources.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,6 +29,8 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
   const docRef = entries.find((e) => (e.resource as Json).resourceType === 'DocumentReference')?.fullUrl as string;
+  const docRefIndex = entries.findIndex((e) => e.fullUrl === docRef);
+  const resolved = await resolveSharedResources(ctx, q, req, entries);
   const replaced = await supersede(ctx, q, req, prepared.mapped?.header.replaces);
   if (replaced) {
     entries.push(replaced.update);
@@ -40,7 +43,8 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl, principal: req.principal });
   // Warnings and information the validator had go with the document's registration (entry.response.outcome).
   const notes = prepared.issues.filter((i) => i.severity === 'warning' || i.severity === 'information');
-  const answered = ((res.body as Json | undefined)?.entry as Json[] | undefined)?.[entries.findIndex((e) => e.fullUrl === docRef)];
+  if (res.status === 200) restoreResolved(res.body as Json | undefined, resolved, req.baseUrl);
+  const answered = ((res.body as Json | undefined)?.entry as Json[] | undefined)?.[docRefIndex];
   if (notes.length && answered?.response) (answered.response as Json).outcome = toOperationOutcome(notes.map(fromEdgeIssue));
   return res;
 }
