@@ -76,11 +76,17 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 
 class TooLarge extends Error {}
 
-/** A received file before it is moved into the store; removed at the end unless it was. */
-interface TempFile {
-  path: string;
+/** An instance as received: in memory (`memory`, up to 1 MiB) or in a temp file removed at the end unless placed. */
+interface Received {
+  size: number;
+  sha256: string;
+  head: Buffer;
+  memory: Buffer[];
+  temp: string | undefined;
   placed: boolean;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Stores DICOM instances (file + index) and answers queries on them; shared by DICOMweb and DIMSE. */
 export class DicomStore {
@@ -101,66 +107,76 @@ export class DicomStore {
   }
 
   /**
-   * Streams one Part 10 instance to a temp file, indexes it and moves it into place. Never throws
-   * for bad input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
+   * Receives one Part 10 instance, indexes it and puts its file in place. Never throws for bad
+   * input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
    */
   async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
-    const temp: TempFile = { path: await this.blobs.incomingPath(`${randomUUID()}.part`), placed: false };
+    const received: Received = { size: 0, sha256: '', head: EMPTY, memory: [], temp: undefined, placed: false };
     try {
-      const { size, sha256, head } = await this.receive(source, temp.path);
-      return await this.index(temp, size, sha256, head, options);
+      await this.receive(source, received);
+      return await this.index(received, options);
     } catch (error) {
       if (error instanceof TooLarge) return failed(FailureReason.outOfResources, { zh: `实例超过 ${this.maxBytes} 字节上限`, en: `instance exceeds the ${this.maxBytes}-byte limit` });
       this.log?.log('error', 'dicom store failed', { error: String((error as Error)?.stack ?? error) });
       return failed(FailureReason.processingFailure, { zh: '存储实例时出错', en: 'error while storing the instance' });
     } finally {
-      if (!temp.placed) await rm(temp.path, { force: true });
+      if (received.temp && !received.placed) await rm(received.temp, { force: true });
     }
   }
 
   /**
-   * Writes the stream to `temp`, hashing it and keeping its first bytes for the header parse. Chunks
-   * are gathered and written together (one `writev` per MiB, not one write per socket chunk): each
-   * file-system call is a hand-off to libuv's thread pool, which costs the event loop more than the copy.
+   * Reads the stream, hashing it and keeping its first bytes for the header parse. An instance of
+   * up to 1 MiB (a CT or MR slice) stays in memory and is written once, where it belongs, after the
+   * parse; a larger one goes to a temp file in batches of 1 MiB (one `writev` each). Every
+   * file-system call is a hand-off to libuv's thread pool, and on a busy machine the hand-offs,
+   * not the copies, are what a modality waiting for its C-STORE response feels.
    */
-  private async receive(source: NodeJS.ReadableStream | Buffer, temp: string): Promise<{ size: number; sha256: string; head: Buffer }> {
+  private async receive(source: NodeJS.ReadableStream | Buffer, into: Received): Promise<void> {
     const hash = createHash('sha256');
-    let size = 0;
     const head: Buffer[] = [];
     let headBytes = 0;
-    let batch: Buffer[] = [];
     let batchBytes = 0;
-    const file = await open(temp, 'wx');
+    let file: FileHandle | undefined;
     try {
       for await (const chunk of Buffer.isBuffer(source) ? [source] : (source as AsyncIterable<Buffer>)) {
-        size += chunk.length;
-        if (size > this.maxBytes) throw new TooLarge();
+        into.size += chunk.length;
+        if (into.size > this.maxBytes) throw new TooLarge();
         hash.update(chunk);
         if (headBytes < HEAD_BYTES) {
           head.push(chunk);
           headBytes += chunk.length;
         }
-        batch.push(chunk);
+        into.memory.push(chunk);
         batchBytes += chunk.length;
         if (batchBytes >= WRITE_BATCH_BYTES) {
-          await writeAll(file, batch, size - batchBytes);
-          batch = [];
+          if (!file) {
+            into.temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
+            file = await open(into.temp, 'wx');
+          }
+          await writeAll(file, into.memory, into.size - batchBytes);
+          into.memory = [];
           batchBytes = 0;
         }
       }
-      if (batchBytes) await writeAll(file, batch, size - batchBytes);
+      if (file && batchBytes) await writeAll(file, into.memory, into.size - batchBytes);
     } finally {
-      await file.close();
+      await file?.close();
     }
-    return { size, sha256: hash.digest('hex'), head: head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head) };
+    if (file) into.memory = [];
+    into.sha256 = hash.digest('hex');
+    into.head = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
   }
 
-  private async index(temp: TempFile, size: number, sha256: string, head: Buffer, options: StoreOptions): Promise<StoreResult> {
+  private async index(received: Received, options: StoreOptions): Promise<StoreResult> {
+    const { size, sha256, head } = received;
     let parsed: ParsedInstance;
-    // The header is nearly always within `head`: the file is opened only for a longer one or for
-    // the item headers of encapsulated pixel data.
+    // The header is nearly always within `head`: the rest is read only for a longer one or for the
+    // item headers of encapsulated pixel data (from memory, or from the temp file).
     let handle: FileHandle | undefined;
-    const file = { read: async (buffer: Buffer, offset: number, length: number, position: number) => (handle ??= await open(temp.path, 'r')).read(buffer, offset, length, position) };
+    const temp = received.temp;
+    const file = temp
+      ? { read: async (buffer: Buffer, offset: number, length: number, position: number) => (handle ??= await open(temp, 'r')).read(buffer, offset, length, position) }
+      : { read: async (buffer: Buffer, offset: number, length: number, position: number) => copyRange(received.memory, buffer, offset, length, position) };
     try {
       parsed = await parseInstanceFile(file, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
     } catch (error) {
@@ -191,8 +207,9 @@ export class DicomStore {
       frames: parsed.frames ?? null,
       bulk: parsed.bulk,
     };
-    await this.blobs.put(record.storageKey, temp.path);
-    temp.placed = true;
+    if (temp) await this.blobs.put(record.storageKey, temp);
+    else await this.blobs.write(record.storageKey, received.memory);
+    received.placed = true;
     let outcome = await this.write(record, parsed, sha256);
     if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
     if (outcome.inserted) {
@@ -379,6 +396,21 @@ function toRecord(row: InstanceRow): InstanceRecord {
     frames: typeof row.frames === 'string' ? (JSON.parse(row.frames) as FrameIndex) : row.frames,
     bulk: typeof row.bulk === 'string' ? (JSON.parse(row.bulk) as Record<string, BulkRange>) : row.bulk,
   };
+}
+
+/** Copies `length` bytes at `position` of the chunks into `buffer` at `offset`. */
+function copyRange(chunks: Buffer[], buffer: Buffer, offset: number, length: number, position: number): { bytesRead: number } {
+  let at = 0;
+  let copied = 0;
+  for (const chunk of chunks) {
+    const end = at + chunk.length;
+    if (end > position && copied < length) {
+      const from = Math.max(0, position + copied - at);
+      copied += chunk.copy(buffer, offset + copied, from, Math.min(chunk.length, from + length - copied));
+    }
+    at = end;
+  }
+  return { bytesRead: copied };
 }
 
 /** Writes `buffers` at `position`, going on after a short write. */

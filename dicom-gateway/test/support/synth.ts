@@ -1,3 +1,4 @@
+// dcmjs ships no typings: the gateway's declaration, for compilations (fhir-server's tests) that reach this file from outside.
 /// <reference path="../../src/synthetic/dcmjs.d.ts" />
 import { writePart10 } from '../../src/synthetic/index.js';
 

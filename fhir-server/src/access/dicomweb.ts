@@ -1,8 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { DEVELOPMENT_PRINCIPAL, isUnrestricted, type Principal } from '../auth/principal.js';
+import { isUnrestricted, type Principal } from '../auth/principal.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { handle } from '../router/router.js';
 import { RawJson, type Context } from '../router/types.js';
+import { ANONYMOUS_PRINCIPAL, requestPrincipal } from './anonymous.js';
 import { decide } from './policy.js';
 
 /** How the DICOM gateway names a study in its ImagingStudy (dicom-gateway fhir/imaging-study.ts). */
@@ -19,8 +20,9 @@ const UID = /^[0-9.]{1,64}$/;
  */
 export function dicomwebGuard(ctx: Context): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
+    const principal = requestPrincipal(res.locals, ctx.config.auth);
     if (isUnrestricted(principal)) return next();
+    if (principal === ANONYMOUS_PRINCIPAL) return next(new FhirError('auth.token-missing'));
     check(ctx, principal, req, res).then(() => next(), next);
   };
 }

@@ -10,9 +10,10 @@ import type { Context, FhirRequest, FhirResponse, ParsedPath } from '../router/t
 import { ConditionBuilder } from '../search/sql/conditions.js';
 import { firstMatchesOfEach } from '../search/execute.js';
 import { parseSearch } from '../search/parse.js';
+import { ANONYMOUS_PRINCIPAL } from './anonymous.js';
 import { OPERATION_RULES } from './operations.js';
-import { visibleKeys } from './visible.js';
 import { decide, type AccessSettings, type Decision } from './policy.js';
+import { visibleKeys } from './visible.js';
 
 const NAMES: Record<ScopeInteraction, string> = { c: 'create (c)', r: 'read (r)', u: 'update (u)', d: 'delete (d)', s: 'search (s)' };
 
@@ -26,10 +27,11 @@ const NAMES: Record<ScopeInteraction, string> = { c: 'create (c)', r: 'read (r)'
 export async function guarded(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath, run: () => Promise<FhirResponse>): Promise<FhirResponse> {
   const principal = req.principal;
   if (isUnrestricted(principal)) return run();
+  if (path.keyword === 'metadata') return run();
+  if (principal === ANONYMOUS_PRINCIPAL) throw new FhirError('auth.token-missing');
   const settings = ctx.config;
   const type = path.type;
   if (path.keyword?.startsWith('$')) return operation(q, req, path, settings, run);
-  if (path.keyword === 'metadata') return run();
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   if (method === 'GET' && path.keyword === '_history' && !path.id) {
     // A history page lists versions by time: filtering it would still tell what exists, so a token must reach every resource of the types.

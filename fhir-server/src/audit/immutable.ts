@@ -6,6 +6,7 @@ import type { Method, ParsedPath } from '../router/types.js';
  * or deleting an AuditEvent through the API is refused for everyone, administrators included.
  */
 export function assertAuditWritable(path: ParsedPath, method: Method | string): void {
-  if (path.type !== 'AuditEvent' || method === 'GET' || method === 'HEAD' || path.keyword === '_search') return;
+  // Searches by POST and operations ($validate) change nothing: only the plain write interactions are refused.
+  if (path.type !== 'AuditEvent' || method === 'GET' || method === 'HEAD' || path.keyword !== undefined) return;
   throw new FhirError('audit.immutable', { method });
 }

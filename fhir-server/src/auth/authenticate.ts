@@ -9,20 +9,22 @@ import { liveToken, principalOf } from './tokens.js';
 const PROTECTED = ['/fhir', '/dicomweb', '/bulk'];
 
 /** Public parts of the FHIR base: discovery only. */
-const PUBLIC_FHIR = /^\/fhir\/(metadata|\.well-known\/[a-z-]+)\/?$/;
+const PUBLIC_FHIR = /^\/fhir\/(metadata|\.well-known\/(smart|openid)-configuration)\/?$/;
 
+/** Express matches mount paths without regard to case (`/FHIR/Patient` reaches the FHIR router), so this check does too. */
 function isProtected(path: string): boolean {
-  return PROTECTED.some((p) => path === p || path.startsWith(`${p}/`)) && !PUBLIC_FHIR.test(path);
+  const lower = path.toLowerCase();
+  return PROTECTED.some((p) => lower === p || lower.startsWith(`${p}/`)) && !PUBLIC_FHIR.test(lower);
 }
 
 /**
  * Sets `res.locals.principal` for every request to a protected path: from a live bearer token, or
  * DEVELOPMENT_PRINCIPAL when authorisation is off. A missing or dead token is a 401 with an
- * OperationOutcome and `WWW-Authenticate: Bearer`. CORS preflights pass (browsers send no token).
+ * OperationOutcome and `WWW-Authenticate: Bearer`. CORS preflights never get here (cors() answers them).
  */
 export function authenticate(config: Config, db: Queryable): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!isProtected(req.path) || req.method === 'OPTIONS') return next();
+    if (!isProtected(req.path)) return next();
     if (config.auth === 'off') {
       res.locals.principal = DEVELOPMENT_PRINCIPAL;
       return next();

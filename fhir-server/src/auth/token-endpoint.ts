@@ -147,12 +147,18 @@ async function clientCredentials(server: AuthServer, caller: AuthenticatedClient
   return tokenResponse(server, server.ctx.db, grant, '');
 }
 
-/** POST /auth/introspect (RFC 7662): a registered client, or a holder of a live access token, may ask. */
+/**
+ * POST /auth/introspect (RFC 7662): a client that authenticates (secret or signed assertion — a
+ * public client only names itself, which is not enough), or a holder of a live access token.
+ */
 export const introspect = oauthEndpoint(async (server, req, res) => {
   const form = paramsOf(req);
   const db = server.ctx.db;
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-  if (!bearer || !(await liveToken(db, bearer[1] as string, 'access'))) await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
+  if (!bearer || !(await liveToken(db, bearer[1] as string, 'access'))) {
+    const caller = await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
+    if (caller.method === 'none') throw new OAuthError('invalid_client', '令牌内省需要客户端认证或有效的访问令牌', 'Introspection needs client authentication or a live access token', 401);
+  }
   const found = (await liveToken(db, form.token ?? '', 'access')) ?? (await liveToken(db, form.token ?? '', 'refresh'));
   sendNoStore(res, found ? active(found) : { active: false });
 });

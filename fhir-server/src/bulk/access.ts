@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { DEVELOPMENT_PRINCIPAL, isUnrestricted, type Principal } from '../auth/principal.js';
+import { isUnrestricted, type Principal } from '../auth/principal.js';
+import { ANONYMOUS_PRINCIPAL, requestPrincipal } from '../access/anonymous.js';
 import { maskResource, maskingOf } from '../access/masking.js';
 import { decide, type AccessSettings } from '../access/policy.js';
 import { FhirError } from '../errors/fhir-error.js';
@@ -57,8 +58,9 @@ export function exportLine(spec: ExportSpec, content: string, pseudonymKey: stri
  */
 export function requesterOnly(ctx: Context): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
+    const principal = requestPrincipal(res.locals, ctx.config.auth);
     const id = String(req.params.job);
+    if (principal === ANONYMOUS_PRINCIPAL) return next(new FhirError('auth.token-missing'));
     if (isUnrestricted(principal) || !isJobId(id)) return next();
     jobs.get(ctx.db, id).then((job) => {
       const requester = job?.spec.requester?.principal;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
+import { requestPrincipal } from '../access/anonymous.js';
 import { maskedReply } from '../access/reply.js';
-import { DEVELOPMENT_PRINCIPAL, type Principal } from '../auth/principal.js';
 import { originOf, withOrigin } from '../audit/scope.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
@@ -51,8 +51,7 @@ function baseRequest(req: Request, query: [string, string][], ctx: Context, path
     ...optional('ifNoneExist', header('if-none-exist')),
     prefer: parsePrefer(header('prefer')),
     baseUrl: ctx.config.baseUrl ? `${ctx.config.baseUrl}/fhir` : `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`,
-    // Set by the authentication middleware; absent only when it is not mounted (authorisation off).
-    principal: (req.res?.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL,
+    principal: requestPrincipal(req.res?.locals, ctx.config.auth),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Principal } from '../../src/auth/principal.js';
 import { DEVELOPMENT_PRINCIPAL, SYSTEM_PRINCIPAL } from '../../src/auth/principal.js';
+import { ANONYMOUS_PRINCIPAL, requestPrincipal } from '../../src/access/anonymous.js';
 import { acrossTypes, decide } from '../../src/access/policy.js';
 import { maskBody, maskingOf, maskResource, maskValue } from '../../src/access/masking.js';
 import { RawJson } from '../../src/router/types.js';
@@ -14,6 +15,12 @@ describe('access decisions', () => {
   it('leaves unrestricted principals alone', () => {
     for (const p of [SYSTEM_PRINCIPAL, DEVELOPMENT_PRINCIPAL]) expect(decide(p, OPEN, 'AuditEvent', 'd')).toEqual({ allowed: true, filters: [], reach: [], partial: false });
     expect(acrossTypes(DEVELOPMENT_PRINCIPAL, OPEN, undefined, 's')).toBeUndefined();
+  });
+
+  it('fails closed when authentication left no principal with authorisation on', () => {
+    expect(requestPrincipal({}, 'off')).toBe(DEVELOPMENT_PRINCIPAL);
+    expect(requestPrincipal({}, 'on')).toBe(ANONYMOUS_PRINCIPAL);
+    expect(decide(ANONYMOUS_PRINCIPAL, OPEN, 'Patient', 'r')).toEqual({ allowed: false, reason: 'scope' });
   });
 
   it('tells scope refusals from role refusals', () => {

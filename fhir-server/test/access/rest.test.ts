@@ -54,6 +54,18 @@ async function seed(server: AuthTestServer): Promise<Record<string, string>> {
     ['urn:uuid:lab-a', observation('urn:uuid:patient-a', 'laboratory', '2345-7')],
     ['urn:uuid:vital-a', observation('urn:uuid:patient-a', 'vital-signs', '8867-4')],
     ['urn:uuid:lab-b', observation('urn:uuid:patient-b', 'laboratory', '2345-7')],
+    [
+      'urn:uuid:composition-b',
+      {
+        resourceType: 'Composition',
+        status: 'final',
+        type: { coding: [{ system: 'http://loinc.org', code: '11506-3' }] },
+        subject: { reference: 'urn:uuid:patient-b' },
+        date: '2026-01-01',
+        author: [{ reference: 'urn:uuid:practitioner' }],
+        title: '病程记录',
+      } as Resource,
+    ],
     ['urn:uuid:condition-a', { resourceType: 'Condition', subject: { reference: 'urn:uuid:patient-a' }, code: { text: '高血压' } } as Resource],
     [
       'urn:uuid:psych-a',
@@ -173,6 +185,13 @@ describe('access control over REST, search and operations (PostgreSQL, auth on)'
       // The user is a clinician: R is visible, V is not.
       expect(conditions).toEqual([`Condition/${id['condition-a']}`, `Condition/${id['psych-a']}`].sort());
       expect((await get(`Condition/${id['secret-a']}`)).status).toBe(404);
+    });
+
+    it("refuses the CDA document of another patient's Composition, and MPI operations over all patients", async () => {
+      expect((await get(`Composition/${id['composition-b']}/$cda`)).status).toBe(404);
+      const match = await call(server.base, 'POST', 'Patient/$match', { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ text: '李四' }] } }] }, bearer(token));
+      expect(match.status).toBe(403);
+      expect(firstIssue(match).code).toBe('forbidden');
     });
 
     it('refuses writes with 403: the token has no write scope', async () => {

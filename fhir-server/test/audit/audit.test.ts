@@ -125,6 +125,16 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     expect((await call(server.base, 'GET', `AuditEvent/${event.id}`)).body.meta.versionId).toBe('1');
   });
 
+  it('writes records that are valid R4 AuditEvents (POST $validate is not a write)', async () => {
+    const [rest] = await search(`patient=${patientId}&action=C`);
+    const [login] = await search('altid=li.si&outcome=0');
+    for (const event of [rest, login]) {
+      const reply = await call(server.base, 'POST', 'AuditEvent/$validate', event);
+      expect(reply.status).toBe(200);
+      expect(reply.body.issue.filter((i: Json) => i.severity === 'error' || i.severity === 'fatal')).toEqual([]);
+    }
+  });
+
   it('a transaction and its audit record commit together; a failed one leaves only the failure record', async () => {
     const since = new Date().toISOString();
     const entry = (status: string) => ({ resource: { ...observation(patientId), status }, request: { method: 'POST', url: 'Observation' } });

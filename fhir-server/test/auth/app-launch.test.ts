@@ -4,7 +4,7 @@ import { admin, authorisationCode, backendToken, bearer, pkce, postForm, TEST_AP
 
 /** SMART App Launch 2.2 over plain HTTP: authorize, login, consent, code, token, refresh, id_token. */
 describe('SMART app launch (authorisation code with PKCE)', () => {
-  const server = useAuthServer('pglite', {
+  const server = useAuthServer('postgres', {
     clients: [{ clientId: 'other-app', type: 'public', redirectUris: ['http://127.0.0.1:9/other'], scopes: 'openid fhirUser launch/patient offline_access patient/*.rs' }],
   });
   let patient = '';
@@ -48,7 +48,8 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
   });
 
   it('answers 401 with an OperationOutcome and WWW-Authenticate for /fhir, /dicomweb and /bulk without a token', async () => {
-    for (const url of [`${server.base}/Patient`, `${server.url}/dicomweb/studies`, `${server.url}/bulk/some-job`]) {
+    // Express matches /FHIR like /fhir: the check must not be fooled by case.
+    for (const url of [`${server.base}/Patient`, `${server.url}/FHIR/Patient`, `${server.url}/dicomweb/studies`, `${server.url}/bulk/some-job`]) {
       const res = await fetch(url, { headers: { accept: 'application/fhir+json' } });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -118,9 +118,10 @@ describe('backend services (client_credentials, private_key_jwt)', () => {
     expect(after.body).toEqual({ active: false });
   });
 
-  it('answers introspection only to an authenticated caller', async () => {
+  it('answers introspection only to an authenticated caller (naming a public client is not enough)', async () => {
     const reply = await postForm(server, 'introspect', { token: 'anything' });
     expect(reply.status).toBe(401);
     expect(reply.body.error).toBe('invalid_client');
+    expect((await postForm(server, 'introspect', { token: 'anything', client_id: 'test-app' })).status).toBe(401);
   });
 });

@@ -21,7 +21,7 @@ const FHIR_CLIENT = createRequire(import.meta.url).resolve('fhirclient/build/fhi
  * served by another origin (CORS).
  */
 describe('standalone launch with fhirclient in headless Chromium', () => {
-  const server = useAuthServer('pglite');
+  const server = useAuthServer('postgres');
   let app: http.Server;
   let appUrl = '';
   let browser: Browser;

@@ -74,7 +74,7 @@ describe('login through a trusted external OpenID Connect issuer', () => {
     const code = new URL(done.location).searchParams.get('code') as string;
     const token = await postForm(server, 'token', { grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT, code_verifier: verifier, client_id: TEST_APP });
     expect(token.status).toBe(200);
-    const introspected = await postForm(server, 'introspect', { token: token.body.access_token, client_id: TEST_APP });
+    const introspected = await postForm(server, 'introspect', { token: token.body.access_token }, { authorization: `Bearer ${token.body.access_token}` });
     expect(introspected.body).toMatchObject({ active: true, username: 'radiologist' });
   });
 

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,10 +11,13 @@ import { call } from '../support/http.js';
 import { admin, authorisationCode, pkce, postForm, TEST_APP, TEST_REDIRECT, useAuthServer, userToken } from '../support/auth.js';
 import { useTestServer } from '../support/test-server.js';
 
+// Three servers start in this file (one of them on the embedded database); a busy machine needs time.
+jest.setTimeout(120_000);
+
 const SECRET = 'a-long-client-secret-2026';
 
 describe('clients and users: bootstrap file, demo accounts, the built-in viewer client', () => {
-  const server = useAuthServer('pglite', {
+  const server = useAuthServer('postgres', {
     clients: [{ clientId: 'conf-app', type: 'confidential', secret: SECRET, redirectUris: [TEST_REDIRECT], scopes: 'user/*.rs' }],
   });
 

@@ -116,6 +116,16 @@ describeIfChromium('the viewer as a SMART app (QIAO_AUTH=on)', () => {
     await ehr.close();
   });
 
+  it('lets the radiologist pick a patient in a standalone launch and shows their studies', async () => {
+    const picker = await page.context().newPage();
+    await picker.goto(`${server.url}/viewer/?pickPatient=1`);
+    await picker.waitForURL(/\/auth\/consent/);
+    await picker.locator(`[data-patient-id="${study.subject.reference.split('/')[1]}"]`).click();
+    await picker.waitForURL((url) => url.searchParams.get('patientId') === 'LAUNCH-1', { timeout: 60_000 });
+    await picker.locator(`[data-testid="worklist-row"][data-study="${STUDY_UID}"]`).waitFor({ timeout: 60_000 });
+    await picker.close();
+  });
+
   it('refuses a launch from an issuer other than its own server', async () => {
     const other = await page.context().newPage();
     await other.goto(`${server.url}/viewer/?iss=${encodeURIComponent('https://evil.example/fhir')}&launch=x`);

@@ -112,7 +112,7 @@ describeIfChromium('the report panel of the study view', () => {
     await expect(page.locator('.report label').first().innerText()).resolves.toContain('检查所见');
   });
 
-  it('saves a preliminary report, then signs the same report as final with one click', async () => {
+  it('saves a preliminary report, keeps a colleague\'s change, then signs the same report as final with one click', async () => {
     await page.getByTestId('report-findings').fill(FINDINGS);
     await page.getByTestId('report-impression').fill('右肺上叶小结节。');
     await page.getByTestId('report-save').click();
@@ -121,6 +121,19 @@ describeIfChromium('the report panel of the study view', () => {
     expect(preliminary.status).toBe('preliminary');
     expect(preliminary.meta.versionId).toBe('1');
 
+    // A colleague edits the draft meanwhile: saving the older copy is refused (If-Match), not written over it.
+    await client.update({ resourceType: 'DiagnosticReport', id: preliminary.id, body: { ...preliminary, conclusion: '右肺上叶结节（同事修改）。' } });
+    await page.getByTestId('report-impression').fill('我的修改');
+    await page.getByTestId('report-save').click();
+    await page.getByTestId('report-message').filter({ hasText: '报告已被他人修改，请刷新后再试' }).waitFor();
+    const [kept] = await reportsOfStudy();
+    expect(kept.meta.versionId).toBe('2');
+    expect(kept.conclusion).toBe('右肺上叶结节（同事修改）。');
+
+    await page.reload();
+    await page.locator('[data-testid="report-panel"][data-ready="true"]').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('report-impression').inputValue()).resolves.toBe('右肺上叶结节（同事修改）。');
+    await expect(page.getByTestId('report-findings').inputValue()).resolves.toBe(FINDINGS);
     await page.getByTestId('report-impression').fill(IMPRESSION);
     await page.getByTestId('report-critical').check();
     await page.getByTestId('report-sign').click();
@@ -130,7 +143,7 @@ describeIfChromium('the report panel of the study view', () => {
     expect(reports).toHaveLength(1);
     const [report] = reports;
     expect(report.id).toBe(preliminary.id);
-    expect(report.meta.versionId).toBe('2');
+    expect(report.meta.versionId).toBe('3');
     expect(report.status).toBe('final');
     expect(report.meta.profile).toEqual([CN_IMAGING_REPORT]);
     expect(report.category[0].coding).toEqual(
@@ -156,7 +169,7 @@ describeIfChromium('the report panel of the study view', () => {
     await page.getByTestId('report-sign').click();
     await expect(message()).resolves.toBe('该报告已签发，不能再次修改或签发');
     const [report] = await reportsOfStudy();
-    expect(report.meta.versionId).toBe('2');
+    expect(report.meta.versionId).toBe('3');
   });
 
   it('shows the signed report read-only, in English when asked', async () => {

@@ -55,11 +55,12 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; dir: 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const main = new URL('../../../fhir-server/dist/main.js', import.meta.url);
   const child = spawn(process.execPath, [main.pathname], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', QIAO_DATA_DIR: dir, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'warn', QIAO_DIMSE_PORT: 'off', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', QIAO_DATA_DIR: dir, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'warn', QIAO_DIMSE_PORT: 'off', QIAO_AUTH: 'off', DATABASE_URL: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}/fhir`;
-  for (let i = 0; i < 600; i++) {
+  // Up to five minutes: on a shared two-core machine under load the server has taken 100 s to listen.
+  for (let i = 0; i < 3000; i++) {
     try {
       if ((await fetch(`${base}/metadata`)).ok) return { base, child, dir };
     } catch {

@@ -2,6 +2,7 @@
  * The viewer as a SMART App Launch 2.2 app (public client `qiao-viewer`, PKCE S256, authorisation
  * code grant against the server's own authorisation server):
  * - standalone: `/viewer/` without a token → authorize → back to `/viewer/?code=…` → token;
+ *   `/viewer/?pickPatient=1` asks for `launch/patient`, so the user picks a patient while consenting;
  * - EHR launch: `/viewer/?iss=<fhir base>&launch=<id>` → the same, with the launch context; an
  *   ImagingStudy in `fhirContext` opens that study, a `patient` filters the worklist to them.
  * A server without SMART configuration, or one that answers anonymous requests, needs no token.
@@ -111,11 +112,11 @@ async function openToAnonymous(): Promise<boolean> {
 }
 
 /** Sends the browser to the authorisation endpoint; the page does not come back from here. */
-async function authorize(config: SmartConfiguration, launch: string | undefined, returnTo: string): Promise<never> {
+async function authorize(config: SmartConfiguration, launch: string | undefined, pickPatient: boolean, returnTo: string): Promise<never> {
   const pending: Pending = { state: randomToken(16), verifier: randomToken(), tokenEndpoint: config.token_endpoint, redirectUri: redirectUri(), returnTo };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   const url = new URL(config.authorization_endpoint);
-  const scopes = ['openid', 'fhirUser', ...(launch ? ['launch'] : []), ...RESOURCE_SCOPES];
+  const scopes = ['openid', 'fhirUser', ...(launch ? ['launch'] : pickPatient ? ['launch/patient'] : []), ...RESOURCE_SCOPES];
   const params: Record<string, string> = {
     response_type: 'code',
     client_id: CLIENT_ID,
@@ -192,10 +193,11 @@ async function authorise(): Promise<void> {
   if (query.has('state') && (query.has('code') || query.has('error'))) return completeLaunch(query);
   const launch = query.get('launch') ?? undefined;
   const iss = query.get('iss');
+  const pickPatient = query.get('pickPatient') === '1';
   if (launch !== undefined || iss) {
     // Only this server's own FHIR base: the token must never go to an issuer named by a link.
     if (iss?.replace(/\/+$/, '') !== fhirBase()) throw new LaunchError(`不受信任的 iss：${iss ?? ''}`, `Untrusted iss: ${iss ?? ''}`);
-  } else if (storedToken()) {
+  } else if (storedToken() && !pickPatient) {
     return;
   }
   const config = await discover();
@@ -204,5 +206,6 @@ async function authorise(): Promise<void> {
   const returnTo = new URL(window.location.href);
   returnTo.searchParams.delete('iss');
   returnTo.searchParams.delete('launch');
-  await authorize(config, launch, returnTo.pathname + returnTo.search);
+  returnTo.searchParams.delete('pickPatient');
+  await authorize(config, launch, pickPatient, returnTo.pathname + returnTo.search);
 }
