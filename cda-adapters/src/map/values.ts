@@ -39,7 +39,11 @@ export function readValue(e: XElement | undefined): CdaValue | undefined {
   if (type === 'TS') return attr(e, 'value') ? { type: 'TS', value: attr(e, 'value') as string } : undefined;
   if (type === 'IVL_TS') return readPeriod(e);
   if (type === 'ED' && attr(e, 'representation') === 'B64') {
-    const data = textOf(e).replace(/\s+/g, '');
+    // Embedded images can be megabytes: one copy without the line breaks, from the element's own
+    // text (not a thumbnail's), rather than textOf's normalised join and then another pass.
+    const own = e.children.filter((c): c is string => typeof c === 'string');
+    const joined = own.length === 1 ? (own[0] as string) : own.join('');
+    const data = /\s/.test(joined) ? joined.replace(/\s+/g, '') : joined;
     return data ? { type: 'ED', data, ...opt('mediaType', attr(e, 'mediaType')) } : undefined;
   }
   if (CODED.has(type) || (type === '' && attr(e, 'code'))) return readCode(e);

@@ -180,13 +180,14 @@ export const MAX_FAILURES = 5;
 export const LOCKOUT_MINUTES = 15;
 
 /** Counts a failed login; the fifth in a row locks the account for 15 minutes (a lapsed lock starts the count again). */
-export async function recordFailure(q: Queryable, username: string): Promise<void> {
-  await q.query(
+export async function recordFailure(q: Queryable, username: string): Promise<{ locked: boolean }> {
+  const rows = await q.query<{ locked: boolean }>(
     `UPDATE auth_user SET failed_logins = CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END,
        locked_until = CASE WHEN (CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END) >= $2 THEN now() + make_interval(mins => $3) ELSE NULL END
-     WHERE username = $1`,
+     WHERE username = $1 RETURNING locked_until IS NOT NULL AS locked`,
     [username, MAX_FAILURES, LOCKOUT_MINUTES],
   );
+  return { locked: rows[0]?.locked === true };
 }
 
 export async function recordSuccess(q: Queryable, username: string): Promise<void> {

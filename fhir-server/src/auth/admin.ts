@@ -6,7 +6,8 @@ import type { AuthServer } from './context.js';
 import { hashPassword, oneTimePassword } from './passwords.js';
 import { DEVELOPMENT_PRINCIPAL, isUnrestricted, type Principal } from './principal.js';
 import { clientFromJson, ONE_TIME_DAYS, registerUser, RegistrationError, userFromJson } from './registration.js';
-import { recordSecurityEvent } from './security-events.js';
+import { recordAuthEvent } from './security-events.js';
+import type { SecurityEventKind } from '../audit/index.js';
 import { liveToken, principalOf } from './tokens.js';
 import { fhirBaseOf } from './urls.js';
 
@@ -53,22 +54,22 @@ const notFound = (what: 'client' | 'user', id: string) =>
 
 export function adminActions(server: AuthServer) {
   const db = server.ctx.db;
-  const audit = (admin: Principal, detail: string) =>
-    recordSecurityEvent(server.logger, { action: 'admin', detail, ...(admin.username ? { username: admin.username } : {}), ...(admin.clientId ? { clientId: admin.clientId } : {}) });
+  const audit = (req: Request, res: Response, admin: Principal, kind: SecurityEventKind, subject: { username: string } | { clientId: string }) =>
+    recordAuthEvent(server, req, res, { kind, outcome: 'success', principal: admin, ...subject });
   return {
     listClients: adminRoute(server, async () => (await listClients(db)).map(clientView)),
     createClient: adminRoute(server, async (req, res, admin) => {
       const client = await clientFromJson(req.body, 'client');
       if (!(await saveClient(db, client))) throw new FhirError('auth.admin-exists', { what: '客户端', whatEn: 'Client', id: client.clientId });
-      audit(admin, `client.create ${client.clientId}`);
+      await audit(req, res, admin, 'client-created', { clientId: client.clientId });
       res.status(201);
       return clientView(client);
     }),
     setClientEnabled: (enabled: boolean) =>
-      adminRoute(server, async (req, _res, admin) => {
+      adminRoute(server, async (req, res, admin) => {
         const id = String(req.params.id);
         if (!(await setClientEnabled(db, id, enabled))) throw notFound('client', id);
-        audit(admin, `client.${enabled ? 'enable' : 'disable'} ${id}`);
+        await audit(req, res, admin, enabled ? 'client-changed' : 'client-disabled', { clientId: id });
         return clientView((await findClient(db, id)) as Client);
       }),
     listUsers: adminRoute(server, async () => (await listUsers(db)).map(userView)),
@@ -77,22 +78,22 @@ export function adminActions(server: AuthServer) {
       const input = { ...userFromJson(req.body, 'user'), oneTimePassword: true };
       const result = await registerUser(server.ctx, fhirBaseOf(server.ctx.config, req), input);
       if (!result.created) throw new FhirError('auth.admin-exists', { what: '用户', whatEn: 'User', id: input.username });
-      audit(admin, `user.create ${input.username}`);
+      await audit(req, res, admin, 'user-created', { username: input.username });
       res.status(201);
       return { ...userView((await findUser(db, input.username)) as User), ...(result.password ? { oneTimePassword: result.password } : {}) };
     }),
     setUserEnabled: (enabled: boolean) =>
-      adminRoute(server, async (req, _res, admin) => {
+      adminRoute(server, async (req, res, admin) => {
         const id = String(req.params.username);
         if (!(await setUserEnabled(db, id, enabled))) throw notFound('user', id);
-        audit(admin, `user.${enabled ? 'enable' : 'disable'} ${id}`);
+        await audit(req, res, admin, enabled ? 'user-changed' : 'user-disabled', { username: id });
         return userView((await findUser(db, id)) as User);
       }),
-    resetPassword: adminRoute(server, async (req, _res, admin) => {
+    resetPassword: adminRoute(server, async (req, res, admin) => {
       const id = String(req.params.username);
       const password = oneTimePassword();
       if (!(await setPassword(db, id, await hashPassword(password), new Date(Date.now() + ONE_TIME_DAYS * 86400_000)))) throw notFound('user', id);
-      audit(admin, `user.reset-password ${id}`);
+      await audit(req, res, admin, 'password-reset', { username: id });
       return { username: id, oneTimePassword: password };
     }),
   };

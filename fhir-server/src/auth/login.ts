@@ -4,7 +4,7 @@ import { page, paramsOf } from './authorize.js';
 import type { AuthServer } from './context.js';
 import { langOf, loginPage, messagePage, passwordPage, type Lang } from './pages.js';
 import { hashPassword, passwordWeakness, UNUSABLE_HASH, verifyPassword } from './passwords.js';
-import { recordSecurityEvent } from './security-events.js';
+import { recordAuthEvent } from './security-events.js';
 import { csrfMatches, currentSession, endSession, ensureSession, loginSession, type Session } from './sessions.js';
 import { AUTH_PATH } from './urls.js';
 
@@ -31,23 +31,23 @@ export async function loginSubmit(server: AuthServer, req: Request, res: Respons
   const again = (status: number, error: { zh: string; en: string }) => page(res, status, loginPage({ lang, csrf: session.csrf, error, username, ...federated(server) }));
   if (!csrfMatches(session, form.csrf)) return again(400, { zh: '登录表单已过期，请重新输入', en: 'The sign-in form has expired; enter your details again' });
   const user = username ? await findUser(db, username) : undefined;
-  const ip = req.ip;
   if (user?.lockedUntil && user.lockedUntil > new Date()) {
-    recordSecurityEvent(server.logger, { action: 'login-failed', username, detail: 'locked', ...(ip ? { ip } : {}) });
+    await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', username, detail: '账户已锁定 | account locked' });
     return again(403, { zh: `登录失败次数过多，账户已锁定 ${LOCKOUT_MINUTES} 分钟`, en: `Too many failed sign-ins: the account is locked for ${LOCKOUT_MINUTES} minutes` });
   }
   const ok = await verifyPassword(form.password ?? '', user?.passwordHash ?? UNUSABLE_HASH);
   if (!user || !ok || !user.enabled) {
-    if (user && !ok) await recordFailure(db, user.username);
-    recordSecurityEvent(server.logger, { action: 'login-failed', username, ...(ip ? { ip } : {}) });
+    const failure = user && !ok ? await recordFailure(db, user.username) : undefined;
+    await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', username, detail: !user ? '未知用户 | unknown user' : !ok ? '密码错误 | wrong password' : '账户已停用 | account disabled' });
+    if (failure?.locked) await recordAuthEvent(server, req, res, { kind: 'lockout', outcome: 'success', username, detail: `连续失败 5 次，锁定 ${LOCKOUT_MINUTES} 分钟 | 5 failures in a row, locked for ${LOCKOUT_MINUTES} minutes` });
     return again(401, BAD_CREDENTIALS);
   }
   if (user.mustChangePassword && user.passwordExpiresAt && user.passwordExpiresAt <= new Date()) {
-    recordSecurityEvent(server.logger, { action: 'login-failed', username, detail: 'one-time password expired', ...(ip ? { ip } : {}) });
+    await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', username, detail: '一次性密码已过期 | one-time password expired' });
     return again(401, { zh: '一次性密码已过期，请联系管理员重置', en: 'The one-time password has expired; ask an administrator to reset it' });
   }
   await recordSuccess(db, user.username);
-  recordSecurityEvent(server.logger, { action: 'login', username: user.username, ...(ip ? { ip } : {}) });
+  await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'success', username: user.username });
   const fresh = await loginSession(db, req, res, session, user.username);
   next(res, fresh, user.mustChangePassword, lang);
 }
@@ -86,7 +86,7 @@ export async function passwordSubmit(server: AuthServer, req: Request, res: Resp
   if (weakness) return again(weakness);
   if (fresh === form.current) return again({ zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' });
   await setPassword(server.ctx.db, user.username, await hashPassword(fresh));
-  recordSecurityEvent(server.logger, { action: 'password-change', username: user.username, ...(req.ip ? { ip: req.ip } : {}) });
+  await recordAuthEvent(server, req, res, { kind: 'password-change', outcome: 'success', username: user.username });
   next(res, session, false, lang);
 }
 
@@ -102,7 +102,7 @@ export async function logout(server: AuthServer, req: Request, res: Response): P
   const session = await currentSession(server.ctx.db, req);
   if (session && csrfMatches(session, form.csrf)) {
     await endSession(server.ctx.db, req, res, session);
-    recordSecurityEvent(server.logger, { action: 'logout', ...(session.username ? { username: session.username } : {}) });
+    await recordAuthEvent(server, req, res, { kind: 'logout', outcome: 'success', ...(session.username ? { username: session.username } : {}) });
   }
   page(res, 200, messagePage({ lang, title: { zh: '已退出登录', en: 'Signed out' }, text: { zh: '您已退出登录。', en: 'You have signed out.' } }));
 }

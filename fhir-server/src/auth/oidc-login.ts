@@ -7,7 +7,7 @@ import { page } from './authorize.js';
 import type { AuthServer } from './context.js';
 import { langOf, loginPage, type Text } from './pages.js';
 import { UNUSABLE_HASH } from './passwords.js';
-import { recordSecurityEvent } from './security-events.js';
+import { recordAuthEvent } from './security-events.js';
 import { ensureSession, loginSession } from './sessions.js';
 import { AUTH_PATH, originOf } from './urls.js';
 
@@ -87,8 +87,8 @@ export async function oidcCallback(server: AuthServer, req: Request, res: Respon
   const [state, nonce, verifier, cookieLang] = (cookie?.slice(COOKIE.length + 1) ?? '').split('.');
   const lang = cookieLang === 'en' ? 'en' : 'zh';
   res.append('Set-Cookie', `${COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0`);
-  const refuse = (error: Text, detail: string) => {
-    recordSecurityEvent(server.logger, { action: 'login-failed', detail: `oidc: ${detail}`, ...(req.ip ? { ip: req.ip } : {}) });
+  const refuse = async (error: Text, detail: string, username?: string) => {
+    await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', detail: `OpenID Connect ${oidc.issuer}: ${detail}`, ...(username ? { username } : {}) });
     page(res, 401, loginPage({ lang, csrf: session.csrf, error, federated: oidc.issuer }));
   };
   const code = typeof req.query.code === 'string' ? req.query.code : undefined;
@@ -114,10 +114,10 @@ export async function oidcCallback(server: AuthServer, req: Request, res: Respon
   const username = String(claims.preferred_username ?? claims.sub ?? '');
   const user = await findUser(db, username);
   if (!user?.enabled || (user.lockedUntil && user.lockedUntil > new Date())) {
-    return refuse({ zh: `没有与外部账户 ${username} 对应的可用本地账户`, en: `No usable local account matches the external account ${username}` }, `no local account ${username}`);
+    return refuse({ zh: `没有与外部账户 ${username} 对应的可用本地账户`, en: `No usable local account matches the external account ${username}` }, 'no usable local account', username);
   }
   await voidOneTimePassword(db, user.username, UNUSABLE_HASH);
-  recordSecurityEvent(server.logger, { action: 'login', username: user.username, detail: `oidc ${oidc.issuer}`, ...(req.ip ? { ip: req.ip } : {}) });
+  await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'success', username: user.username, detail: `OpenID Connect ${oidc.issuer}` });
   const fresh = await loginSession(db, req, res, session, user.username);
   res.redirect(303, `${AUTH_PATH}/${fresh.request ? 'consent' : 'account'}?lang=${lang}`);
 }

@@ -1,20 +1,13 @@
-import type { Logger } from '../http/logger.js';
-
-/** Security events of 等保 level 3 that the audit trail must hold besides data access. */
-export interface SecurityEvent {
-  action: 'login' | 'login-failed' | 'logout' | 'password-change' | 'token-issued' | 'token-revoked' | 'admin';
-  username?: string;
-  clientId?: string;
-  /** For admin actions: what was done to what, e.g. `user.create nurse1`. */
-  detail?: string;
-  ip?: string;
-}
+import type { Request, Response } from 'express';
+import { originOf, recordSecurityEvent, type SecurityEvent } from '../audit/index.js';
+import type { AuthServer } from './context.js';
 
 /**
- * The one place authentication reports security events. It writes a structured log line today;
- * the audit helper's recorder (src/audit/) is to be called from here once it exports one, so
- * that logins, failures, logouts, password changes and admin actions become AuditEvents.
+ * The one place authentication reports security events (logins and their failures, lockouts,
+ * logouts, password changes, tokens issued and revoked, admin actions): an AuditEvent through the
+ * audit trail, with the HTTP request as its origin. Awaited: an event that cannot be recorded fails
+ * the action it records (等保 level 3 wants no unaudited login).
  */
-export function recordSecurityEvent(logger: Logger, event: SecurityEvent): void {
-  logger.log(event.action === 'login-failed' ? 'warn' : 'info', 'security event', { ...event });
+export function recordAuthEvent(server: AuthServer, req: Request, res: Response, event: Omit<SecurityEvent, 'origin'>): Promise<void> {
+  return recordSecurityEvent(server.ctx, { ...event, origin: originOf(req, res) });
 }

@@ -8,18 +8,21 @@ import { authenticateClient, type AuthenticatedClient } from './client-auth.js';
 import type { AuthServer } from './context.js';
 import { OAuthError, sendNoStore, sendOAuthError } from './oauth-errors.js';
 import { isNarrowing, parseScopes } from './scopes.js';
-import { recordSecurityEvent } from './security-events.js';
+import { recordAuthEvent } from './security-events.js';
 import { issueToken, liveToken, revokeToken, sha256, type Grant, type StoredToken } from './tokens.js';
 import { authUrl, fhirBaseOf } from './urls.js';
 
 /** Wraps a handler of the token, introspection or revocation endpoint: OAuth errors become RFC 6749 replies. */
-export function oauthEndpoint(handler: (server: AuthServer, req: Request, res: Response) => Promise<void>) {
+export function oauthEndpoint(kind: 'token-issued' | 'token-revoked' | 'access-denied', handler: (server: AuthServer, req: Request, res: Response) => Promise<void>) {
   return (server: AuthServer) => async (req: Request, res: Response) => {
     try {
       await handler(server, req, res);
     } catch (e) {
-      if (e instanceof OAuthError) return sendOAuthError(res, e);
-      throw e;
+      if (!(e instanceof OAuthError)) throw e;
+      // A refused client or grant is a failed authentication: anomalous access must be visible.
+      const clientId = paramsOf(req).client_id;
+      await recordAuthEvent(server, req, res, { kind, outcome: 'failure', detail: e.description, ...(clientId ? { clientId } : {}) });
+      sendOAuthError(res, e);
     }
   };
 }
@@ -27,20 +30,27 @@ export function oauthEndpoint(handler: (server: AuthServer, req: Request, res: R
 const invalidGrant = (zh: string, en: string) => new OAuthError('invalid_grant', zh, en);
 
 /** POST /auth/token: authorization_code, refresh_token and client_credentials. */
-export const token = oauthEndpoint(async (server, req, res) => {
+export const token = oauthEndpoint('token-issued', async (server, req, res) => {
   const form = paramsOf(req);
   const db = server.ctx.db;
   const caller = await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
+  let issued: { body: Record<string, unknown>; grant: Grant };
   switch (form.grant_type) {
     case 'authorization_code':
-      return sendNoStore(res, await exchangeCode(server, req, caller, form));
+      issued = await exchangeCode(server, req, caller, form);
+      break;
     case 'refresh_token':
-      return sendNoStore(res, await refresh(server, caller, form));
+      issued = await refresh(server, caller, form);
+      break;
     case 'client_credentials':
-      return sendNoStore(res, await clientCredentials(server, caller, form));
+      issued = await clientCredentials(server, caller, form);
+      break;
     default:
       throw new OAuthError('unsupported_grant_type', `不支持的 grant_type：${form.grant_type ?? ''}`, `Unsupported grant_type: ${form.grant_type ?? ''}`);
   }
+  const g = issued.grant;
+  await recordAuthEvent(server, req, res, { kind: 'token-issued', outcome: 'success', clientId: g.clientId, detail: `${form.grant_type}: ${g.scopes.join(' ')}`, ...(g.username ? { username: g.username } : {}) });
+  sendNoStore(res, issued.body);
 });
 
 interface CodeGrant {
@@ -83,8 +93,7 @@ async function tokenResponse(server: AuthServer, db: Queryable, grant: Grant, fh
   const wantsRefresh = grant.kind === 'user' && (grant.scopes.includes('offline_access') || grant.scopes.includes('online_access'));
   const refresh = existing ?? (wantsRefresh ? await issueToken(db, 'refresh', grant, config.refreshTokenSeconds) : undefined);
   const access = await issueToken(db, 'access', grant, seconds, refresh?.tokenId);
-  recordSecurityEvent(server.logger, { action: 'token-issued', clientId: grant.clientId, ...(grant.username ? { username: grant.username } : {}) });
-  return {
+  const body = {
     access_token: access.token,
     token_type: 'Bearer',
     expires_in: access.expiresIn,
@@ -96,6 +105,7 @@ async function tokenResponse(server: AuthServer, db: Queryable, grant: Grant, fh
     ...(refresh ? { refresh_token: refresh.token } : {}),
     ...(idToken && grant.scopes.includes('openid') ? { id_token: await signIdToken(server, grant, fhirBase, idToken) } : {}),
   };
+  return { body, grant };
 }
 
 /** OpenID Connect id_token (RS256): `fhirUser` as an absolute URL when the scopes ask for it. */
@@ -151,7 +161,7 @@ async function clientCredentials(server: AuthServer, caller: AuthenticatedClient
  * POST /auth/introspect (RFC 7662): a client that authenticates (secret or signed assertion — a
  * public client only names itself, which is not enough), or a holder of a live access token.
  */
-export const introspect = oauthEndpoint(async (server, req, res) => {
+export const introspect = oauthEndpoint('access-denied', async (server, req, res) => {
   const form = paramsOf(req);
   const db = server.ctx.db;
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
@@ -179,13 +189,13 @@ function active(t: StoredToken) {
 }
 
 /** POST /auth/revoke (RFC 7009): the client's own access or refresh token; always 200. */
-export const revoke = oauthEndpoint(async (server, req, res) => {
+export const revoke = oauthEndpoint('token-revoked', async (server, req, res) => {
   const form = paramsOf(req);
   const db = server.ctx.db;
   const caller = await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
   if (form.token) {
     await revokeToken(db, form.token, caller.client.clientId);
-    recordSecurityEvent(server.logger, { action: 'token-revoked', clientId: caller.client.clientId });
+    await recordAuthEvent(server, req, res, { kind: 'token-revoked', outcome: 'success', clientId: caller.client.clientId });
   }
   res.status(200).setHeader('Cache-Control', 'no-store');
   res.end();

@@ -45,6 +45,13 @@ describe('accounts (等保 level 3): passwords, lockout, one-time passwords, ses
     expect(locked.status).toBe(403);
     expect(locked.text).toContain('15');
     await expect(userToken(server, { username: 'radiologist', scopes: 'user/Patient.rs' })).rejects.toThrow(/login: 403/);
+    // The auditor finds the failures and the lockout in the audit trail.
+    const auditor = (await userToken(server, { username: 'auditor', scopes: 'user/AuditEvent.rs' })).body.access_token as string;
+    const failures = await call(server.base, 'GET', `AuditEvent?subtype=${encodeURIComponent('http://dicom.nema.org/resources/ontology/DCM|110122')}&outcome=4&altid=radiologist`, undefined, bearer(auditor));
+    expect(failures.status).toBe(200);
+    expect(failures.body.total ?? failures.body.entry?.length).toBeGreaterThanOrEqual(7);
+    const lockouts = await call(server.base, 'GET', `AuditEvent?subtype=${encodeURIComponent('https://qiao.health/fhir/CodeSystem/audit-event|lockout')}&altid=radiologist`, undefined, bearer(auditor));
+    expect(lockouts.body.entry).toHaveLength(1);
     // An administrator's password reset lifts the lock (and issues a one-time password).
     expect((await admin(server, 'users/radiologist/reset-password', {})).body.oneTimePassword).toEqual(expect.any(String));
   });
