@@ -101,34 +101,45 @@ export async function loadDemoImages(running: RunningServer): Promise<void> {
     if (result.studyInstanceUID) studies.add(result.studyInstanceUID);
     instances++;
   };
+  /** Stores a series while its next slice is drawn: the file and database work of one overlaps the drawing of the next. */
+  const putAll = async (slices: Iterable<{ data: Buffer }>) => {
+    let previous = Promise.resolve();
+    for (const slice of slices) {
+      await previous;
+      previous = put(slice.data);
+    }
+    await previous;
+  };
 
   // The order comes first, so the study is linked to it by its accession number when it is synced.
   await transaction(running, [imagingOrder(chest, 'DEMO-CT-0001', '胸部CT平扫 | CT chest without contrast')]);
   const ct = studyAttributes('ct-chest', { accession: 'DEMO-CT-0001', date: '20261205', time: '093000', description: '胸部CT平扫', series: '胸部 轴位 2.5mm' });
-  for (const slice of syntheticSeries({
-    modality: 'CT',
-    studyInstanceUid: ct.StudyInstanceUID as string,
-    seriesInstanceUid: ct.SeriesInstanceUID as string,
-    sopInstanceUid: (i) => uidFromName(`qiao-demo/ct-chest/${i}`),
-    slices: 100,
-    rows: 512,
-    columns: 512,
-    attributes: { ...patientAttributes(chest), ...ct, Manufacturer: 'Qiao phantom', BodyPartExamined: 'CHEST' },
-  }))
-    await put(slice.data);
+  await putAll(
+    syntheticSeries({
+      modality: 'CT',
+      studyInstanceUid: ct.StudyInstanceUID as string,
+      seriesInstanceUid: ct.SeriesInstanceUID as string,
+      sopInstanceUid: (i) => uidFromName(`qiao-demo/ct-chest/${i}`),
+      slices: 100,
+      rows: 512,
+      columns: 512,
+      attributes: { ...patientAttributes(chest), ...ct, Manufacturer: 'Qiao phantom', BodyPartExamined: 'CHEST' },
+    }),
+  );
 
   const mr = studyAttributes('mr-head', { accession: 'DEMO-MR-0001', date: '20261205', time: '141000', description: '头颅MR平扫', series: 'T1 轴位' });
-  for (const slice of syntheticSeries({
-    modality: 'MR',
-    studyInstanceUid: mr.StudyInstanceUID as string,
-    seriesInstanceUid: mr.SeriesInstanceUID as string,
-    sopInstanceUid: (i) => uidFromName(`qiao-demo/mr-head/${i}`),
-    slices: 20,
-    rows: 256,
-    columns: 256,
-    attributes: { ...patientAttributes(head), ...mr, Manufacturer: 'Qiao phantom', BodyPartExamined: 'HEAD' },
-  }))
-    await put(slice.data);
+  await putAll(
+    syntheticSeries({
+      modality: 'MR',
+      studyInstanceUid: mr.StudyInstanceUID as string,
+      seriesInstanceUid: mr.SeriesInstanceUID as string,
+      sopInstanceUid: (i) => uidFromName(`qiao-demo/mr-head/${i}`),
+      slices: 20,
+      rows: 256,
+      columns: 256,
+      attributes: { ...patientAttributes(head), ...mr, Manufacturer: 'Qiao phantom', BodyPartExamined: 'HEAD' },
+    }),
+  );
 
   // Public samples, each re-identified as a study of a demo patient (new UIDs, so they never clash with the originals).
   const samples = [

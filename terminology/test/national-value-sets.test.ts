@@ -2,6 +2,7 @@ import type { ValueSet } from '@medplum/fhirtypes';
 import { createTerminology, NATIONAL, shippedContent, type Terminology } from '../src/index.js';
 
 const VS = (id: string) => `https://qiao.health/fhir/ValueSet/${id}`;
+const OID = (arc: string) => `urn:oid:2.16.156.10011.${arc}`;
 
 describe('the WS 364 and WS/T 500 value sets the CDA documents and profiles use', () => {
   let t: Terminology;
@@ -19,6 +20,11 @@ describe('the WS 364 and WS/T 500 value sets the CDA documents and profiles use'
     ['ws364-cv06-00-226', NATIONAL.dischargeDisposition, '2.3.1.265', 6, '3', '医嘱转社区卫生服务机构/乡镇卫生院'],
     ['ws364-cv09-00-404', NATIONAL.patientType, '2.3.1.271', 4, '2', '急诊'],
     ['wst500-medical-record-quality', NATIONAL.medicalRecordQuality, '2.3.2.29', 3, '1', '甲'],
+    ['ws364-cv04-50-021', OID('2.3.1.251'), '2.3.1.251', 28, '42', '新鲜冰冻血浆'],
+    ['ws364-cv08-30-005', OID('2.3.1.209'), '2.3.1.209', 5, '4', '师级/助理'],
+    ['wst500-examination-result', OID('2.3.2.38'), '2.3.2.38', 3, '2', '异常'],
+    ['wst500-transfusion-history', OID('2.3.2.42'), '2.3.2.42', 3, '9', '未说明'],
+    ['wst500-order-category', OID('2.3.2.58'), '2.3.2.58', 3, '2', '临时医嘱'],
   ])('%s: code system %s (…%s) with an all-codes value set', (id, url, oid, count, code, display) => {
     expect(url).toBe(`urn:oid:2.16.156.10011.${oid}`);
     const cs = t.codeSystem(url);
@@ -37,6 +43,11 @@ describe('the WS 364 and WS/T 500 value sets the CDA documents and profiles use'
     expect(t.subsumes(NATIONAL.medicationRoute, '6', '606')).toBe('subsumes');
     expect(t.subsumes(NATIONAL.anaesthesiaMethod, '45', '4')).toBe('subsumed-by');
     expect(t.subsumes(NATIONAL.anaesthesiaMethod, '21', '31')).toBe('not-subsumed');
+    // 输血品种: the components are kinds of their group (浓缩红细胞 under 红细胞, 滤白冷沉淀 under 冷沉淀).
+    expect(t.lookup(OID('2.3.1.251'), '1').children).toEqual(['11', '12', '13', '14', '15', '16', '17']);
+    expect(t.subsumes(OID('2.3.1.251'), '4', '44')).toBe('subsumes');
+    expect(t.subsumes(OID('2.3.1.251'), '51', '5')).toBe('subsumed-by');
+    expect(t.subsumes(OID('2.3.1.251'), '32', '42')).toBe('not-subsumed');
     // Names as implementations write them resolve to the code (给药 for 用药).
     expect(t.validateCode({ system: NATIONAL.medicationRoute, code: '2', display: '直肠给药' }).result).toBe(true);
   });

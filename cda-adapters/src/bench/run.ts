@@ -44,28 +44,42 @@ function labReport(targetBytes: number): Buffer {
   return Buffer.from(head + items + `\n          ${items}`.repeat(copies - 1) + tail);
 }
 
+interface Rate {
+  cpu: number;
+  wall: number;
+  microsPerDocument: number;
+}
+
 /**
- * Documents per second of CPU time this process used: "per core" even when other work shares
- * the machine (wall-clock rates are reported too, and drop with the load).
+ * Documents per second of CPU time this process used ("per core"), and per wall-clock second, of
+ * each step. The steps take turns in batches of 10 for `seconds` each in all, so that a load
+ * change on the shared machine affects them alike and their ratios stay comparable.
  */
-function rate(label: string, work: () => unknown): { cpu: number; wall: number; microsPerDocument: number } {
-  for (let i = 0; i < 50; i++) work();
-  let n = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const until = t0 + BigInt(seconds * 1e9);
-  let now = t0;
-  while (now < until) {
-    for (let i = 0; i < 20; i++) work();
-    n += 20;
-    now = process.hrtime.bigint();
+function rates(steps: Record<string, () => unknown>): Record<string, Rate> {
+  const names = Object.keys(steps);
+  const spent = new Map(names.map((name) => [name, { n: 0, cpu: 0, wall: 0 }]));
+  for (const name of names) for (let i = 0; i < 50; i++) steps[name]!();
+  const until = process.hrtime.bigint() + BigInt(seconds * names.length * 1e9);
+  while (process.hrtime.bigint() < until) {
+    for (const name of names) {
+      const work = steps[name]!;
+      const total = spent.get(name)!;
+      const cpu0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 10; i++) work();
+      const cpu = process.cpuUsage(cpu0);
+      total.wall += Number(process.hrtime.bigint() - t0) / 1e9;
+      total.cpu += (cpu.user + cpu.system) / 1e6;
+      total.n += 10;
+    }
   }
-  const cpuUsed = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
-  const cpu = n / cpuSeconds;
-  const wall = n / (Number(now - t0) / 1e9);
-  process.stderr.write(`${label}: ${cpu.toFixed(0)}/s per core (CPU time, ${((cpuSeconds / n) * 1e6).toFixed(0)} µs each), ${wall.toFixed(0)}/s wall clock\n`);
-  return { cpu, wall, microsPerDocument: Math.round((cpuSeconds / n) * 1e6) };
+  const out: Record<string, Rate> = {};
+  for (const name of names) {
+    const { n, cpu, wall } = spent.get(name)!;
+    out[name] = { cpu: n / cpu, wall: n / wall, microsPerDocument: Math.round((cpu / n) * 1e6) };
+    process.stderr.write(`${name}: ${(n / cpu).toFixed(0)}/s per core (CPU time, ${((cpu / n) * 1e6).toFixed(0)} µs each), ${(n / wall).toFixed(0)}/s wall clock\n`);
+  }
+  return out;
 }
 
 function commit(): string {
@@ -87,23 +101,26 @@ function throughput(): void {
   const root = parseXml(text);
   const mapped = check.mapped;
 
-  const bareParse = rate('reference: bare fast-xml-parser parse', () => bare.parse(text));
-  const stages = {
-    decode: rate('decode (bytes → text)', () => decodeDocument(doc)),
-    parse: rate('parseXml (strict parse → element tree)', () => parseXml(text)),
-    validate: rate('validate (every rule)', () => validateParsed(root)),
-    map: rate('map (cdaToFhir)', () => cdaToFhir(root)),
-    transaction: rate('transaction (Bundle, Binary base64, SM3)', () => toTransaction(mapped, doc)),
-  };
-  const all = rate('full import preparation (all of the above)', () => prepareImport(doc));
+  const r = rates({
+    bareParse: () => bare.parse(text),
+    decode: () => decodeDocument(doc),
+    parse: () => parseXml(text),
+    validate: () => validateParsed(root),
+    map: () => cdaToFhir(root),
+    transaction: () => toTransaction(mapped, doc),
+    importPreparation: () => prepareImport(doc),
+  });
+  const bareParse = r.bareParse!;
+  const all = r.importPreparation!;
+  const parse = r.parse!;
   const result = {
     documentBytes: doc.length,
     resourcesPerDocument: (check.transaction.entry as unknown[]).length,
-    perCorePerSecond: { bareParse: Math.round(bareParse.cpu), parseXml: Math.round(stages.parse.cpu), importPreparation: Math.round(all.cpu) },
-    wallClockPerSecond: { bareParse: Math.round(bareParse.wall), parseXml: Math.round(stages.parse.wall), importPreparation: Math.round(all.wall) },
-    cpuMicrosecondsPerDocument: { bareParse: bareParse.microsPerDocument, ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.microsPerDocument])), importPreparation: all.microsPerDocument },
+    perCorePerSecond: { bareParse: Math.round(bareParse.cpu), parseXml: Math.round(parse.cpu), importPreparation: Math.round(all.cpu) },
+    wallClockPerSecond: { bareParse: Math.round(bareParse.wall), parseXml: Math.round(parse.wall), importPreparation: Math.round(all.wall) },
+    cpuMicrosecondsPerDocument: Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.microsPerDocument])),
     importTimeOverBareParse: Number((bareParse.cpu / all.cpu).toFixed(2)),
-    parseTimeOverBareParse: Number((bareParse.cpu / stages.parse.cpu).toFixed(2)),
+    parseTimeOverBareParse: Number((bareParse.cpu / parse.cpu).toFixed(2)),
     seconds,
     machine: machine(),
     commit: commit(),

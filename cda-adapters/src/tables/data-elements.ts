@@ -40,7 +40,12 @@ export const VALUE_SET = {
   dischargeDisposition: '2.16.156.10011.2.3.1.265',
   paymentMethod: '2.16.156.10011.2.3.1.269',
   patientType: '2.16.156.10011.2.3.1.271',
+  bloodProduct: '2.16.156.10011.2.3.1.251',
+  professionalTitle: '2.16.156.10011.2.3.1.209',
   medicalRecordQuality: '2.16.156.10011.2.3.2.29',
+  examinationResult: '2.16.156.10011.2.3.2.38',
+  transfusionHistory: '2.16.156.10011.2.3.2.42',
+  orderCategory: '2.16.156.10011.2.3.2.58',
 } as const;
 
 export const DE_FORMAT = /^DE\d{2}\.\d{2}\.\d{3}\.\d{2}$/;
@@ -62,7 +67,7 @@ export const DATA_ELEMENTS: Readonly<Record<string, DataElement>> = {
   'DE04.30.019.00': { zh: '检查/检验项目代码', type: 'ST' },
   'DE04.30.020.00': { zh: '检查/检验项目名称', type: 'ST' },
   'DE04.30.015.00': { zh: '检查/检验定量结果', type: 'PQ' },
-  'DE04.30.017.00': { zh: '检查/检验结果代码', type: 'CD' },
+  'DE04.30.017.00': { zh: '检查/检验结果代码', type: 'CD', binding: required(VALUE_SET.examinationResult) },
   'DE04.50.134.00': { zh: '标本类别', type: 'ST' },
   'DE04.50.130.00': { zh: '检查报告结果-客观所见', type: 'ST' },
   'DE04.50.131.00': { zh: '检查报告结果-主观提示', type: 'ST' },
@@ -84,11 +89,16 @@ export const DATA_ELEMENTS: Readonly<Record<string, DataElement>> = {
   'DE04.50.010.00': { zh: 'Rh(D)血型代码', type: 'CD', binding: required(VALUE_SET.rhBloodType) },
   'DE05.10.147.00': { zh: '手术切口愈合等级代码', type: 'CD' },
   'DE06.00.073.00': { zh: '麻醉方法代码', type: 'CD', binding: required(VALUE_SET.anaesthesiaMethod) },
+  'DE06.00.106.00': { zh: '输血史标识代码', type: 'CD', binding: required(VALUE_SET.transfusionHistory) },
   'DE06.00.223.00': { zh: '离院方式代码', type: 'CD', binding: required(VALUE_SET.dischargeDisposition) },
   'DE06.00.255.00': { zh: '手术级别代码', type: 'CD', binding: required(VALUE_SET.surgeryLevel) },
   'DE06.00.257.00': { zh: '手术切口类别代码', type: 'CD', binding: required(VALUE_SET.woundClass) },
+  'DE06.00.286.00': { zh: '医嘱类别', type: 'CD', binding: required(VALUE_SET.orderCategory) },
   'DE07.00.007.00': { zh: '医疗付费方式代码', type: 'CD', binding: preferred(VALUE_SET.paymentMethod) },
+  // Preferred: the shipped table lacks 待聘, which one implementation numbers 6 (terminology PROVENANCE).
+  'DE08.30.031.00': { zh: '专业技术职务类别代码', type: 'CD', binding: preferred(VALUE_SET.professionalTitle) },
   'DE08.50.011.00': { zh: '药物剂型代码', type: 'CD', binding: required(VALUE_SET.dosageForm) },
+  'DE08.50.040.00': { zh: '输血品种代码', type: 'CD', binding: required(VALUE_SET.bloodProduct) },
   'DE09.00.103.00': { zh: '病案质量', type: 'CD', binding: required(VALUE_SET.medicalRecordQuality) },
   'DE09.00.104.00': { zh: '入院病情代码', type: 'CD', binding: required(VALUE_SET.admissionCondition) },
 };

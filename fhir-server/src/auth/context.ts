@@ -3,7 +3,6 @@ import type { Logger } from '../http/logger.js';
 import { toJsonText } from '../http/serialize.js';
 import { handle } from '../router/router.js';
 import { RawContent, type Context, type FhirRequest } from '../router/types.js';
-import type { Principal } from './principal.js';
 import type { SigningKey } from './signing-keys.js';
 import type { JWK } from 'jose';
 
@@ -22,4 +21,3 @@ export async function fhir(ctx: Context, req: Omit<FhirRequest, 'prefer' | 'quer
   return { status: res.status, body };
 }
 
-export type { Principal };

@@ -44,31 +44,24 @@ describeIfChromium('the report panel of the study view', () => {
   beforeAll(async () => {
     ensureViewerBuilt();
     client = new Client({ baseUrl: server.base });
-    patient = await client.create({
-      resourceType: 'Patient',
-      body: {
+    const create = (resource: Json): Promise<Json> => client.create({ resourceType: resource.resourceType, body: resource });
+    patient = await create({
       resourceType: 'Patient',
       identifier: [{ system: RESIDENT_ID, value: PATIENT_ID }],
       name: [{ text: '李雷', family: '李', given: ['雷'] }],
       gender: 'male',
       birthDate: '1965-03-12',
-      },
     });
-    order = await client.create({
-      resourceType: 'ServiceRequest',
-      body: {
+    order = await create({
       resourceType: 'ServiceRequest',
       identifier: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] }, value: ACCESSION }],
       status: 'active',
       intent: 'order',
       code: { text: '胸部CT平扫' },
       subject: { reference: `Patient/${patient.id}` },
-      },
     });
     // A signed report of an earlier visit: the panel lists it as a prior.
-    await client.create({
-      resourceType: 'DiagnosticReport',
-      body: {
+    await create({
       resourceType: 'DiagnosticReport',
       status: 'final',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD' }] }],
@@ -76,7 +69,6 @@ describeIfChromium('the report panel of the study view', () => {
       subject: { reference: `Patient/${patient.id}` },
       issued: '2025-01-10T10:00:00+08:00',
       conclusion: '既往胸片未见异常。',
-      },
     });
     const slices = [
       ...syntheticSeries({

@@ -87,6 +87,7 @@ export class ViewportGrid {
   }
 
   private createCell(index: number): Cell {
+    const id = `vp-${index}`;
     const element = document.createElement('div');
     element.className = 'viewport';
     element.dataset.testid = 'viewport';
@@ -104,14 +105,15 @@ export class ViewportGrid {
     wrapper.append(element, ...Object.values(overlay));
     wrapper.addEventListener('pointerdown', () => this.activate(index));
     this.container.append(wrapper);
-    const id = `vp-${index}`;
     element.addEventListener(Enums.Events.STACK_NEW_IMAGE, () => this.updateOverlay(index));
     element.addEventListener(Enums.Events.VOI_MODIFIED, () => this.updateOverlay(index));
     element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
-      if (!this.firstImageMarked) {
-        this.firstImageMarked = true;
-        performance.mark('first-image');
-      }
+      if (this.firstImageMarked) return;
+      // Renders happen before any pixels arrive too (empty viewport, resize): only a drawn image counts.
+      const viewport = this.engine.getViewport(id) as Types.IStackViewport | undefined;
+      if (viewport?.viewportStatus !== Enums.ViewportStatus.RENDERED || !viewport.getCurrentImageId() || !viewport.getImageData()) return;
+      this.firstImageMarked = true;
+      performance.mark('first-image');
     });
     return { id, element, overlay, cine: false };
   }
