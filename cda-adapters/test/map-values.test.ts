@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { cdaToFhir } from '../src/map/document.js';
 import { readValue } from '../src/map/values.js';
-import { parseXml } from '../src/xml/dom.js';
+import { parseXml, textOf } from '../src/xml/dom.js';
 
 describe('reading CDA values', () => {
   it('reads wrapped base64 (ED) as one string without line breaks, from the element’s own text only', () => {
@@ -7,5 +9,29 @@ describe('reading CDA values', () => {
       '<value xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="ED" representation="B64" mediaType="image/png">\r\n  iVBORw0K\r\n  GgoAAAAN\n<thumbnail representation="B64">AAAA</thumbnail>\n  SUhEUg==\n</value>',
     );
     expect(readValue(value)).toEqual({ type: 'ED', mediaType: 'image/png', data: 'iVBORw0KGgoAAAANSUhEUg==' });
+  });
+});
+
+describe('deeply nested documents', () => {
+  const lab = readFileSync(new URL('./fixtures/C0007-lab-report.xml', import.meta.url), 'utf8');
+
+  it('reads data elements nested 5,000 observations deep, every one of them, in document order', () => {
+    const depth = 5000;
+    const nested = (i: number) => `<entryRelationship typeCode="COMP"><observation classCode="OBS" moodCode="EVN"><code code="DE99.00.${i}" codeSystem="2.16.156.10011.2.2.1"/><value xsi:type="ST">v${i}</value>`;
+    let chain = '';
+    for (let i = 0; i < depth; i++) chain += nested(i);
+    const xml = lab.replace('</organizer>', `<component><observation classCode="OBS" moodCode="EVN"><code code="DE99.99.999" codeSystem="2.16.156.10011.2.2.1"/>${chain}${'</observation></entryRelationship>'.repeat(depth)}</observation></component></organizer>`);
+    const deep = cdaToFhir(parseXml(xml))
+      .entries.map((e) => e.resource)
+      .find((r) => ((r.component as { code: { coding: { code: string }[] } }[] | undefined) ?? []).some((c) => c.code.coding[0]?.code === 'DE99.00.0'));
+    const codes = (deep?.component as { code: { coding: { code: string }[] } }[]).map((c) => c.code.coding[0]?.code).filter((c) => c?.startsWith('DE99.00.'));
+    expect(codes).toHaveLength(depth);
+    expect(codes.slice(0, 3)).toEqual(['DE99.00.0', 'DE99.00.1', 'DE99.00.2']);
+  });
+
+  it('reads the text of a section nested 100,000 elements deep', () => {
+    const depth = 100_000;
+    const root = parseXml(`<text>a ${'<content>'.repeat(depth)}b${'</content>'.repeat(depth)} c</text>`);
+    expect(textOf(root)).toBe('a b c');
   });
 });

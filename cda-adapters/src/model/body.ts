@@ -53,17 +53,32 @@ function part(obs: XElement): Part | undefined {
   return p;
 }
 
-/** Observations nested below an act, depth first: every data element, however deep. */
+/**
+ * Observations nested below an act, depth first: every data element, however deep (an explicit
+ * stack, so a document nesting them thousands deep cannot exhaust the call stack).
+ */
 function nestedParts(act: XElement, out: Part[] = []): Part[] {
+  const pending: XElement[] = [];
+  const push = (e: XElement) => {
+    const found = childObservations(e);
+    for (let i = found.length - 1; i >= 0; i--) pending.push(found[i]!);
+  };
+  push(act);
+  while (pending.length > 0) {
+    const obs = pending.pop()!;
+    const p = part(obs);
+    if (p) out.push(p);
+    push(obs);
+  }
+  return out;
+}
+
+function childObservations(act: XElement): XElement[] {
+  const out: XElement[] = [];
   for (const relation of RELATIONS) {
     for (const rel of act.children) {
       if (typeof rel === 'string' || rel.name !== relation) continue;
-      for (const obs of rel.children) {
-        if (typeof obs === 'string' || obs.name !== 'observation') continue;
-        const p = part(obs);
-        if (p) out.push(p);
-        nestedParts(obs, out);
-      }
+      for (const obs of rel.children) if (typeof obs !== 'string' && obs.name === 'observation') out.push(obs);
     }
   }
   return out;

@@ -45,17 +45,19 @@ export function at(el: XElement | undefined, path: string): XElement | undefined
   return current;
 }
 
-/** All descendant text, whitespace-normalised. */
+/** All descendant text, whitespace-normalised; iterative, so any nesting depth the parser accepts is read. */
 export function textOf(el: XElement | undefined): string {
   if (!el) return '';
+  const only = el.children.length === 1 ? el.children[0] : undefined;
+  if (typeof only === 'string') return only.replace(/\s+/g, ' ').trim();
   const parts: string[] = [];
-  const walk = (e: XElement) => {
-    for (const c of e.children) {
-      if (typeof c === 'string') parts.push(c);
-      else walk(c);
-    }
-  };
-  walk(el);
+  const pending: XNode[] = [];
+  for (let i = el.children.length - 1; i >= 0; i--) pending.push(el.children[i]!);
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (typeof node === 'string') parts.push(node);
+    else for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
+  }
   return parts.join('').replace(/\s+/g, ' ').trim();
 }
 

@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 
 /**
  * Where instance files live. Keys are built by the store from validated UIDs only. The filesystem
- * implementation is the default; an S3-compatible one fits the same four calls (`put` uploads the
- * finished temp file, `read` is a ranged GET, `stream` a GET).
+ * implementation is the default; an S3-compatible one fits the same calls (`put` uploads the
+ * finished temp file, `write` a small one from memory, `read` is a ranged GET, `stream` a GET).
  */
 export interface BlobStore {
   /** A fresh local path for an incoming file (same filesystem as the store, so `put` is a rename). */

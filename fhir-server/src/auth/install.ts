@@ -1,5 +1,6 @@
 import express from 'express';
 import type { EdgeFactory } from '../edges/edge.js';
+import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
 import type { Context } from '../router/types.js';
 import { adminActions, createLaunch } from './admin.js';
@@ -113,5 +114,12 @@ export function installAuth(app: express.Express, ctx: Context, logger: Logger):
   auth.post('/admin/users/:username/disable', admin.setUserEnabled(false));
   auth.post('/admin/users/:username/enable', admin.setUserEnabled(true));
   auth.post('/admin/users/:username/reset-password', admin.resetPassword);
+  // The body parsers' own errors (malformed JSON, oversized forms) become 4xx OperationOutcomes.
+  auth.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    const type = (error as { type?: unknown } | null)?.type;
+    if (type === 'entity.parse.failed') return next(new FhirError('body.malformed-json', { detail: (error as Error).message }));
+    if (type === 'entity.too.large') return next(new FhirError('body.too-large', { limit: (error as { limit?: number }).limit ?? 0 }));
+    next(error);
+  });
   app.use(AUTH_PATH, auth);
 }

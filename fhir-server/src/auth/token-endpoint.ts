@@ -9,7 +9,7 @@ import type { AuthServer } from './context.js';
 import { OAuthError, sendNoStore, sendOAuthError } from './oauth-errors.js';
 import { isNarrowing, parseScopes } from './scopes.js';
 import { recordAuthEvent } from './security-events.js';
-import { issueToken, liveToken, revokeToken, sha256, type Grant, type StoredToken } from './tokens.js';
+import { issueToken, liveToken, revokeFromCode, revokeToken, sha256, type Grant, type StoredToken } from './tokens.js';
 import { authUrl, fhirBaseOf } from './urls.js';
 
 /** Wraps a handler of the token, introspection or revocation endpoint: OAuth errors become RFC 6749 replies. */
@@ -61,10 +61,12 @@ interface CodeGrant {
 
 async function exchangeCode(server: AuthServer, req: Request, caller: AuthenticatedClient, form: Record<string, string>) {
   const db = server.ctx.db;
+  const codeHash = sha256(form.code ?? '');
   const [row] = await db.query<{ client_id: string; redirect_uri: string; code_challenge: string; grant_json: string }>(
     'UPDATE auth_code SET used = true WHERE code_hash = $1 AND NOT used AND expires_at > now() RETURNING client_id, redirect_uri, code_challenge, grant_json',
-    [sha256(form.code ?? '')],
+    [codeHash],
   );
+  if (!row && (await db.query('SELECT 1 FROM auth_code WHERE code_hash = $1 AND used', [codeHash])).length > 0) await revokeFromCode(db, codeHash);
   if (!row || row.client_id !== caller.client.clientId) throw invalidGrant('授权码无效、已使用、已过期或不属于此客户端', 'The code is invalid, used, expired or belongs to another client');
   if (form.redirect_uri !== row.redirect_uri) throw invalidGrant('redirect_uri 与授权请求不一致', 'redirect_uri differs from the authorisation request');
   const verifier = form.code_verifier ?? '';
@@ -74,7 +76,7 @@ async function exchangeCode(server: AuthServer, req: Request, caller: Authentica
   const { grant, nonce, authTime } = JSON.parse(row.grant_json) as CodeGrant;
   const user = grant.username ? await findUser(db, grant.username) : undefined;
   if (!user?.enabled) throw invalidGrant('用户账户已停用', 'The user account is disabled');
-  return tokenResponse(server, db, grant, fhirBaseOf(server.ctx.config, req), { nonce, authTime, user: { name: user.name } });
+  return tokenResponse(server, db, { ...grant, fromCode: codeHash }, fhirBaseOf(server.ctx.config, req), { nonce, authTime, user: { name: user.name } });
 }
 
 interface IdTokenFacts {

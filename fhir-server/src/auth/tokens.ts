@@ -19,6 +19,8 @@ export interface Grant {
   patient?: string;
   encounter?: string;
   fhirContext?: { reference: string }[];
+  /** SHA-256 of the authorisation code the grant came from: a replayed code revokes what it produced. */
+  fromCode?: string;
 }
 
 export interface StoredToken {
@@ -93,6 +95,11 @@ export async function revokeToken(q: Queryable, token: string, clientId: string)
   );
   const row = rows[0];
   if (row?.kind === 'refresh') await q.query('UPDATE auth_token SET revoked = true WHERE refresh_id = $1', [row.token_id]);
+}
+
+/** Revokes every token issued from an authorisation code (RFC 6749 4.1.2: the code was used twice). */
+export async function revokeFromCode(q: Queryable, codeHash: string): Promise<void> {
+  await q.query("UPDATE auth_token SET revoked = true WHERE grant_json::jsonb ->> 'fromCode' = $1", [codeHash]);
 }
 
 /** Forgets tokens that expired more than a day ago (they are refused anyway). */

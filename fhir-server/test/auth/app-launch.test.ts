@@ -119,7 +119,7 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
     expect(await res.text()).toContain('redirect_uri');
   });
 
-  it('accepts a v2 query restriction, and refuses a wrong code_verifier and a second use of a code', async () => {
+  it('accepts a v2 query restriction, and refuses a wrong code_verifier and a second use of a code (revoking its token)', async () => {
     const scopes = 'launch/patient patient/Observation.rs?category=laboratory';
     const first = await authorisationCode(server, { username: 'clinician', scopes, patient });
     const wrong = await postForm(server, 'token', { grant_type: 'authorization_code', code: first.code, redirect_uri: first.redirectUri, code_verifier: pkce().verifier, client_id: TEST_APP });
@@ -128,7 +128,10 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
     const form = { grant_type: 'authorization_code', code: second.code, redirect_uri: second.redirectUri, code_verifier: second.verifier, client_id: TEST_APP };
     const ok = await postForm(server, 'token', form);
     expect(ok.body.scope).toBe(scopes);
+    expect((await call(server.base, 'GET', `Patient/${patient}`, undefined, bearer(ok.body.access_token))).status).not.toBe(401);
     expect((await postForm(server, 'token', form)).body.error).toBe('invalid_grant');
+    // A replayed code revokes the token its first use produced (RFC 6749 4.1.2).
+    expect((await call(server.base, 'GET', `Patient/${patient}`, undefined, bearer(ok.body.access_token))).status).toBe(401);
   });
 
   describe('refresh tokens', () => {
@@ -172,5 +175,31 @@ describe('SMART app launch (authorisation code with PKCE)', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.map((u: { username: string }) => u.username)).toContain('auditor');
     expect(JSON.stringify(listed.body)).not.toMatch(/scrypt/);
+  });
+});
+
+describe('bad input to the authorisation server', () => {
+  const server = useAuthServer('postgres');
+
+  it('answers malformed token, admin and authorize requests with 4xx, never a crash', async () => {
+    const garbage = await fetch(`${server.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '%%%=&&grant_type=%E0%A4%A' });
+    // No client named: the client is not authenticated.
+    expect(garbage.status).toBe(401);
+    expect(((await garbage.json()) as { error: string }).error).toBe('invalid_client');
+    const noGrant = await postForm(server, 'token', { client_id: TEST_APP });
+    expect(noGrant.body.error).toBe('unsupported_grant_type');
+    const assertion = await postForm(server, 'token', { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'not.a.jwt' });
+    expect(assertion.body.error).toBe('invalid_client');
+    const token = await backendToken(server, { scopes: 'system/Patient.rs', roles: ['administrator'] });
+    const badJson = await fetch(`${server.url}/auth/admin/clients`, { method: 'POST', headers: { ...bearer(token.accessToken), 'content-type': 'application/json' }, body: '{"clientId": ' });
+    expect(badJson.status).toBe(400);
+    const badClient = await fetch(`${server.url}/auth/admin/clients`, { method: 'POST', headers: { ...bearer(token.accessToken), 'content-type': 'application/json' }, body: JSON.stringify({ clientId: "x'; DROP TABLE auth_client; --", type: 'backend', scopes: 'system/*.rs' }) });
+    expect(badClient.status).toBe(400);
+    expect(((await badClient.json()) as { issue: { details: { text: string } }[] }).issue[0]?.details.text).toMatch(/clientId/);
+    const noClient = await fetch(`${server.url}/auth/authorize?client_id=nobody&response_type=code`, { redirect: 'manual' });
+    expect(noClient.status).toBe(400);
+    expect(await noClient.text()).toContain('nobody');
+    const escaped = await fetch(`${server.url}/auth/authorize?client_id=${encodeURIComponent('<script>alert(1)</script>')}`, { redirect: 'manual' });
+    expect(await escaped.text()).not.toContain('<script>alert');
   });
 });

@@ -65,7 +65,7 @@ describeIfChromium('the radiologist viewer in Chromium', () => {
   let ct: CtStudy;
 
   beforeAll(async () => {
-    ensureViewerBuilt();
+    await ensureViewerBuilt();
     browser = await launchChromium();
     ct = await storeCtStudy(server.url, { slices: 12, rows: 128, columns: 128, patientName: 'Zhang^San=张^三', patientId: 'E2E-CT-1' });
     const samples = await Promise.all(['MR_small.dcm', 'RG3_J2KI_CR_jpeg2000.dcm'].map((f) => readFile(path.join(SAMPLES, f))));
@@ -73,7 +73,7 @@ describeIfChromium('the radiologist viewer in Chromium', () => {
     for (const uid of [ct.studyUid, J2K_STUDY, MR_STUDY]) await waitForImagingStudy(server.base, uid);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => console.error('page error:', error));
-  }, 240_000);
+  }, 600_000); // a stale viewer/dist is rebuilt first: minutes on a busy 2-core machine
 
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { h } from '../dom.js';
 import type { FhirApi } from '../fhir-api.js';
-import { languageSwitch, t } from '../i18n.js';
+import { lang, languageSwitch, t } from '../i18n.js';
 import { formatDate } from '../study/overlay.js';
 import { MODALITIES, finalReportsSearch, patientDisplayName, patientIdentifier, studyModalities, worklistRows, worklistSearch, type WorklistFilter, type WorklistRow } from './query.js';
 
@@ -55,7 +55,7 @@ function rowElement(row: WorklistRow): HTMLTableRowElement {
     h('td', {}, s.description ?? ''),
     h('td', {}, s.identifier?.find((i) => i.type?.coding?.some((c) => c.code === 'ACSN'))?.value ?? ''),
     h('td', {}, `${s.numberOfSeries ?? s.series?.length ?? 0}/${images}`),
-    h('td', {}, s.meta?.lastUpdated ? new Date(s.meta.lastUpdated).toLocaleString() : ''),
+    h('td', {}, s.meta?.lastUpdated ? new Date(s.meta.lastUpdated).toLocaleString(lang()) : ''),
     h('td', { className: 'status' }, row.reported ? t('reported') : t('unreported')),
     h('td', {}, row.studyUid ? h('a', { href: studyLink(row), testid: 'open-study' }, t('open')) : ''),
   );

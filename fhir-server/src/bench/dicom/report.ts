@@ -45,7 +45,7 @@ function cells(input: ReportInput): string[][] {
     const q = row.value(input.qiao);
     const o = input.orthanc ? row.value(input.orthanc) : row.issueOrthanc;
     const mark = input.orthanc ? '' : '*';
-    return [row.label, row.unit, fmt(q), `${fmt(o)}${mark}`, `${fmt(q / o)}${mark}`, row.target, !row.met || !Number.isFinite(q) ? '' : row.met(q, o) ? 'met' : 'MISSED'];
+    return [row.label, row.unit, fmt(q), `${fmt(o)}${mark}`, `${fmt(Number.isFinite(q) && Number.isFinite(o) ? q / o : NaN)}${mark}`, row.target, !row.met || !Number.isFinite(q) ? '' : row.met(q, o) ? 'met' : 'MISSED'];
   });
 }
 

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's chromium (apt install chromium); playwright-core drives it, it downloads no browser. */
@@ -17,8 +18,8 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
 
-/** Builds viewer/dist when it is missing or older than its sources (about a minute when it builds). */
-export function ensureViewerBuilt(): void {
+/** Builds viewer/dist when it is missing or older than its sources (a minute or more when it builds; nothing otherwise). */
+export async function ensureViewerBuilt(): Promise<void> {
   const script = fileURLToPath(new URL('../../../../viewer/scripts/build-if-stale.mjs', import.meta.url));
-  execFileSync(process.execPath, [script], { stdio: 'inherit' });
+  await promisify(execFile)(process.execPath, [script], { maxBuffer: 16 * 1024 * 1024 });
 }

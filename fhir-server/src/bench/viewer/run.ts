@@ -6,7 +6,7 @@
  * (measure.ts), cold and warm, several runs, medians printed. Then writes the screenshots of the
  * worklist and the study view into docs/screenshots/.
  *
- * Options: `--runs=<n>` (default 5), `--no-screenshots`, `--render=cpu|gpu` (default: the viewer's own
+ * Options: `--runs=<n>` (default 5; 0 = screenshots only), `--no-screenshots`, `--render=cpu|gpu` (default: the viewer's own
  * choice, CPU when WebGL is software as in headless Chromium).
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -32,7 +32,7 @@ const SIZE = 512;
 async function main(): Promise<void> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
-  ensureViewerBuilt();
+  await ensureViewerBuilt();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-viewer-bench-'));
   const pg = await startThrowawayPostgres();
   const databaseUrl = await pg.createDatabase('qiao_viewer_bench');
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const row = (name: string, pick: (f: { cold: RunFigures; warm: RunFigures }) => number, unit: string, target: string) =>
       `| ${name} | ${median(results.map(pick)).toFixed(unit === 'fps' ? 1 : 0)} ${unit} | ${Math.min(...results.map(pick)).toFixed(unit === 'fps' ? 1 : 0)}–${Math.max(...results.map(pick)).toFixed(unit === 'fps' ? 1 : 0)} | ${target} |`;
     const chromiumVersion = browser.version();
-    console.log(
+    if (runs > 0) console.log(
       [
         `Viewer benchmark — ${new Date().toISOString().slice(0, 10)}, code ${codeRevision(root)}`,
         `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}, load before ${machine.loadBefore.toFixed(2)}`,
