@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cdaToFhir } from '../src/map/document.js';
 import { readValue } from '../src/map/values.js';
+import { validateCda } from '../src/validate/validator.js';
 import { parseXml, textOf } from '../src/xml/dom.js';
 
 describe('reading CDA values', () => {
@@ -33,5 +34,29 @@ describe('deeply nested documents', () => {
     const depth = 100_000;
     const root = parseXml(`<text>a ${'<content>'.repeat(depth)}b${'</content>'.repeat(depth)} c</text>`);
     expect(textOf(root)).toBe('a b c');
+  });
+});
+
+describe('validating hostile shapes', () => {
+  const lab = readFileSync(new URL('./fixtures/C0007-lab-report.xml', import.meta.url), 'utf8');
+
+  it('checks a data element nested 10,000 observations deep and names its XPath, without overflowing the stack', () => {
+    const depth = 10_000;
+    const open = '<entryRelationship typeCode="COMP"><observation classCode="OBS" moodCode="EVN">';
+    const innermost = '<code code="DE99.1" codeSystem="2.16.156.10011.2.2.1"/>';
+    const xml = lab.replace('</organizer>', `<component><observation classCode="OBS" moodCode="EVN">${open.repeat(depth)}${innermost}${'</observation></entryRelationship>'.repeat(depth)}</observation></component></organizer>`);
+    const bad = validateCda(xml).filter((i) => i.id === 'CDA-BODY-004');
+    expect(bad).toHaveLength(1);
+    expect(bad[0]?.expression?.split('/entryRelationship/observation')).toHaveLength(depth + 1);
+    expect(bad[0]?.expression).toMatch(/\/entryRelationship\/observation\/code\/@code$/);
+  });
+
+  it('numbers 20,000 sibling entries in their XPaths in document order', () => {
+    const n = 20_000;
+    const entry = (i: number) => `<entry><observation classCode="OBS" moodCode="EVN"><code code="${i === n - 1 ? 'BAD' : 'DE04.50.102.00'}" codeSystem="2.16.156.10011.2.2.1"/></observation></entry>`;
+    const entries = Array.from({ length: n }, (_, i) => entry(i)).join('');
+    const xml = lab.replace(/(<section>)/, `$1${entries}`);
+    const bad = validateCda(xml).filter((i) => i.id === 'CDA-BODY-004');
+    expect(bad.map((i) => i.expression)).toEqual([expect.stringMatching(new RegExp(`/section/entry\\[${n}\\]/observation/code/@code$`))]);
   });
 });

@@ -63,6 +63,22 @@ function indexed(parent: XElement, e: XElement): string {
 }
 
 /**
+ * The child elements of `parent` with their XPath steps (`entry[3]`), in one pass: asking
+ * `indexed` for every child of a section with thousands of entries would be quadratic.
+ */
+function indexedChildren(parent: XElement, name?: string): { e: XElement; step: string }[] {
+  const children = elements(parent, name);
+  const total = new Map<string, number>();
+  for (const e of children) total.set(e.name, (total.get(e.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return children.map((e) => {
+    const n = (seen.get(e.name) ?? 0) + 1;
+    seen.set(e.name, n);
+    return { e, step: (total.get(e.name) ?? 0) > 1 ? `${e.name}[${n}]` : e.name };
+  });
+}
+
+/**
  * Checks a document: readable (encoding, no DTD, well-formed — fatal), the CDA R2 header with
  * the national extensions, then its type's rules (template, required header elements, sections
  * and entries, data-element codes and value sets, resident ID check digit).
@@ -182,20 +198,22 @@ function body(c: Checker, root: XElement, typeCode: string | undefined, typeTitl
     return;
   }
   const found = new Map<string, { section: XElement; path: string }>();
-  const walk = (parent: XElement, base: string) => {
-    for (const comp of elements(parent, 'component')) {
-      const s = child(comp, 'section');
-      if (!s) continue;
-      const path = `${base}/${indexed(parent, comp)}/section`;
-      const codeEl = child(s, 'code');
-      const def = sectionDef(attr(codeEl, 'code'), attr(codeEl, 'displayName'), textOf(child(s, 'title')));
-      if (!codeEl && !textOf(child(s, 'title'))) c.add('CDA-BODY-009', path);
-      if (def) for (const key of keysOf(def.key)) found.set(key, { section: s, path });
-      entries(c, s, path);
-      walk(s, path);
-    }
-  };
-  walk(sb, B);
+  // Sections nest without limit in hostile input: an explicit stack (document order, depth first), not recursion.
+  const sectionsOf = (parent: XElement, base: string) =>
+    indexedChildren(parent, 'component').flatMap(({ e: comp, step }) => {
+      const section = child(comp, 'section');
+      return section ? [{ section, path: `${base}/${step}/section` }] : [];
+    });
+  const pending = sectionsOf(sb, B).toReversed();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { section: s, path } = next;
+    const codeEl = child(s, 'code');
+    const def = sectionDef(attr(codeEl, 'code'), attr(codeEl, 'displayName'), textOf(child(s, 'title')));
+    if (!codeEl && !textOf(child(s, 'title'))) c.add('CDA-BODY-009', path);
+    if (def) for (const key of keysOf(def.key)) found.set(key, { section: s, path });
+    entries(c, s, path);
+    for (const sub of sectionsOf(s, path).toReversed()) pending.push(sub);
+  }
   const profile = profileOf(typeCode);
   if (!profile) {
     if (typeCode) c.add('CDA-DOC-001', '/ClinicalDocument/code', { code: typeCode });
@@ -222,28 +240,35 @@ function keysOf(key: string): string[] {
   return def?.code ? Object.values(SECTIONS).filter((s) => s.code === def.code).map((s) => s.key) : [key];
 }
 
-function dataElementCodes(e: XElement, out: string[] = []): string[] {
-  for (const x of elements(e)) {
-    if (x.name === 'section') continue;
-    if (x.name === 'code' && attr(x, 'codeSystem') === OID.dataElements) out.push(attr(x, 'code') ?? '');
-    dataElementCodes(x, out);
+function dataElementCodes(root: XElement): string[] {
+  const out: string[] = [];
+  const stack = [root];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    for (const x of elements(e)) {
+      if (x.name === 'section') continue;
+      if (x.name === 'code' && attr(x, 'codeSystem') === OID.dataElements) out.push(attr(x, 'code') ?? '');
+      stack.push(x);
+    }
   }
   return out;
 }
 
 /** Data-element observations and bound coded elements anywhere in a section's entries: code format, value type, value set. */
 function entries(c: Checker, s: XElement, base: string): void {
-  const visit = (e: XElement, path: string) => {
-    for (const x of elements(e)) {
-      if (x.name === 'section' || (x.name === 'component' && e.name === 'section')) continue;
-      const p = `${path}/${indexed(e, x)}`;
-      if (x.name === 'observation') observation(c, x, p);
-      const element = CODED_ELEMENTS[x.name];
-      if (element) boundValue(c, x, element.binding, p, element.de, element.zh);
-      visit(x, p);
-    }
-  };
-  visit(s, base);
+  // Depth first in document order with an explicit stack: entries nest without limit in hostile input.
+  const below = (e: XElement, path: string) =>
+    indexedChildren(e)
+      .filter(({ e: x }) => !(x.name === 'section' || (x.name === 'component' && e.name === 'section')))
+      .map(({ e: x, step }) => ({ e: x, path: `${path}/${step}` }))
+      .toReversed();
+  const stack = below(s, base);
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { e: x, path: p } = next;
+    if (x.name === 'observation') observation(c, x, p);
+    const element = CODED_ELEMENTS[x.name];
+    if (element) boundValue(c, x, element.binding, p, element.de, element.zh);
+    for (const item of below(x, p)) stack.push(item);
+  }
 }
 
 function observation(c: Checker, obs: XElement, path: string): void {
