@@ -1,8 +1,7 @@
 import { createFhirApi } from './fhir-api.js';
 import { lang, t } from './i18n.js';
 import { ensureAuthorised } from './launch/index.js';
-import { renderStudy } from './study/view.js';
-import { renderWorklist } from './worklist/view.js';
+import { studyMetadata } from './dicomweb.js';
 import './styles.css';
 
 /** `/viewer/` is the worklist; `/viewer/?study=<StudyInstanceUID>` the study view. */
@@ -16,8 +15,16 @@ async function main(): Promise<void> {
     // A SMART launch may first take the browser to the login page and back; the page address it leaves names the study.
     await ensureAuthorised();
     const study = new URLSearchParams(window.location.search).get('study');
-    if (study) await renderStudy(root, study, fhir);
-    else await renderWorklist(root, fhir);
+    // Each page is its own chunk: the worklist never loads Cornerstone, and the study's metadata is
+    // already on its way while the viewer's code is fetched and compiled.
+    if (study) {
+      const metadata = studyMetadata(study);
+      const { renderStudy } = await import('./study/view.js');
+      await renderStudy(root, study, fhir, metadata);
+    } else {
+      const { renderWorklist } = await import('./worklist/view.js');
+      await renderWorklist(root, fhir);
+    }
   } catch (error) {
     root.replaceChildren(Object.assign(document.createElement('div'), { className: 'status error', textContent: `${t('loadFailed')}: ${error instanceof Error ? error.message : String(error)}` }));
     throw error;

@@ -43,9 +43,9 @@ function label(preset: Preset): string {
 }
 
 /** The study view: series thumbnails, the viewport grid with its toolbar, and the report panel. */
-export async function renderStudy(root: HTMLElement, studyUid: string, fhir: FhirApi): Promise<void> {
+export async function renderStudy(root: HTMLElement, studyUid: string, fhir: FhirApi, metadata: Promise<DicomJson[]> = studyMetadata(studyUid)): Promise<void> {
   root.replaceChildren(h('div', { className: 'status' }, t('loading')));
-  const [context, instances] = await Promise.all([findStudy(fhir, studyUid).catch(() => ({}) as StudyContext), studyMetadata(studyUid).catch(() => [] as DicomJson[]), startCornerstone()]);
+  const [context, instances] = await Promise.all([findStudy(fhir, studyUid).catch(() => ({}) as StudyContext), metadata.catch(() => [] as DicomJson[]), startCornerstone()]);
   const series = groupSeries(instances, window.location.origin);
   if (series.length === 0) {
     root.replaceChildren(h('div', { className: 'status error' }, `${t('studyNotFound')}: ${studyUid}`), h('a', { href: './', className: 'back' }, t('backToWorklist')));
