@@ -1,3 +1,4 @@
+import { AUDIT_TRAIL_TYPE } from '../audit/trail.js';
 import type { Queryable } from './db.js';
 import { sqlParams } from './sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
@@ -29,8 +30,7 @@ export async function readHistory(q: Queryable, query: HistoryQuery): Promise<Hi
   const iso = (ms: number) => `${arg(new Date(ms).toISOString())}::timestamptz`;
   const where = [`h.last_updated <= ${iso(query.until)}`];
   if (query.resourceType) where.push(`h.resource_type = ${arg(query.resourceType)}`);
-  // The audit trail is its own record (every read adds to it): system history leaves it out; AuditEvent/_history has it.
-  else where.push(`h.resource_type <> 'AuditEvent'`);
+  else where.push(`h.resource_type <> ${arg(AUDIT_TRAIL_TYPE)}`); // reached by name only (audit/trail.ts)
   if (query.id) where.push(`h.id = ${arg(query.id)}`);
   if (query.since !== undefined) where.push(`h.last_updated >= ${iso(query.since)}`);
   if (query.at) {

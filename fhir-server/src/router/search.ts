@@ -1,5 +1,6 @@
 import type { BundleLink, Resource } from '@medplum/fhirtypes';
 import { narrowSearch } from '../access/search.js';
+import { typesButAuditTrail, withoutAuditTrail } from '../audit/trail.js';
 import { onlyVisible } from '../access/visible.js';
 import { FhirError } from '../errors/fhir-error.js';
 import { informational } from '../errors/outcome.js';
@@ -19,6 +20,7 @@ export const search: Interaction = async (ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
   const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
   if (path.compartment) parsed.filters.push(...compartmentFilters(path));
+  if (!path.type && !parsed.filters.some((f) => f.kind === 'type')) parsed.filters.push({ kind: 'type', types: typesButAuditTrail() });
   const url = `${req.baseUrl}/${path.compartment ? `${path.compartment.type}/${path.compartment.id}/${path.type ?? '*'}` : (path.type ?? '')}`.replace(/\/$/, '');
   return searchsetResponse(ctx, q, req, url, parsed, (matches) => findIncluded(q, parsed, matches));
 };
@@ -67,7 +69,7 @@ function compartmentFilters(path: ParsedPath): Filter[] {
   }
   const params = [...new Set(memberTypes.flatMap((t) => compartmentParams(type, t) ?? []))];
   return [
-    { kind: 'type', types: memberTypes },
+    { kind: 'type', types: withoutAuditTrail(memberTypes) },
     { kind: 'compartment', params, type, id, self: true },
   ];
 }

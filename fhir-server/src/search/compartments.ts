@@ -9,10 +9,7 @@ function loadCompartments(): Map<string, ReadonlyMap<string, readonly string[]>>
   if (compartments) return compartments;
   compartments = new Map();
   const patient = readJson('fhir/r4/compartmentdefinition-patient.json') as CompartmentDefinition;
-  // Audit records name the patient but are not part of the patient's record: they stay out of
-  // $everything, compartment searches and patient exports (only AuditEvent?patient= finds them).
-  const members = (patient.resource ?? []).filter((r) => r.code !== 'AuditEvent');
-  compartments.set('Patient', membership(members.map((r) => [r.code, r.param ?? []])));
+  compartments.set('Patient', membership((patient.resource ?? []).map((r) => [r.code, r.param ?? []])));
   for (const [code, members] of Object.entries(R4_COMPARTMENTS)) compartments.set(code, membership(Object.entries(members)));
   return compartments;
 }

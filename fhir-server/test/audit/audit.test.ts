@@ -106,6 +106,25 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     expect(admin[0].entity).toContainEqual(expect.objectContaining({ what: expect.objectContaining({ identifier: { system: 'https://qiao.health/fhir/sid/username', value: 'li.si' } }) }));
   });
 
+  it('reaches the trail by name only: left out of searches, history, $everything and compartments that name no type', async () => {
+    await auditLog(server.ctx).flush();
+    const types = async (path: string) => {
+      const reply = await call(server.base, 'GET', path);
+      expect(reply.status).toBe(200);
+      // A deletion in history has no resource, only its request URL (`Observation/1`).
+      return new Set((reply.body.entry ?? []).map((e: Json) => e.resource?.resourceType ?? e.request.url.split('/')[0]));
+    };
+    expect(await types(`?_count=500`)).not.toContain('AuditEvent');
+    expect(await types(`_history?_count=500`)).not.toContain('AuditEvent');
+    const everything = await types(`Patient/${patientId}/$everything?_count=500`);
+    expect(everything).toContain('Patient');
+    expect(everything).not.toContain('AuditEvent');
+    expect(await types(`Patient/${patientId}/*?_count=500`)).not.toContain('AuditEvent');
+    expect(await types(`?_type=AuditEvent&_count=5`)).toEqual(new Set(['AuditEvent']));
+    expect(await types(`Patient/${patientId}/AuditEvent?_count=5`)).toEqual(new Set(['AuditEvent']));
+    expect(await types(`AuditEvent/_history?_count=5`)).toEqual(new Set(['AuditEvent']));
+  });
+
   it('refuses to create, change or delete audit records, even in a transaction', async () => {
     const [event] = await search(`patient=${patientId}&action=C`);
     for (const [method, path, body] of [

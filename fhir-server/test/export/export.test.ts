@@ -5,6 +5,7 @@ import path from 'node:path';
 import { exportRunner, RETENTION_HOURS } from '../../src/bulk/runner.js';
 import { generateDataset } from '../../src/seed/index.js';
 import { call, firstIssue } from '../support/http.js';
+import { backendToken, bearer, useAuthServer } from '../support/auth.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { files, kickoff, poll, searchCount, start, type Json } from './client.js';
 
@@ -267,10 +268,29 @@ describe.each(BACKENDS)('bulk export (%s)', (backend) => {
 });
 
 describe('bulk export with authorisation on', () => {
-  const server = useTestServer('postgres', { auth: 'on' });
-  test('the manifest says an access token is required', async () => {
-    const manifest = await poll(await start(server.base, '$export', [['_type', 'Patient']]));
-    expect(manifest.requiresAccessToken).toBe(true);
-    expect(manifest.output).toEqual([]);
+  const server = useAuthServer('postgres');
+  test('a backend client exports with its token; the manifest, status and files need that token', async () => {
+    const patient = await call(server.base, 'POST', 'Patient', { resourceType: 'Patient', name: [{ text: '导出' }] }, bearer((await backendToken(server, { scopes: 'system/Patient.cruds' })).accessToken));
+    expect(patient.status).toBe(201);
+    const { accessToken } = await backendToken(server, { scopes: 'system/Patient.rs' });
+    expect((await kickoff(server.base, '$export', [['_type', 'Patient']])).status).toBe(401);
+    const accepted = await kickoff(server.base, '$export', [['_type', 'Patient']], { prefer: 'respond-async', ...bearer(accessToken) });
+    expect(accepted.status).toBe(202);
+    const statusUrl = accepted.headers.get('content-location') as string;
+    expect((await fetch(statusUrl)).status).toBe(401);
+    let manifest: { requiresAccessToken: boolean; output: { type: string; url: string; count: number }[] } | undefined;
+    for (let i = 0; i < 600 && !manifest; i++) {
+      const res = await fetch(statusUrl, { headers: bearer(accessToken) });
+      if (res.status === 200) manifest = (await res.json()) as typeof manifest;
+      else if (res.status === 202) await new Promise((r) => setTimeout(r, 50));
+      else throw new Error(`status answered ${res.status}`);
+    }
+    expect(manifest?.requiresAccessToken).toBe(true);
+    expect(manifest?.output.map((o) => [o.type, o.count])).toEqual([['Patient', 1]]);
+    const url = manifest?.output[0]?.url as string;
+    expect((await fetch(url)).status).toBe(401);
+    const file = await fetch(url, { headers: { accept: 'application/fhir+ndjson', ...bearer(accessToken) } });
+    expect(file.status).toBe(200);
+    expect((await file.text()).trim().split('\n').map((l) => (JSON.parse(l) as Json).id)).toEqual([patient.body.id]);
   });
 });

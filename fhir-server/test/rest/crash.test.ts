@@ -9,7 +9,7 @@ const OBSERVATIONS = 20;
 
 function startProcess(databaseUrl: string, port: number): ChildProcess {
   return spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_AUTH: 'off', QIAO_DIMSE_PORT: 'off' },
     stdio: 'ignore',
   });
 }

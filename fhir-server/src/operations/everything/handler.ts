@@ -1,3 +1,4 @@
+import { withoutAuditTrail } from '../../audit/trail.js';
 import { FhirError } from '../../errors/fhir-error.js';
 import { compartmentParams, compartmentTypes } from '../../search/compartments.js';
 import { referencedFrom } from '../../search/include.js';
@@ -28,7 +29,7 @@ export async function everything(ctx: Context, q: Queryable, req: FhirRequest, p
   const requested = req.query.filter(([name]) => name === '_type').flatMap(([, v]) => v.split(','));
   const unknown = requested.find((t) => !members.includes(t));
   if (unknown) throw new FhirError('search.compartment-unknown', { type: unknown, compartment: 'Patient' });
-  const types = requested.length ? requested : members;
+  const types = requested.length ? requested : withoutAuditTrail(members);
   const params = [...new Set(types.flatMap((t) => compartmentParams('Patient', t) ?? []))];
   parsed.filters.push({ kind: 'type', types }, { kind: 'compartment', params, type: 'Patient', id, self: true });
   let since: number | undefined;

@@ -1,3 +1,4 @@
+import { withoutAuditTrail } from '../../audit/trail.js';
 import type { Parameters } from '@medplum/fhirtypes';
 import { isKnownResourceType, resourceTypes } from '../../definitions/r4.js';
 import { FhirError } from '../../errors/fhir-error.js';
@@ -47,8 +48,7 @@ export function exportSpec(level: ExportSpec['level'], pairs: [string, string][]
   const allowed = level === 'system' ? resourceTypes() : [...new Set(['Patient', ...compartmentTypes('Patient')])];
   const requested = pairs.filter(([n]) => n === '_type').flatMap(([, v]) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''));
   for (const type of requested) checkType(type, allowed, level);
-  // The audit trail is exported only when asked for by name (`_type=AuditEvent`), not with the clinical data.
-  const types = requested.length > 0 ? [...new Set(requested)] : allowed.filter((t) => t !== 'AuditEvent');
+  const types = requested.length > 0 ? [...new Set(requested)] : withoutAuditTrail(allowed);
 
   const sinces = pairs.filter(([n]) => n === '_since').map(([, v]) => v);
   const since = sinces[sinces.length - 1];
