@@ -3,6 +3,7 @@
  * terminology service over them. A library: it knows nothing of the server, which adapts it.
  */
 export * from './model.js';
+export { indexCodeSystem, descendants, type IndexedCodeSystem } from './code-system.js';
 export { createTerminology, unknownCode, unknownSystem, retiredCode } from './terminology.js';
 export type { Terminology, TerminologyOptions, TerminologyResource, CodeSystemSummary } from './terminology.js';
 export { shippedContent, NATIONAL } from './content/index.js';
