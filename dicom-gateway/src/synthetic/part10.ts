@@ -47,3 +47,13 @@ export function rewritePart10(file: Buffer, changes: Record<string, unknown>): B
 export function uidFromName(name: string): string {
   return `2.25.${BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 32)}`)}`;
 }
+
+/** The image pixel module of unsigned 16-bit greyscale, as every synthetic CT and MR here writes it. */
+export const MONOCHROME_16BIT = Object.freeze({
+  SamplesPerPixel: 1,
+  PhotometricInterpretation: 'MONOCHROME2',
+  BitsAllocated: 16,
+  BitsStored: 16,
+  HighBit: 15,
+  PixelRepresentation: 0,
+});

@@ -1,4 +1,4 @@
-import { writePart10 } from './part10.js';
+import { MONOCHROME_16BIT, writePart10 } from './part10.js';
 import { ctPhantom, mrPhantom } from './phantom.js';
 
 /** An axial CT or MR series of phantom slices, one single-frame instance per slice. */
@@ -54,12 +54,7 @@ export function* syntheticSeries(o: SyntheticSeriesOptions): Generator<Synthetic
       PixelSpacing: [pixelSpacing, pixelSpacing],
       Rows: o.rows,
       Columns: o.columns,
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      BitsAllocated: 16,
-      BitsStored: 16,
-      HighBit: 15,
-      PixelRepresentation: 0,
+      ...MONOCHROME_16BIT,
       ...grey,
       ...o.attributes,
       PixelData: [pixels.buffer],

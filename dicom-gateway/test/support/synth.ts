@@ -1,6 +1,6 @@
 // dcmjs ships no typings: the gateway's declaration, for compilations (fhir-server's tests) that reach this file from outside.
 /// <reference path="../../src/synthetic/dcmjs.d.ts" />
-import { writePart10 } from '../../src/synthetic/index.js';
+import { MONOCHROME_16BIT, writePart10 } from '../../src/synthetic/index.js';
 
 /**
  * Writes a Part 10 instance with dcmjs (an independent DICOM writer), for shapes the sample files
@@ -46,12 +46,7 @@ export function synthInstance(o: SynthOptions): Buffer {
     InstanceNumber: String(o.instanceNumber ?? 1),
     Rows: rows,
     Columns: columns,
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 0,
+    ...MONOCHROME_16BIT,
     WindowCenter: '100',
     WindowWidth: '200',
     ...(frames > 1 ? { NumberOfFrames: String(frames) } : {}),

@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ctPhantom, uidFromName, writePart10 } from '@qiao/dicom-gateway';
+import { ctPhantom, MONOCHROME_16BIT, uidFromName, writePart10 } from '@qiao/dicom-gateway';
 
 export const ROWS = 512;
 export const COLUMNS = 512;
@@ -123,12 +123,7 @@ function common(name: string, studyUid: string, seriesUid: string): Record<strin
     ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
     Rows: ROWS,
     Columns: COLUMNS,
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 0,
+    ...MONOCHROME_16BIT,
     RescaleIntercept: '-1024',
     RescaleSlope: '1',
     WindowCenter: '40',
