@@ -39,7 +39,7 @@ describeIfChromium('the viewer as a SMART app (QIAO_AUTH=on)', () => {
   };
 
   beforeAll(async () => {
-    ensureViewerBuilt();
+    await ensureViewerBuilt();
     // The viewer's client is registered the way `npm start` registers it.
     await ensureDemoAccounts(server);
     system = bearer((await backendToken(server, { scopes: 'system/*.cruds' })).accessToken);

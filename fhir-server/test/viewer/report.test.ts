@@ -42,7 +42,7 @@ describeIfChromium('the report panel of the study view', () => {
   };
 
   beforeAll(async () => {
-    ensureViewerBuilt();
+    await ensureViewerBuilt();
     client = new Client({ baseUrl: server.base });
     const create = (resource: Json): Promise<Json> => client.create({ resourceType: resource.resourceType, body: resource });
     patient = await create({
