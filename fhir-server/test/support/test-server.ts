@@ -25,7 +25,7 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     host: '127.0.0.1',
     dataDir,
     databaseUrl,
-    logLevel: 'silent',
+    logLevel: (process.env.QIAO_TEST_LOG as Config['logLevel'] | undefined) ?? 'silent',
     demoData: false,
     // Test servers run side by side: no DIMSE listener unless a test asks for one.
     dimsePort: null,
