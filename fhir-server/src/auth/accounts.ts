@@ -136,16 +136,11 @@ export async function listUsers(q: Queryable): Promise<User[]> {
   return (await q.query<UserRow>('SELECT * FROM auth_user ORDER BY username')).map(userOf);
 }
 
-export interface NewUser {
-  username: string;
-  name: string;
-  passwordHash: string;
-  roles: Role[];
-  fhirUser?: string;
-  organisation?: string;
+/** A user as created: the account's identity, before any login state exists. */
+export type NewUser = Pick<User, 'username' | 'name' | 'passwordHash' | 'roles' | 'fhirUser' | 'organisation'> & {
   /** One-time password: must be changed at first login, and expires at this time. */
   oneTimeUntil?: Date;
-}
+};
 
 /** Inserts the user unless one with that name exists; true when inserted. */
 export async function createUser(q: Queryable, u: NewUser): Promise<boolean> {
