@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { transactionEnded, transactionOpened } from './commit-hooks.js';
 import type { Db, Queryable } from './db.js';
 
 /**
@@ -24,15 +25,24 @@ export async function openPglite(dataDir: string): Promise<Db> {
       return exclusive(async () => void (await db.exec(sql)));
     },
     transaction(work) {
-      return exclusive(() =>
-        db.transaction(async (t) => {
-          const tx: Queryable = {
-            query: (sql, params) => asRows(t.query(sql, params as unknown[] | undefined)),
-            exec: async (sql) => void (await t.exec(sql)),
-          };
-          return work(tx);
-        }),
-      );
+      return exclusive(async () => {
+        let tx: Queryable | undefined;
+        let committed = false;
+        try {
+          const result = await db.transaction(async (t) => {
+            tx = {
+              query: (sql, params) => asRows(t.query(sql, params as unknown[] | undefined)),
+              exec: async (sql) => void (await t.exec(sql)),
+            };
+            transactionOpened(tx);
+            return work(tx);
+          });
+          committed = true;
+          return result;
+        } finally {
+          if (tx) transactionEnded(tx, committed);
+        }
+      });
     },
     async close() {
       await exclusive(() => db.close());

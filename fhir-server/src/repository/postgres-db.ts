@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { transactionEnded, transactionOpened } from './commit-hooks.js';
 import type { Db, Queryable } from './db.js';
 
 // Keep timestamps and bigints as strings: the repository formats them itself and must not lose precision.
@@ -31,24 +32,28 @@ export function openPostgres(options: PostgresOptions): Db {
     },
     async transaction(work) {
       const client = await pool.connect();
+      const tx: Queryable = {
+        async query(sql, params) {
+          return (await client.query(sql, params as unknown[] | undefined)).rows;
+        },
+        async exec(sql) {
+          await client.query(sql);
+        },
+      };
+      transactionOpened(tx);
+      let committed = false;
       try {
         await client.query('BEGIN');
-        const tx: Queryable = {
-          async query(sql, params) {
-            return (await client.query(sql, params as unknown[] | undefined)).rows;
-          },
-          async exec(sql) {
-            await client.query(sql);
-          },
-        };
         const result = await work(tx);
         await client.query('COMMIT');
+        committed = true;
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
         client.release();
+        transactionEnded(tx, committed);
       }
     },
     async close() {

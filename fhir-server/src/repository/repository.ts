@@ -5,6 +5,8 @@ import { extractIndex } from '../search/index/extract.js';
 import { indexDeletes, indexDeletesMany, indexInserts } from '../search/index/index-sql.js';
 import type { IndexRows } from '../search/index/tables.js';
 import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
+import { ChangeFeed, type ResourceChange } from './changes.js';
+import { onCommit } from './commit-hooks.js';
 import { sqlParams } from './sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
 
@@ -40,7 +42,19 @@ function withVersion(resource: Resource, draft: StoredVersion, versionId: string
  * interaction and a whole transaction Bundle share one database transaction.
  */
 export class Repository {
+  /** Committed changes, for in-process consumers (subscriptions, workflows). */
+  readonly changes = new ChangeFeed();
+
   constructor(readonly db: Db) {}
+
+  private announce(q: Queryable, action: ResourceChange['action'], versions: readonly StoredVersion[]): void {
+    if (!this.changes.active) return;
+    onCommit(q, () => {
+      for (const v of versions) {
+        this.changes.emit({ action, resourceType: v.resourceType, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, json: v.json ?? null });
+      }
+    });
+  }
 
   /** How many current (not deleted) resources of a type there are. */
   async count(q: Queryable, type: string): Promise<number> {
@@ -105,6 +119,7 @@ export class Repository {
       if (pgErrorCode(error) === PgCode.uniqueViolation) throw new FhirError('resource.concurrent-write');
       throw error;
     }
+    this.announce(q, 'create', stored);
     return stored;
   }
 
@@ -120,12 +135,19 @@ export class Repository {
     // Two attempts: a create that loses a race to another create of the same id becomes an update.
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = await this.nextVersion(q, draft, method, index, options.ifMatch);
-      if (result.written) return { stored: withVersion(resource, draft, result.written), created: result.was_deleted === true };
+      if (result.written) {
+        const stored = withVersion(resource, draft, result.written);
+        this.announce(q, 'update', [stored]);
+        return { stored, created: result.was_deleted === true };
+      }
       if (result.current !== null || options.ifMatch !== undefined) {
         throw new FhirError('resource.version-conflict', { current: result.current ?? '-', expected: options.ifMatch ?? '-' });
       }
       const created = withVersion(resource, draft, '1');
-      if (await this.insertIfAbsent(q, created, method, index)) return { stored: created, created: true };
+      if (await this.insertIfAbsent(q, created, method, index)) {
+        this.announce(q, 'create', [created]);
+        return { stored: created, created: true };
+      }
     }
     throw new FhirError('resource.concurrent-write');
   }
@@ -147,7 +169,11 @@ export class Repository {
        ${VERSION_RESULT}`,
       p.values,
     );
-    if (result?.written) return { resourceType: type, id, versionId: result.written, lastUpdated, deleted: true, json: null };
+    if (result?.written) {
+      const deleted: StoredVersion = { resourceType: type, id, versionId: result.written, lastUpdated, deleted: true, json: null };
+      this.announce(q, 'delete', [deleted]);
+      return deleted;
+    }
     if (options.ifMatch !== undefined && options.ifMatch !== result?.current) {
       throw new FhirError('resource.version-conflict', { current: result?.current ?? '-', expected: options.ifMatch });
     }

@@ -8,6 +8,7 @@ import { toOperationOutcome } from '../errors/outcome.js';
 import type { Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { assertValid } from '../validation/validate.js';
+import { applyWriteRules } from '../hooks/write-rules.js';
 import { terminologyOnWrite } from '../operations/terminology/hook.js';
 import { nationalCodesFor } from '../operations/terminology/service.js';
 import { requireResource } from './body.js';
@@ -53,7 +54,10 @@ export async function processTransaction(ctx: Context, q: Queryable, bundle: Bun
   const codes = await nationalCodesFor(ctx, q);
   const checked = new Map(creates.map((e) => [e.index, atEntry(e.index, () => assertValid(e.resource, { requireProfiles: ctx.config.requireProfiles, codes }))]));
   const warnings = new Map<number, EdgeIssue[]>();
-  for (const e of creates) warnings.set(e.index, await atEntry(e.index, () => terminologyOnWrite(ctx, q, e.resource as Resource)));
+  for (const e of creates) {
+    const resource = e.resource as Resource;
+    warnings.set(e.index, await atEntry(e.index, async () => [...(await terminologyOnWrite(ctx, q, resource)), ...(await applyWriteRules(ctx, q, outer.principal, 'create', resource))]));
+  }
   assertCreatable(ctx, outer.principal, creates.map((e) => (e.resource as Resource).resourceType));
   const created = await ctx.repo.createMany(q, creates.map((e) => e.resource as Resource));
   const matched = entries.flatMap((e) => (e.method === 'POST' && ids.get(e.index)?.existing ? [ids.get(e.index)?.existing as StoredVersion] : []));

@@ -4,6 +4,7 @@ import { FhirError, type IssueInput } from '../errors/fhir-error.js';
 import { informational, toOperationOutcome } from '../errors/outcome.js';
 import { applyPatch } from '../patch/index.js';
 import { assertValid } from '../validation/validate.js';
+import { applyWriteRules } from '../hooks/write-rules.js';
 import { terminologyOnDelete, terminologyOnWrite } from '../operations/terminology/hook.js';
 import { nationalCodesFor } from '../operations/terminology/service.js';
 import { assertId, requireResource } from './body.js';
@@ -35,7 +36,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
   delete resource.id;
   localiseReferences(resource, req.baseUrl);
   const checked = assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
-  const warnings = await terminologyOnWrite(ctx, q, resource);
+  const warnings = [...(await terminologyOnWrite(ctx, q, resource)), ...(await applyWriteRules(ctx, q, req.principal, 'create', resource))];
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
     const matches = await findMatches(q, type, params);
@@ -69,7 +70,7 @@ export const update: Interaction = async (ctx, q, req, path) => {
   assertId(id);
   localiseReferences(resource, req.baseUrl);
   const checked = assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
-  const warnings = await terminologyOnWrite(ctx, q, resource);
+  const warnings = [...(await terminologyOnWrite(ctx, q, resource)), ...(await applyWriteRules(ctx, q, req.principal, 'update', resource))];
   const { stored, created } = await ctx.repo.update(q, resource, { ifMatch: ifMatch(req) });
   return withWarnings(storedResponse(created ? 201 : 200, stored, true), checked, warnings);
 };
@@ -111,10 +112,11 @@ export const patch: Interaction = async (ctx, q, req, path) => {
     throw new FhirError('resource.version-conflict', { current: current.versionId, expected });
   }
   if (req.body === undefined) throw new FhirError('body.empty');
-  const patched = applyPatch(JSON.parse(current.json as string) as Resource, req.body, req.contentType ?? '');
+  const previous = JSON.parse(current.json as string) as Resource;
+  const patched = applyPatch(structuredClone(previous), req.body, req.contentType ?? '');
   localiseReferences(patched, req.baseUrl);
   const checked = assertValid(patched, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
-  const warnings = await terminologyOnWrite(ctx, q, patched);
+  const warnings = [...(await terminologyOnWrite(ctx, q, patched)), ...(await applyWriteRules(ctx, q, req.principal, 'patch', patched, previous))];
   const { stored } = await ctx.repo.update(q, patched, { ifMatch: current.versionId, method: 'PATCH' });
   return withWarnings(storedResponse(200, stored, true), checked, warnings);
 };
