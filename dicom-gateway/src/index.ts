@@ -26,5 +26,6 @@ export {
   type SendOutcome,
 } from './dimse/index.js';
 export * from './synthetic/index.js';
+export * from './waveform/index.js';
 export { DicomwebProxy, type DicomwebProxyOptions } from './proxy/proxy.js';
 export { parseDicomwebPeers, type DicomwebPeer } from './proxy/peers.js';

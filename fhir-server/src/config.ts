@@ -53,10 +53,26 @@ export interface Config {
   keyFile: string | undefined;
   /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
   keys: string | undefined;
+  /** Field-level encryption at rest of identity-document and phone numbers (docs/crypto.md); `off` is for measuring only. */
+  fieldEncryption: 'on' | 'off';
   /** `off` stops writing audit records — for measuring their cost only; 等保 requires `on` (the default). */
   audit: 'on' | 'off';
   /** Days audit records are kept (`QIAO_AUDIT_RETENTION_DAYS`, at least 180: GB/T 22239-2019 level 3). */
   auditRetentionDays: number;
+  /** Where rest-hook subscriptions may post (`QIAO_SUBSCRIPTION_ENDPOINTS`): URL prefixes, `loopback` (the default), or `*`; see docs/subscriptions.md. */
+  subscriptionEndpoints: string[];
+  /** Senders of notifications to people, by name (`QIAO_NOTIFY_SENDERS`, default `logging`); see docs/subscriptions.md. */
+  notifySenders: string[];
+  /** SM2 user ID (distinguishing identifier, GM/T 0009) of the signatures Qiao makes (`QIAO_SM2_USER_ID`). */
+  sm2UserId: string;
+  /** PEM certificate (chain) and private key files for built-in HTTPS (`QIAO_TLS_CERT`, `QIAO_TLS_KEY`); plain HTTP when unset. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Express `trust proxy` (`QIAO_TRUST_PROXY`): which proxies' X-Forwarded-* headers count; undefined trusts none. */
+  trustProxy: string | number | undefined;
+  /** Critical values (危急值): escalate an unacknowledged one after `ackSeconds` (`QIAO_CRITICAL_ACK_MINUTES`, default 15); the sweeper looks every `sweepSeconds`. */
+  criticalValues: { ackSeconds: number; sweepSeconds: number };
+  /** Report write-back: turnaround (`QIAO_REPORT_TURNAROUND_HOURS`), clinic PACS per ordering organisation (`QIAO_REPORT_PACS=Organization/1=AE@host:port,…`), C-STORE retries (first after `retrySeconds`, doubling, `maxAttempts` in all). */
+  reporting: { turnaroundHours: number; pacs: { organisation: string; aeTitle: string; host: string; port: number }[]; retrySeconds: number; maxAttempts: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -101,8 +117,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dicomwebPeers: parseDicomwebPeers(env.QIAO_DICOMWEB_PEERS),
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
+    fieldEncryption: oneOf(env.QIAO_FIELD_ENCRYPTION ?? 'on', ['on', 'off'] as const, 'QIAO_FIELD_ENCRYPTION'),
     audit: oneOf(env.QIAO_AUDIT ?? 'on', ['on', 'off'] as const, 'QIAO_AUDIT'),
     auditRetentionDays: retentionDays(env.QIAO_AUDIT_RETENTION_DAYS),
+    subscriptionEndpoints: list(env.QIAO_SUBSCRIPTION_ENDPOINTS ?? 'loopback'),
+    notifySenders: list(env.QIAO_NOTIFY_SENDERS ?? 'logging'),
+    sm2UserId: sm2UserId(env.QIAO_SM2_USER_ID),
+    tls: tls(env),
+    trustProxy: trustProxy(env.QIAO_TRUST_PROXY),
+    criticalValues: {
+      ackSeconds: integer(env.QIAO_CRITICAL_ACK_MINUTES, 15, 'QIAO_CRITICAL_ACK_MINUTES') * 60,
+      sweepSeconds: integer(env.QIAO_CRITICAL_SWEEP_S, 30, 'QIAO_CRITICAL_SWEEP_S') || 30,
+    },
+    reporting: {
+      turnaroundHours: integer(env.QIAO_REPORT_TURNAROUND_HOURS, 24, 'QIAO_REPORT_TURNAROUND_HOURS'),
+      pacs: (env.QIAO_REPORT_PACS ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== '')
+        .map(reportPacs),
+      retrySeconds: integer(env.QIAO_REPORT_RETRY_S, 30, 'QIAO_REPORT_RETRY_S') || 30,
+      maxAttempts: integer(env.QIAO_REPORT_MAX_ATTEMPTS, 8, 'QIAO_REPORT_MAX_ATTEMPTS') || 8,
+    },
   };
 }
 
@@ -111,6 +147,29 @@ function retentionDays(value: string | undefined): number {
   const days = integer(value, 180, 'QIAO_AUDIT_RETENTION_DAYS');
   if (days < 180) throw new Error(`QIAO_AUDIT_RETENTION_DAYS must be at least 180 (GB/T 22239-2019 level 3), not ${days}`);
   return days;
+}
+
+/** The SM2 user ID is at most 8191 bytes (its bit length is a 16-bit field); the default is the standard's. */
+function sm2UserId(value: string | undefined): string {
+  if (value === undefined || value === '') return '1234567812345678';
+  if (Buffer.byteLength(value, 'utf8') > 8191) throw new Error('QIAO_SM2_USER_ID must be at most 8191 bytes');
+  return value;
+}
+
+function tls(env: NodeJS.ProcessEnv): Config['tls'] {
+  const cert = env.QIAO_TLS_CERT;
+  const key = env.QIAO_TLS_KEY;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error('QIAO_TLS_CERT and QIAO_TLS_KEY go together: a certificate file and its private key file (PEM)');
+  return { certFile: path.resolve(cert), keyFile: path.resolve(key) };
+}
+
+/** `loopback`, addresses or CIDRs separated by commas, or a number of hops; `off` or unset trusts no proxy. */
+function trustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === '' || value === 'off') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!/^[0-9A-Za-z.:/,\s_-]+$/.test(value)) throw new Error(`QIAO_TRUST_PROXY must be "loopback", addresses or CIDRs separated by commas, or a number of hops, not "${value}"`);
+  return value;
 }
 
 function oidc(env: NodeJS.ProcessEnv): Config['oidc'] {
@@ -142,11 +201,22 @@ function pseudonymKey(value: string | undefined): string | undefined {
   return value;
 }
 
+/** `Organization/id=AE@host:port`: the PACS of one ordering organisation. */
+function reportPacs(entry: string): Config['reporting']['pacs'][number] {
+  const m = /^(Organization\/[A-Za-z0-9\-.]{1,64})=(.+)$/.exec(entry);
+  if (!m) throw new Error(`QIAO_REPORT_PACS: "${entry}" is not Organization/id=AE@host:port`);
+  return { organisation: m[1] as string, ...peer(m[2] as string) };
+}
+
 /** `AE@host:port`; an IPv6 host in brackets (`PACS@[fd00::5]:104`). */
 function peer(entry: string): { aeTitle: string; host: string; port: number } {
   const m = /^([^@]+)@(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(entry);
   if (!m || Number(m[3]) > 65535) throw new Error(`QIAO_DIMSE_PEERS: "${entry}" is not AE@host:port`);
   return { aeTitle: aeTitle(m[1] as string, 'QIAO_DIMSE_PEERS'), host: (m[2] as string).replace(/^\[|\]$/g, ''), port: Number(m[3]) };
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((t) => t.trim()).filter((t) => t !== '');
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

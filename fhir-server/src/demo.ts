@@ -4,6 +4,7 @@ import { loadDemoImages } from './demo-images.js';
 import { handle } from './router/router.js';
 import type { RunningServer } from './server.js';
 import { demoDataset } from './seed/bundles.js';
+import { loadReferralDemo } from './workflows/referral/demo.js';
 
 /**
  * Loads the demo data set into an empty database, through the same transaction path a client
@@ -20,4 +21,5 @@ export async function loadDemoData(running: RunningServer): Promise<void> {
   }
   logger.log('info', 'demo data loaded', { resources });
   await loadDemoImages(running);
+  await loadReferralDemo(ctx, running.url + '/fhir');
 }

@@ -29,6 +29,13 @@ export const TAG = {
   windowWidth: '00281051',
   windowExplanation: '00281055',
   rows: '00280010',
+  columns: '00280011',
+  samplesPerPixel: '00280002',
+  photometric: '00280004',
+  bitsAllocated: '00280100',
+  pixelRepresentation: '00280103',
+  rescaleIntercept: '00281052',
+  rescaleSlope: '00281053',
 } as const;
 
 export function first<T = unknown>(json: DicomJson, tag: string): T | undefined {

@@ -1,8 +1,11 @@
 import { createFhirApi } from './fhir-api.js';
 import { lang, t } from './i18n.js';
 import { ensureAuthorised } from './launch/index.js';
-import { studyMetadata } from './dicomweb.js';
+import { studyMetadata, type DicomJson } from './dicomweb.js';
+import { showPreview } from './study/preview.js';
 import './styles.css';
+
+const PREVIEW_WAIT_MS = 1500;
 
 /** `/viewer/` is the worklist; `/viewer/?study=<StudyInstanceUID>` the study view. */
 async function main(): Promise<void> {
@@ -13,12 +16,22 @@ async function main(): Promise<void> {
   const fhir = createFhirApi();
   try {
     // A SMART launch may first take the browser to the login page and back; the page address it leaves names the study.
-    await ensureAuthorised();
+    const authorised = ensureAuthorised();
     const study = new URLSearchParams(window.location.search).get('study');
-    // Each page is its own chunk: the worklist never loads Cornerstone, and the study's metadata is
-    // already on its way while the viewer's code is fetched and compiled.
+    // Asked at once (with the stored token, if any): a server open to anonymous readers or a
+    // token still valid spares a round trip; a refusal is asked again once authorised.
+    const early = study ? studyMetadata(study) : undefined;
+    early?.catch(() => undefined);
+    await authorised;
+    // Each page is its own chunk: the worklist never loads Cornerstone, and the study view draws
+    // its first image from the metadata and one frame before the viewer's code is loaded.
     if (study) {
-      const metadata = studyMetadata(study);
+      const metadata = (early as Promise<DicomJson[]>).catch(() => studyMetadata(study));
+      root.dataset.view = 'loading';
+      root.replaceChildren(Object.assign(document.createElement('div'), { className: 'status', textContent: t('loading') }));
+      // Evaluating the viewer's code holds the main thread for a while: the preview goes first
+      // (bounded, so a slow frame cannot hold the viewer back).
+      await Promise.race([showPreview(root, metadata).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, PREVIEW_WAIT_MS))]);
       const { renderStudy } = await import('./study/view.js');
       await renderStudy(root, study, fhir, metadata);
     } else {

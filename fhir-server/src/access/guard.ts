@@ -11,8 +11,10 @@ import { ConditionBuilder } from '../search/sql/conditions.js';
 import { firstMatchesOfEach } from '../search/execute.js';
 import { parseSearch } from '../search/parse.js';
 import { ANONYMOUS_PRINCIPAL } from './anonymous.js';
+import { loadBreakGlass } from './break-glass.js';
 import { OPERATION_RULES } from './operations.js';
 import { decide, type AccessSettings, type Decision } from './policy.js';
+import { historyInReach, vreadInReach } from './versions.js';
 import { visibleKeys } from './visible.js';
 
 const NAMES: Record<ScopeInteraction, string> = { c: 'create (c)', r: 'read (r)', u: 'update (u)', d: 'delete (d)', s: 'search (s)' };
@@ -29,6 +31,7 @@ export async function guarded(ctx: Context, q: Queryable, req: FhirRequest, path
   if (isUnrestricted(principal)) return run();
   if (path.keyword === 'metadata') return run();
   if (principal === ANONYMOUS_PRINCIPAL) throw new FhirError('auth.token-missing');
+  await loadBreakGlass(q, principal);
   const settings = ctx.config;
   const type = path.type;
   if (path.keyword?.startsWith('$')) return operation(q, req, path, settings, run);
@@ -41,7 +44,11 @@ export async function guarded(ctx: Context, q: Queryable, req: FhirRequest, path
   if (method === 'GET' && path.id) {
     const filters = require(principal, settings, type as string, 'r');
     const res = await run();
-    if (filters.length > 0 && !(await inReach(q, filters, type as string, path.id))) throw notFound(type as string, path.id);
+    if (filters.length === 0) return res;
+    // Old versions are judged by their own content (access/versions.ts), the current one here.
+    if (path.keyword === '_history' && path.versionId) return vreadInReach(ctx, q, filters, type as string, path.id, path.versionId, res);
+    if (path.keyword === '_history') return historyInReach(ctx, q, filters, type as string, path.id, res);
+    if (!(await inReach(q, filters, type as string, path.id))) throw notFound(type as string, path.id);
     return res;
   }
   if (method === 'GET' || (method === 'POST' && path.keyword === '_search')) {

@@ -30,4 +30,9 @@ export const OPERATION_RULES: Readonly<Record<string, OperationRule>> = {
   unlink: { type: 'Patient', interaction: 'u', wholeType: true },
   pseudonym: { type: 'Patient', interaction: 'r' },
   reindex: { interaction: 'u', wholeType: true },
+  // The workflow table decides who takes which step (clinic, reader); reaching the Task is enough here.
+  'ecg-transition': { type: 'Task', interaction: 'r' },
+  // Their handlers check the role: the point of a grant is a patient the caller cannot reach yet.
+  'break-glass': { inner: true },
+  'break-glass-grants': { inner: true },
 };

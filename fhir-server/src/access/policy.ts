@@ -3,6 +3,9 @@ import { parseScopes, scopesFor, type ParsedScopes, type ResourceScope, type Sco
 import { resourceTypes } from '../definitions/r4.js';
 import { compartmentParams, compartmentTypes } from '../search/compartments.js';
 import { parseSearch, type Filter } from '../search/parse.js';
+import { searchParamsFor } from '../search/search-parameters.js';
+import { SUPPORTING_INFO_PARAM } from '../workflows/referral/vocabulary.js';
+import { breakGlassGrants } from './break-glass.js';
 import { groupOf } from './groups.js';
 import { LABEL_RULES, ORG_RESTRICTED_ROLES, RESERVED_TYPES, ROLE_GRANTS, type CrossOrg } from './rules.js';
 
@@ -45,11 +48,12 @@ export function decide(principal: Principal, settings: AccessSettings, type: str
   }
   if (alternatives.length === 0) return { allowed: false, reason: 'scope' };
   const filters: Filter[] = alternatives.some((a) => a.length === 0) ? [] : alternatives.length === 1 ? [...(alternatives[0] as Filter[])] : [{ kind: 'any', alternatives }];
+  const glass = breakGlassFilters(principal, type);
   if (principal.kind === 'user' && settings.crossOrg === 'shared-only' && grantingRoles.length > 0 && grantingRoles.every((r) => ORG_RESTRICTED_ROLES.includes(r))) {
-    filters.push(...organisationFilters(principal.organisation, type));
+    filters.push(...orBreakGlass(organisationFilters(principal.organisation, type), glass));
   }
   const reach = [...filters];
-  filters.push(...labelFilters(principal, type));
+  filters.push(...orBreakGlass(labelFilters(principal, type), glass));
   return { allowed: true, filters, reach, partial: reach.length > 0 };
 }
 
@@ -123,6 +127,22 @@ export function patientCompartment(patient: string): Filter {
   return { kind: 'compartment', params: compartmentUnion, type: 'Patient', id: patient, self: false };
 }
 
+/** The patients the principal holds an emergency grant for, as filters on `type` (none for non-patient data). */
+function breakGlassFilters(principal: Principal, type: string): Filter[] {
+  const grants = breakGlassGrants(principal);
+  if (grants.length === 0) return [];
+  const patients = [...new Set(grants.map((g) => g.patient))];
+  if (type === 'Patient') return [{ kind: 'id', ids: patients, not: false }];
+  if ((compartmentParams('Patient', type) ?? []).length === 0) return [];
+  return patients.map(patientCompartment);
+}
+
+/** A rule's filters, or any of the emergency grants' patients instead. */
+function orBreakGlass(filters: Filter[], glass: Filter[]): Filter[] {
+  if (filters.length === 0 || glass.length === 0) return filters;
+  return [{ kind: 'any', alternatives: [filters, ...glass.map((g) => [g])] }];
+}
+
 function labelFilters(principal: Principal, type: string): Filter[] {
   const hidden = LABEL_RULES.filter((rule) => !principal.roles.some((r) => rule.roles.includes(r)));
   if (hidden.length === 0) return [];
@@ -131,22 +151,30 @@ function labelFilters(principal: Principal, type: string): Filter[] {
 
 /**
  * `shared-only`: the patient is managed by the user's organisation, or shared with it by a
- * Consent naming it as actor, a referral (ServiceRequest) to it, or an encounter there.
+ * Consent naming it as actor or an encounter there — the whole record. A referral
+ * (ServiceRequest) to it shares less: the patient's demographics, the request itself, what it
+ * lists as supportingInfo (what travels with the patient) and what is based on it (the booking,
+ * the results of the referred work).
  */
 function organisationFilters(organisation: string | undefined, type: string): Filter[] {
   if (!organisation) return [{ kind: 'any', alternatives: [] }];
+  const of = (t: string, pairs: string[][]): Filter[][] => pairs.map(([name, value]) => parseSearch(t, [[name as string, value as string]]).filters);
   const ofPatient: Filter = {
     kind: 'any',
-    alternatives: [
+    alternatives: of('Patient', [
       ['organization', organisation],
       ['_has:Consent:patient:actor', organisation],
-      ['_has:ServiceRequest:subject:performer', organisation],
       ['_has:Encounter:subject:service-provider', organisation],
-    ].map(([name, value]) => parseSearch('Patient', [[name as string, value as string]]).filters),
+    ]),
   };
-  if (type === 'Patient') return [ofPatient];
+  if (type === 'Patient') return [{ kind: 'any', alternatives: [[ofPatient], ...of('Patient', [['_has:ServiceRequest:subject:performer', organisation]])] }];
   const params = compartmentParams('Patient', type) ?? [];
   // Not patient data: the organisation rule does not apply.
   if (params.length === 0) return [];
-  return [{ kind: 'any', alternatives: params.map((param) => [{ kind: 'chain', param, targets: [{ type: 'Patient', filter: ofPatient }] }]) }];
+  const referred = of(type, [
+    [`_has:ServiceRequest:${SUPPORTING_INFO_PARAM}:performer`, organisation],
+    ...(type === 'ServiceRequest' ? [['performer', organisation]] : []),
+    ...(searchParamsFor(type).get('based-on')?.targets.includes('ServiceRequest') ? [['based-on:ServiceRequest.performer', organisation]] : []),
+  ]);
+  return [{ kind: 'any', alternatives: [...params.map((param): Filter[] => [{ kind: 'chain', param, targets: [{ type: 'Patient', filter: ofPatient }] }]), ...referred] }];
 }

@@ -114,3 +114,14 @@ export const ROLE_MASKING: Readonly<Record<Role, Masking>> = {
  */
 export type CrossOrg = 'open' | 'shared-only';
 export const ORG_RESTRICTED_ROLES: readonly Role[] = ['clinician', 'radiologist', 'ecg-reader'];
+
+/**
+ * Emergency access (break-glass, 紧急访问): the roles that may request it, for one patient at a
+ * time, and how long a grant lasts. It opens what the organisation rule and the confidentiality
+ * labels hide, for that patient only; scopes still apply. Every access under it is audited with
+ * purpose of use BTG (HL7 v3 ActReason) and the reason.
+ */
+export const BREAK_GLASS: { readonly roles: readonly Role[]; readonly hours: number } = {
+  roles: ['clinician'],
+  hours: 4,
+};

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
+import { breakGlassPurpose } from '../access/break-glass.js';
 import type { Principal } from '../auth/principal.js';
 
 /** Code systems of the IHE Basic Audit Log Patterns (BALP) shape and of R4 AuditEvent. */
@@ -77,15 +78,20 @@ export function auditEvent(facts: AuditFacts): AuditEvent {
       ...(facts.origin.userAgent ? { detail: [{ type: 'User-Agent', valueString: facts.origin.userAgent }] } : {}),
     });
   }
+  // An access under an emergency grant says so, with the reason (BALP: purposeOfEvent and the user's purposeOfUse).
+  const purpose = breakGlassPurpose(facts.principal, facts.patients);
+  const agent = agents(facts.principal, facts.origin);
+  if (purpose && agent[0]) agent[0].purposeOfUse = [purpose];
   return {
     resourceType: 'AuditEvent',
     type: facts.type,
     ...(facts.subtype.length ? { subtype: facts.subtype } : {}),
     action: facts.action,
+    ...(purpose ? { purposeOfEvent: [purpose] } : {}),
     recorded: (facts.recorded ?? new Date()).toISOString(),
     outcome: facts.outcome,
     ...(facts.outcomeDesc ? { outcomeDesc: facts.outcomeDesc.slice(0, 1000) } : {}),
-    agent: agents(facts.principal, facts.origin),
+    agent,
     source: {
       site: 'Qiao',
       observer: { display: 'Qiao FHIR server' },

@@ -2,6 +2,7 @@
 export { recordSecurityEvent, type SecurityEvent, type SecurityEventKind } from './security.js';
 export { noteForAudit, originOf, withOrigin } from './scope.js';
 export { auditLog } from './log.js';
-export { verifyChain, type VerifyResult, type BrokenLink } from './verify.js';
+export { verifyChain, DEFAULT_LINK_GRACE_SECONDS, type VerifyResult, type BrokenLink } from './verify.js';
+export { linkPending } from './chain.js';
 export { purgeAudit, MIN_RETENTION_DAYS } from './retention.js';
 export type { RequestOrigin } from './event.js';

@@ -2,18 +2,22 @@ import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { createLogger, type Logger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
-import { appendToChain } from './chain.js';
+import { linkPending, markForLinking } from './chain.js';
 import { scheduleRetention } from './retention.js';
 
 /** Reads are written in batches: at most this many events, or after this many milliseconds. */
 const BATCH_SIZE = 200;
 const BATCH_DELAY_MS = 100;
+/** The linker looks for committed records this often (a record is linked within about this long). */
+const LINK_INTERVAL_MS = 250;
 
 /**
  * The audit trail of one database. Events of a change are written in the change's own
  * transaction (`writeIn`); events of reads and of refused requests are queued and written in
  * batches shortly after, one transaction per batch, so a read costs no extra round trip on its
- * own path. The queue is flushed on close, so a normal shutdown loses nothing.
+ * own path. Writing takes no shared lock: the running server's linker (`startLinker`) chains the
+ * committed records moments later. The queue is flushed and every committed record linked on
+ * close, so a normal shutdown loses nothing and leaves nothing unlinked.
  */
 export class AuditLog {
   private pending: AuditEvent[] = [];
@@ -21,6 +25,8 @@ export class AuditLog {
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
   private failures = 0;
+  private linker: NodeJS.Timeout | undefined;
+  private linkFailures = 0;
   /** Stops the daily retention purge (set by `openAuditLog`). */
   stopRetention: () => void = () => undefined;
 
@@ -33,11 +39,11 @@ export class AuditLog {
     return this.ctx.config.audit !== 'off';
   }
 
-  /** Stores the events and links them into the chain, in the caller's transaction. */
+  /** Stores the events, marked for linking, in the caller's transaction. */
   async writeIn(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
     const stored = await this.ctx.repo.createMany(q, events.map((e) => structuredClone(e) as Resource));
-    await appendToChain(q, stored);
+    await markForLinking(q, stored);
   }
 
   /** Stores the events now, in a transaction of their own. */
@@ -50,22 +56,55 @@ export class AuditLog {
   enqueue(event: AuditEvent): void {
     if (!this.enabled) return;
     this.pending.push(event);
-    if (this.closed || this.pending.length >= BATCH_SIZE) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), BATCH_DELAY_MS);
+    if (this.closed || this.pending.length >= BATCH_SIZE) void this.writeQueued();
+    else this.timer ??= setTimeout(() => void this.writeQueued(), BATCH_DELAY_MS);
   }
 
-  /** Writes everything queued so far; resolves once it is stored. */
-  flush(): Promise<void> {
+  /** Writes everything queued so far and links every committed record; resolves once both are done. */
+  async flush(): Promise<void> {
+    await this.writeQueued();
+    if (this.enabled) await linkPending(this.ctx.db, { wait: true });
+  }
+
+  private writeQueued(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.flushing = this.flushing.then(() => this.writePending());
     return this.flushing;
   }
 
+  /**
+   * The background linker of a running server: every LINK_INTERVAL_MS it links what has been
+   * committed. Another process linking the same database holds the lock; then this one skips.
+   */
+  startLinker(onError: (error: unknown) => void): void {
+    if (!this.enabled || this.linker) return;
+    const tick = () => {
+      this.linker = setTimeout(() => {
+        linkPending(this.ctx.db).then(
+          () => {
+            this.linkFailures = 0;
+            if (this.linker) tick();
+          },
+          (error: unknown) => {
+            if (this.linkFailures++ === 0) onError(error);
+            if (this.linker) tick();
+          },
+        );
+      }, LINK_INTERVAL_MS);
+      this.linker.unref();
+    };
+    tick();
+  }
+
   async close(): Promise<void> {
     this.stopRetention();
+    if (this.linker) clearTimeout(this.linker);
+    this.linker = undefined;
     this.closed = true;
-    await this.flush();
+    await this.writeQueued();
+    // What stays unlinked (the database went away) is linked by the next start's linker.
+    if (this.enabled) await linkPending(this.ctx.db, { wait: true }).catch((error: unknown) => this.onError(error));
   }
 
   private async writePending(): Promise<void> {
@@ -78,7 +117,7 @@ export class AuditLog {
         // Kept for the next flush (a database restart must not lose the trail); reported once per outage.
         this.pending.unshift(...batch);
         if (this.failures++ === 0) this.onError(error);
-        if (!this.closed) this.timer ??= setTimeout(() => void this.flush(), 1000);
+        if (!this.closed) this.timer ??= setTimeout(() => void this.writeQueued(), 1000);
         return;
       }
     }
@@ -94,6 +133,7 @@ const logs = new WeakMap<Context['db'], AuditLog>();
 export function openAuditLog(ctx: Context, logger: Logger): AuditLog {
   const log = new AuditLog(ctx, (error) => logger.log('error', 'audit write failed; events kept for retry', { error: String(error) }));
   logs.set(ctx.db, log);
+  log.startLinker((error) => logger.log('error', 'audit linking failed; retrying', { error: String(error) }));
   log.stopRetention = scheduleRetention(ctx.db, ctx.config.auditRetentionDays, (result) => {
     if (result instanceof Error) logger.log('error', 'audit retention purge failed', { error: result.message });
     else if (result.purged) logger.log('info', 'audit records purged after the retention period', { purged: result.purged, days: ctx.config.auditRetentionDays, anchorSeq: result.anchorSeq });

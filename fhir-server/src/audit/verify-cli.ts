@@ -10,7 +10,8 @@ import { verifyChain } from './verify.js';
 async function main(): Promise<number> {
   const db = await openDatabase(loadConfig());
   try {
-    const result = await verifyChain(db);
+    const grace = process.env.QIAO_AUDIT_LINK_GRACE_SECONDS;
+    const result = await verifyChain(db, grace ? { graceSeconds: Number(grace) } : {});
     const [head] = await db.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash FROM audit_chain_head WHERE one');
     if (result.ok) {
       process.stdout.write(`审计链完整 | audit chain intact: ${result.checked} links checked (from sequence ${result.from}), head ${head?.seq ?? '-'} ${head?.hash ?? '-'}\n`);

@@ -1,11 +1,11 @@
-import type { Queryable } from '../repository/db.js';
+import type { Db, Queryable } from '../repository/db.js';
 import { canonicalJson, GENESIS, link } from './chain.js';
 
 export interface BrokenLink {
   seq: string;
   /** The AuditEvent id (absent for a gap or an anchor). */
   eventId?: string;
-  problem: 'missing-record' | 'hash-mismatch' | 'current-differs' | 'gap' | 'head-mismatch' | 'unchained-record' | 'anchor-not-first';
+  problem: 'missing-record' | 'hash-mismatch' | 'current-differs' | 'gap' | 'head-mismatch' | 'unchained-record' | 'unlinked-record' | 'anchor-not-first';
   expected?: string;
   found?: string;
 }
@@ -31,14 +31,27 @@ interface ChainRow {
 
 const PAGE = 1000;
 
+/** A committed record the linker has not chained after this long is an error (the linker runs every 250 ms). */
+export const DEFAULT_LINK_GRACE_SECONDS = 60;
+
 /**
  * Walks the chain in order and recomputes every link from the stored AuditEvent: the history
  * row (what vread and the chain saw) and the current row (what read and search serve) must both
  * be the record that was hashed, the sequence must have no gap, and the head must be the last
- * link. Also finds AuditEvents that are in no link (inserted behind the server's back). Stops at
- * the first problem and says where.
+ * link. Also finds AuditEvents that are in no link and not waiting for the linker (inserted
+ * behind the server's back), and records still waiting longer than `graceSeconds` (the linker
+ * stopped, or the record was deleted before it could be linked). Stops at the first problem and
+ * says where.
  */
-export async function verifyChain(q: Queryable): Promise<VerifyResult> {
+export function verifyChain(db: Db, options: { graceSeconds?: number } = {}): Promise<VerifyResult> {
+  // One snapshot: the running server's linker may append while the walk goes on.
+  return db.transaction(async (q) => {
+    await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    return walk(q, options.graceSeconds ?? DEFAULT_LINK_GRACE_SECONDS);
+  });
+}
+
+async function walk(q: Queryable, graceSeconds: number): Promise<VerifyResult> {
   let previous = GENESIS;
   let expectedSeq: bigint | undefined;
   let from = '0';
@@ -79,9 +92,24 @@ export async function verifyChain(q: Queryable): Promise<VerifyResult> {
   }
   const [stray] = await q.query<{ id: string }>(
     `SELECT r.id FROM resource r WHERE r.resource_type = 'AuditEvent'
-     AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = r.id) LIMIT 1`,
+     AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = r.id)
+     AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = r.id) LIMIT 1`,
   );
   if (stray) return broken(checked, from, { seq: '-', eventId: stray.id, problem: 'unchained-record' });
+  const [late] = await q.query<{ event_id: string; written_at: Date | string; present: boolean }>(
+    `SELECT p.event_id, p.written_at, EXISTS (SELECT 1 FROM resource_history h WHERE h.resource_type = 'AuditEvent' AND h.id = p.event_id) AS present
+     FROM audit_pending p WHERE p.written_at < now() - make_interval(secs => $1) ORDER BY p.pending_id LIMIT 1`,
+    [graceSeconds],
+  );
+  if (late) {
+    return broken(checked, from, {
+      seq: '-',
+      eventId: late.event_id,
+      problem: 'unlinked-record',
+      expected: `linked within ${graceSeconds} s`,
+      found: `${late.present ? 'waiting' : 'record deleted before linking'} since ${new Date(late.written_at).toISOString()}`,
+    });
+  }
   return { ok: true, checked, from };
 }
 

@@ -6,7 +6,8 @@ import type { AuthServer } from './context.js';
 import { hashPassword, oneTimePassword } from './passwords.js';
 import { DEVELOPMENT_PRINCIPAL, isUnrestricted, type Principal } from './principal.js';
 import { clientFromJson, ONE_TIME_DAYS, registerUser, RegistrationError, userFromJson } from './registration.js';
-import { recordAuthEvent } from './security-events.js';
+import { auditedChange, recordAuthEvent } from './security-events.js';
+import type { Queryable } from '../repository/db.js';
 import type { SecurityEventKind } from '../audit/index.js';
 import { liveToken, principalOf } from './tokens.js';
 import { fhirBaseOf } from './urls.js';
@@ -54,46 +55,52 @@ const notFound = (what: 'client' | 'user', id: string) =>
 
 export function adminActions(server: AuthServer) {
   const db = server.ctx.db;
-  const audit = (req: Request, res: Response, admin: Principal, kind: SecurityEventKind, subject: { username: string } | { clientId: string }) =>
-    recordAuthEvent(server, req, res, { kind, outcome: 'success', principal: admin, ...subject });
+  /** The change and its record commit together; a change that finds nothing to change throws and records nothing. */
+  const audited = <T>(req: Request, res: Response, admin: Principal, kind: SecurityEventKind, subject: { username: string } | { clientId: string }, change: (q: Queryable) => Promise<T>) =>
+    auditedChange(server, req, res, change, () => [{ kind, outcome: 'success', principal: admin, ...subject }]);
   return {
     listClients: adminRoute(server, async () => (await listClients(db)).map(clientView)),
     createClient: adminRoute(server, async (req, res, admin) => {
       const client = await clientFromJson(req.body, 'client');
-      if (!(await saveClient(db, client))) throw new FhirError('auth.admin-exists', { what: '客户端', whatEn: 'Client', id: client.clientId });
-      await audit(req, res, admin, 'client-created', { clientId: client.clientId });
+      await audited(req, res, admin, 'client-created', { clientId: client.clientId }, async (q) => {
+        if (!(await saveClient(q, client))) throw new FhirError('auth.admin-exists', { what: '客户端', whatEn: 'Client', id: client.clientId });
+      });
       res.status(201);
       return clientView(client);
     }),
     setClientEnabled: (enabled: boolean) =>
       adminRoute(server, async (req, res, admin) => {
         const id = String(req.params.id);
-        if (!(await setClientEnabled(db, id, enabled))) throw notFound('client', id);
-        await audit(req, res, admin, enabled ? 'client-changed' : 'client-disabled', { clientId: id });
+        await audited(req, res, admin, enabled ? 'client-changed' : 'client-disabled', { clientId: id }, async (q) => {
+          if (!(await setClientEnabled(q, id, enabled))) throw notFound('client', id);
+        });
         return clientView((await findClient(db, id)) as Client);
       }),
     listUsers: adminRoute(server, async () => (await listUsers(db)).map(userView)),
     createUser: adminRoute(server, async (req, res, admin) => {
       // An administrator never chooses a user's lasting password: a new account gets a one-time one.
       const input = { ...userFromJson(req.body, 'user'), oneTimePassword: true };
-      const result = await registerUser(server.ctx, fhirBaseOf(server.ctx.config, req), input);
+      const record = { kind: 'user-created', outcome: 'success', principal: admin, username: input.username } as const;
+      const result = await registerUser(server.ctx, fhirBaseOf(server.ctx.config, req), input, (q) => recordAuthEvent(server, req, res, record, q));
       if (!result.created) throw new FhirError('auth.admin-exists', { what: '用户', whatEn: 'User', id: input.username });
-      await audit(req, res, admin, 'user-created', { username: input.username });
       res.status(201);
       return { ...userView((await findUser(db, input.username)) as User), ...(result.password ? { oneTimePassword: result.password } : {}) };
     }),
     setUserEnabled: (enabled: boolean) =>
       adminRoute(server, async (req, res, admin) => {
         const id = String(req.params.username);
-        if (!(await setUserEnabled(db, id, enabled))) throw notFound('user', id);
-        await audit(req, res, admin, enabled ? 'user-changed' : 'user-disabled', { username: id });
+        await audited(req, res, admin, enabled ? 'user-changed' : 'user-disabled', { username: id }, async (q) => {
+          if (!(await setUserEnabled(q, id, enabled))) throw notFound('user', id);
+        });
         return userView((await findUser(db, id)) as User);
       }),
     resetPassword: adminRoute(server, async (req, res, admin) => {
       const id = String(req.params.username);
       const password = oneTimePassword();
-      if (!(await setPassword(db, id, await hashPassword(password), new Date(Date.now() + ONE_TIME_DAYS * 86400_000)))) throw notFound('user', id);
-      await audit(req, res, admin, 'password-reset', { username: id });
+      const hash = await hashPassword(password);
+      await audited(req, res, admin, 'password-reset', { username: id }, async (q) => {
+        if (!(await setPassword(q, id, hash, new Date(Date.now() + ONE_TIME_DAYS * 86400_000)))) throw notFound('user', id);
+      });
       return { username: id, oneTimePassword: password };
     }),
   };

@@ -22,7 +22,7 @@ const invalidClient = (zh: string, en: string) => new OAuthError('invalid_client
 /** JWKS fetched by URL, one cache per URL (jose refetches on an unknown kid, and at most every 30 s). */
 const remoteSets = new Map<string, JWTVerifyGetKey>();
 
-function keySet(client: Client): JWTVerifyGetKey {
+export function keySet(client: Client): JWTVerifyGetKey {
   if (client.jwks) return createLocalJWKSet(client.jwks);
   const url = client.jwksUrl as string;
   let set = remoteSets.get(url);

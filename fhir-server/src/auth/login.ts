@@ -4,7 +4,7 @@ import { page, paramsOf } from './authorize.js';
 import type { AuthServer } from './context.js';
 import { langOf, loginPage, messagePage, passwordPage, type Lang } from './pages.js';
 import { hashPassword, passwordWeakness, UNUSABLE_HASH, verifyPassword } from './passwords.js';
-import { recordAuthEvent } from './security-events.js';
+import { auditedChange, recordAuthEvent } from './security-events.js';
 import { csrfMatches, currentSession, endSession, ensureSession, loginSession, type Session } from './sessions.js';
 import { AUTH_PATH } from './urls.js';
 
@@ -22,6 +22,9 @@ function next(res: Response, session: Session, mustChange: boolean, lang: Lang):
   res.redirect(303, `${AUTH_PATH}/${mustChange ? 'password' : session.request ? 'consent' : 'account'}?lang=${lang}`);
 }
 
+const lockoutEvent = (username: string) =>
+  ({ kind: 'lockout', outcome: 'success', username, detail: `连续失败 5 次，锁定 ${LOCKOUT_MINUTES} 分钟 | 5 failures in a row, locked for ${LOCKOUT_MINUTES} minutes` }) as const;
+
 export async function loginSubmit(server: AuthServer, req: Request, res: Response): Promise<void> {
   const db = server.ctx.db;
   const form = paramsOf(req);
@@ -37,17 +40,17 @@ export async function loginSubmit(server: AuthServer, req: Request, res: Respons
   }
   const ok = await verifyPassword(form.password ?? '', user?.passwordHash ?? UNUSABLE_HASH);
   if (!user || !ok || !user.enabled) {
-    const failure = user && !ok ? await recordFailure(db, user.username) : undefined;
-    await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', username, detail: !user ? '未知用户 | unknown user' : !ok ? '密码错误 | wrong password' : '账户已停用 | account disabled' });
-    if (failure?.locked) await recordAuthEvent(server, req, res, { kind: 'lockout', outcome: 'success', username, detail: `连续失败 5 次，锁定 ${LOCKOUT_MINUTES} 分钟 | 5 failures in a row, locked for ${LOCKOUT_MINUTES} minutes` });
+    const failed = { kind: 'login', outcome: 'failure', username, detail: !user ? '未知用户 | unknown user' : !ok ? '密码错误 | wrong password' : '账户已停用 | account disabled' } as const;
+    // A wrong password counts against the account (and may lock it): the count and its records commit together.
+    if (user && !ok) await auditedChange(server, req, res, (q) => recordFailure(q, user.username), (r) => [failed, ...(r.locked ? [lockoutEvent(username)] : [])]);
+    else await recordAuthEvent(server, req, res, failed);
     return again(401, BAD_CREDENTIALS);
   }
   if (user.mustChangePassword && user.passwordExpiresAt && user.passwordExpiresAt <= new Date()) {
     await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'failure', username, detail: '一次性密码已过期 | one-time password expired' });
     return again(401, { zh: '一次性密码已过期，请联系管理员重置', en: 'The one-time password has expired; ask an administrator to reset it' });
   }
-  await recordSuccess(db, user.username);
-  await recordAuthEvent(server, req, res, { kind: 'login', outcome: 'success', username: user.username });
+  await auditedChange(server, req, res, (q) => recordSuccess(q, user.username), () => [{ kind: 'login', outcome: 'success', username: user.username }]);
   const fresh = await loginSession(db, req, res, session, user.username);
   next(res, fresh, user.mustChangePassword, lang);
 }
@@ -77,7 +80,8 @@ export async function passwordSubmit(server: AuthServer, req: Request, res: Resp
   const again = (error: { zh: string; en: string }) => page(res, 400, passwordPage({ lang, csrf: session.csrf, forced: user.mustChangePassword, error }));
   if (!csrfMatches(session, form.csrf)) return again({ zh: '表单已过期，请重试', en: 'The form has expired; try again' });
   if (!(await verifyPassword(form.current ?? '', user.passwordHash))) {
-    await recordFailure(server.ctx.db, user.username);
+    const wrong = { kind: 'password-change', outcome: 'failure', username: user.username, detail: '当前密码错误 | wrong current password' } as const;
+    await auditedChange(server, req, res, (q) => recordFailure(q, user.username), (r) => [wrong, ...(r.locked ? [lockoutEvent(user.username)] : [])]);
     return again({ zh: '当前密码错误', en: 'The current password is wrong' });
   }
   const fresh = form.new ?? '';
@@ -85,8 +89,8 @@ export async function passwordSubmit(server: AuthServer, req: Request, res: Resp
   const weakness = passwordWeakness(fresh);
   if (weakness) return again(weakness);
   if (fresh === form.current) return again({ zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' });
-  await setPassword(server.ctx.db, user.username, await hashPassword(fresh));
-  await recordAuthEvent(server, req, res, { kind: 'password-change', outcome: 'success', username: user.username });
+  const hash = await hashPassword(fresh);
+  await auditedChange(server, req, res, (q) => setPassword(q, user.username, hash), () => [{ kind: 'password-change', outcome: 'success', username: user.username }]);
   next(res, session, false, lang);
 }
 

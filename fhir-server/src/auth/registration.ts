@@ -1,5 +1,6 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import type { JSONWebKeySet } from 'jose';
+import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { createUser, isRole, setUserFhirUser, type Client, type ClientType } from './accounts.js';
 import { fhir } from './context.js';
@@ -133,15 +134,26 @@ export function userFromJson(value: unknown, where: string): UserInput {
  * the username identifier, so a second start reuses it). Returns the password when one was
  * generated (a one-time password the operator must hand over); `created` is false when the user existed.
  */
-export async function registerUser(ctx: Context, baseUrl: string, input: UserInput): Promise<{ created: boolean; password?: string; fhirUser?: string }> {
+export async function registerUser(
+  ctx: Context,
+  baseUrl: string,
+  input: UserInput,
+  /** Records the account's creation in its transaction (the admin API: both commit or neither). */
+  recordIn?: (q: Queryable) => Promise<void>,
+): Promise<{ created: boolean; password?: string; fhirUser?: string }> {
   const password = input.password ?? oneTimePassword();
-  const created = await createUser(ctx.db, {
+  const account = {
     username: input.username,
     name: input.name,
     passwordHash: await hashPassword(password),
     roles: input.roles,
     ...(input.organisation ? { organisation: input.organisation } : {}),
     ...(input.oneTimePassword ? { oneTimeUntil: new Date(Date.now() + ONE_TIME_DAYS * 86400_000) } : {}),
+  };
+  const created = await ctx.db.transaction(async (q) => {
+    const inserted = await createUser(q, account);
+    if (inserted && recordIn) await recordIn(q);
+    return inserted;
   });
   if (!created) return { created };
   const practitioner: Practitioner = { resourceType: 'Practitioner', active: true, identifier: [{ system: USERNAME_SYSTEM, value: input.username }], name: [{ text: input.name }] };

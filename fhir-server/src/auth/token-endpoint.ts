@@ -8,7 +8,7 @@ import { authenticateClient, type AuthenticatedClient } from './client-auth.js';
 import type { AuthServer } from './context.js';
 import { OAuthError, sendNoStore, sendOAuthError } from './oauth-errors.js';
 import { isNarrowing, parseScopes } from './scopes.js';
-import { recordAuthEvent } from './security-events.js';
+import { auditedChange, recordAuthEvent } from './security-events.js';
 import { issueToken, liveToken, revokeFromCode, revokeToken, sha256, type Grant, type StoredToken } from './tokens.js';
 import { authUrl, fhirBaseOf } from './urls.js';
 
@@ -34,22 +34,28 @@ export const token = oauthEndpoint('token-issued', async (server, req, res) => {
   const form = paramsOf(req);
   const db = server.ctx.db;
   const caller = await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
-  let issued: { body: Record<string, unknown>; grant: Grant };
+  let issuance: Issuance;
   switch (form.grant_type) {
     case 'authorization_code':
-      issued = await exchangeCode(server, req, caller, form);
+      issuance = await exchangeCode(server, req, caller, form);
       break;
     case 'refresh_token':
-      issued = await refresh(server, caller, form);
+      issuance = await refresh(server, caller, form);
       break;
     case 'client_credentials':
-      issued = await clientCredentials(server, caller, form);
+      issuance = await clientCredentials(server, caller, form);
       break;
     default:
       throw new OAuthError('unsupported_grant_type', `不支持的 grant_type：${form.grant_type ?? ''}`, `Unsupported grant_type: ${form.grant_type ?? ''}`);
   }
-  const g = issued.grant;
-  await recordAuthEvent(server, req, res, { kind: 'token-issued', outcome: 'success', clientId: g.clientId, detail: `${form.grant_type}: ${g.scopes.join(' ')}`, ...(g.username ? { username: g.username } : {}) });
+  // The token rows and their record commit together (checks that must stick, such as a replayed
+  // code's revocation, ran before, in statements of their own).
+  const issued = await server.ctx.db.transaction(async (q) => {
+    const r = await issuance(q);
+    const g = r.grant;
+    await recordAuthEvent(server, req, res, { kind: 'token-issued', outcome: 'success', clientId: g.clientId, detail: `${form.grant_type}: ${g.scopes.join(' ')}`, ...(g.username ? { username: g.username } : {}) }, q);
+    return r;
+  });
   sendNoStore(res, issued.body);
 });
 
@@ -76,8 +82,11 @@ async function exchangeCode(server: AuthServer, req: Request, caller: Authentica
   const { grant, nonce, authTime } = JSON.parse(row.grant_json) as CodeGrant;
   const user = grant.username ? await findUser(db, grant.username) : undefined;
   if (!user?.enabled) throw invalidGrant('用户账户已停用', 'The user account is disabled');
-  return tokenResponse(server, db, { ...grant, fromCode: codeHash }, fhirBaseOf(server.ctx.config, req), { nonce, authTime, user: { name: user.name } });
+  return (q: Queryable) => tokenResponse(server, q, { ...grant, fromCode: codeHash }, fhirBaseOf(server.ctx.config, req), { nonce, authTime, user: { name: user.name } });
 }
+
+/** A checked grant: writes its token rows in the transaction it is given. */
+type Issuance = (q: Queryable) => Promise<{ body: Record<string, unknown>; grant: Grant }>;
 
 interface IdTokenFacts {
   nonce: string | undefined;
@@ -140,7 +149,7 @@ async function refresh(server: AuthServer, caller: AuthenticatedClient, form: Re
     if (!isNarrowing(parseScopes(requested), parseScopes(scopes))) throw new OAuthError('invalid_scope', '刷新时只能缩小权限范围', 'A refresh may only narrow the scopes');
     scopes = requested;
   }
-  return tokenResponse(server, db, { ...stored.grant, scopes }, '', undefined, { token: form.refresh_token as string, tokenId: stored.tokenId });
+  return (q: Queryable) => tokenResponse(server, q, { ...stored.grant, scopes }, '', undefined, { token: form.refresh_token as string, tokenId: stored.tokenId });
 }
 
 async function clientCredentials(server: AuthServer, caller: AuthenticatedClient, form: Record<string, string>) {
@@ -156,7 +165,7 @@ async function clientCredentials(server: AuthServer, caller: AuthenticatedClient
   const scopes = requested.filter((s) => s.startsWith('system/') && isNarrowing(parseScopes([s]), allowed));
   if (scopes.length === 0) throw new OAuthError('invalid_scope', '请求的 system/ 权限范围均未授予此客户端', 'None of the requested system/ scopes is permitted to this client');
   const grant: Grant = { kind: 'backend', clientId: client.clientId, roles: client.roles, ...(client.organisation ? { organisation: client.organisation } : {}), scopes };
-  return tokenResponse(server, server.ctx.db, grant, '');
+  return (q: Queryable) => tokenResponse(server, q, grant, '');
 }
 
 /**
@@ -196,8 +205,8 @@ export const revoke = oauthEndpoint('token-revoked', async (server, req, res) =>
   const db = server.ctx.db;
   const caller = await authenticateClient(db, req, form, authUrl(server.ctx.config, req, 'token'));
   if (form.token) {
-    await revokeToken(db, form.token, caller.client.clientId);
-    await recordAuthEvent(server, req, res, { kind: 'token-revoked', outcome: 'success', clientId: caller.client.clientId });
+    const token = form.token;
+    await auditedChange(server, req, res, (q) => revokeToken(q, token, caller.client.clientId), () => [{ kind: 'token-revoked', outcome: 'success', clientId: caller.client.clientId }]);
   }
   res.status(200).setHeader('Cache-Control', 'no-store');
   res.end();

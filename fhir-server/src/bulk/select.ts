@@ -1,4 +1,5 @@
 import type { Queryable } from '../repository/db.js';
+import { openStored } from '../repository/sealed-fields.js';
 import { sqlParams } from '../repository/sql-params.js';
 import { compartmentParams } from '../search/compartments.js';
 import { parseSearch, type Filter } from '../search/parse.js';
@@ -44,10 +45,12 @@ export async function exportPage(q: Queryable, spec: ExportSpec, type: string, a
       );
     }
   }
-  return q.query<ExportRow>(
+  const rows = await q.query<ExportRow>(
     `SELECT r.id, r.content FROM resource r WHERE ${conditions.join(' AND ')} ORDER BY r.id LIMIT ${p.add(limit)}`,
     p.values,
   );
+  // Export files hold the plaintext, like every read (docs/crypto.md).
+  return rows.map((row) => ({ id: row.id, content: openStored(row.content, type, row.id) }));
 }
 
 /** The type's `_typeFilter` searches as filter lists; parsing was checked at kick-off. */

@@ -10,6 +10,7 @@ import { FhirError } from '../errors/fhir-error.js';
 import type { Logger } from '../http/logger.js';
 import { handle } from '../router/router.js';
 import { RawJson, type Context, type FhirRequest } from '../router/types.js';
+import { ecgWaveformImport } from '../ecg/gateway.js';
 import type { EdgeFactory } from './edge.js';
 
 /** Public origin when configured; requests tell it otherwise (and the last one seen serves background work). */
@@ -61,6 +62,8 @@ export function dicomStore(ctx: Context, logger: Logger): DicomStore {
     });
     entry = { store, seen };
     stores.set(ctx, entry);
+    // ECG waveforms stored here become ECG observations and reports as a $ecg-import would make them.
+    ctx.repo.changes.subscribe(ecgWaveformImport(ctx, store, logger));
   }
   return entry.store;
 }

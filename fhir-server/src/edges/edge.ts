@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type express from 'express';
 import type { Logger } from '../http/logger.js';
 import type { Context } from '../router/types.js';
@@ -12,6 +13,8 @@ export interface Edge {
   readonly name: string;
   /** Mounts its routes on the HTTP application, before the catch-all 404. */
   mount?(app: express.Express): void;
+  /** Takes the HTTP server itself, for what a route cannot do (WebSocket upgrades); called before `start`. */
+  attach?(server: http.Server): void;
   /** Starts listeners and background work once the database is migrated. */
   start?(): Promise<void>;
   /** Stops them at shutdown, after HTTP has drained and before the database closes. */

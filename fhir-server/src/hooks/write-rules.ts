@@ -4,6 +4,13 @@ import type { EdgeIssue } from '../errors/edge-issues.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
+import { CRITICAL_VALUE_RULES } from '../workflows/critical-values/rules.js';
+import { REPORTING_RULES } from '../workflows/reporting/rules.js';
+import { SIGNATURE_RULES } from '../signatures/sign.js';
+import { REFERRAL_RULES } from '../workflows/referral/index.js';
+import { SUBSCRIPTION_RULES } from '../subscriptions/rules.js';
+import { REGISTRY_RULES } from '../registries/index.js';
+import { ECG_RULES } from '../workflows/ecg/rules.js';
 
 /** A create, update or patch about to be stored, inside the write's transaction. */
 export interface WriteChange {
@@ -27,7 +34,17 @@ export interface WriteRule {
 }
 
 /** The rules in force, by area: one spread line per area (`...REFERRAL_RULES`). */
-export const WRITE_RULES: readonly WriteRule[] = [];
+export const WRITE_RULES: readonly WriteRule[] = [
+  // First: an ECG report's critical statement makes it coded critical before the critical-value rules look.
+  ...ECG_RULES,
+  ...REPORTING_RULES,
+  ...CRITICAL_VALUE_RULES,
+  ...REFERRAL_RULES,
+  ...SUBSCRIPTION_RULES,
+  ...REGISTRY_RULES,
+  // Last: a signature covers the resource as the rules before it completed it.
+  ...SIGNATURE_RULES,
+];
 
 const byType = new Map<string, WriteRule[]>();
 for (const rule of WRITE_RULES) {

@@ -22,6 +22,8 @@ export function createApp(ctx: Context, logger: Logger, state: AppState, edges: 
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // Behind a TLS-terminating gateway: req.protocol and req.secure (Secure cookies) from its X-Forwarded-* headers.
+  if (ctx.config.trustProxy !== undefined) app.set('trust proxy', ctx.config.trustProxy);
 
   app.use((req, res, next) => {
     const requestId = req.get('x-request-id')?.slice(0, 64) || randomUUID();

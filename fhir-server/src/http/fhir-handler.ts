@@ -7,6 +7,7 @@ import { informational } from '../errors/outcome.js';
 import { xmlToResource } from '../format/xml.js';
 import { findOperation } from '../operations/registry.js';
 import { handle } from '../router/router.js';
+import { withSignatureHeader } from '../signatures/header.js';
 import { etag } from '../router/responses.js';
 import { RawContent, type Context, type FhirRequest, type FhirResponse, type Method, type Prefer } from '../router/types.js';
 import { bodyKind, CONTENT_TYPE, responseFormat, type Format } from './format.js';
@@ -20,7 +21,7 @@ export function fhirHandler(ctx: Context) {
     res.locals.format = format;
     const fhirReq = toFhirRequest(req, query, ctx);
     const result = await withOrigin(originOf(req, res), () => handle(ctx, fhirReq));
-    write(res, fhirReq, await maskedReply(ctx, fhirReq.principal, result), format, first(query, '_pretty') === 'true');
+    write(res, fhirReq, await maskedReply(ctx, fhirReq.principal, await withSignatureHeader(ctx, fhirReq, result)), format, first(query, '_pretty') === 'true');
   };
 }
 

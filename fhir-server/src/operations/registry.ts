@@ -7,6 +7,14 @@ import { VALIDATE_OPERATIONS } from './validate/handler.js';
 import { MPI_OPERATIONS } from './mpi/index.js';
 import { TERMINOLOGY_OPERATIONS } from './terminology/index.js';
 import { EXPORT_OPERATIONS } from './export/index.js';
+import { SUBSCRIPTION_OPERATIONS } from './subscriptions/index.js';
+import { ECG_OPERATIONS } from './ecg/index.js';
+import { SIGNATURE_OPERATIONS } from './signatures/index.js';
+import { CRITICAL_VALUE_OPERATIONS } from './critical-values/index.js';
+import { REPORTING_OPERATIONS } from './reporting/index.js';
+import { REGISTRY_OPERATIONS } from './registries/index.js';
+import { REFERRAL_OPERATIONS } from './referral/index.js';
+import { BREAK_GLASS_OPERATIONS } from './break-glass/index.js';
 
 export type Level = 'system' | 'type' | 'instance';
 
@@ -54,6 +62,14 @@ export const OPERATIONS: readonly OperationEntry[] = [
   ...TERMINOLOGY_OPERATIONS,
   ...EXPORT_OPERATIONS,
   ...CDA_OPERATIONS,
+  ...REFERRAL_OPERATIONS,
+  ...BREAK_GLASS_OPERATIONS,
+  ...SUBSCRIPTION_OPERATIONS,
+  ...REGISTRY_OPERATIONS,
+  ...ECG_OPERATIONS,
+  ...SIGNATURE_OPERATIONS,
+  ...CRITICAL_VALUE_OPERATIONS,
+  ...REPORTING_OPERATIONS,
 ];
 
 export function findOperation(name: string): OperationEntry | undefined {

@@ -8,6 +8,7 @@ import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
 import { ChangeFeed, type ResourceChange } from './changes.js';
 import { onCommit } from './commit-hooks.js';
 import { sqlParams } from './sql-params.js';
+import { openStored, type FieldSealer } from './sealed-fields.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from './stored.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH';
@@ -45,7 +46,22 @@ export class Repository {
   /** Committed changes, for in-process consumers (subscriptions, workflows). */
   readonly changes = new ChangeFeed();
 
-  constructor(readonly db: Db) {}
+  /** `sealer`: field-level encryption at rest (sealed-fields.ts); absent only when QIAO_FIELD_ENCRYPTION=off. */
+  constructor(
+    readonly db: Db,
+    private readonly sealer?: FieldSealer,
+  ) {}
+
+  /** What a stamped resource is stored as: its JSON text with sealed fields sealed, and its index rows (blind indexes for those). */
+  private prepare(stored: StoredVersion, body: Record<string, unknown>): { content: string; index: IndexRows } {
+    const sealed = this.sealer?.seal(body, stored.resourceType, stored.id);
+    return { content: sealed?.text ?? (stored.json as string), index: extractIndex(sealed?.indexed ?? body) };
+  }
+
+  /** The resource the index rows of stored (opened) content are built from. */
+  private indexed(body: Record<string, unknown>): Record<string, unknown> {
+    return this.sealer ? this.sealer.indexView(body) : body;
+  }
 
   private announce(q: Queryable, action: ResourceChange['action'], versions: readonly StoredVersion[]): void {
     if (!this.changes.active) return;
@@ -100,10 +116,12 @@ export class Repository {
   async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST'): Promise<StoredVersion[]> {
     if (resources.length === 0) return [];
     const lastUpdated = new Date().toISOString();
-    const stored = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
-    const index = resources.map((r) => extractIndex(r as unknown as Record<string, unknown>));
+    const stamped = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
+    const stored = stamped.map(([s]) => s);
+    const prepared = stamped.map(([s, body]) => this.prepare(s, body));
+    const index = prepared.map((x) => x.index);
     const p = sqlParams();
-    const [ts, m, types, ids, contents] = [lastUpdated, method, stored.map((s) => s.resourceType), stored.map((s) => s.id), stored.map((s) => s.json)].map(p.add);
+    const [ts, m, types, ids, contents] = [lastUpdated, method, stored.map((s) => s.resourceType), stored.map((s) => s.id), prepared.map((x) => x.content)].map(p.add);
     const inserts = indexInserts(p, stored, index);
     try {
       await q.query(
@@ -130,11 +148,11 @@ export class Repository {
    */
   async update(q: Queryable, resource: Resource, options: { ifMatch?: string; method?: WriteMethod } = {}): Promise<WriteResult> {
     const method = options.method ?? 'PUT';
-    const draft = stamp(resource, resource.id as string, VERSION_PLACEHOLDER, new Date().toISOString());
-    const index = extractIndex(resource as unknown as Record<string, unknown>);
+    const [draft, body] = stamp(resource, resource.id as string, VERSION_PLACEHOLDER, new Date().toISOString());
+    const { content, index } = this.prepare(draft, body);
     // Two attempts: a create that loses a race to another create of the same id becomes an update.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const result = await this.nextVersion(q, draft, method, index, options.ifMatch);
+      const result = await this.nextVersion(q, draft, content, method, index, options.ifMatch);
       if (result.written) {
         const stored = withVersion(resource, draft, result.written);
         this.announce(q, 'update', [stored]);
@@ -144,7 +162,7 @@ export class Repository {
         throw new FhirError('resource.version-conflict', { current: result.current ?? '-', expected: options.ifMatch ?? '-' });
       }
       const created = withVersion(resource, draft, '1');
-      if (await this.insertIfAbsent(q, created, method, index)) {
+      if (await this.insertIfAbsent(q, created, content.replaceAll(VERSION_PLACEHOLDER_JSON, '1'), method, index)) {
         this.announce(q, 'create', [created]);
         return { stored: created, created: true };
       }
@@ -186,9 +204,9 @@ export class Repository {
    * snapshot, so it never removes the rows the same statement inserts). The version number is
    * only known inside the statement, so the JSON carries a placeholder that SQL fills in.
    */
-  private async nextVersion(q: Queryable, draft: StoredVersion, method: string, index: IndexRows, ifMatch: string | undefined): Promise<VersionResult> {
+  private async nextVersion(q: Queryable, draft: StoredVersion, content: string, method: string, index: IndexRows, ifMatch: string | undefined): Promise<VersionResult> {
     const p = sqlParams();
-    const [t, i, ts, c, ph] = [draft.resourceType, draft.id, draft.lastUpdated, draft.json, VERSION_PLACEHOLDER_JSON].map(p.add);
+    const [t, i, ts, c, ph] = [draft.resourceType, draft.id, draft.lastUpdated, content, VERSION_PLACEHOLDER_JSON].map(p.add);
     const [result] = await q.query<VersionResult>(
       `WITH cur AS (SELECT version_id, deleted FROM resource WHERE resource_type = ${t} AND id = ${i} FOR UPDATE),
        r AS (UPDATE resource SET version_id = cur.version_id + 1, last_updated = ${ts}::timestamptz, deleted = false,
@@ -207,9 +225,9 @@ export class Repository {
   }
 
   /** Version 1 of a client-assigned id unless another writer created it first (then false). */
-  private async insertIfAbsent(q: Queryable, stored: StoredVersion, method: string, index: IndexRows): Promise<boolean> {
+  private async insertIfAbsent(q: Queryable, stored: StoredVersion, content: string, method: string, index: IndexRows): Promise<boolean> {
     const p = sqlParams();
-    const [t, i, ts, c] = [stored.resourceType, stored.id, stored.lastUpdated, stored.json].map(p.add);
+    const [t, i, ts, c] = [stored.resourceType, stored.id, stored.lastUpdated, content].map(p.add);
     const rows = await q.query(
       `WITH r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, content)
          VALUES (${t}, ${i}, 1, ${ts}::timestamptz, ${c}) ON CONFLICT (resource_type, id) DO NOTHING RETURNING id),
@@ -239,7 +257,7 @@ export class Repository {
     const [types, ids] = [keys.map((k) => k.resourceType), keys.map((k) => k.id)].map(p.add);
     await q.query(`WITH ${indexDeletesMany(types as string, ids as string).map((sql, k) => `d${k} AS (${sql})`).join(', ')} SELECT 1`, p.values);
     const p2 = sqlParams();
-    const inserts = indexInserts(p2, keys, rows.map((r) => extractIndex(JSON.parse(r.content) as Record<string, unknown>)));
+    const inserts = indexInserts(p2, keys, rows.map((r) => extractIndex(this.indexed(JSON.parse(openStored(r.content, r.resource_type, r.id)) as Record<string, unknown>))));
     if (inserts.length) await q.query(`WITH ${inserts.map((sql, k) => `x${k} AS (${sql})`).join(', ')} SELECT 1`, p2.values);
     const last = rows[rows.length - 1] as { resource_type: string; id: string };
     return { count: rows.length, last: [last.resource_type, last.id] };
@@ -257,11 +275,11 @@ function ctes(prefix: string, statements: string[]): string {
  * Sets id and meta on the resource (in place: the caller's copy is the one being written) and
  * serialises it with resourceType, id and meta first, as people expect to read it.
  */
-function stamp(resource: Resource, id: string, versionId: string, lastUpdated: string): StoredVersion {
+function stamp(resource: Resource, id: string, versionId: string, lastUpdated: string): [StoredVersion, Record<string, unknown>] {
   const { resourceType, id: _ignored, meta, ...rest } = resource as Resource & Record<string, unknown>;
   const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
   const newMeta = { versionId, lastUpdated, ...otherMeta };
   Object.assign(resource, { id, meta: newMeta });
-  const json = JSON.stringify({ resourceType, id, meta: newMeta, ...rest });
-  return { resourceType, id, versionId, lastUpdated, deleted: false, json };
+  const body = { resourceType, id, meta: newMeta, ...rest };
+  return [{ resourceType, id, versionId, lastUpdated, deleted: false, json: JSON.stringify(body) }, body];
 }

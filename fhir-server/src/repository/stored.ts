@@ -1,3 +1,5 @@
+import { openStored } from './sealed-fields.js';
+
 /** One version of a resource as stored: the JSON text is kept so reads can serve it untouched. */
 export interface StoredVersion {
   resourceType: string;
@@ -36,7 +38,8 @@ export function fromRow(row: StoredRow, deleted = row.deleted): StoredVersion {
     versionId: row.version_id,
     lastUpdated: new Date(Math.round(row.ts)).toISOString(),
     deleted,
-    json: row.content,
+    // Every read of stored JSON comes through here: sealed fields are opened once, on the text.
+    json: row.content === null ? null : openStored(row.content, row.resource_type, row.id),
     ...(row.method ? { method: row.method as StoredVersion['method'] } : {}),
   };
 }

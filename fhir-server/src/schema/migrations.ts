@@ -400,4 +400,161 @@ export const migrations: readonly Migration[] = [
       INSERT INTO audit_chain_head (one, seq, hash) VALUES (true, 0, repeat('0', 64));
     `,
   },
+  {
+    version: 11,
+    name: 'field-level encryption at rest: which keys the stored values need',
+    sql: `
+      -- One row (docs/crypto.md): a check value of the blind-index key the search index was built
+      -- with, and the ids of the field keys stored values may be sealed under. A server whose key
+      -- ring lacks one of them, or has another blind-index key, refuses to start.
+      CREATE TABLE field_key_state (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        blind_index_check text NOT NULL,
+        field_keys text[] NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'audit records linked after commit (no chain head in the writing transaction); break-glass grants',
+    sql: `
+      -- An audit record waiting for the linker: inserted in the writer's transaction (so it
+      -- commits or rolls back with the change), turned into a chain link shortly after commit by
+      -- the one linker (docs/audit.md). Writers never touch audit_chain_head any more.
+      CREATE TABLE audit_pending (
+        pending_id bigserial PRIMARY KEY,
+        event_id text NOT NULL,
+        recorded timestamptz NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX audit_pending_written ON audit_pending (written_at);
+      -- When each link was made (NULL for links made before migration 12, which were made at commit).
+      ALTER TABLE audit_chain ADD COLUMN linked_at timestamptz;
+      -- Emergency access (break-glass, 紧急访问): a user's time-limited access to one patient
+      -- that the organisation rule or a security label would refuse (docs/access.md).
+      CREATE TABLE access_break_glass (
+        id text PRIMARY KEY,
+        username text NOT NULL,
+        patient_id text NOT NULL,
+        reason text NOT NULL,
+        granted_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX access_break_glass_user ON access_break_glass (username, patient_id, expires_at);
+    `,
+  },
+  {
+    version: 13,
+    name: 'SM2 signing keys of signers and the signatures of resource versions',
+    sql: `
+      -- One SM2 key pair per signer (a Practitioner, or the server); private_key is sealed with
+      -- the SM4 field cipher, NULL for the server key kept in the key file. A retired key signs
+      -- no more but still verifies what it signed (docs/signatures.md).
+      CREATE TABLE signature_key (
+        kid text PRIMARY KEY,
+        signer text NOT NULL,
+        public_key text NOT NULL,
+        private_key text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        retired_at timestamptz
+      );
+      CREATE UNIQUE INDEX signature_key_signer ON signature_key (signer) WHERE retired_at IS NULL;
+      -- Which Provenance signs which version of a resource, so a read finds its signature in one lookup.
+      CREATE TABLE signature_record (
+        target_type text NOT NULL,
+        target_id text NOT NULL,
+        target_version bigint NOT NULL,
+        provenance_id text NOT NULL,
+        kid text NOT NULL,
+        signed_at timestamptz NOT NULL,
+        PRIMARY KEY (target_type, target_id, target_version, provenance_id)
+      );
+    `,
+  },  {
+    version: 14,
+    name: 'job queue (embedded database), subscription events and delivery log',
+    sql: `
+      -- The persistent job queue on the embedded database (PostgreSQL uses pg-boss's own schema):
+      -- docs/subscriptions.md. A singleton job's id is derived from its key, so enqueueing twice collides.
+      CREATE TABLE qiao_job (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL,
+        name text NOT NULL,
+        payload jsonb NOT NULL,
+        state text NOT NULL DEFAULT 'created' CHECK (state IN ('created', 'retry', 'active', 'completed', 'failed')),
+        run_at timestamptz NOT NULL DEFAULT now(),
+        attempt integer NOT NULL DEFAULT 0,
+        retry_limit integer NOT NULL,
+        backoff_seconds integer NOT NULL,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz
+      );
+      CREATE INDEX qiao_job_due ON qiao_job (name, run_at) WHERE state IN ('created', 'retry');
+      -- Per Subscription: who created it (criteria and payloads are evaluated as that principal)
+      -- and the event counter (eventsSinceSubscriptionStart).
+      CREATE TABLE subscription_state (
+        subscription_id text PRIMARY KEY,
+        principal jsonb NOT NULL,
+        events bigint NOT NULL DEFAULT 0
+      );
+      -- Every event a subscription matched, numbered from 1; one row per resource version, so a
+      -- change matched twice (after a restart) keeps its first number.
+      CREATE TABLE subscription_event (
+        subscription_id text NOT NULL,
+        event_number bigint NOT NULL,
+        resource_type text NOT NULL,
+        resource_id text NOT NULL,
+        version_id text NOT NULL,
+        occurred timestamptz NOT NULL,
+        PRIMARY KEY (subscription_id, event_number),
+        UNIQUE (subscription_id, resource_type, resource_id, version_id)
+      );
+      -- Every delivery attempt (handshake, heartbeat, event), for $status and the delivery log.
+      CREATE TABLE subscription_delivery (
+        seq bigserial PRIMARY KEY,
+        subscription_id text NOT NULL,
+        kind text NOT NULL,
+        event_number bigint,
+        channel text NOT NULL,
+        attempt integer NOT NULL,
+        outcome text NOT NULL,
+        http_status integer,
+        error text,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX subscription_delivery_subscription ON subscription_delivery (subscription_id, seq);
+      -- How far the matcher has got in the committed changes (resource_history.last_updated): a
+      -- restart re-reads from a little before it, so a change committed just before a crash is matched.
+      CREATE TABLE subscription_cursor (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        last_updated timestamptz NOT NULL
+      );
+    `,
+  },
+  {
+    version: 18,
+    name: 'Registry submissions, accepted and refused, for the per-institution quality KPIs',
+    sql: `
+      -- One row per submission of a registry case (docs/registries.md). A refused submission
+      -- rolls its write back, so it is recorded here after the rollback: the error rate needs it.
+      CREATE TABLE registry_submission (
+        id bigserial PRIMARY KEY,
+        registry text NOT NULL,
+        organisation text NOT NULL,
+        case_key text NOT NULL,
+        condition_id text,
+        submitted_at timestamptz NOT NULL DEFAULT now(),
+        accepted boolean NOT NULL,
+        errors integer NOT NULL,
+        warnings integer NOT NULL,
+        rules text NOT NULL DEFAULT '',
+        diagnosed date,
+        completeness real
+      );
+      CREATE INDEX registry_submission_org ON registry_submission (registry, organisation, submitted_at);
+      CREATE INDEX registry_submission_case ON registry_submission (registry, case_key, submitted_at);
+    `,
+  },
 ];

@@ -20,10 +20,11 @@ import {
 } from './parse-values.js';
 import { referenceParams, searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
 import type { TableKey } from './index/tables.js';
+import { refusePartialMatch, withBlindLookups } from '../repository/sealed-fields.js';
 
 /** A condition on one index row; the table says which columns it reads. */
 export type ValueCondition =
-  | { table: 'token'; system?: string | null; code?: string }
+  | { table: 'token'; system?: string | null; code?: string; /** Other stored forms of `code` (blind indexes of sealed values). */ stored?: string[] }
   | { table: 'token'; codes: [system: string, code: string][] }
   | { table: 'string'; mode: 'prefix' | 'exact' | 'contains'; text: string }
   | ({ table: 'date' } & DateQuery)
@@ -160,12 +161,13 @@ class Parser {
       if (modifier) return this.unsupportedModifier(name, modifier);
       return { kind: 'composite', param: name, alternatives: splitOr(value).map((v) => this.composite(param, v)) };
     }
+    refusePartialMatch(type, name, modifier);
     if (param.type === 'reference' && modifier && modifier !== 'identifier') {
       if (!isKnownResourceType(modifier) || (param.targets.length && !param.targets.includes(modifier))) return this.unsupportedModifier(name, modifier);
     } else if (modifier && !MODIFIERS[param.type]?.includes(modifier)) {
       return this.unsupportedModifier(name, modifier);
     }
-    return this.value(param, modifier, value);
+    return withBlindLookups(type, this.value(param, modifier, value));
   }
 
   private value(param: ResolvedParam, modifier: string | undefined, value: string): Filter {

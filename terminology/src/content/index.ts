@@ -1,4 +1,4 @@
-import type { ConceptMap } from '@medplum/fhirtypes';
+import type { CodeSystem, ConceptMap } from '@medplum/fhirtypes';
 import { allCodesValueSet, codeSystemFromTable, type CodeTable } from '../import/table.js';
 import type { TerminologyResource } from '../terminology.js';
 import { countriesCodeSystem } from './countries.js';
@@ -18,7 +18,8 @@ let shipped: TerminologyResource[] | undefined;
 export function shippedContent(): TerminologyResource[] {
   if (shipped) return shipped;
   const tables = [...readJsonFiles<CodeTable>('national'), ...readJsonFiles<CodeTable>('subsets')];
-  const national = [...tables.map(codeSystemFromTable), divisionsCodeSystem(), countriesCodeSystem()];
+  // data/local: Qiao's own code systems, shipped as CodeSystem resources (their properties, e.g. ECG `critical`, need more than a table).
+  const national = [...tables.map(codeSystemFromTable), ...readJsonFiles<CodeSystem>('local'), divisionsCodeSystem(), countriesCodeSystem()];
   shipped = [
     ...fhirContent(),
     ...national,

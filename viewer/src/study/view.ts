@@ -44,10 +44,13 @@ function label(preset: Preset): string {
 
 /** The study view: series thumbnails, the viewport grid with its toolbar, and the report panel. */
 export async function renderStudy(root: HTMLElement, studyUid: string, fhir: FhirApi, metadata: Promise<DicomJson[]> = studyMetadata(studyUid)): Promise<void> {
-  root.replaceChildren(h('div', { className: 'status' }, t('loading')));
+  // The page may already show the first image (preview.ts); it stays until the viewport takes over.
+  if (root.dataset.view !== 'loading') root.replaceChildren(h('div', { className: 'status' }, t('loading')));
+  root.dataset.view = 'loading';
   const [context, instances] = await Promise.all([findStudy(fhir, studyUid).catch(() => ({}) as StudyContext), metadata.catch(() => [] as DicomJson[]), startCornerstone()]);
   const series = groupSeries(instances, window.location.origin);
   if (series.length === 0) {
+    root.dataset.view = 'error';
     root.replaceChildren(h('div', { className: 'status error' }, `${t('studyNotFound')}: ${studyUid}`), h('a', { href: './', className: 'back' }, t('backToWorklist')));
     return;
   }
@@ -198,6 +201,7 @@ export async function renderStudy(root: HTMLElement, studyUid: string, fhir: Fhi
     });
   }
 
+  root.dataset.view = 'study';
   root.replaceChildren(h('div', { className: 'study' }, toolbar, h('div', { className: 'study-body' }, seriesList, h('div', { className: 'grid-area' }, presetBar, grid), reportPanel), help));
   await selectLayout('1x1');
   selectTool('windowLevel');

@@ -4,6 +4,7 @@ import { TAG, nums, num, type DicomJson, type SeriesInfo } from '../dicomweb.js'
 import { lang } from '../i18n.js';
 import { createToolGroup, registerMetadata, setPrimaryTool } from './cornerstone.js';
 import { overlayLines, type OverlayInput } from './overlay.js';
+import { markFirstImage } from './preview.js';
 import { rangeToWindow, windowToRange, type Window } from './presets.js';
 import type { LayoutId, ToolId } from './shortcuts.js';
 
@@ -113,7 +114,7 @@ export class ViewportGrid {
       const viewport = this.engine.getViewport(id) as Types.IStackViewport | undefined;
       if (viewport?.viewportStatus !== Enums.ViewportStatus.RENDERED || !viewport.getCurrentImageId() || !viewport.getImageData()) return;
       this.firstImageMarked = true;
-      performance.mark('first-image');
+      markFirstImage();
     });
     return { id, element, overlay, cine: false };
   }

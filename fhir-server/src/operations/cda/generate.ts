@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { composeDocument, compositionType, documentType, fhirToCda, OID, profileOf, validateCda } from '@qiao/cda-adapters';
+import { maskedSources } from '../../access/reply.js';
 import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import type { Queryable } from '../../repository/db.js';
@@ -18,8 +19,11 @@ const CLINICAL_TYPES = ['Condition', 'Observation', 'Procedure', 'MedicationRequ
 
 async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[], logged: string[]): Promise<FhirResponse> {
   const resources = await closure(ctx, q, req, composition, known);
-  const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
-  rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
+  const full = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
+  rejectInvalid(validateCda(full, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
+  // The document as stored data makes it is what was validated; the caller gets it masked as JSON replies are (脱敏).
+  const masked = await maskedSources(ctx, req.principal, resources);
+  const xml = masked ? fhirToCda(composition, (ref) => (ref ? masked.get(ref) : undefined)) : full;
   const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
   noteTransmission('cda-generate', code, logged);
   return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };

@@ -11,6 +11,7 @@ import { documentBytes, rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
 import { ruleOverrides } from './rule-overrides.js';
 import { resolveSharedResources, restoreResolved } from './shared-resources.js';
+import { documentSealEntry } from '../../signatures/document.js';
 
 type Json = Record<string, unknown>;
 
@@ -37,6 +38,8 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
     const docRefResource = entries.find((e) => e.fullUrl === docRef)?.resource as Json;
     for (const r of (docRefResource.relatesTo as Json[] | undefined) ?? []) (r.target as Json).reference = replaced.reference;
   }
+  const seal = await documentSealEntry(ctx, q, bytes, entries);
+  if (seal) entries.push(seal);
   const code = prepared.mapped?.header.code?.code ?? '';
   // The transaction's audit record is the transmission log entry, written with what it stored.
   noteTransmission('cda-import', code);

@@ -163,7 +163,7 @@ export class ConditionBuilder {
             OR (${x}.system IS NULL AND ${x}.value = ANY(${arg(c.codes.map(([, v]) => v))}::text[])))`;
         }
         const parts: string[] = [];
-        if (c.code !== undefined) parts.push(`${x}.value = ${arg(c.code)}`);
+        if (c.code !== undefined) parts.push(c.stored?.length ? `${x}.value = ANY(${arg([c.code, ...c.stored])}::text[])` : `${x}.value = ${arg(c.code)}`);
         if (c.system === null) parts.push(`${x}.system IS NULL`);
         else if (c.system !== undefined) parts.push(`${x}.system = ${arg(c.system)}`);
         return and(parts);

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { rewritePart10 } from '@qiao/dicom-gateway';
+import { dicomwebClient } from '../dicom/client.js';
+import { call, type Reply } from '../support/http.js';
+import { useTestServer } from '../support/test-server.js';
+
+const DICOM = readFileSync(new URL('../../../dicom-gateway/test/data/anonymous_ecg_12lead_waveform.dcm', import.meta.url));
+const SOP = '1.3.6.1.4.1.20029.40.20130125105919.5407.1.1';
+const arrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** The background import runs after the study's sync: wait for what it writes. */
+async function eventually(probe: () => Promise<Reply>, ready: (r: Reply) => boolean): Promise<Reply> {
+  for (let i = 0; i < 100; i++) {
+    const r = await probe();
+    if (ready(r)) return r;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('timed out');
+}
+
+describe('ECG waveforms through the DICOM gateway', () => {
+  const server = useTestServer('postgres');
+
+  it('STOW-RS of the DICOM ECG creates the same FHIR resources as $ecg-import, once, on the study\'s patient', async () => {
+    await dicomwebClient(`${server.url}/dicomweb`).storeInstances({ datasets: [arrayBuffer(DICOM)] });
+    const found = await eventually(
+      () => call(server.base, 'GET', `Observation?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${SOP}`)}`),
+      (r) => r.body?.total === 1,
+    );
+    const waveform = found.body.entry[0].resource;
+    expect(waveform.component).toHaveLength(12);
+    expect(waveform.component.map((c: Json) => c.code.text)).toEqual(['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+    const study = (await call(server.base, 'GET', `ImagingStudy?identifier=urn:dicom:uid|urn:oid:1.3.76.13.65829.2.20130125082826.1072139.2`)).body.entry[0].resource;
+    expect(waveform.subject.reference).toBe(study.subject.reference);
+    expect((await call(server.base, 'GET', 'Patient?identifier=urn:qiao:dicom:patient-id|642341')).body.total).toBe(1);
+    const report = await eventually(() => call(server.base, 'GET', `DiagnosticReport?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${SOP}`)}`), (r) => r.body?.total === 1);
+    expect(report.body.entry[0].resource.result.length).toBeGreaterThan(1);
+
+    // The same file posted to $ecg-import: the resources the gateway made, nothing new.
+    const before = (await call(server.base, 'GET', 'Observation?_summary=count')).body.total;
+    const again = await call(server.base, 'POST', '$ecg-import', DICOM, { 'content-type': 'application/dicom' });
+    expect(again.status).toBe(200);
+    expect((again.body.entry as Json[]).every((e) => e.response.status.startsWith('200'))).toBe(true);
+    expect((again.body.entry as Json[]).map((e) => e.response.location).find((l: string) => l.startsWith('Observation/'))).toContain(waveform.id);
+    expect((await call(server.base, 'GET', 'Observation?_summary=count')).body.total).toBe(before);
+  });
+
+  it('a re-sent instance and a second ECG in the same study import once each', async () => {
+    const c = dicomwebClient(`${server.url}/dicomweb`);
+    await c.storeInstances({ datasets: [arrayBuffer(DICOM)] });
+    const second = rewritePart10(DICOM, { SOPInstanceUID: `${SOP}.2` });
+    await c.storeInstances({ datasets: [arrayBuffer(second)] });
+    await eventually(() => call(server.base, 'GET', `Task?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${SOP}.2`)}`), (r) => r.body?.total === 1);
+    const tasks = await call(server.base, 'GET', 'Task?code=https://qiao.health/fhir/CodeSystem/ecg-workflow|ecg-reading&_summary=count');
+    expect(tasks.body.total).toBe(2);
+  });
+});

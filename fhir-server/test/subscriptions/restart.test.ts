@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { call } from '../support/http.js';
+import { BACKENDS, createTestDatabase } from '../support/test-server.js';
+import { eventually, Receiver, task, topicSubscription } from './receiver.js';
+
+const EVENTS = 6;
+
+// Deliveries queued while the receiver is down survive a server restart: the new server on the
+// same database delivers them, and the receiver, de-duplicating by event number, sees each once.
+describe.each(BACKENDS)('delivery across a restart on %s', (backend) => {
+  let dataDir: string;
+  let config: Config;
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'qiao-sub-restart-'));
+    config = {
+      ...loadConfig({}),
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl: backend === 'postgres' ? await createTestDatabase() : undefined,
+      logLevel: (process.env.QIAO_TEST_LOG as Config['logLevel'] | undefined) ?? 'silent',
+      demoData: false,
+      dimsePort: null,
+      installProfiles: false,
+      auth: 'off',
+    };
+  });
+  afterAll(async () => {
+    await running?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers every queued event exactly once after de-duplication', async () => {
+    const receiver = await new Receiver().start();
+    running = await startServer(config);
+    let base = `${running.url}/fhir`;
+    const sub = (await call(base, 'POST', 'Subscription', topicSubscription(receiver.url, { filter: 'Task?status=ready' }))).body;
+    await eventually(async () => (await call(base, 'GET', `Subscription/${sub.id}`)).body.status === 'active', 10_000, 'active');
+
+    // The receiver goes down: every delivery fails and waits for its retry.
+    receiver.reply = () => 503;
+    for (let i = 0; i < EVENTS; i++) await call(base, 'POST', 'Task', task('ready', `任务 ${i}`));
+    await eventually(() => new Set(receiver.ofType('event-notification').flatMap((r) => r.events)).size === EVENTS, 15_000, 'first attempts');
+    await running.close();
+    running = undefined;
+
+    receiver.reply = () => 200;
+    const before = receiver.received.length;
+    running = await startServer(config);
+    base = `${running.url}/fhir`;
+    const delivered = () => new Set(receiver.received.slice(before).filter((r) => r.type === 'event-notification').flatMap((r) => r.events));
+    await eventually(() => delivered().size === EVENTS, 40_000, 'deliveries after restart');
+    expect([...delivered()].sort((a, b) => a - b)).toEqual(Array.from({ length: EVENTS }, (_, i) => i + 1));
+    expect(receiver.eventNumbers()).toEqual(Array.from({ length: EVENTS }, (_, i) => i + 1));
+    const status = await call(base, 'GET', `Subscription/${sub.id}/$status`);
+    expect(status.body.entry[0].resource.parameter.find((p: { name: string }) => p.name === 'events-since-subscription-start').valueString).toBe(String(EVENTS));
+    await receiver.stop();
+  }, 90_000);
+});
