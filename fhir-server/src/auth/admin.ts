@@ -9,6 +9,7 @@ import { clientFromJson, ONE_TIME_DAYS, registerUser, RegistrationError, userFro
 import { auditedChange, recordAuthEvent } from './security-events.js';
 import type { Queryable } from '../repository/db.js';
 import type { SecurityEventKind } from '../audit/index.js';
+import { rotateSigningKey } from './signing-keys.js';
 import { liveToken, principalOf } from './tokens.js';
 import { fhirBaseOf } from './urls.js';
 
@@ -102,6 +103,18 @@ export function adminActions(server: AuthServer) {
         if (!(await setPassword(q, id, hash, new Date(Date.now() + ONE_TIME_DAYS * 86400_000)))) throw notFound('user', id);
       });
       return { username: id, oneTimePassword: password };
+    }),
+    /** A new id_token signing key; the old ones stay in the JWKS until their tokens have expired. */
+    rotateSigningKey: adminRoute(server, async (req, res, admin) => {
+      const rotated = await auditedChange(
+        server,
+        req,
+        res,
+        (q) => rotateSigningKey(server.ctx.config, q, server.logger),
+        (r) => [{ kind: 'admin-action', outcome: 'success', principal: admin, detail: `签名密钥轮换 | signing key rotated: ${r.kid} (retired ${r.retired.join(', ') || '-'})` }],
+      );
+      await server.keys(true);
+      return rotated;
     }),
   };
 }

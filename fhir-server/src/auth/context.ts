@@ -10,8 +10,8 @@ import type { JWK } from 'jose';
 export interface AuthServer {
   ctx: Context;
   logger: Logger;
-  /** The id_token signing key and the published JWKS, loaded (or generated) once. */
-  keys(): Promise<{ current: SigningKey; jwks: { keys: JWK[] } }>;
+  /** The id_token signing key and the published JWKS, loaded (or generated) once and re-read every minute (or now, with `reload`: after a rotation). */
+  keys(reload?: boolean): Promise<{ current: SigningKey; jwks: { keys: JWK[] } }>;
 }
 
 /** Runs a FHIR interaction for the authorisation server (as `principal`) and returns status and parsed body. */

@@ -23,11 +23,16 @@ function authServer(ctx: Context, logger: Logger): AuthServer {
   let server = servers.get(ctx);
   if (!server) {
     let keys: ReturnType<AuthServer['keys']> | undefined;
+    let loadedAt = 0;
     server = {
       ctx,
       logger,
-      keys: () => {
-        keys ??= loadSigningKey(ctx.config, ctx.db, logger);
+      keys: (reload = false) => {
+        // Re-read now and then: a rotation made by another process on the same database reaches this one.
+        if (!keys || reload || Date.now() - loadedAt > KEY_REFRESH_MS) {
+          keys = loadSigningKey(ctx.config, ctx.db, logger);
+          loadedAt = Date.now();
+        }
         keys.catch(() => (keys = undefined));
         return keys;
       },
@@ -38,6 +43,7 @@ function authServer(ctx: Context, logger: Logger): AuthServer {
 }
 
 const PURGE_MS = 10 * 60_000;
+const KEY_REFRESH_MS = 60_000;
 
 /**
  * The authorisation server as an edge: at start it loads the bootstrap file and the signing key
@@ -114,6 +120,7 @@ export function installAuth(app: express.Express, ctx: Context, logger: Logger):
   auth.post('/admin/users/:username/disable', admin.setUserEnabled(false));
   auth.post('/admin/users/:username/enable', admin.setUserEnabled(true));
   auth.post('/admin/users/:username/reset-password', admin.resetPassword);
+  auth.post('/admin/signing-keys/rotate', admin.rotateSigningKey);
   // The body parsers' own errors (malformed JSON, oversized forms) become 4xx OperationOutcomes.
   auth.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
     const type = (error as { type?: unknown } | null)?.type;

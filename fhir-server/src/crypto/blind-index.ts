@@ -10,8 +10,17 @@ import { deriveKey, hmacSm3 } from './sm3.js';
  * recomputing every index entry, which a rotation of the field keys does not require.
  */
 export function blindIndex(indexKey: Buffer, domain: string, value: string): string {
-  const key = deriveKey(indexKey, `blind-index:${domain}`, 32);
-  return hmacSm3(key, normaliseIdentifier(value)).toString('hex');
+  return hmacSm3(domainKey(indexKey, domain), normaliseIdentifier(value)).toString('hex');
+}
+
+// Every indexed value and every search value needs the domain key: derived once per key and domain.
+const domainKeys = new WeakMap<Buffer, Map<string, Buffer>>();
+function domainKey(indexKey: Buffer, domain: string): Buffer {
+  let keys = domainKeys.get(indexKey);
+  if (!keys) domainKeys.set(indexKey, (keys = new Map()));
+  let key = keys.get(domain);
+  if (!key) keys.set(domain, (key = deriveKey(indexKey, `blind-index:${domain}`, 32)));
+  return key;
 }
 
 /**

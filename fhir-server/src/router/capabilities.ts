@@ -5,6 +5,7 @@ import { parametersGeneration, referenceParams, searchParamsFor } from '../searc
 import { OPERATIONS } from '../operations/registry.js';
 import { supportedProfiles } from '../validation/profiles.js';
 import { ROUTES } from './router.js';
+import { BACKPORT_SERVER_CAPABILITY, subscriptionCapability } from '../subscriptions/capability.js';
 import type { Interaction, Method } from './types.js';
 
 type TypeInteraction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
@@ -45,6 +46,7 @@ function build(baseUrl: string, secured: boolean): CapabilityStatement {
     status: 'active',
     date: SERVER_STARTED,
     kind: 'instance',
+    instantiates: [BACKPORT_SERVER_CAPABILITY],
     name: 'Qiao',
     title: '桥 Qiao FHIR 服务器 | Qiao FHIR server',
     publisher: 'Qiao project',
@@ -61,6 +63,7 @@ function build(baseUrl: string, secured: boolean): CapabilityStatement {
           type: type as CapabilityStatementRestResource['type'],
           interaction: interactions,
           ...supportedProfiles(type),
+          ...subscriptionCapability(type),
           versioning: 'versioned-update',
           readHistory: true,
           updateCreate: true,

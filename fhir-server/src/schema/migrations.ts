@@ -416,7 +416,7 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 12,
-    name: 'audit records linked after commit (no chain head in the writing transaction); break-glass grants',
+    name: 'audit records linked after commit (no chain head in the writing transaction); break-glass grants; signing key retirement',
     sql: `
       -- An audit record waiting for the linker: inserted in the writer's transaction (so it
       -- commits or rolls back with the change), turned into a chain link shortly after commit by
@@ -441,6 +441,8 @@ export const migrations: readonly Migration[] = [
         expires_at timestamptz NOT NULL
       );
       CREATE INDEX access_break_glass_user ON access_break_glass (username, patient_id, expires_at);
+      -- Signing key rotation: a retired key stops signing and stays in the JWKS until the id_tokens it signed expire.
+      ALTER TABLE auth_signing_key ADD COLUMN retired_at timestamptz;
     `,
   },
   {

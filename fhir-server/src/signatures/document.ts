@@ -1,5 +1,6 @@
 import type { Extension, Provenance, Signature } from '@medplum/fhirtypes';
-import { sm2Sign, sm3 } from '../crypto/index.js';
+import { sm3 } from '../crypto/index.js';
+import { sm2SignMessage } from './digest.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
@@ -46,7 +47,7 @@ export async function documentSealEntry(ctx: Context, q: Queryable, bytes: Uint8
     activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'CREATE', display: 'create' }] },
     agent: [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'custodian', display: 'Custodian' }] }, who: { display: 'Qiao' } }],
     signature: [
-      signatureElement({ type: SOURCE_SIGNATURE, when, signer: key.signer, kid: key.kid, userId, message: bytes, signature: sm2Sign(bytes, key, userId), targetFormat: CDA }),
+      signatureElement({ type: SOURCE_SIGNATURE, when, signer: key.signer, kid: key.kid, userId, message: bytes, signature: sm2SignMessage(bytes, key, userId), targetFormat: CDA }),
       ...(embedded ? [embedded] : []),
     ],
   };

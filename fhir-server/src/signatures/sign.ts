@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DiagnosticReport, Provenance, ProvenanceAgent } from '@medplum/fhirtypes';
 import type { Principal } from '../auth/principal.js';
-import { sm2Sign } from '../crypto/index.js';
+import { sm2SignMessage } from './digest.js';
 import type { WriteRule } from '../hooks/write-rules.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
@@ -65,7 +65,7 @@ export async function signReport(ctx: Context, q: Queryable, report: DiagnosticR
         kid: key.kid,
         userId,
         message,
-        signature: sm2Sign(message, key, userId),
+        signature: sm2SignMessage(message, key, userId),
         targetFormat: 'application/fhir+json',
         canonical: CANONICAL_FORM,
         ...(who.onBehalfOf ? { onBehalfOf: who.onBehalfOf } : {}),

@@ -1,9 +1,10 @@
 import type { Binary, Provenance, Reference, Resource, Signature } from '@medplum/fhirtypes';
-import { sm2Verify, sm3 } from '../crypto/index.js';
+import { sm3 } from '../crypto/index.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { canonicalBytes } from './canonical.js';
+import { sm2VerifyMessage } from './digest.js';
 import { publishedKey } from './keys.js';
 import { EXT, extensionString, namesSigner, qiaoSignatures } from './provenance.js';
 
@@ -62,7 +63,7 @@ function verifyCached(message: Uint8Array, signature: Buffer, publicKey: string,
   const key = `${publicKey}:${userId}:${signature.toString('base64')}:${sm3(message).toString('hex')}`;
   const known = cache.get(key);
   if (known !== undefined) return known;
-  const ok = sm2Verify(message, signature, publicKey, userId);
+  const ok = sm2VerifyMessage(message, signature, publicKey, userId);
   if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(key, ok);
   return ok;

@@ -24,12 +24,14 @@ describe('CDA output masked as JSON replies are (PGlite, auth on)', () => {
     const imported = await handle(server.ctx, { method: 'POST', path: '$cda-import', query: [], rawBody: labBytes, prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
     expect(imported.status).toBe(200);
     const found = await handle(server.ctx, { method: 'GET', path: 'Patient', query: [['identifier', `urn:oid:2.16.156.10011.1.3|${RESIDENT}`]], prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
-    const patient = JSON.parse(JSON.stringify(found.body)).entry[0].resource as Patient;
+    // Search entries hold stored JSON unparsed (RawJson).
+    const first = (body: unknown) => JSON.parse((body as { entry: { resource: { text: string } }[] }).entry[0]?.resource.text as string);
+    const patient = first(found.body) as Patient;
     patientId = patient.id as string;
     const withPhone = { ...patient, telecom: [{ system: 'phone', value: PHONE }] } as Patient;
     expect((await handle(server.ctx, { method: 'PUT', path: `Patient/${patientId}`, query: [], body: withPhone, prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL })).status).toBe(200);
     const compositions = await handle(server.ctx, { method: 'GET', path: 'Composition', query: [['subject', `Patient/${patientId}`]], prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
-    compositionId = JSON.parse(JSON.stringify(compositions.body)).entry[0].resource.id as string;
+    compositionId = first(compositions.body).id as string;
   });
 
   it('a radiologist (masked role) gets the ID and phone masked in $cda and $cda-generate, as in the Patient JSON', async () => {

@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { rewritePart10 } from '@qiao/dicom-gateway';
+import { syntheticDicomEcg } from '../../src/ecg/synthetic.js';
 import { dicomwebClient } from '../dicom/client.js';
 import { call, type Reply } from '../support/http.js';
-import { useTestServer } from '../support/test-server.js';
+import { startTestServer, useTestServer, type TestServer } from '../support/test-server.js';
 
 const DICOM = readFileSync(new URL('../../../dicom-gateway/test/data/anonymous_ecg_12lead_waveform.dcm', import.meta.url));
 const SOP = '1.3.6.1.4.1.20029.40.20130125105919.5407.1.1';
@@ -56,5 +62,33 @@ describe('ECG waveforms through the DICOM gateway', () => {
     await eventually(() => call(server.base, 'GET', `Task?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${SOP}.2`)}`), (r) => r.body?.total === 1);
     const tasks = await call(server.base, 'GET', 'Task?code=https://qiao.health/fhir/CodeSystem/ecg-workflow|ecg-reading&_summary=count');
     expect(tasks.body.total).toBe(2);
+  });
+});
+
+describe('ECG waveforms through DIMSE C-STORE (dcmtk storescu)', () => {
+  let server: TestServer;
+  let port = 0;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qiao-ecg-dimse-'));
+
+  beforeAll(async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    port = (probe.address() as net.AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    server = await startTestServer('postgres', { dimsePort: port });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports a synthetic 12-lead ECG sent with storescu, heart rate computed from its R peaks', async () => {
+    const file = path.join(dir, 'ecg.dcm');
+    writeFileSync(file, syntheticDicomEcg({ bpm: 84, seed: 'c-store', patientId: '110101198001011234' }));
+    await promisify(execFile)('storescu', ['-aet', 'CART', '-aec', 'QIAO', '127.0.0.1', String(port), file]);
+    const hr = await eventually(() => call(server.base, 'GET', 'Observation?code=http://loinc.org|8867-4'), (r) => r.body?.total === 1);
+    const value = hr.body.entry[0].resource.valueQuantity.value as number;
+    expect(Math.abs(value - 84)).toBeLessThanOrEqual(2);
+    expect(hr.body.entry[0].resource.method.text).toContain('R-peak');
   });
 });

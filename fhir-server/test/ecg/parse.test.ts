@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseAecg } from '../../src/ecg/aecg/parse.js';
 import { parseDicomEcg } from '../../src/ecg/dicom.js';
 import { detectRPeaks, heartRate, measurements } from '../../src/ecg/measure.js';
@@ -101,6 +104,22 @@ describe('synthetic ECGs (known rate)', () => {
     expect(Math.abs((fromXml?.value ?? 0) - bpm)).toBeLessThanOrEqual(2);
     const fromDicom = measurements(parseDicomEcg(syntheticDicomEcg({ bpm, seed: `hr-${bpm}` }))).find((m) => m.definition.key === 'hr');
     expect(Math.abs((fromDicom?.value ?? 0) - bpm)).toBeLessThanOrEqual(2);
+  });
+
+  it('writes DICOM that dcmtk reads as a 12-lead ECG of 12 channels × 5000 samples at 500 Hz', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'qiao-ecg-'));
+    try {
+      const file = path.join(dir, 'ecg.dcm');
+      writeFileSync(file, syntheticDicomEcg({ bpm: 60, seed: 'dcmtk' }));
+      const dump = execFileSync('dcmdump', ['+P', '0008,0016', '+P', '003a,0005', '+P', '003a,0010', '+P', '003a,001a', '+P', '5400,1006', file], { encoding: 'utf8' });
+      expect(dump).toMatch(/TwelveLeadECGWaveformStorage/);
+      expect(dump).toMatch(/\(003a,0005\) US 12/);
+      expect(dump).toMatch(/\(003a,0010\) UL 5000/);
+      expect(dump).toMatch(/\(003a,001a\) DS \[500\]/);
+      expect(dump).toMatch(/\(5400,1006\) CS \[SS\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says nothing about a flat line', () => {

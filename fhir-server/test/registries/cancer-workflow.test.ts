@@ -165,10 +165,12 @@ describe('cancer registry workflow: review, duplicates, death linkage, cards, KP
     expect(lines[0]).toMatch(/^报告卡编号 Case id,报告单位 Reporting institution,患者编号 Patient id,姓名 Name,身份证号 Resident ID/);
     expect(lines.length - 1).toBe(7);
     expect(lines.join('\n')).not.toMatch(/测试患者/);
-    const json = await (await fetch(`${server.base}/Condition/$registry-card?organization=Organization/hosp-b`, { headers: as('registry-analyst') })).json();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const json: any = await (await fetch(`${server.base}/Condition/$registry-card?organization=Organization/hosp-b`, { headers: as('registry-analyst') })).json();
     expect(json.cards).toHaveLength(1);
     expect(json.cards[0].duplicateOf).toBe(people.wangCase);
-    const own = await (await fetch(`${server.base}/${people.wangCase}/$registry-card`, { headers: as('doctor-a') })).json();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const own: any = await (await fetch(`${server.base}/${people.wangCase}/$registry-card`, { headers: as('doctor-a') })).json();
     expect(own.cards[0]).toMatchObject({ name: '测试患者11', topography: 'C18.7', morphology: '8140/3', basis: '7 原发灶病理', review: 'confirmed', sequence: '1', institution: 'Organization/hosp-a' });
   });
 
@@ -210,7 +212,7 @@ describe('research export of registry cases by a registry analyst (auth on)', ()
     let manifest: { output: { type: string; url: string }[] } | undefined;
     for (let i = 0; i < 600 && !manifest; i++) {
       const res = await fetch(statusUrl, { headers: analyst });
-      if (res.status === 200) manifest = await res.json();
+      if (res.status === 200) manifest = (await res.json()) as typeof manifest;
       else await new Promise((r) => setTimeout(r, 100));
     }
     const lines: Record<string, Record<string, unknown>[]> = {};

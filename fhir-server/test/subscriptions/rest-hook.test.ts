@@ -1,7 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import { call, firstIssue } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
-import { eventually, Receiver, statusOf, task, topicSubscription } from './receiver.js';
+import { eventually, Receiver, statusOf, task, TASK_TOPIC, topicSubscription } from './receiver.js';
 
 describe.each(BACKENDS)('rest-hook subscriptions on %s', (backend) => {
   const server = useTestServer(backend);
@@ -14,12 +14,12 @@ describe.each(BACKENDS)('rest-hook subscriptions on %s', (backend) => {
     const created = (await client.create({
       resourceType: 'Subscription',
       body: topicSubscription(receiver.url, { filter: 'Task?status=requested', content: 'full-resource', headers: ['Authorization: Bearer hook-secret'] }),
-    })) as { id: string; status: string };
+    })) as unknown as { id: string; status: string };
     expect(created.status).toBe('requested');
     const handshake = await eventually(() => receiver.ofType('handshake')[0], 10_000, 'handshake');
     expect(statusOf(handshake.body).subscription).toBe(`${server.base}/Subscription/${created.id}`);
     expect(handshake.headers.authorization).toBe('Bearer hook-secret');
-    await eventually(async () => ((await client.read({ resourceType: 'Subscription', id: created.id })) as { status: string }).status === 'active', 10_000, 'active');
+    await eventually(async () => ((await client.read({ resourceType: 'Subscription', id: created.id })) as unknown as { status: string }).status === 'active', 10_000, 'active');
 
     const matching = (await call(server.base, 'POST', 'Task', task('requested'))).body;
     const other = (await call(server.base, 'POST', 'Task', task('draft'))).body;
@@ -96,6 +96,15 @@ describe.each(BACKENDS)('rest-hook subscriptions on %s', (backend) => {
     const badTopic = await call(server.base, 'POST', 'Subscription', { ...topicSubscription('http://127.0.0.1:9/hook'), criteria: 'https://example.org/SubscriptionTopic/unknown' });
     expect(badTopic.status).toBe(400);
     expect(firstIssue(badTopic).expression).toEqual(['Subscription.criteria']);
+  });
+
+  it('advertises the Backport profile, the topics and the operations', async () => {
+    const statement = (await call(server.base, 'GET', 'metadata')).body;
+    expect(statement.instantiates).toContain('http://hl7.org/fhir/uv/subscriptions-backport/CapabilityStatement/backport-subscription-server-r4');
+    const subscription = statement.rest[0].resource.find((r: { type: string }) => r.type === 'Subscription');
+    expect(subscription.supportedProfile).toContain('http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription');
+    expect(subscription.extension.map((e: { valueCanonical: string }) => e.valueCanonical)).toContain(TASK_TOPIC);
+    expect(subscription.operation.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['status', 'events', 'get-ws-binding-token']));
   });
 
   it('retries a failing receiver with back-off until it accepts', async () => {

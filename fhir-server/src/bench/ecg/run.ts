@@ -19,6 +19,7 @@ import { syntheticAecg, syntheticDicomEcg } from '../../ecg/synthetic.js';
 import { startServer } from '../../server.js';
 import { startThrowawayPostgres } from '../../testing/throwaway-postgres.js';
 import { codeRevision } from '../machine.js';
+import { POSTGRES_SETTINGS } from '../postgres-settings.js';
 
 const args = process.argv.slice(2);
 const httpCount = Number(args.find((a) => a.startsWith('--http-count='))?.slice('--http-count='.length) ?? 200);
@@ -76,9 +77,9 @@ for (const r of [
 }
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'qiao-bench-ecg-'));
-const pg = await startThrowawayPostgres();
+const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
 try {
-  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: pg.url, logLevel: 'error', demoData: false, dimsePort: null, installProfiles: false, auth: 'off' };
+  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: await pg.createDatabase('ecg_bench'), logLevel: 'error', demoData: false, dimsePort: null, installProfiles: false, auth: 'off' };
   const server = await startServer(config);
   const base = `${server.url}/fhir`;
   try {

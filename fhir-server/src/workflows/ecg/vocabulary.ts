@@ -13,7 +13,7 @@ export const EXT_STATEMENT_RANK = `${SD}/ecg-statement-rank`;
 /** On the original file's attachment: MD5 (the upload guideline's check) and SM3 (GB/T 32905), lower-case hex. */
 export const EXT_MD5 = `${SD}/attachment-md5`;
 export const EXT_SM3 = `${SD}/attachment-sm3`;
-/** On the Task: the report holds a critical statement. */
+/** On the report (set by the statements rule) and on its Task (when sent): a critical statement. */
 export const EXT_CRITICAL = `${SD}/ecg-critical`;
 
 export const LOINC = 'http://loinc.org';

@@ -147,8 +147,9 @@ export const referralTaskRule: WriteRule = {
       requireSide(principal, task, 'applicant', action ?? 'submit');
     } else if (from === to) {
       // An edit that keeps the state (a note, more supporting information): either party, not after the end.
-      const sides = sidesOf(principal, task);
-      if (sides.size === 0) requireSide(principal, task, 'applicant', 'submit');
+      if (sidesOf(principal, task).size === 0) {
+        throw new FhirError('referral.side-forbidden', { side: 'applying or receiving', sideZh: '转出方或接收方', action: 'change', actionZh: '修改' }, 'Task');
+      }
       if (stateOf(from)?.final) throw illegal(from, to, []);
     } else {
       const options = transitionsFrom(from, approvals);
