@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { escapeToken } from '@qiao/cda-adapters';
 import { get } from '../operations/cda/fhir-io.js';
 import type { Queryable } from '../repository/db.js';
 import { handle } from '../router/router.js';
@@ -46,7 +47,7 @@ export function parseEcg(format: EcgFormat, bytes: Uint8Array, siteOffset: strin
   return format === 'dicom' ? parseDicomEcg(bytes, siteOffset) : parseAecg(bytes, siteOffset);
 }
 
-const token = (id: Identifier) => `${id.system.replace(/[\\|,$]/g, (c) => `\\${c}`)}|${id.value.replace(/[\\|,$]/g, (c) => `\\${c}`)}`;
+const token = (id: Identifier) => `${escapeToken(id.system)}|${escapeToken(id.value)}`;
 
 async function first(ctx: Context, q: Queryable, outer: FhirRequest, type: string, query: [string, string][]): Promise<Json | undefined> {
   const bundle = await get(ctx, q, outer, type, [...query, ['_count', '1']]);
@@ -80,7 +81,7 @@ export async function importEcg(ctx: Context, q: Queryable, outer: FhirRequest, 
   }
   const matchedOrder =
     (await first(ctx, q, outer, 'ServiceRequest', [['identifier', token(recording.uid)]])) ??
-    (recording.accession ? await first(ctx, q, outer, 'ServiceRequest', [['identifier', recording.accession.replace(/[\\|,$]/g, (c) => `\\${c}`)]]) : undefined);
+    (recording.accession ? await first(ctx, q, outer, 'ServiceRequest', [['identifier', escapeToken(recording.accession)]]) : undefined);
   const order = matchedOrder ? `ServiceRequest/${String(matchedOrder.id)}` : undefined;
   // The clinic: as the caller says, else the caller's organisation, else the organisation that placed the matched order.
   const ordered = (matchedOrder?.requester as { reference?: string } | undefined)?.reference;

@@ -2,11 +2,11 @@ import { jest } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { admin, TEST_APP, useAuthServer, userToken } from '../support/auth.js';
 
-jest.setTimeout(120000);
+jest.setTimeout(300000);
 
 /** Rotating the id_token signing key: the new key signs at once, the old one verifies until its tokens have expired. */
-describe('signing key rotation (PGlite)', () => {
-  const server = useAuthServer('pglite');
+describe('signing key rotation (PostgreSQL)', () => {
+  const server = useAuthServer('postgres');
   const jwks = async () => (await (await fetch(`${server.url}/auth/jwks`)).json()) as JSONWebKeySet;
   const idToken = async () => (await userToken(server, { username: 'clinician', scopes: 'openid fhirUser user/Patient.rs' })).body.id_token as string;
   const verify = async (token: string) => jwtVerify(token, createLocalJWKSet(await jwks()), { issuer: server.base, audience: TEST_APP });

@@ -74,6 +74,8 @@ describe('CDS Hooks: duplicate-order reminders over HTTP, as a CDS client calls 
     // Metformin prescribed at hospital A 5 days ago; a cancelled prescription does not count.
     await post({ resourceType: 'MedicationRequest', status: 'active', intent: 'order', medicationCodeableConcept: { coding: [{ system: DRUG, code: 'metformin-500' }], text: '二甲双胍片 0.5g' }, subject, authoredOn: daysAgo(5), requester: { reference: 'Organization/hosp-a' } });
     await post({ resourceType: 'MedicationRequest', status: 'cancelled', intent: 'order', medicationCodeableConcept: { coding: [{ system: DRUG, code: 'aspirin-100' }] }, subject, authoredOn: daysAgo(2) });
+    // A head CT at hospital B 10 days ago, known as an ImagingStudy only (no report yet).
+    await post({ resourceType: 'ImagingStudy', status: 'available', subject, started: `${daysAgo(10)}T08:00:00+08:00`, procedureCode: [{ coding: [{ system: LOINC, code: '24725-4' }], text: '头颅CT平扫' }], series: [{ uid: '1.2.840.99999.1.1', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }, performer: [{ actor: { reference: 'Organization/hosp-b' } }] }] });
     const registered = await backendToken(server, { scopes: 'system/*.rs' });
     client = { clientId: registered.clientId, key: registered.key };
   });
@@ -126,6 +128,14 @@ describe('CDS Hooks: duplicate-order reminders over HTTP, as a CDS client calls 
     expect(reply.body.cards).toHaveLength(1);
     expect(reply.body.cards[0]?.summary).toMatch(/^重复用药：二甲双胍片 0.5g已于/);
     expect(reply.body.cards[0]?.suggestions?.[0]?.actions[0]?.resource).toBe('MedicationRequest/draft-met');
+  });
+
+  it('an exam known only as an ImagingStudy (procedure code) within 30 days gets a card naming the institution', async () => {
+    const order: ServiceRequest = { resourceType: 'ServiceRequest', id: 'draft-ct-head', status: 'draft', intent: 'order', category: IMAGING_CATEGORY, code: { coding: [{ system: LOINC, code: '24725-4' }], text: '头颅CT' }, subject: { reference: `Patient/${patientId}` } };
+    const reply = await hook('duplicate-order-select', request('order-select', [order], ['ServiceRequest/draft-ct-head']));
+    expect(reply.body.cards).toHaveLength(1);
+    expect(reply.body.cards[0].summary).toContain(`重复检查：头颅CT已于${daysAgo(10)}在测试医院2完成`);
+    expect(reply.body.cards[0].detail).toMatch(/ImagingStudy\//);
   });
 
   it('the CDS client\'s JWT is required and checked: audience, replay, signature', async () => {

@@ -91,6 +91,16 @@ describe('cancer registry workflow: review, duplicates, death linkage, cards, KP
     const illegal = await moveTo('county-cdc', task, 'confirmed');
     expect(illegal.status).toBe(409);
     expect(illegal.body.issue[0].diagnostics).toMatch(/from "returned" to "confirmed" \(allowed: pending-hospital\)/);
+    // The hospital corrects the case: a new version, traced by a Provenance, the rules run again.
+    const current = (await call(server.base, 'GET', people.wangCase as string, undefined, setup)).body;
+    const corrected = await call(server.base, 'PUT', people.wangCase as string, { ...current, recordedDate: daysAgo(0) }, as('doctor-a'));
+    expect(corrected.status).toBe(200);
+    expect(corrected.body.meta.versionId).toBe('2');
+    const traces = await call(server.base, 'GET', `Provenance?target=${people.wangCase}&_count=50`, undefined, setup);
+    const edit = traces.body.entry.map((e: { resource: { activity: { coding: { code: string }[] }; target: { reference: string }[] } }) => e.resource).find((p: { activity: { coding: { code: string }[] } }) => p.activity.coding[0]?.code === 'UPDATE');
+    expect(edit.target[0].reference).toBe(`${people.wangCase}/_history/2`);
+    const refusedFix = await call(server.base, 'PUT', people.wangCase as string, { ...current, onsetDateTime: '2999-01-01' }, as('doctor-a'));
+    expect(refusedFix.status).toBe(422);
     for (const [who, state] of [['doctor-a', 'pending-hospital'], ['doctor-a', 'pending-county'], ['county-cdc', 'pending-city'], ['county-cdc', 'confirmed']] as const) {
       reply = await moveTo(who, task, state);
       expect(reply.status).toBe(200);
@@ -185,9 +195,9 @@ describe('cancer registry workflow: review, duplicates, death linkage, cards, KP
     expect(reply.status).toBe(200);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const of = (org: string) => Object.fromEntries(reply.body.parameter.find((p: any) => p.part?.[0]?.valueReference?.reference === org).part.map((p: any) => [p.name, p.valueInteger ?? p.valueDecimal]));
-    // Hospital A: 6 accepted cases (wang ×3, li, zhao ×2) and 1 refused case; all 40 days after diagnosis.
+    // Hospital A: 6 accepted cases (wang ×3, li, zhao ×2), one accepted and one refused correction of the first, and 1 refused case; all 40 days after diagnosis.
     const a = of('Organization/hosp-a');
-    expect(a).toMatchObject({ submissions: 7, refused: 1, errorRate: 0.1429, cases: 7, firstSubmitErrorRate: 0.1429, timelinessMedianDays: 40, timelyRate: 0 });
+    expect(a).toMatchObject({ submissions: 9, refused: 2, errorRate: 0.2222, cases: 7, firstSubmitErrorRate: 0.1429, timelinessMedianDays: 40, timelyRate: 0 });
     // Hospital B: the duplicate (35 days), then case B-1 refused once and accepted (10 days).
     const b = of('Organization/hosp-b');
     expect(b).toMatchObject({ submissions: 3, refused: 1, errorRate: 0.3333, cases: 2, firstSubmitErrorRate: 0.5, timelinessMedianDays: 22.5, timelyRate: 0.5 });

@@ -32,11 +32,11 @@ function element(id: string, patient: string, code: string, display: string, tex
  */
 export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const requestRef = `ServiceRequest/${path.id as string}`;
-  const request = (await run(ctx, q, req, 'GET', requestRef)).resource as unknown as ServiceRequest;
+  const request = (await run<ServiceRequest>(ctx, q, req, 'GET', requestRef)).resource;
   const patient = request.subject.reference as string;
   const [task] = (await searchAll(ctx, q, req, 'Task', [['based-on', requestRef], ['code', `${SNOMED}|${REFERRAL_CODE}`]])) as unknown as Task[];
   const receiverRef = request.performer?.find((p) => p.reference?.startsWith('Organization/'))?.reference;
-  const receiver = receiverRef ? ((await run(ctx, q, req, 'GET', receiverRef)).resource as unknown as Organization) : undefined;
+  const receiver = receiverRef ? ((await run<Organization>(ctx, q, req, 'GET', receiverRef)).resource) : undefined;
   const reason = [request.reasonCode?.map((c) => c.text ?? c.coding?.[0]?.display).join('；'), request.note?.map((n) => n.text).join('；')].filter(Boolean).join('。') || '转诊';
   const diagnoses = [];
   for (const info of request.supportingInfo ?? []) {
@@ -76,6 +76,6 @@ export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequ
   };
   const stored = await run(ctx, q, req, 'POST', 'DocumentReference', reference);
   const documentRef = `DocumentReference/${String(stored.resource.id)}`;
-  await run(ctx, q, req, 'PUT', requestRef, { ...request, supportingInfo: [...(request.supportingInfo ?? []), { reference: documentRef }] } as ServiceRequest, etag(request as never));
+  await run(ctx, q, req, 'PUT', requestRef, { ...request, supportingInfo: [...(request.supportingInfo ?? []), { reference: documentRef }] } as ServiceRequest, etag(request));
   return stored.res;
 }

@@ -33,7 +33,7 @@ export function referenceParam(req: FhirRequest, name: string, type: string): st
  * One interaction made exactly as the caller's own (same principal, same checks, same transaction
  * `q`); the stored resource back as plain JSON.
  */
-export async function run(ctx: Context, q: Queryable, outer: FhirRequest, method: FhirRequest['method'], path: string, body?: Resource, ifMatch?: string): Promise<{ res: FhirResponse; resource: Json }> {
+export async function run<T = Json>(ctx: Context, q: Queryable, outer: FhirRequest, method: FhirRequest['method'], path: string, body?: Resource, ifMatch?: string): Promise<{ res: FhirResponse; resource: T }> {
   const res = await dispatch(ctx, q, {
     method,
     path,
@@ -44,8 +44,9 @@ export async function run(ctx: Context, q: Queryable, outer: FhirRequest, method
     baseUrl: outer.baseUrl,
     principal: outer.principal,
   });
-  const resource = res.body && !(res.body instanceof RawContent) ? (toPlain(res.body) as unknown as Json) : {};
+  const resource = (res.body && !(res.body instanceof RawContent) ? toPlain(res.body) : {}) as unknown as T;
   return { res, resource };
 }
 
-export const etag = (resource: Json): string => `W/"${String((resource.meta as Json | undefined)?.versionId ?? '')}"`;
+/** The If-Match value that makes a read-modify-write fail when someone else wrote in between. */
+export const etag = (resource: { meta?: { versionId?: string } }): string => `W/"${resource.meta?.versionId ?? ''}"`;

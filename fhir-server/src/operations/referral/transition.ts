@@ -74,7 +74,7 @@ async function book(ctx: Context, q: Queryable, req: FhirRequest, task: Task): P
     ...(location ? [{ actor: { reference: location }, status: 'accepted' as const }] : []),
   ];
   let slot: Slot | undefined;
-  if (slotRef) slot = (await run(ctx, q, req, 'GET', slotRef)).resource as unknown as Slot;
+  if (slotRef) slot = (await run<Slot>(ctx, q, req, 'GET', slotRef)).resource;
   const start = slot?.start ?? param(req, 'start');
   const end = slot?.end ?? param(req, 'end');
   if (!start || !end) {
@@ -90,7 +90,7 @@ async function book(ctx: Context, q: Queryable, req: FhirRequest, task: Task): P
     participant,
   };
   const created = await run(ctx, q, req, 'POST', 'Appointment', appointment);
-  if (slot) await run(ctx, q, req, 'PUT', slotRef as string, { ...slot, status: 'busy' }, etag(slot as never));
+  if (slot) await run(ctx, q, req, 'PUT', slotRef as string, { ...slot, status: 'busy' }, etag(slot));
   return { type: OUTPUT.appointment, valueReference: { reference: `Appointment/${String(created.resource.id)}` } };
 }
 
@@ -99,12 +99,12 @@ async function release(ctx: Context, q: Queryable, req: FhirRequest, task: Task)
   for (const o of task.output ?? []) {
     const ref = o.valueReference?.reference;
     if (!ref?.startsWith('Appointment/')) continue;
-    const appointment = (await run(ctx, q, req, 'GET', ref)).resource as unknown as Appointment;
+    const appointment = (await run<Appointment>(ctx, q, req, 'GET', ref)).resource;
     if (appointment.status === 'cancelled') continue;
-    await run(ctx, q, req, 'PUT', ref, { ...appointment, status: 'cancelled' }, etag(appointment as never));
+    await run(ctx, q, req, 'PUT', ref, { ...appointment, status: 'cancelled' }, etag(appointment));
     for (const s of appointment.slot ?? []) {
-      const slot = (await run(ctx, q, req, 'GET', s.reference as string)).resource as unknown as Slot;
-      if (slot.status === 'busy') await run(ctx, q, req, 'PUT', s.reference as string, { ...slot, status: 'free' }, etag(slot as never));
+      const slot = (await run<Slot>(ctx, q, req, 'GET', s.reference as string)).resource;
+      if (slot.status === 'busy') await run(ctx, q, req, 'PUT', s.reference as string, { ...slot, status: 'free' }, etag(slot));
     }
   }
 }
@@ -131,7 +131,7 @@ function outputsFor(req: FhirRequest, action: Action): TaskOutput[] {
  */
 export async function transition(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const action = actionParam(req);
-  const current = (await run(ctx, q, req, 'GET', `Task/${path.id as string}`)).resource as unknown as Task;
+  const current = (await run<Task>(ctx, q, req, 'GET', `Task/${path.id as string}`)).resource;
   if (!isReferralTask(current)) {
     throw new FhirError('referral.parameter-invalid', { name: 'Task', zh: '不是转诊任务（Task.code 应为 SNOMED CT 3457005）', en: 'not a referral Task (Task.code must be SNOMED CT 3457005)' }, 'Task.code');
   }
@@ -152,7 +152,7 @@ export async function transition(ctx: Context, q: Queryable, req: FhirRequest, p
     extension: [...(current.extension ?? []), ...(given.length ? [{ url: STEP_EXTENSION, extension: given }] : [])],
   };
   const requestRef = current.basedOn?.[0]?.reference as string;
-  const request = (await run(ctx, q, req, 'GET', requestRef)).resource as unknown as ServiceRequest;
+  const request = (await run<ServiceRequest>(ctx, q, req, 'GET', requestRef)).resource;
   const outputs = [
     ...(action === 'schedule' ? [await book(ctx, q, req, current)] : []),
     ...(action === 'receive' ? [await receive(ctx, q, req, current, request)] : []),
@@ -161,7 +161,7 @@ export async function transition(ctx: Context, q: Queryable, req: FhirRequest, p
   if (outputs.length) next.output = [...(current.output ?? []), ...outputs];
   if (action === 'cancel') await release(ctx, q, req, current);
   const requestStatus = REQUEST_STATUS[state.code] ?? (request.status === 'draft' && state.code !== 'draft' ? 'active' : undefined);
-  if (requestStatus && requestStatus !== request.status) await run(ctx, q, req, 'PUT', requestRef, { ...request, status: requestStatus }, etag(request as never));
-  const updated = await run(ctx, q, req, 'PUT', `Task/${path.id as string}`, next, etag(current as never));
+  if (requestStatus && requestStatus !== request.status) await run(ctx, q, req, 'PUT', requestRef, { ...request, status: requestStatus }, etag(request));
+  const updated = await run(ctx, q, req, 'PUT', `Task/${path.id as string}`, next, etag(current));
   return { ...updated.res, status: 200 };
 }

@@ -52,7 +52,7 @@ function stateOf(task: Task | undefined): string | undefined {
   return task?.businessStatus?.coding?.find((c) => c.system === REVIEW_STATE_SYSTEM)?.code;
 }
 
-function who(principal: Principal): { reference: string } | { display: string } {
+export function who(principal: Principal): { reference: string } | { display: string } {
   if (principal.fhirUser) return { reference: principal.fhirUser };
   return { display: principal.username ?? principal.clientId ?? principal.kind };
 }

@@ -35,3 +35,9 @@ export async function recordRefused(db: Db, row: SubmissionRow): Promise<void> {
   if (db.kind === 'postgres') await insert;
   else insert.catch(() => undefined);
 }
+
+/** The key a stored case was first accepted under: its re-submissions count as the same case whatever they change. */
+export async function keyOfStoredCase(q: Queryable, registry: string, conditionId: string): Promise<string | undefined> {
+  const [row] = await q.query<{ case_key: string }>('SELECT case_key FROM registry_submission WHERE registry = $1 AND condition_id = $2 AND accepted ORDER BY id LIMIT 1', [registry, conditionId]);
+  return row?.case_key;
+}

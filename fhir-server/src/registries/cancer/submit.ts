@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Condition, Patient } from '@medplum/fhirtypes';
+import type { Condition, Patient, Provenance } from '@medplum/fhirtypes';
 import type { Principal } from '../../auth/principal.js';
 import { fromEdgeIssue, type EdgeIssue } from '../../errors/edge-issues.js';
 import { FhirError } from '../../errors/fhir-error.js';
@@ -10,9 +10,9 @@ import type { Context } from '../../router/types.js';
 import { readOptional, searchAll } from '../store.js';
 import { caseFields, CANCER, EXT, extension, isCancerCase, REGISTRY_TAG_SYSTEM, setExtension, site, type CaseFields } from './model.js';
 import { evaluateCase, icdo3Checker, type Evaluation } from './quality.js';
-import { FIRST_REVIEW_STATE } from './review.js';
+import { FIRST_REVIEW_STATE, who } from './review.js';
 import { histologyGroup, isSystemic, organOf } from './sites.js';
-import { recordAccepted, recordRefused } from './submissions.js';
+import { keyOfStoredCase, recordAccepted, recordRefused } from './submissions.js';
 import { followUpTask, reviewTask } from './tasks.js';
 
 export interface CaseCheck {
@@ -32,7 +32,7 @@ export async function checkCase(ctx: Context, q: Queryable, condition: Condition
   return { evaluation, fields, ...(patient ? { patient } : {}) };
 }
 
-/** The key one case keeps across its submissions: the hospital's case identifier, else patient, topography, morphology and date. */
+/** The key of a new case: the hospital's case identifier, else patient, topography, morphology and date (a stored case keeps the key it was first accepted under). */
 export function caseKey(condition: Condition, fields: CaseFields): string {
   const id = condition.identifier?.[0];
   if (id?.value) return `${id.system ?? ''}|${id.value}`;
@@ -82,6 +82,17 @@ async function classifyPrimary(q: Queryable, condition: Condition, fields: CaseF
   }];
 }
 
+/** The trace of a correction (修改留痕): who changed the case and when, pointing at the version it creates. */
+function correction(condition: Condition, previous: { meta?: { versionId?: string } }, principal: Principal): Provenance {
+  return {
+    resourceType: 'Provenance',
+    target: [{ reference: `Condition/${condition.id}/_history/${Number(previous.meta?.versionId ?? '0') + 1}` }],
+    recorded: new Date().toISOString(),
+    activity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'UPDATE', display: '修改 | revise' }] },
+    agent: [{ who: who(principal), ...(principal.organisation ? { onBehalfOf: { reference: principal.organisation } } : {}) }],
+  };
+}
+
 /**
  * Submission of a cancer case (a create or update of a Condition tagged `registry|cancer`): the
  * quality rules refuse it with every blocking issue (422, each with its expression) or let it
@@ -91,14 +102,14 @@ async function classifyPrimary(q: Queryable, condition: Condition, fields: CaseF
 export const SUBMIT_RULE: WriteRule = {
   name: 'cancer-registry-submit',
   types: ['Condition'],
-  async check(ctx, q, { method, resource, principal }) {
+  async check(ctx, q, { method, resource, previous, principal }) {
     if (!isCancerCase(resource)) return;
     const condition = resource;
     const { evaluation, fields, patient } = await checkCase(ctx, q, condition, principal);
     const row = {
       registry: CANCER,
       organisation: fields.reporter ?? principal.organisation ?? 'unknown',
-      caseKey: caseKey(condition, fields),
+      caseKey: (method !== 'create' && condition.id ? await keyOfStoredCase(q, CANCER, condition.id) : undefined) ?? caseKey(condition, fields),
       evaluation,
       ...(fields.diagnosed ? { diagnosed: fields.diagnosed } : {}),
     };
@@ -113,6 +124,7 @@ export const SUBMIT_RULE: WriteRule = {
       const patientRef = `Patient/${patient.id}`;
       await ctx.repo.createMany(q, [reviewTask(condition.id, patientRef, fields.reporter, FIRST_REVIEW_STATE), followUpTask(condition.id, patientRef, new Date().toISOString())]);
     }
+    if (previous) await ctx.repo.create(q, correction(condition, previous, principal));
     await recordAccepted(q, { ...row, accepted: true, conditionId: condition.id });
     return issues;
   },

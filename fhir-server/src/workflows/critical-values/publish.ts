@@ -92,7 +92,7 @@ export async function publishCritical(
   outer: FhirRequest,
   result: CriticalResult,
   principal: Principal,
-  options: { contact?: string; now?: Date } = {},
+  options: { contact?: string } = {},
 ): Promise<Published | PublishRefusal> {
   const resultRef = `${result.resourceType}/${result.id as string}`;
   const existing = await publishedAlert(ctx, q, outer, resultRef);
@@ -103,7 +103,7 @@ export async function publishCritical(
   if (!order) return 'no-order';
   const site = await orderingSite(ctx, q, outer, order);
   if (!site?.organisation && !site?.practitioner) return 'no-site';
-  const now = (options.now ?? new Date()).toISOString();
+  const now = new Date().toISOString();
   const publisher = publisherOf(result, principal);
   const contact = options.contact ?? (await publisherPhone(ctx, q, outer, publisher));
   const identifier = [{ system: RESULT_ID_SYSTEM, value: resultRef }];

@@ -142,7 +142,7 @@ export const referralTaskRule: WriteRule = {
     let action: Action | undefined;
     if (from === undefined) {
       const allowed = initialStates(approvals);
-      if (!allowed.includes(to as never)) throw illegal('(new)', to, allowed);
+      if (!(allowed as string[]).includes(to)) throw illegal('(new)', to, allowed);
       action = to === 'draft' ? undefined : 'submit';
       requireSide(principal, task, 'applicant', action ?? 'submit');
     } else if (from === to) {

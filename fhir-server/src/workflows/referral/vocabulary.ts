@@ -1,4 +1,4 @@
-import type { CodeSystem, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import type { CodeSystem, SearchParameter } from '@medplum/fhirtypes';
 import { registerSearchParameters } from '../../search/search-parameters.js';
 import { STATES } from './machine.js';
 
@@ -66,7 +66,7 @@ export function statusCodeSystem(): CodeSystem {
   });
 }
 
-export function conformanceResources(): (CodeSystem | SearchParameter | StructureDefinition)[] {
+export function conformanceResources(): (CodeSystem | SearchParameter)[] {
   return [
     statusCodeSystem(),
     codeSystem('referral-type', TYPE_SYSTEM, '转诊类型 | Referral type', REFERRAL_TYPES),

@@ -1,10 +1,13 @@
+import { jest } from '@jest/globals';
 import { demoDataset } from '../../../src/seed/bundles.js';
 import { loadReferralDemo } from '../../../src/workflows/referral/demo.js';
 import { call } from '../../support/http.js';
 import { useTestServer } from '../../support/test-server.js';
 
-describe('two-way referral demo data (PGlite)', () => {
-  const server = useTestServer('pglite');
+jest.setTimeout(180_000);
+
+describe('two-way referral demo data (PostgreSQL)', () => {
+  const server = useTestServer('postgres');
 
   it('adds care levels to a township health centre and its county hospital, and one upward referral waiting for approval', async () => {
     for (const bundle of demoDataset()) expect((await call(server.base, 'POST', '', bundle)).status).toBe(200);

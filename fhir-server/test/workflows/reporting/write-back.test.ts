@@ -1,5 +1,5 @@
 /**
- * Remote reading write-back end to end over REST (PGlite), with users of the county hospital (the
+ * Remote reading write-back end to end over REST (PostgreSQL with pg-boss jobs, PGlite with the job table), with users of the county hospital (the
  * reading centre) and the ordering township clinic: a radiologist signs a report as the viewer does
  * (POST preliminary, PUT final); the report is completed with the order and the reading centre; the
  * clinic's subscription is notified and the clinic fetches the report; the clinic's PACS — a real
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bearer, userToken, useAuthServer } from '../../support/auth.js';
 import { call, firstIssue } from '../../support/http.js';
+import { BACKENDS } from '../../support/test-server.js';
 import { Receiver } from '../../subscriptions/receiver.js';
 import { CLINIC, COUNTY, OTHER, PATIENT, SITE_USERS, eventually, order, put, setupSites, type Sites } from '../critical-values/sites.js';
 
@@ -52,8 +53,8 @@ const stopped = (child: ChildProcess): Promise<void> => new Promise((resolve) =>
 const entries = <T,>(reply: { body: unknown }): T[] => ((reply.body as Bundle).entry ?? []).map((e) => e.resource as T);
 const value = (p: ParametersParameter | undefined, name: string) => p?.part?.find((x) => x.name === name);
 
-describe('report write-back to the ordering clinic (pglite, auth on)', () => {
-  const server = useAuthServer('pglite', { users: [...SITE_USERS], config: { reporting: { turnaroundHours: 24, pacs: [], retrySeconds: 1, maxAttempts: 6 } } });
+describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)', (backend) => {
+  const server = useAuthServer(backend, { users: [...SITE_USERS], config: { reporting: { turnaroundHours: 24, pacs: [], retrySeconds: 1, maxAttempts: 6 } } });
   let sites: Sites;
   let pacsDir = '';
   let pacsPort = 0;
