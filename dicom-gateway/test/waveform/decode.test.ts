@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { decodeWaveform, ECG_LEADS, leadByDicomCode, leadByReferenceId, mdcLeadCode, WaveformError } from '../../src/index.js';
+import { decodeWaveform, ECG_LEADS, leadByDicomCode, leadByReferenceId, mdcLeadCode, rewritePart10, WaveformError } from '../../src/index.js';
 
 const ECG = new URL('../data/anonymous_ecg_12lead_waveform.dcm', import.meta.url);
 const bytes = readFileSync(ECG);
@@ -66,6 +66,12 @@ describe('DICOM ECG waveform decoding', () => {
     expect(decoded.patient.id).toBe('642341');
     expect(decoded.sopInstanceUID).toBe('1.3.6.1.4.1.20029.40.20130125105919.5407.1.1');
     expect(decoded.acquired).toBe('20130125105919');
+  });
+
+  it('reads the General ECG SOP class the same way', () => {
+    const general = decodeWaveform(rewritePart10(bytes, { SOPClassUID: '1.2.840.10008.5.1.4.1.1.9.1.2' }));
+    expect(general.sopClassUID).toBe('1.2.840.10008.5.1.4.1.1.9.1.2');
+    expect(general.groups[0]?.channels[1]?.samples).toEqual(decoded.groups[0]?.channels[1]?.samples);
   });
 
   it('refuses another SOP class (415), a truncated file (400) and Waveform Data shorter than declared (400)', () => {

@@ -152,9 +152,9 @@ function labelFilters(principal: Principal, type: string): Filter[] {
 /**
  * `shared-only`: the patient is managed by the user's organisation, or shared with it by a
  * Consent naming it as actor or an encounter there — the whole record. A referral
- * (ServiceRequest) to it shares less: the patient's demographics, the request itself, what it
- * lists as supportingInfo (what travels with the patient) and what is based on it (the booking,
- * the results of the referred work).
+ * (ServiceRequest) to it shares less: the request itself and what is based on it (its Task, the
+ * booking, the results of the referred work), and once it is sent (active or completed) the
+ * patient's demographics and what it lists as supportingInfo (what travels with the patient).
  */
 function organisationFilters(organisation: string | undefined, type: string): Filter[] {
   if (!organisation) return [{ kind: 'any', alternatives: [] }];
@@ -167,14 +167,22 @@ function organisationFilters(organisation: string | undefined, type: string): Fi
       ['_has:Encounter:subject:service-provider', organisation],
     ]),
   };
-  if (type === 'Patient') return [{ kind: 'any', alternatives: [[ofPatient], ...of('Patient', [['_has:ServiceRequest:subject:performer', organisation]])] }];
+  const sentReferral = (param: string): Filter => ({
+    kind: 'has',
+    sourceType: 'ServiceRequest',
+    param,
+    filter: { kind: 'any', alternatives: [parseSearch('ServiceRequest', [['performer', organisation], ['status', 'active,completed']]).filters] },
+  });
+  if (type === 'Patient') return [{ kind: 'any', alternatives: [[ofPatient], [sentReferral('subject')]] }];
   const params = compartmentParams('Patient', type) ?? [];
   // Not patient data: the organisation rule does not apply.
   if (params.length === 0) return [];
-  const referred = of(type, [
-    [`_has:ServiceRequest:${SUPPORTING_INFO_PARAM}:performer`, organisation],
-    ...(type === 'ServiceRequest' ? [['performer', organisation]] : []),
-    ...(searchParamsFor(type).get('based-on')?.targets.includes('ServiceRequest') ? [['based-on:ServiceRequest.performer', organisation]] : []),
-  ]);
+  const referred = [
+    [sentReferral(SUPPORTING_INFO_PARAM)],
+    ...of(type, [
+      ...(type === 'ServiceRequest' ? [['performer', organisation]] : []),
+      ...(searchParamsFor(type).get('based-on')?.targets.includes('ServiceRequest') ? [['based-on:ServiceRequest.performer', organisation]] : []),
+    ]),
+  ];
   return [{ kind: 'any', alternatives: [...params.map((param): Filter[] => [{ kind: 'chain', param, targets: [{ type: 'Patient', filter: ofPatient }] }]), ...referred] }];
 }

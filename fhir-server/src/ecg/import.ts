@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { escapeToken } from '@qiao/cda-adapters';
+import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
 import { get } from '../operations/cda/fhir-io.js';
 import type { Queryable } from '../repository/db.js';
 import { handle } from '../router/router.js';
@@ -97,5 +98,12 @@ export async function importEcg(ctx: Context, q: Queryable, outer: FhirRequest, 
     now: new Date().toISOString(),
     binaryStored: !!stored,
   });
-  return handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: outer.baseUrl, principal: outer.principal });
+  const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: outer.baseUrl, principal: outer.principal });
+  // A centre named at upload: the platform dispatches the new reading to it at once (step 3).
+  const task = ((res.body as Json | undefined)?.entry as Json[] | undefined)?.map((e) => e.response as Json | undefined).find((r) => String(r?.location ?? '').startsWith('Task/'));
+  if (o.owner && task && String(task.status).startsWith('201')) {
+    const id = String(task.location).split('/')[1] as string;
+    await handle(ctx, { method: 'POST', path: `Task/${id}/$ecg-transition`, query: [], body: { resourceType: 'Parameters', parameter: [{ name: 'action', valueCode: 'dispatch' }] } as Resource, prefer: {}, baseUrl: outer.baseUrl, principal: SYSTEM_PRINCIPAL });
+  }
+  return res;
 }

@@ -48,7 +48,11 @@ export const subscriptionsEdge: EdgeFactory = (ctx, logger) => {
       if (server.listening) learn();
       else server.once('listening', learn);
       server.on('upgrade', (req, socket, head) => {
-        if (new URL(req.url ?? '/', 'http://x').pathname !== SUBSCRIPTION_WS_PATH) return;
+        if (new URL(req.url ?? '/', 'http://x').pathname !== SUBSCRIPTION_WS_PATH) {
+          // Another listener may serve it; with none, the socket would hang until it times out.
+          if (server.listenerCount('upgrade') === 1) socket.destroy();
+          return;
+        }
         wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
       });
     },

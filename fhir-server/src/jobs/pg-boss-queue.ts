@@ -56,12 +56,17 @@ export async function openPgBossQueue(url: string, logger: Logger): Promise<JobQ
       await declared(name);
       const ids: string[] = [];
       for (let i = 0; i < (options.concurrency ?? 1); i++) {
-        ids.push(
-          await boss.work<T>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-            if (!job) return;
+        let self: string | undefined;
+        self = await boss.work<T>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+          if (!job) return;
+          try {
             await handler({ id: job.id, name, payload: job.data, attempt: job.retryCount, final: job.retryCount >= job.retryLimit });
-          }),
-        );
+          } finally {
+            // A pg-boss worker sleeps out its polling interval after every job; one that just found work looks again at once.
+            if (self && !stopped) boss.notifyWorker(self);
+          }
+        });
+        ids.push(self);
       }
       workers.set(name, [...(workers.get(name) ?? []), ...ids]);
     },

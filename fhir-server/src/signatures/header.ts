@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { OutBundle } from '../router/bundle-builder.js';
 import { parsePath } from '../router/path.js';
 import { RawJson, type Context, type FhirRequest, type FhirResponse, type ParsedPath } from '../router/types.js';
-import { verifyVersion, type Verification } from './verify.js';
+import { verifyVersion, verifyVersions, type Verification } from './verify.js';
 
 export const SIGNATURE_HEADER = 'X-Qiao-Signature';
 export const SEARCH_SIGNATURES_HEADER = 'X-Qiao-Signatures';
@@ -32,14 +32,17 @@ export async function withSignatureHeader(ctx: Context, req: FhirRequest, result
   }
   if (!path.type || !SIGNED_TYPES.has(path.type)) return result;
   if (path.id && req.method !== 'POST' && (path.keyword === undefined || path.keyword === '_history')) return instanceHeader(ctx, result);
-  if (!path.id && (path.keyword === undefined ? req.method === 'GET' : path.keyword === '_search')) return searchHeader(ctx, result);
+  // Entries cut down by `_summary`/`_elements` are not what was signed: no verdicts for those pages.
+  const partial = req.query.some(([name]) => name === '_summary' || name === '_elements');
+  if (!path.id && !partial && (path.keyword === undefined ? req.method === 'GET' : path.keyword === '_search')) return searchHeader(ctx, result);
   return result;
 }
 
 async function instanceHeader(ctx: Context, result: FhirResponse): Promise<FhirResponse> {
   const version = result.version;
   if (!version || version.deleted) return result;
-  const json = result.body instanceof RawJson ? result.body.text : version.json;
+  // The stored version, not the body: `_summary`/`_elements` may have cut the body down.
+  const json = version.json ?? (result.body instanceof RawJson ? result.body.text : undefined);
   if (typeof json !== 'string') return result;
   const verification = await verifyVersion(ctx, ctx.db, JSON.parse(json) as Resource);
   return { ...result, headers: { ...result.headers, [SIGNATURE_HEADER]: headerValue(verification) } };
@@ -48,15 +51,15 @@ async function instanceHeader(ctx: Context, result: FhirResponse): Promise<FhirR
 async function searchHeader(ctx: Context, result: FhirResponse): Promise<FhirResponse> {
   const bundle = result.body as OutBundle | undefined;
   if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'searchset') return result;
-  const listed: string[] = [];
+  const matches: Resource[] = [];
   for (const entry of bundle.entry ?? []) {
-    if (listed.length === SEARCH_HEADER_ENTRIES) break;
+    if (matches.length === SEARCH_HEADER_ENTRIES) break;
     if (entry.search?.mode !== 'match') continue;
     const resource = (entry.resource instanceof RawJson ? JSON.parse(entry.resource.text) : entry.resource) as Resource | undefined;
-    if (!resource?.id || !SIGNED_TYPES.has(resource.resourceType)) continue;
-    const v = await verifyVersion(ctx, ctx.db, resource);
-    listed.push(`${resource.resourceType}/${resource.id}=${v.result}`);
+    if (resource?.id && SIGNED_TYPES.has(resource.resourceType)) matches.push(resource);
   }
+  const verdicts = await verifyVersions(ctx, ctx.db, matches);
+  const listed = matches.map((r, i) => `${r.resourceType}/${r.id}=${verdicts[i]?.result ?? 'unsigned'}`);
   return listed.length ? { ...result, headers: { ...result.headers, [SEARCH_SIGNATURES_HEADER]: listed.join(', ') } } : result;
 }
 

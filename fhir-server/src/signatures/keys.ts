@@ -62,15 +62,15 @@ const COLUMNS = 'kid, signer, public_key, private_key, created_at, retired_at';
 export async function signingKey(config: Config, q: Queryable, signer: string): Promise<SigningKey> {
   const ring = await keyRing(config);
   if (signer === SERVER_SIGNER && ring.signing) return serverKeyOfRing(q, ring.signing);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  // At most: retire an unusable key, insert a new one, read it back.
+  for (let attempt = 0; attempt < 3; attempt++) {
     const [row] = await q.query<KeyRow>(`SELECT ${COLUMNS} FROM signature_key WHERE signer = $1 AND retired_at IS NULL`, [signer]);
-    if (row?.private_key) {
-      try {
-        return { kid: row.kid, signer, ...sm2KeyPair(decryptField(ring, row.private_key, aad(row.kid))) };
-      } catch {
-        await q.query('UPDATE signature_key SET retired_at = now() WHERE kid = $1', [row.kid]);
-        continue;
-      }
+    if (row) {
+      const opened = row.private_key ? unsealed(ring, row) : undefined;
+      if (opened) return { kid: row.kid, signer, ...opened };
+      // A key file's server key no longer configured has no private half here either.
+      await q.query('UPDATE signature_key SET retired_at = now() WHERE kid = $1', [row.kid]);
+      continue;
     }
     const pair = generateSm2KeyPair();
     const kid = `sm2-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
@@ -81,6 +81,14 @@ export async function signingKey(config: Config, q: Queryable, signer: string): 
     );
   }
   throw new Error(`no signing key could be made for ${signer}`);
+}
+
+function unsealed(ring: KeyRing, row: KeyRow): Sm2KeyPair | undefined {
+  try {
+    return sm2KeyPair(decryptField(ring, row.private_key as string, aad(row.kid)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key file's SM2 key, published in the table (without its private half) so verifiers find it by id. */

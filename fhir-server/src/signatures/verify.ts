@@ -80,6 +80,7 @@ async function checkSignature(q: Queryable, signature: Signature, kid: string, u
 }
 
 interface RecordRow {
+  target_id: string;
   target_version: string;
   provenance_id: string;
   kid: string;
@@ -92,15 +93,32 @@ interface RecordRow {
  * whose stored content no longer matches is "altered".
  */
 export async function verifyVersion(ctx: Context, q: Queryable, resource: Resource): Promise<Verification> {
+  const [verification] = await verifyVersions(ctx, q, [resource]);
+  return verification as Verification;
+}
+
+/** verifyVersion for resources of one type (a search page), their signature records looked up in one statement. */
+export async function verifyVersions(ctx: Context, q: Queryable, resources: readonly Resource[]): Promise<Verification[]> {
+  const type = resources[0]?.resourceType;
+  if (!type) return [];
+  const rows = await q.query<RecordRow>(
+    `SELECT target_id, target_version::text, provenance_id, kid FROM signature_record
+     WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY target_version DESC, signed_at DESC`,
+    [type, resources.map((r) => r.id as string)],
+  );
+  const verifications: Verification[] = [];
+  for (const resource of resources) {
+    const version = Number(resource.meta?.versionId ?? '0');
+    const row = rows.find((r) => r.target_id === resource.id && Number(r.target_version) <= version);
+    verifications.push(await verifyAgainst(ctx, q, resource, version, row));
+  }
+  return verifications;
+}
+
+async function verifyAgainst(ctx: Context, q: Queryable, resource: Resource, version: number, row: RecordRow | undefined): Promise<Verification> {
   const type = resource.resourceType;
   const id = resource.id as string;
-  const version = Number(resource.meta?.versionId ?? '0');
   const checked = `${type}/${id}/_history/${version}`;
-  const [row] = await q.query<RecordRow>(
-    `SELECT target_version::text, provenance_id, kid FROM signature_record
-     WHERE target_type = $1 AND target_id = $2 AND target_version <= $3 ORDER BY target_version DESC, signed_at DESC LIMIT 1`,
-    [type, id, version],
-  );
   if (!row) return { result: 'unsigned', checked };
   const signed = `${type}/${id}/_history/${row.target_version}`;
   const provenanceRef = `Provenance/${row.provenance_id}`;

@@ -19,6 +19,8 @@ const DELIVERY_RETRIES = 6;
 /** A restart re-reads committed changes from this long before the cursor (transactions commit out of timestamp order). */
 const CATCH_UP_SLACK_MS = 60_000;
 const HEARTBEAT_TICK_MS = 1000;
+/** Changes matched at once (each costs a search and a short transaction). */
+const MATCH_CONCURRENCY = 4;
 
 /**
  * Matches committed changes against the active subscriptions and delivers their notifications:
@@ -38,6 +40,8 @@ const HEARTBEAT_TICK_MS = 1000;
 export class SubscriptionEngine {
   readonly hub = new WebSocketHub();
   private readonly specs = new Map<string, SubscriptionSpec>();
+  /** Owners of the tracked subscriptions, read when a subscription is (re)tracked. */
+  private readonly owners = new Map<string, Principal>();
   private readonly lastSent = new Map<string, number>();
   private pending: ResourceChange[] = [];
   private draining: Promise<void> | undefined;
@@ -62,7 +66,7 @@ export class SubscriptionEngine {
 
   async start(): Promise<void> {
     const jobs = jobQueueOf(this.ctx);
-    await jobs.work<{ subscriptionId: string; eventNumber: number }>(DELIVER_JOB, (job) => this.deliver(job), { concurrency: 4 });
+    await jobs.work<{ subscriptionId: string; eventNumber: number }>(DELIVER_JOB, (job) => this.deliver(job), { concurrency: 8 });
     await jobs.work<{ subscriptionId: string }>(HANDSHAKE_JOB, (job) => this.handshake(job));
     this.unsubscribe = this.ctx.repo.changes.subscribe((change) => this.accept(change));
     for (const sub of await this.storedSubscriptions()) await this.track(sub);
@@ -102,15 +106,24 @@ export class SubscriptionEngine {
       const batch = this.pending;
       this.pending = [];
       let last: string | undefined;
-      for (const change of batch) {
-        try {
-          await this.process(change);
-        } catch (error) {
-          this.logger.log('error', 'subscription matching failed', { resource: `${change.resourceType}/${change.id}/_history/${change.versionId}`, error: String(error) });
-        }
-        if (!last || change.lastUpdated > last) last = change.lastUpdated;
-      }
+      // Subscription changes first and alone: the matching of the rest must see them.
+      for (const change of batch.filter((c) => c.resourceType === 'Subscription')) await this.guarded(change);
+      const rest = batch.filter((c) => c.resourceType !== 'Subscription');
+      let next = 0;
+      const lane = async () => {
+        while (next < rest.length) await this.guarded(rest[next++] as ResourceChange);
+      };
+      await Promise.all(Array.from({ length: MATCH_CONCURRENCY }, lane));
+      for (const change of batch) if (!last || change.lastUpdated > last) last = change.lastUpdated;
       if (last) await advanceCursor(this.ctx.db, last).catch(() => undefined);
+    }
+  }
+
+  private async guarded(change: ResourceChange): Promise<void> {
+    try {
+      await this.process(change);
+    } catch (error) {
+      this.logger.log('error', 'subscription matching failed', { resource: `${change.resourceType}/${change.id}/_history/${change.versionId}`, error: String(error) });
     }
   }
 
@@ -139,7 +152,7 @@ export class SubscriptionEngine {
 
   /** Whether the changed resource matches every search of the subscription, as its owner sees it. */
   private async matches(spec: SubscriptionSpec, change: ResourceChange): Promise<boolean> {
-    const owner = await ownerOf(this.ctx.db, spec.id);
+    const owner = this.owners.get(spec.id) ?? (await ownerOf(this.ctx.db, spec.id));
     for (const search of spec.searches.length ? spec.searches : [[]]) {
       const reply = await dispatch(this.ctx, this.ctx.db, this.request(owner, change.resourceType, [...search.filter(([k]) => !k.startsWith('_count')), ['_id', change.id], ['_count', '1']]));
       const entries = ((reply.body as { entry?: { search?: { mode?: string } }[] } | undefined)?.entry ?? []).filter((e) => e.search?.mode !== 'outcome');
@@ -162,8 +175,10 @@ export class SubscriptionEngine {
     }
     if (spec.status !== 'active' && spec.status !== 'requested') {
       this.specs.delete(spec.id);
+      this.owners.delete(spec.id);
       return;
     }
+    this.owners.set(spec.id, await ownerOf(this.ctx.db, spec.id));
     this.specs.set(spec.id, spec);
     if (spec.status === 'requested' && spec.channel.type === 'rest-hook') {
       await jobQueueOf(this.ctx).enqueue(HANDSHAKE_JOB, { subscriptionId: spec.id }, { singletonKey: `${spec.id}@${sub.meta?.versionId ?? ''}`, retryLimit: 2, backoffSeconds: 1 });
@@ -196,22 +211,22 @@ export class SubscriptionEngine {
 
   async notificationEvents(spec: SubscriptionSpec, events: StoredEvent[], content = spec.channel.payload): Promise<NotificationEvent[]> {
     if (content !== 'full-resource') return events.map((event) => ({ event }));
-    const owner = await ownerOf(this.ctx.db, spec.id);
+    const owner = this.owners.get(spec.id) ?? (await ownerOf(this.ctx.db, spec.id));
     return Promise.all(events.map(async (event) => ({ event, ...((r) => (r ? { resource: r } : {}))(await this.focus(owner, event)) })));
   }
 
   private async deliver(job: Job<{ subscriptionId: string; eventNumber: number }>): Promise<void> {
     const { subscriptionId, eventNumber } = job.payload;
-    const sub = await this.current(subscriptionId);
-    const spec = sub ? safeSpecOf(sub) : undefined;
+    // The tracked spec follows every committed change of the Subscription; one not tracked is read to be sure.
+    const spec = this.specs.get(subscriptionId) ?? safeSpecOf(await this.current(subscriptionId));
     if (!spec || spec.status !== 'active') return;
-    const event = await findEvent(this.ctx.db, subscriptionId, eventNumber);
+    const [event, count] = await Promise.all([findEvent(this.ctx.db, subscriptionId, eventNumber), eventCount(this.ctx.db, subscriptionId)]);
     if (!event) return;
     const notification: Notification = {
       spec,
       base: this.base(),
       type: 'event-notification',
-      eventsSinceStart: await eventCount(this.ctx.db, subscriptionId),
+      eventsSinceStart: count,
       events: await this.notificationEvents(spec, [event]),
     };
     const outcome = await send(notification, this.hub, this.logger);

@@ -17,7 +17,7 @@ type Json = any;
  */
 describe('vread and instance history judged per version (PostgreSQL, auth on)', () => {
   const server = useAuthServer('postgres');
-  const system = (method: string, path: string, body?: Resource) =>
+  const system = (method: 'GET' | 'PUT' | 'DELETE', path: string, body?: Resource) =>
     handle(server.ctx, { method, path, query: [], ...(body ? { body } : {}), prefer: {}, baseUrl: server.base, principal: SYSTEM_PRINCIPAL });
   const observation = (patient: string, value: number): Resource =>
     ({ resourceType: 'Observation', id: 'moved', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '2345-7' }] }, subject: { reference: `Patient/${patient}` }, valueQuantity: { value, unit: 'mmol/L' } }) as Resource;

@@ -96,6 +96,16 @@ describe('$ecg-import over HTTP', () => {
     expect(waveform.subject.reference).toBe(`Patient/${created.body.id}`);
   });
 
+  it('dispatches at once when the upload names the reading centre', async () => {
+    const centre = await call(server.base, 'PUT', 'Organization/ecg-centre-1', { resourceType: 'Organization', id: 'ecg-centre-1', name: '县心电诊断中心' });
+    expect([200, 201]).toContain(centre.status);
+    const reply = await post(server.base, Buffer.from(syntheticAecg({ bpm: 66, seed: 'auto-dispatch' })), 'application/xml', '?centre=Organization/ecg-centre-1&priority=stat');
+    expect(reply.status).toBe(200);
+    const task = (await call(server.base, 'GET', byType(reply, 'Task')[0] as string)).body;
+    expect(task).toMatchObject({ priority: 'stat', owner: { reference: 'Organization/ecg-centre-1' }, businessStatus: { coding: [{ code: 'dispatched' }] } });
+    expect((await post(server.base, Buffer.from(syntheticAecg({ bpm: 66, seed: 'x' })), 'application/xml', '?centre=Patient/1')).status).toBe(400);
+  });
+
   it('refuses an MD5 mismatch, malformed XML, a DOCTYPE, another DICOM SOP class, truncated waveform data, another media type', async () => {
     const wrong = await post(server.base, FDA, 'application/xml', `?md5=${md5(Buffer.from('other'))}`);
     expect(wrong.status).toBe(400);

@@ -76,6 +76,7 @@ describe('HL7 aECG', () => {
     expect(refusal(() => parseAecg(Buffer.from(noLeads)))).toMatchObject({ status: 422, expression: '/AnnotatedECG/component/series/component/sequenceSet' });
     const fractional = MINIMUM.toString('utf8').replace('-2 -2 -2', '-2 -2.5 -2');
     expect(refusal(() => parseAecg(Buffer.from(fractional)))).toMatchObject({ status: 400 });
+    expect(refusal(() => parseAecg(Buffer.from(MINIMUM.toString('utf8').replace('-2 -2 -2', '-2 0x10 -2'))))).toMatchObject({ status: 400, expression: expect.stringMatching(/digits$/) });
     expect(refusal(() => parseAecg(Buffer.from('<ClinicalDocument xmlns="urn:hl7-org:v3"/>'))).status).toBe(422);
   });
 });

@@ -30,10 +30,10 @@ describe('ECG timeliness', () => {
       ['Organization/b', '2026-12-01', 1],
     ]);
     const first = groups[0]!;
-    // Acceptance in minutes: 1..10 and 1 → nearest-rank median 5, p90 10.
-    expect(first.acceptance).toEqual({ count: 11, median: 300, p90: 600, max: 600 });
-    // Diagnosis after acceptance: 2m for m = 1..10, and 2 → median 10 min, p90 20 min.
-    expect(first.diagnosis).toEqual({ count: 11, median: 600, p90: 1200, max: 1200 });
+    // Acceptance in minutes, sorted: 1 1 2 … 10 → nearest rank: median the 6th (5), p90 the 10th (9).
+    expect(first.acceptance).toEqual({ count: 11, median: 300, p90: 540, max: 600 });
+    // Diagnosis after acceptance: 2 2 4 … 20 → median 10 min, p90 18 min, max 20 min.
+    expect(first.diagnosis).toEqual({ count: 11, median: 600, p90: 1080, max: 1200 });
     expect(first.criticalReport).toEqual({ count: 1, median: 240, p90: 240, max: 240 });
     expect(groups[1]!.criticalReport).toEqual({ count: 0 });
     // 00:30 UTC is 08:30 the same day at +08:00, but 2026-11-30 at -05:00.

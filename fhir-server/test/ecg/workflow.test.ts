@@ -93,6 +93,7 @@ describe('ECG centre workflow (clinic uploads, centre reads, clinic issues) with
     // Another clinic's doctor may not issue this clinic's report; its own may.
     expect((await step('other-doctor', task, 'acknowledge')).status).toBe(403);
     const done = await step('clinic-doctor', task, 'acknowledge');
+    expect((await call(server.base, 'GET', done.body.basedOn[0].reference, undefined, tokens['clinic-doctor'])).body.status).toBe('completed');
     expect(done.body).toMatchObject({ status: 'completed', businessStatus: { coding: [{ code: 'acknowledged' }] } });
     const steps = (done.body.extension as Json[]).filter((e) => e.url.endsWith('ecg-workflow-step')).map((e) => e.extension.find((x: Json) => x.url === 'state').valueCode);
     expect(steps).toEqual(['uploaded', 'dispatched', 'accepted', 'diagnosed', 'reported', 'acknowledged']);
@@ -107,6 +108,8 @@ describe('ECG centre workflow (clinic uploads, centre reads, clinic issues) with
     const withdrawn = await step('clinic-doctor', task, 'withdraw', [{ name: 'reason', valueString: '患者信息录错' }]);
     expect(withdrawn.body).toMatchObject({ status: 'cancelled', businessStatus: { coding: [{ code: 'withdrawn' }] } });
     expect((await step('centre-reader', task, 'accept')).status).toBe(409);
+    const order = (await call(server.base, 'GET', withdrawn.body.basedOn[0].reference, undefined, tokens['clinic-doctor'])).body;
+    expect(order.status).toBe('revoked');
   });
 
   it('returns a poor tracing only with a reason', async () => {
@@ -148,6 +151,8 @@ describe('ECG centre workflow (clinic uploads, centre reads, clinic issues) with
     const alerts = await call(server.base, 'GET', `Communication?identifier=https://qiao.health/fhir/sid/critical-value-result|${report}`, undefined, tokens['clinic-doctor']);
     expect(alerts.status).toBe(200);
     expect(alerts.body.total ?? alerts.body.entry?.length).toBeGreaterThanOrEqual(1);
+    // Sent to the clinic that ordered (the order the upload created names it as requester).
+    expect(JSON.stringify(alerts.body.entry.map((e: Json) => e.resource.recipient))).toContain(CLINIC);
 
     const t = await call(server.base, 'GET', `$ecg-timeliness?period=all&site=${CLINIC}`, undefined, tokens['clinic-doctor']);
     expect(t.status).toBe(200);

@@ -1,6 +1,6 @@
 import { CANCER_RULES } from '../../src/registries/cancer/rules.js';
 import { call, type Reply } from '../support/http.js';
-import { useTestServer } from '../support/test-server.js';
+import { startTestServer, useTestServer, type TestServer } from '../support/test-server.js';
 import { cancerCase, created, daysAgo, hospital, pathologyReport, patient, TEST_ICDO3, tnm, type CaseSpec } from './synthetic.js';
 
 const OUTCOME = { prefer: 'return=OperationOutcome' };
@@ -33,6 +33,9 @@ describe('cancer registry: quality rules on submit', () => {
     const clean = await call(server.base, 'POST', 'Condition', cancerCase(full), OUTCOME);
     expect(clean.status).toBe(201);
     expect(ruleIds(clean)).toEqual([]);
+    const id = clean.headers.get('location')?.match(/Condition\/([^/]+)/)?.[1] as string;
+    const card = await call(server.base, 'GET', `Condition/${id}/$registry-card`);
+    expect(JSON.parse(card.text).cards[0]).toMatchObject({ stage: '临床分期 IIA', basis: '7 原发灶病理', sex: 'female', sequence: '1', review: 'pending-hospital', followUp: 'scheduled' });
 
     const sparse = await call(server.base, 'POST', 'Condition', cancerCase({ ...full, patient: man, icd10: 'C34.900', topography: 'C34.1', morphology: '8070/3', stage: undefined, evidence: undefined, recorded: undefined }), OUTCOME);
     expect(sparse.status).toBe(201);
@@ -133,7 +136,12 @@ describe('cancer registry: quality rules on submit', () => {
 });
 
 describe('cancer registry: a partly loaded ICD-O-3 cannot refute a code', () => {
-  const server = useTestServer('pglite');
+  // The embedded database takes long to start on a loaded machine: its own, longer, hook timeout.
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer('pglite'));
+  }, 180_000);
+  afterAll(() => server.close());
 
   it('an unlisted code is a warning (CR-W01) with only the shipped subset, not a refusal', async () => {
     const org = await created(server.base, hospital(9));

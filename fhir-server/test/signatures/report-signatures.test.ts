@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
 import smCrypto from 'sm-crypto';
+import { generateKeyFile } from '../../src/crypto/index.js';
+import { publishedKeys, signingKey } from '../../src/signatures/keys.js';
 import { backendToken, bearer, useAuthServer, userToken } from '../support/auth.js';
 import { call, type Reply } from '../support/http.js';
 import { BACKENDS } from '../support/test-server.js';
@@ -128,6 +130,11 @@ describe.each(BACKENDS)('SM2-signed DiagnosticReports on %s', (backend) => {
     expect(param(ok, 'userId').valueString).toBe(USER_ID);
     expect(param(ok, 'message').valueString).toBe('签名有效 | The signature is valid');
 
+    const provenance = param(ok, 'provenance').valueReference.reference;
+    const viaProvenance = await call(server.base, 'GET', `${provenance}/$verify-signature`, undefined, radiologist);
+    expect(param(viaProvenance, 'result').valueCode).toBe('valid');
+    expect(param(viaProvenance, 'signedVersion').valueString).toBe('DiagnosticReport/sig-final/_history/1');
+
     await server.ctx.db.query("UPDATE resource SET content = replace(content, '建议随访', '无需随访') WHERE resource_type = 'DiagnosticReport' AND id = 'sig-final'");
     const tampered = await call(server.base, 'GET', 'DiagnosticReport/sig-final', undefined, radiologist);
     expect(tampered.body.conclusion).toContain('无需随访');
@@ -209,6 +216,18 @@ describe.each(BACKENDS)('SM2-signed DiagnosticReports on %s', (backend) => {
     const key = keys.body.parameter.find((p: Json) => p.part.some((x: Json) => x.name === 'keyId' && x.valueString === keyId)).part;
     const hex = key.find((p: Json) => p.name === 'publicKey').valueString;
     expect(smCryptoVerifies(hex, canonical(read.body), Buffer.from(signature.data, 'base64'))).toBe(true);
+  });
+
+  it('a key the key ring can no longer open is retired and replaced; what it signed still verifies', async () => {
+    const [before] = (await publishedKeys(server.ctx.db, fhirUser)).filter((k) => !k.retired);
+    const otherRing = { ...server.ctx.config, keyFile: undefined, keys: JSON.stringify(generateKeyFile()) };
+    const replaced = await signingKey(otherRing, server.ctx.db, fhirUser);
+    expect(replaced.kid).not.toBe(before?.kid);
+    const after = await publishedKeys(server.ctx.db, fhirUser);
+    expect(after.find((k) => k.kid === before?.kid)?.retired).toBeDefined();
+    expect(after.filter((k) => !k.retired).map((k) => k.kid)).toEqual([replaced.kid]);
+    const v1 = await call(server.base, 'GET', 'DiagnosticReport/sig-later/_history/1', undefined, radiologist);
+    expect(v1.headers.get('x-qiao-signature')).toMatch(/^valid;/);
   });
 
   it('$cda-import keeps the original bytes and seals them in a Provenance signed by the server key', async () => {

@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
@@ -15,6 +17,36 @@ jest.setTimeout(120_000);
 const SAMPLES = path.resolve(import.meta.dirname, '../../../dicom-gateway/test/data');
 const J2K_STUDY = '1.3.6.1.4.1.5962.1.2.11.20040826185059.5457';
 const MR_STUDY = '1.3.6.1.4.1.5962.1.2.4.20040826185059.5457';
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+
+/**
+ * One image per compressed transfer syntax a PACS commonly sends: pydicom's files where they have
+ * a study of their own, and dcmtk's encoders over CT_small (with new UIDs) for the rest.
+ */
+async function compressedSamples(dir: string): Promise<{ syntax: string; file: string }[]> {
+  const ct = path.join(SAMPLES, 'CT_small.dcm');
+  const encode = (tool: string, out: string, ...options: string[]): string => {
+    const file = path.join(dir, out);
+    execFileSync(tool, [...options, ct, file]);
+    execFileSync('dcmodify', ['-nb', '-gst', '-gse', '-gin', file]);
+    return file;
+  };
+  return [
+    { syntax: 'JPEG baseline (1.2.840.10008.1.2.4.50), RGB', file: path.join(PYDICOM, 'SC_jpeg_no_color_transform.dcm') },
+    { syntax: 'JPEG extended (1.2.840.10008.1.2.4.51), 12-bit', file: path.join(PYDICOM, 'JPEG-lossy.dcm') },
+    { syntax: 'JPEG lossless SV1 (1.2.840.10008.1.2.4.70)', file: encode('dcmcjpeg', 'jpeg-lossless.dcm', '+e1') },
+    { syntax: 'JPEG-LS lossless (1.2.840.10008.1.2.4.80)', file: encode('dcmcjpls', 'jpeg-ls.dcm') },
+    { syntax: 'RLE lossless (1.2.840.10008.1.2.5), 16-bit', file: encode('dcmcrle', 'rle.dcm') },
+    { syntax: 'RLE lossless (1.2.840.10008.1.2.5), RGB', file: path.join(PYDICOM, 'SC_rgb_rle.dcm') },
+  ];
+}
+
+function studyUidOf(file: string): string {
+  const dump = execFileSync('dcmdump', ['+P', '0020,000d', file], { encoding: 'utf8' });
+  const uid = /\[([0-9.]+)\]/.exec(dump)?.[1];
+  if (!uid) throw new Error(`no StudyInstanceUID in ${file}`);
+  return uid;
+}
 
 /** Summary of what the viewport's canvas shows: how many pixels are not black, and a checksum of them all. */
 interface Pixels {
@@ -185,6 +217,29 @@ describeIfChromium('the radiologist viewer in Chromium', () => {
     await expect(overlayText(page, 'bl')).resolves.toContain('Image 1/12');
     await expect(page.getByTestId('preset-lung').innerText()).resolves.toBe('Lung');
   });
+
+  it('decodes JPEG baseline, extended and lossless, JPEG-LS and RLE images', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-viewer-ts-'));
+    try {
+      const samples = await compressedSamples(dir);
+      await stow(server.url, await Promise.all(samples.map((s) => readFile(s.file))));
+      for (const sample of samples) {
+        const uid = studyUidOf(sample.file);
+        await waitForImagingStudy(server.base, uid);
+        const fresh = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+        const errors: string[] = [];
+        fresh.on('pageerror', (error) => errors.push(error.message));
+        await fresh.goto(`${server.url}/viewer/?study=${uid}`);
+        await waitForImage(fresh);
+        await fresh.waitForFunction(() => document.querySelector('[data-testid="viewport"]')?.getAttribute('data-loaded') === '1/1');
+        const pixels = await canvasPixels(fresh);
+        expect({ syntax: sample.syntax, errors, drawn: pixels.lit > 1000 }).toEqual({ syntax: sample.syntax, errors: [], drawn: true });
+        await fresh.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('decodes a JPEG 2000 image through the image loader codecs', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1000, height: 800 } });

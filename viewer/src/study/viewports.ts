@@ -115,6 +115,7 @@ export class ViewportGrid {
       if (viewport?.viewportStatus !== Enums.ViewportStatus.RENDERED || !viewport.getCurrentImageId() || !viewport.getImageData()) return;
       this.firstImageMarked = true;
       markFirstImage();
+      performance.mark('viewport-image');
     });
     return { id, element, overlay, cine: false };
   }

@@ -91,7 +91,8 @@ try {
   progress(`subscription ${sub.id} active; writing ${rate} Tasks/s for ${seconds} s (${embedded ? 'PGlite' : 'PostgreSQL'})`);
 
   const committed = new Map<string, number>();
-  let failures = 0;
+  const failed = new Map<string, number>();
+  const fail = (why: string) => failed.set(why, (failed.get(why) ?? 0) + 1);
   const writes: Promise<void>[] = [];
   const t0 = Date.now();
   const total = rate * seconds;
@@ -103,10 +104,10 @@ try {
       fetch(`${base}/Task`, { method: 'POST', headers: json, body: JSON.stringify({ resourceType: 'Task', status: 'requested', intent: 'order', description: `bench ${i}` }) })
         .then(async (r) => {
           const body = (await r.json()) as { id: string; meta: { lastUpdated: string } };
-          if (r.status !== 201) failures++;
+          if (r.status !== 201) fail(`HTTP ${r.status}`);
           else committed.set(body.id, Date.parse(body.meta.lastUpdated));
         })
-        .catch(() => void failures++),
+        .catch((error: unknown) => void fail((error as { cause?: { code?: string } }).cause?.code ?? 'network')),
     );
   }
   await Promise.all(writes);
@@ -122,7 +123,7 @@ try {
   const duplicates = [...receipts.values()].reduce((n, r) => n + r.count - 1, 0);
   const lastReceipt = Math.max(...[...receipts.values()].map((r) => r.at));
   const throughput = receipts.size / ((lastReceipt - t0) / 1000);
-  const row = `| ${embedded ? 'PGlite' : 'PostgreSQL'} | ${rate}/s × ${seconds} s | ${(committed.size / writeSeconds).toFixed(1)}/s | ${throughput.toFixed(1)}/s | ${q(0.5)} | ${q(0.95)} | ${q(0.99)} | ${latencies.at(-1)} | ${lost} | ${duplicates} | ${failures} | ${loadBefore} → ${loadAfter} |`;
+  const row = `| ${embedded ? 'PGlite' : 'PostgreSQL'} | ${rate}/s × ${seconds} s | ${(committed.size / writeSeconds).toFixed(1)}/s | ${throughput.toFixed(1)}/s | ${q(0.5)} | ${q(0.95)} | ${q(0.99)} | ${latencies.at(-1)} | ${lost} | ${duplicates} | ${[...failed.values()].reduce((a, b) => a + b, 0)}${failed.size ? ` (${[...failed].map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''} | ${loadBefore} → ${loadAfter} |`;
   process.stdout.write(
     [
       `Code: ${codeRevision(fileURLToPath(new URL('../../../../', import.meta.url)))}; ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}; Node ${process.version}`,

@@ -5,8 +5,10 @@ declare const document: PageDocument;
 declare const KeyboardEvent: new (type: string, init: { key: string; bubbles: boolean }) => unknown;
 
 export interface RunFigures {
-  /** Navigation start → `performance.mark('first-image')`, ms. */
+  /** Navigation start → `performance.mark('first-image')`, ms: the first pixels on screen (the preview, or the viewport when it comes first). */
   firstImageMs: number;
+  /** Navigation start → `performance.mark('viewport-image')`, ms: the first image in the interactive viewport (tools, scrolling). */
+  viewportImageMs: number;
   /** Navigation start → every slice of the stack in the image cache, ms. */
   allLoadedMs: number;
   /** Slices shown per second when stepping through the whole loaded stack with the arrow key. */
@@ -21,6 +23,8 @@ export async function readStudy(page: Page, origin: string, studyUid: string, sl
   await page.goto(`${origin}/viewer/?study=${encodeURIComponent(studyUid)}${render ? `&render=${render}` : ''}`);
   await page.waitForFunction(() => performance.getEntriesByName('first-image').length > 0, undefined, { timeout: 60_000 });
   const firstImageMs = await page.evaluate(() => performance.getEntriesByName('first-image')[0]!.startTime);
+  await page.waitForFunction(() => performance.getEntriesByName('viewport-image').length > 0, undefined, { timeout: 60_000 });
+  const viewportImageMs = await page.evaluate(() => performance.getEntriesByName('viewport-image')[0]!.startTime);
   await page.waitForFunction((n) => document.querySelector('[data-testid="viewport"]')?.getAttribute('data-loaded') === `${n}/${n}`, slices, { timeout: 120_000, polling: 20 });
   const allLoadedMs = await page.evaluate(() => performance.now());
   const scrollFps = await page.evaluate(async (n) => {
@@ -40,7 +44,7 @@ export async function readStudy(page: Page, origin: string, studyUid: string, sl
     if (index !== n - 1) throw new Error(`scrolled to ${index}, expected ${n - 1}`);
     return ((n - 1) * 1000) / (performance.now() - start);
   }, slices);
-  return { firstImageMs, allLoadedMs, scrollFps };
+  return { firstImageMs, viewportImageMs, allLoadedMs, scrollFps };
 }
 
 /** A cold reading (new browser context: nothing cached) and a warm one (the same context reloaded: the app's files cached). */

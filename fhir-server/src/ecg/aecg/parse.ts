@@ -85,10 +85,11 @@ function sequenceSet(series: XElement): { leads: LeadTrace[]; samplingHz: number
     const origin = quantity(child(value, 'origin'), `${expression}/value/origin`, 0);
     const factor = quantity(child(value, 'scale'), `${expression}/value/scale`, undefined);
     const digits = text(child(value, 'digits'));
-    const samples = digits.split(/\s+/).filter(Boolean).map(Number);
-    if (samples.length === 0) throw ecgError(422, 'ECG-XML-006', `导联 ${lead.name} 没有采样值（digits）`, `lead ${lead.name} has no samples (digits)`, `${expression}/value/digits`);
-    if (samples.some((s) => !Number.isInteger(s))) throw ecgError(400, 'ECG-XML-007', `导联 ${lead.name} 的 digits 含非整数`, `lead ${lead.name} has non-integer digits`, `${expression}/value/digits`);
-    leads.push({ lead, origin, factor, samples });
+    const tokens = digits.split(/\s+/).filter(Boolean);
+    if (tokens.length === 0) throw ecgError(422, 'ECG-XML-006', `导联 ${lead.name} 没有采样值（digits）`, `lead ${lead.name} has no samples (digits)`, `${expression}/value/digits`);
+    // Decimal integers only (INT lists): Number() alone would take 1e3, 0x10 or 2.0.
+    if (tokens.some((t) => !/^[-+]?\d{1,9}$/.test(t))) throw ecgError(400, 'ECG-XML-007', `导联 ${lead.name} 的 digits 含非整数`, `lead ${lead.name} has non-integer digits`, `${expression}/value/digits`);
+    leads.push({ lead, origin, factor, samples: Int32Array.from(tokens, Number) });
   });
   if (leads.length === 0) throw ecgError(422, 'ECG-XML-008', '没有任何导联（MDC_ECG_LEAD_*）序列', 'no lead sequence (MDC_ECG_LEAD_*) at all', where);
   if (periodSeconds === undefined) throw ecgError(422, 'ECG-XML-005', '没有时间序列（TIME_ABSOLUTE 或 TIME_RELATIVE）', 'no time sequence (TIME_ABSOLUTE or TIME_RELATIVE)', where);

@@ -1,4 +1,4 @@
-import type { DiagnosticReport, Parameters, ParametersParameter, Patient, Resource, Task } from '@medplum/fhirtypes';
+import type { DiagnosticReport, Parameters, ParametersParameter, Patient, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { SYSTEM_PRINCIPAL } from '../../auth/principal.js';
 import { ecgError } from '../../ecg/errors.js';
 import { toPlain } from '../../http/serialize.js';
@@ -125,6 +125,13 @@ export async function ecgTransition(ctx: Context, q: Queryable, req: FhirRequest
     }
     case 'acknowledge':
       break;
+  }
+  // The order ends with the reading: revoked when the clinic withdraws it, completed when it issues the report.
+  const orderStatus = step.action === 'withdraw' ? 'revoked' : step.action === 'acknowledge' ? 'completed' : undefined;
+  const orderId = localId(task.basedOn?.[0]?.reference, 'ServiceRequest');
+  if (orderStatus && orderId) {
+    const order = await read<ServiceRequest>(ctx, q, 'ServiceRequest', orderId);
+    if (order.status === 'active') await write(ctx, q, req, { ...order, status: orderStatus }, false);
   }
   const to = step.to ?? from;
   task.businessStatus = businessStatus(to);

@@ -3,7 +3,7 @@ import { FhirError } from '../../errors/fhir-error.js';
 import type { Queryable } from '../../repository/db.js';
 import type { Context, FhirRequest } from '../../router/types.js';
 import { readAs, searchAs } from '../fhir-calls.js';
-import { CANCER, caseFields, DIAGNOSIS_BASIS, EXT, extension, REGISTRY_TAG_SYSTEM } from './model.js';
+import { CANCER, caseFields, DIAGNOSIS_BASIS, EXT, extension, REGISTRY_TAG_SYSTEM, TNM_LOINC } from './model.js';
 import { FOLLOW_UP_STATE_SYSTEM, REVIEW_STATE_SYSTEM, TASK_CODE_SYSTEM, taskCode } from './tasks.js';
 
 /** The registration card (肿瘤登记报告卡) columns, in order, with bilingual headers. */
@@ -43,9 +43,14 @@ function stageText(condition: Condition, observations: Map<string, Observation>)
   if (direct) return direct;
   return (condition.stage ?? [])
     .flatMap((s) => s.assessment ?? [])
-    .map((a) => observations.get(a.reference ?? '')?.valueCodeableConcept?.coding?.[0]?.code ?? '')
+    .map((a) => {
+      const o = observations.get(a.reference ?? '');
+      const value = o?.valueCodeableConcept?.text ?? o?.valueCodeableConcept?.coding?.[0]?.code;
+      const label = TNM_LOINC[o?.code?.coding?.find((c) => c.system === 'http://loinc.org')?.code ?? '']?.zh;
+      return value ? (label ? `${label} ${value}` : value) : '';
+    })
     .filter(Boolean)
-    .join(' ');
+    .join('；');
 }
 
 function cardOf(condition: Condition, patient: Patient | undefined, tasks: Task[], observations: Map<string, Observation>): Card {

@@ -11,7 +11,7 @@ import { ECG_DIAGNOSIS_SYSTEM, EKG_STUDY, EXT_CRITICAL, EXT_STATEMENT_RANK } fro
  * The ECG reading Task's state machine (machine.ts) on every write, whoever makes it: a Task is
  * created `uploaded`; an update moves it only along a transition its writer may take (clinic,
  * reader, platform); Task.status follows the business status; what identifies the reading
- * (patient, report, order, requester) never changes; each step taken is stamped with its time and
+ * (what it is, patient, report, requester) never changes; each step taken is stamped with its time and
  * actor, which is what timeliness is computed from.
  */
 const taskMachine: WriteRule = {
@@ -39,7 +39,7 @@ const taskMachine: WriteRule = {
       const who = options.flatMap((t) => t.actors).join('/');
       throw ecgError(403, 'ECG-WF-004', `只有${who === 'clinic' ? '申请机构的医生' : who.includes('reader') ? '心电诊断医生' : who}可以执行“${options[0]?.zh ?? ''}”`, `only ${who} may ${options[0]?.en ?? 'do this'}`, 'Task.businessStatus', 'forbidden');
     }
-    for (const [field, path] of [['for', 'Task.for'], ['focus', 'Task.focus'], ['requester', 'Task.requester']] as const) {
+    for (const [field, path] of [['code', 'Task.code'], ['for', 'Task.for'], ['focus', 'Task.focus'], ['requester', 'Task.requester']] as const) {
       if (JSON.stringify(task[field] ?? null) !== JSON.stringify(before[field] ?? null)) {
         throw ecgError(409, 'ECG-WF-005', `${path} 在心电诊断流程中不可更改`, `${path} cannot change during an ECG reading`, path);
       }

@@ -58,13 +58,18 @@ describe('two-way referral scenarios (PostgreSQL, auth on, QIAO_CROSS_ORG=shared
   });
 
   it('generates the 转诊(院)记录 (WS/T 483.20) with the CDA adapter, links it, and the receiving clinician reads it; $cda-validate accepts it', async () => {
-    const { request, record } = await upTo('draft');
+    const { request, task, record } = await upTo('draft');
     const created = await call(server.base, 'POST', `${request}/$referral-document`, { resourceType: 'Parameters' }, a.town);
     if (created.status !== 201) throw new Error(created.text);
     const document = created.body;
     expect(document.type.coding[0]).toMatchObject({ code: 'EHR-SD-20', display: '转诊(院)记录' });
     expect((await read(request)).supportingInfo.map((s: Json) => s.reference)).toEqual([record.condition, record.lab, `DocumentReference/${document.id as string}`]);
-    expect((await call(server.base, 'GET', `DocumentReference/${document.id as string}`, undefined, a.county)).status).toBe(200);
+    // What travels is shared once the referral is sent, not while it is a draft.
+    const documentRef = `DocumentReference/${document.id as string}`;
+    for (const ref of [documentRef, record.condition, record.patient]) expect((await call(server.base, 'GET', ref, undefined, a.county)).status).toBe(404);
+    await must(step(server.base, a.town, task, { action: 'submit' }), [200]);
+    made.push({ direction: 'up', from: TOWN, to: COUNTY, end: 'awaiting-applicant-approval', type: 'examination' });
+    for (const ref of [documentRef, record.condition, record.patient]) expect((await call(server.base, 'GET', ref, undefined, a.county)).status).toBe(200);
     const binary = await read(document.content[0].attachment.url, a.county);
     const xml = Buffer.from(binary.data as string, 'base64').toString('utf8');
     expect(xml).toContain('转诊原因');

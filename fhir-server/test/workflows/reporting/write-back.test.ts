@@ -8,47 +8,21 @@
  * follow each centre's turnaround; timeliness per centre matches the stored times; access checks.
  */
 import { jest } from '@jest/globals';
-import type { Bundle, Communication, DiagnosticReport, Organization, Parameters, ParametersParameter, Task } from '@medplum/fhirtypes';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { Bundle, Communication, DiagnosticReport, Organization, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { bearer, userToken, useAuthServer } from '../../support/auth.js';
 import { call, firstIssue } from '../../support/http.js';
 import { BACKENDS } from '../../support/test-server.js';
 import { Receiver } from '../../subscriptions/receiver.js';
 import { CLINIC, COUNTY, OTHER, PATIENT, SITE_USERS, eventually, order, put, setupSites, type Sites } from '../critical-values/sites.js';
+import { deliveryOf, FINDINGS, freePort, HOUR, IMPRESSION, registerClinicPacs, run, sign, stopped, storescp, study } from './reading.js';
 
 jest.setTimeout(300_000);
 
-const run = promisify(execFile);
-const WORKFLOW = 'https://qiao.health/fhir/CodeSystem/report-workflow';
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-const HOUR = 3600_000;
-const FINDINGS = '右肺上叶见约8mm磨玻璃结节，边界清楚。';
-const IMPRESSION = '右肺上叶磨玻璃结节，建议三个月后复查CT。';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/** The clinic's PACS: storescp into `dir`, answering once it accepts associations. */
-async function storescp(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('storescp', ['-aet', 'CLINICPACS', '-od', dir, String(port)], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (await run('echoscu', ['-aec', 'CLINICPACS', '127.0.0.1', String(port)]).then(() => true, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('storescp did not start');
-}
-
-const stopped = (child: ChildProcess): Promise<void> => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill())));
 
 const entries = <T,>(reply: { body: unknown }): T[] => ((reply.body as Bundle).entry ?? []).map((e) => e.resource as T);
 const value = (p: ParametersParameter | undefined, name: string) => p?.part?.find((x) => x.name === name);
@@ -60,69 +34,11 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
   let pacsPort = 0;
   let pacs: ChildProcess | undefined;
   const receiver = new Receiver();
-  const started = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString();
-
-  async function study(id: string, hoursAgo: number, serviceRequest: string): Promise<string> {
-    await put(server, sites.setup, {
-      resourceType: 'ImagingStudy',
-      id,
-      status: 'available',
-      identifier: [
-        { system: 'urn:dicom:uid', value: `urn:oid:1.2.826.0.1.3680043.8.498.${id.replace(/\D/g, '')}` },
-        { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] }, value: `ACC-${id}` },
-      ],
-      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }],
-      subject: { reference: PATIENT },
-      basedOn: [{ reference: serviceRequest }],
-      started: started(hoursAgo),
-      description: '胸部CT平扫',
-    });
-    return `ImagingStudy/${id}`;
-  }
-
-  /** Signs a report on the study as the viewer does: saved preliminary, then PUT final (with the 危急值 box: conclusionCode AA). */
-  async function sign(studyRef: string, serviceRequest: string, critical = false): Promise<DiagnosticReport> {
-    const reader = sites.tokens['county-reader'];
-    const draft = {
-      resourceType: 'DiagnosticReport',
-      status: 'preliminary',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD' }] }],
-      code: { coding: [{ system: 'http://loinc.org', code: '18747-6', display: 'CT Study report' }], text: '胸部CT平扫' },
-      subject: { reference: PATIENT },
-      basedOn: [{ reference: serviceRequest }],
-      imagingStudy: [{ reference: studyRef }],
-      issued: new Date().toISOString(),
-      presentedForm: [{ contentType: 'text/plain; charset=utf-8', language: 'zh-CN', title: '检查所见 | Findings', data: Buffer.from(FINDINGS).toString('base64') }],
-      conclusion: IMPRESSION,
-      ...(critical ? { conclusionCode: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'AA', display: 'Critical abnormal' }], text: '危急值 | Critical finding' }] } : {}),
-    };
-    const saved = await call(server.base, 'POST', 'DiagnosticReport', draft, reader);
-    expect(saved.status).toBe(201);
-    const final = await call(server.base, 'PUT', `DiagnosticReport/${saved.body.id as string}`, { ...saved.body, status: 'final', issued: new Date().toISOString() }, reader);
-    expect(final.status).toBe(200);
-    return final.body as DiagnosticReport;
-  }
-
-  const deliveryOf = async (report: DiagnosticReport): Promise<Task | undefined> =>
-    entries<Task>(await call(server.base, 'GET', `Task?focus=DiagnosticReport/${report.id as string}&code=${encodeURIComponent(`${WORKFLOW}|report-delivery`)}`, undefined, sites.tokens['county-reader']))[0];
-
   beforeAll(async () => {
     sites = await setupSites(server);
     pacsDir = mkdtempSync(join(tmpdir(), 'qiao-clinic-pacs-'));
     pacsPort = await freePort();
-    // The clinic's PACS is data: an Endpoint of the organisation (DIMSE, AE@host:port).
-    await put(server, sites.setup, {
-      resourceType: 'Endpoint',
-      id: 'clinic-pacs',
-      status: 'active',
-      connectionType: { system: 'https://qiao.health/fhir/CodeSystem/endpoint-connection-type', code: 'dicom-dimse' },
-      name: '城关镇卫生院 PACS',
-      managingOrganization: { reference: CLINIC },
-      payloadType: [{ text: 'DICOM Basic Text SR' }],
-      address: `dicom://CLINICPACS@127.0.0.1:${pacsPort}`,
-    });
-    const clinic = (await call(server.base, 'GET', CLINIC, undefined, sites.setup)).body as Organization;
-    await put(server, sites.setup, { ...clinic, id: 'township-clinic', endpoint: [{ reference: 'Endpoint/clinic-pacs' }] });
+    await registerClinicPacs(server, sites, pacsPort);
     // The county hospital promises reports within 4 hours; the other centre keeps the default 24.
     const county = (await call(server.base, 'GET', COUNTY, undefined, sites.setup)).body as Organization;
     await put(server, sites.setup, { ...county, id: 'county-hospital', extension: [{ url: 'https://qiao.health/fhir/StructureDefinition/report-turnaround-hours', valueDecimal: 4 }] });
@@ -138,7 +54,7 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
 
   it("tells the clinic's subscription of a signed report, which the clinic then fetches", async () => {
     const imgOrder = await order(server, sites, 'ct-1', { requester: sites.clinicRole, patient: PATIENT, code: '24627-2', display: 'Chest CT' });
-    const studyRef = await study('img-1001', 2, imgOrder);
+    const studyRef = await study(server, sites, 'img-1001', 2, imgOrder);
     pacs = await storescp(pacsPort, pacsDir);
     const subscription = await call(
       server.base,
@@ -158,7 +74,7 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
     expect(subscription.status).toBe(201);
     await eventually(async () => ((await call(server.base, 'GET', `Subscription/${subscription.body.id as string}`, undefined, sites.tokens['clinic-doctor'])).body.status === 'active' ? true : undefined));
 
-    first = await sign(studyRef, imgOrder);
+    first = await sign(server, sites, studyRef, imgOrder);
     // Completed on signing with what the clinic matches it by: its order, the reading centre, the reader.
     expect(first.basedOn?.[0]?.reference).toBe(imgOrder);
     expect(first.performer?.map((p) => p.reference)).toContain(COUNTY);
@@ -174,7 +90,7 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
 
   it("delivers the signed report to the clinic's PACS as a Basic Text SR in Chinese, with the study UID", async () => {
     const task = await eventually(async () => {
-      const t = await deliveryOf(first);
+      const t = await deliveryOf(server, sites, first);
       return t?.status === 'completed' ? t : undefined;
     });
     expect(task.owner?.reference).toBe(CLINIC);
@@ -202,17 +118,17 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
     pacs = undefined;
     const before = readdirSync(pacsDir).length;
     const imgOrder = await order(server, sites, 'ct-2', { requester: sites.clinicRole, patient: PATIENT, code: '24627-2', display: 'Chest CT' });
-    const report = await sign(await study('img-1002', 3, imgOrder), imgOrder);
+    const report = await sign(server, sites, await study(server, sites, 'img-1002', 3, imgOrder), imgOrder);
     // The first attempt fails and is recorded; the task stays open for the retry.
     const failing = await eventually(async () => {
-      const t = await deliveryOf(report);
+      const t = await deliveryOf(server, sites, report);
       return t?.note?.length ? t : undefined;
     });
     expect(failing.status).toBe('in-progress');
     expect(failing.note?.[0]?.text).toMatch(/未接收.*\| Attempt 1: PACS CLINICPACS@127\.0\.0\.1:\d+ did not store it/);
     pacs = await storescp(pacsPort, pacsDir);
     const delivered = await eventually(async () => {
-      const t = await deliveryOf(report);
+      const t = await deliveryOf(server, sites, report);
       return t?.status === 'completed' ? t : undefined;
     }, 60);
     expect((delivered.note ?? []).length).toBeGreaterThanOrEqual(2);
@@ -222,12 +138,12 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
 
   it("lists studies past their reading centre's turnaround without a signed report", async () => {
     const late = await order(server, sites, 'ct-3', { requester: sites.clinicRole, patient: PATIENT, code: '24627-2', display: 'Chest CT' });
-    await study('img-1003', 6, late);
+    await study(server, sites, 'img-1003', 6, late);
     const fresh = await order(server, sites, 'ct-4', { requester: sites.clinicRole, patient: PATIENT, code: '24627-2', display: 'Chest CT' });
-    await study('img-1004', 1, fresh);
+    await study(server, sites, 'img-1004', 1, fresh);
     // Read at another centre whose turnaround is the default 24 h: six hours is not late there.
     await put(server, sites.setup, { resourceType: 'ServiceRequest', id: 'ct-5', status: 'active', intent: 'order', code: { text: 'Chest CT' }, subject: { reference: PATIENT }, requester: { reference: sites.clinicRole }, performer: [{ reference: OTHER }] });
-    await study('img-1005', 6, 'ServiceRequest/ct-5');
+    await study(server, sites, 'img-1005', 6, 'ServiceRequest/ct-5');
 
     const reply = await call(server.base, 'GET', 'ImagingStudy/$overdue-reports', undefined, sites.tokens['county-reader']);
     expect(reply.status).toBe(200);
@@ -274,9 +190,9 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
 
   it("publishes a report signed with the viewer's critical flag (危急值) to the ordering clinic, found through the study's order", async () => {
     const imgOrder = await order(server, sites, 'ct-6', { requester: sites.clinicRole, patient: PATIENT, code: '24627-2', display: 'Chest CT' });
-    const studyRef = await study('img-1006', 1, imgOrder);
+    const studyRef = await study(server, sites, 'img-1006', 1, imgOrder);
     // The viewer's report names the study; the order comes from the study.
-    const report = await sign(studyRef, imgOrder, true);
+    const report = await sign(server, sites, studyRef, imgOrder, true);
     const alerts = entries<Communication>(
       await call(server.base, 'GET', `Communication?identifier=${encodeURIComponent(`https://qiao.health/fhir/sid/critical-value-result|DiagnosticReport/${report.id as string}`)}`, undefined, sites.tokens['clinic-doctor']),
     );
