@@ -1,4 +1,6 @@
-import type { Patient, Task } from '@medplum/fhirtypes';
+import type { Observation, Patient, Task } from '@medplum/fhirtypes';
+import type { Queryable } from '../repository/db.js';
+import type { Context } from '../router/types.js';
 import type { WriteRule } from '../hooks/write-rules.js';
 import { FOLLOW_UP_STATE_SYSTEM, TASK_CODE_SYSTEM } from './cancer/tasks.js';
 import { searchAll } from './store.js';
@@ -28,21 +30,41 @@ export function closedByDeath(task: Task, death: string): Task {
   };
 }
 
+/** Death records a death registration feed sends as Observations (LOINC): date and time of death, cause of death. */
+export const DEATH_RECORD_CODES: readonly string[] = ['81956-5', '69453-9'];
+
+function deathRecordOf(o: Observation): string | undefined {
+  if (!o.code?.coding?.some((c) => c.system === 'http://loinc.org' && DEATH_RECORD_CODES.includes(c.code ?? ''))) return undefined;
+  if (o.status === 'entered-in-error' || o.status === 'cancelled') return undefined;
+  return o.valueDateTime ?? o.effectiveDateTime ?? 'unknown';
+}
+
+async function closeFollowUps(ctx: Context, q: Queryable, patientId: string, death: string): Promise<void> {
+  const open = await searchAll<Task>(q, 'Task', [
+    ['patient', `Patient/${patientId}`],
+    ['code', FOLLOW_UP_CODES.map((c) => `${TASK_CODE_SYSTEM}|${c}`).join(',')],
+  ]);
+  for (const task of open.filter((t) => OPEN.has(t.status))) await ctx.repo.update(q, closedByDeath(task, death));
+}
+
 /**
  * Death linkage (死亡信息关联): when a Patient is first recorded as deceased (deceasedDateTime or
- * deceasedBoolean — from the death registration feed or a hospital), the open follow-up Tasks of
- * its registry cases are closed in the same transaction, so the follow-up loop ends with the death.
+ * deceasedBoolean — from the death registration feed or a hospital), or a death record arrives as
+ * an Observation (date of death, cause of death), the open follow-up Tasks of the person's registry
+ * cases are closed in the same transaction, so the follow-up loop ends with the death.
  */
 export const DEATH_LINKAGE_RULE: WriteRule = {
   name: 'registry-death-linkage',
-  types: ['Patient'],
+  types: ['Patient', 'Observation'],
   async check(ctx, q, { resource, previous }) {
+    if (resource.resourceType === 'Observation') {
+      const death = deathRecordOf(resource);
+      const subject = resource.subject?.reference;
+      if (death && subject?.startsWith('Patient/')) await closeFollowUps(ctx, q, subject.slice('Patient/'.length), death);
+      return;
+    }
     const death = deathOf(resource as Patient);
     if (!death || deathOf(previous as Patient | undefined) || !resource.id) return;
-    const open = await searchAll<Task>(q, 'Task', [
-      ['patient', `Patient/${resource.id}`],
-      ['code', FOLLOW_UP_CODES.map((c) => `${TASK_CODE_SYSTEM}|${c}`).join(',')],
-    ]);
-    for (const task of open.filter((t) => OPEN.has(t.status))) await ctx.repo.update(q, closedByDeath(task, death));
+    await closeFollowUps(ctx, q, resource.id, death);
   },
 };

@@ -1,10 +1,10 @@
 import type { Extension, Provenance, Signature } from '@medplum/fhirtypes';
 import { sm3 } from '../crypto/index.js';
 import { sm2SignMessage } from './digest.js';
-import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { SERVER_SIGNER, signingKey } from './keys.js';
+import { readJson } from './verify.js';
 import { AUTHOR_SIGNATURE, EXT, extensionString, signatureElement, SOURCE_SIGNATURE, type Signer } from './provenance.js';
 
 type Json = Record<string, unknown>;
@@ -29,7 +29,7 @@ export async function documentSealEntry(ctx: Context, q: Queryable, bytes: Uint8
   if (!binary) return undefined;
   const id = `sig-${String(binary.id)}`.slice(0, 64);
   const digest = sm3(bytes).toString('hex');
-  const existing = await currentSeal(ctx, q, id);
+  const existing = await readJson<Provenance>(ctx, q, 'Provenance', id);
   if (existing && existing.signature?.some((s) => extensionString(s, EXT.digest) === digest)) return undefined;
   const key = await signingKey(ctx.config, q, SERVER_SIGNER);
   const userId = ctx.config.sm2UserId;
@@ -52,15 +52,6 @@ export async function documentSealEntry(ctx: Context, q: Queryable, bytes: Uint8
     ],
   };
   return { resource: provenance, request: { method: 'PUT', url: `Provenance/${id}` } };
-}
-
-async function currentSeal(ctx: Context, q: Queryable, id: string): Promise<Provenance | undefined> {
-  try {
-    return JSON.parse((await ctx.repo.read(q, 'Provenance', id)).json as string) as Provenance;
-  } catch (error) {
-    if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
-    throw error;
-  }
 }
 
 /** An XML-DSig Signature element in the document, as a Provenance signature of the document's authenticator, not verified. */

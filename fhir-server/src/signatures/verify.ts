@@ -169,7 +169,8 @@ async function signedContent(ctx: Context, q: Queryable, provenance: Provenance,
   return undefined;
 }
 
-async function readJson<T extends Resource>(ctx: Context, q: Queryable, type: string, id: string, version?: string): Promise<T | undefined> {
+/** A stored resource (a version when given), or undefined when absent or deleted. */
+export async function readJson<T extends Resource>(ctx: Context, q: Queryable, type: string, id: string, version?: string): Promise<T | undefined> {
   try {
     const stored = version ? await ctx.repo.vread(q, type, id, version) : await ctx.repo.read(q, type, id);
     return JSON.parse(stored.json as string) as T;

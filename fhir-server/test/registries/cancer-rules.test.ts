@@ -135,6 +135,26 @@ describe('cancer registry: quality rules on submit', () => {
   });
 });
 
+describe('cancer registry operations: bad parameters', () => {
+  const server = useTestServer('postgres');
+
+  it('are 4xx with the parameter as expression', async () => {
+    const kpi = await call(server.base, 'GET', "Condition/$registry-kpi?from=2026-13-01'--");
+    expect(kpi.status).toBe(400);
+    expect(kpi.body.issue[0].expression).toEqual(['from']);
+    const format = await call(server.base, 'GET', 'Condition/$registry-card?format=xml');
+    expect(format.status).toBe(400);
+    expect(format.body.issue[0].expression).toEqual(['format']);
+    const plain = await created(server.base, { resourceType: 'Condition', code: { text: '高血压' }, subject: { reference: await created(server.base, patient(8, 'male', '1970-01-01')) } } as never);
+    const notCase = await call(server.base, 'GET', `${plain}/$registry-card`);
+    expect(notCase.status).toBe(422);
+    expect(notCase.body.issue[0].expression).toEqual(['Condition.meta.tag']);
+    const empty = await call(server.base, 'GET', 'Condition/$registry-card?format=csv&from=2020-01-01&to=2020-12-31');
+    expect(empty.status).toBe(200);
+    expect(empty.text.replace(/^\uFEFF/, '').trim().split('\r\n')).toHaveLength(1);
+  });
+});
+
 describe('cancer registry: a partly loaded ICD-O-3 cannot refute a code', () => {
   // The embedded database takes long to start on a loaded machine: its own, longer, hook timeout.
   const server = {} as TestServer;

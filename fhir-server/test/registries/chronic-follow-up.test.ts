@@ -107,5 +107,13 @@ describe('chronic disease follow-up: next visit, follow-up Tasks and the referra
     expect((await call(server.base, 'PUT', p, { ...current, deceasedDateTime: '2026-09-01' })).status).toBe(200);
     expect(await tasksOf(p, 'requested')).toHaveLength(0);
     expect(await tasksOf(p, 'completed')).toHaveLength(1);
+    // A death record from the death registration feed (LOINC 81956-5 date of death) closes them too.
+    const q = await created(server.base, patient(35, 'female', '1941-01-01'));
+    await call(server.base, 'POST', 'QuestionnaireResponse', visit(HYPERTENSION, q, '2026-08-01', { sbp: 120, dbp: 80 }));
+    const record = await call(server.base, 'POST', 'Observation', { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '81956-5' }] }, subject: { reference: q }, valueDateTime: '2026-09-02T10:00:00+08:00' });
+    expect(record.status).toBe(201);
+    const closed = await tasksOf(q, 'completed');
+    expect(closed).toHaveLength(1);
+    expect((closed[0] as unknown as { output: { valueDateTime: string }[] }).output.at(-1)?.valueDateTime).toBe('2026-09-02T10:00:00+08:00');
   });
 });

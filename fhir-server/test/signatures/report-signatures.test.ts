@@ -168,6 +168,9 @@ describe.each(BACKENDS)('SM2-signed DiagnosticReports on %s', (backend) => {
     expect(search.body.entry).toHaveLength(3);
     const verdicts = (search.headers.get('x-qiao-signatures') ?? '').split(', ').sort();
     expect(verdicts).toEqual(['DiagnosticReport/sig-draft=unsigned', 'DiagnosticReport/sig-final=invalid', 'DiagnosticReport/sig-later=invalid']);
+    const cut = await call(server.base, 'GET', 'DiagnosticReport?_id=sig-later,sig-draft&_elements=status', undefined, radiologist);
+    expect(cut.body.entry).toHaveLength(2);
+    expect(cut.headers.get('x-qiao-signatures')).toBeNull();
   });
 
   it('signs on POST, PATCH and in a transaction; an amended report is signed again', async () => {

@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { call } from '../support/http.js';
 import { backendToken, bearer, useAuthServer } from '../support/auth.js';
 import { eventually, Receiver, task, topicSubscription } from './receiver.js';
+
+// Starting a server on a fresh database takes long on a busy shared machine (other suites run beside these).
+jest.setTimeout(180_000);
 
 // A subscription acts for the principal that wrote it: criteria (and full-resource payloads) see
 // only what that principal may read, and writing a Subscription needs write access to it.

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,9 @@ import { openDatabase, startServer, type RunningServer } from '../../src/server.
 import { call } from '../support/http.js';
 import { BACKENDS, createTestDatabase } from '../support/test-server.js';
 import { eventually, Receiver, task, topicSubscription } from './receiver.js';
+
+// Starting a server on a fresh database takes long on a busy shared machine (other suites run beside these).
+jest.setTimeout(180_000);
 
 const EVENTS = 6;
 
