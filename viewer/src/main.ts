@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   if (!root) return;
   const fhir = createFhirApi();
   try {
+    // `/viewer/registry` is the registry app: its own SMART client, its own chunk.
+    if (window.location.pathname.startsWith('/viewer/registry')) return await (await import('./registry/view.js')).startRegistry(root, fhir);
     // A SMART launch may first take the browser to the login page and back; the page address it leaves names the study.
     const authorised = ensureAuthorised();
     const study = new URLSearchParams(window.location.search).get('study');
@@ -34,6 +36,9 @@ async function main(): Promise<void> {
       await Promise.race([showPreview(root, metadata).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, PREVIEW_WAIT_MS))]);
       const { renderStudy } = await import('./study/view.js');
       await renderStudy(root, study, fhir, metadata);
+    } else if (new URLSearchParams(window.location.search).has('ecg')) {
+      const { renderEcg } = await import('./ecg/view.js');
+      await renderEcg(root, new URLSearchParams(window.location.search).get('ecg') ?? '', fhir);
     } else {
       const { renderWorklist } = await import('./worklist/view.js');
       await renderWorklist(root, fhir);

@@ -47,7 +47,11 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly Grant[]>> = {
     { groups: ['clinical', 'reference', 'conformance'], interactions: READ },
     { types: ['DiagnosticReport', 'Observation', 'Media', 'Binary', 'Provenance'], interactions: ['c', 'u'] },
   ],
-  'registry-analyst': [{ groups: ['clinical', 'reference', 'conformance'], interactions: READ }],
+  'registry-analyst': [
+    { groups: ['clinical', 'reference', 'conformance'], interactions: READ },
+    // The registry review: a step is an update of the case's review Task (docs/registries.md 1.3).
+    { types: ['Task'], interactions: ['u'] },
+  ],
   administrator: [{ groups: ['reference', 'conformance'], interactions: ALL }],
   'security-officer': [
     { groups: ['reference', 'conformance'], interactions: READ },

@@ -12,7 +12,8 @@ export async function openPgBossQueue(url: string, logger: Logger): Promise<JobQ
   const boss = new PgBoss({
     connectionString: url,
     schema: 'pgboss',
-    max: 4,
+    // Each worker holds a connection while it fetches and completes; 8 delivery workers share these.
+    max: 10,
     application_name: 'qiao-jobs',
     archiveCompletedAfterSeconds: KEEP_COMPLETED_SECONDS,
     schedule: false,

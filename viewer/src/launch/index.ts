@@ -12,9 +12,28 @@ import { setTokenSource } from '../fhir-api.js';
 import { codeChallenge, randomToken } from './pkce.js';
 
 export const CLIENT_ID = 'qiao-viewer';
-const TOKEN_KEY = 'qiao.viewer.token';
-const PENDING_KEY = 'qiao.viewer.pending';
-const RESOURCE_SCOPES = ['user/ImagingStudy.rs', 'user/Patient.rs', 'user/DiagnosticReport.cruds', 'user/ServiceRequest.rs', 'user/Endpoint.rs', 'user/Practitioner.rs'];
+
+/** A SMART client a page of the viewer app launches as (the viewer itself, or the registry app). */
+export interface LaunchClient {
+  clientId: string;
+  /** Where the authorisation server sends the browser back: a path registered with the client. */
+  redirectPath: string;
+  /** sessionStorage prefix: each client keeps its own token. */
+  storageKey: string;
+  /** Resource scopes asked for, besides `openid fhirUser` and the launch context. */
+  scopes: readonly string[];
+}
+
+export const VIEWER_LAUNCH: LaunchClient = {
+  clientId: CLIENT_ID,
+  redirectPath: '/viewer/',
+  storageKey: 'qiao.viewer',
+  scopes: ['user/ImagingStudy.rs', 'user/Patient.rs', 'user/DiagnosticReport.cruds', 'user/ServiceRequest.rs', 'user/Endpoint.rs', 'user/Practitioner.rs'],
+};
+
+let client: LaunchClient = VIEWER_LAUNCH;
+const tokenKey = () => `${client.storageKey}.token`;
+const pendingKey = () => `${client.storageKey}.pending`;
 
 interface SmartConfiguration {
   authorization_endpoint: string;
@@ -56,7 +75,7 @@ export class LaunchError extends Error {
 }
 
 const fhirBase = () => `${window.location.origin}/fhir`;
-const redirectUri = () => `${window.location.origin}/viewer/`;
+const redirectUri = () => `${window.location.origin}${client.redirectPath}`;
 
 function readJson<T>(key: string): T | undefined {
   try {
@@ -68,7 +87,7 @@ function readJson<T>(key: string): T | undefined {
 }
 
 function storedToken(): StoredToken | undefined {
-  const token = readJson<StoredToken>(TOKEN_KEY);
+  const token = readJson<StoredToken>(tokenKey());
   // A minute's margin, so a request is not sent with a token about to lapse.
   return token && token.expiresAt - 60_000 > Date.now() ? token : undefined;
 }
@@ -114,12 +133,12 @@ async function openToAnonymous(): Promise<boolean> {
 /** Sends the browser to the authorisation endpoint; the page does not come back from here. */
 async function authorize(config: SmartConfiguration, launch: string | undefined, pickPatient: boolean, returnTo: string): Promise<never> {
   const pending: Pending = { state: randomToken(16), verifier: randomToken(), tokenEndpoint: config.token_endpoint, redirectUri: redirectUri(), returnTo };
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+  sessionStorage.setItem(pendingKey(), JSON.stringify(pending));
   const url = new URL(config.authorization_endpoint);
-  const scopes = ['openid', 'fhirUser', ...(launch ? ['launch'] : pickPatient ? ['launch/patient'] : []), ...RESOURCE_SCOPES];
+  const scopes = ['openid', 'fhirUser', ...(launch ? ['launch'] : pickPatient ? ['launch/patient'] : []), ...client.scopes];
   const params: Record<string, string> = {
     response_type: 'code',
-    client_id: CLIENT_ID,
+    client_id: client.clientId,
     redirect_uri: pending.redirectUri,
     scope: scopes.join(' '),
     state: pending.state,
@@ -135,21 +154,21 @@ async function authorize(config: SmartConfiguration, launch: string | undefined,
 
 /** Back from the authorisation server: the code for a token, then the page the launch began on (or its context). */
 async function completeLaunch(query: URLSearchParams): Promise<void> {
-  const pending = readJson<Pending>(PENDING_KEY);
-  sessionStorage.removeItem(PENDING_KEY);
+  const pending = readJson<Pending>(pendingKey());
+  sessionStorage.removeItem(pendingKey());
   if (!pending || pending.state !== query.get('state')) throw new LaunchError('登录状态不匹配，请重新打开阅片页面', 'The login state does not match: open the viewer again');
   const error = query.get('error');
   if (error) throw new LaunchError(`授权失败：${query.get('error_description') ?? error}`, `Authorisation failed: ${query.get('error_description') ?? error}`);
   const reply = await fetch(pending.tokenEndpoint, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: query.get('code') ?? '', redirect_uri: pending.redirectUri, client_id: CLIENT_ID, code_verifier: pending.verifier }),
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: query.get('code') ?? '', redirect_uri: pending.redirectUri, client_id: client.clientId, code_verifier: pending.verifier }),
   });
   const token = (await reply.json().catch(() => ({}))) as TokenResponse;
   if (!reply.ok || !token.access_token) throw new LaunchError(`换取令牌失败：${token.error_description ?? token.error ?? reply.status}`, `Token exchange failed: ${token.error_description ?? token.error ?? reply.status}`);
   const fhirUser = jwtClaims(token.id_token).fhirUser;
   const stored: StoredToken = { accessToken: token.access_token, expiresAt: Date.now() + (token.expires_in ?? 300) * 1000, ...(typeof fhirUser === 'string' ? { fhirUser } : {}) };
-  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(stored));
+  sessionStorage.setItem(tokenKey(), JSON.stringify(stored));
   window.history.replaceState(null, '', (await contextPage(token)) ?? pending.returnTo);
 }
 
@@ -182,7 +201,8 @@ let ready: Promise<void> | undefined;
  * Resolves once the viewer may call the server: with a token (after a launch, which may take the
  * browser to the login page and back), or without one when the server needs none.
  */
-export function ensureAuthorised(): Promise<void> {
+export function ensureAuthorised(as: LaunchClient = VIEWER_LAUNCH): Promise<void> {
+  if (!ready) client = as;
   ready ??= authorise();
   return ready;
 }
