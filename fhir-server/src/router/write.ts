@@ -36,7 +36,7 @@ export const create: Interaction = async (ctx, q, req, path) => {
   delete resource.id;
   localiseReferences(resource, req.baseUrl);
   const checked = assertValid(resource, { requireProfiles: ctx.config.requireProfiles, codes: await nationalCodesFor(ctx, q) });
-  const warnings = [...(await terminologyOnWrite(ctx, q, resource)), ...(await applyWriteRules(ctx, q, req.principal, 'create', resource))];
+  const warnings = await terminologyOnWrite(ctx, q, resource);
   if (req.ifNoneExist !== undefined) {
     const params = criteriaParams(req.ifNoneExist);
     const matches = await findMatches(q, type, params);
@@ -45,6 +45,8 @@ export const create: Interaction = async (ctx, q, req, path) => {
     }
     if (matches[0]) return storedResponse(200, matches[0], true);
   }
+  // Rules may write resources of their own (a signature's Provenance): only for a create that happens.
+  warnings.push(...(await applyWriteRules(ctx, q, req.principal, 'create', resource)));
   return withWarnings(storedResponse(201, await ctx.repo.create(q, resource), true), checked, warnings);
 };
 

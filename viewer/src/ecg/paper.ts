@@ -35,7 +35,7 @@ function rowHeightMm(gain: number): number {
 }
 
 export function paperSizeMm(settings: PaperSettings): { width: number; height: number } {
-  return { width: marginMm(settings.speed) + COLUMN_SECONDS * COLUMNS.length * settings.speed + 5, height: rowHeightMm(settings.gain) * 4 };
+  return { width: marginMm(settings.speed) + COLUMN_SECONDS * COLUMNS.length * settings.speed, height: rowHeightMm(settings.gain) * 4 };
 }
 
 function median(values: Float32Array): number {
