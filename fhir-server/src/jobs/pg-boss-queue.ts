@@ -4,6 +4,8 @@ import { DEFAULT_BACKOFF_SECONDS, DEFAULT_RETRY_LIMIT, singletonId, type JobHand
 
 /** Seconds a job may run before pg-boss considers its worker dead and retries it. */
 const EXPIRE_SECONDS = 120;
+/** pg-boss's own polling step while it waits for stopping workers, plus a margin. */
+const WORKER_STOP_POLL_MS = 1_100;
 /** Completed jobs (and so their singleton keys) are kept this long. */
 const KEEP_COMPLETED_SECONDS = 24 * 3600;
 
@@ -74,6 +76,10 @@ export async function openPgBossQueue(url: string, logger: Logger): Promise<JobQ
     async stop() {
       stopped = true;
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // pg-boss resolves stop() while a background loop still waits (1 s steps) for workers caught
+      // mid-fetch to notice; outliving that loop means nothing of the queue runs after we return
+      // (under jest a timer firing after teardown failed whichever test file ran next).
+      if (workers.size > 0) await new Promise((resolve) => setTimeout(resolve, WORKER_STOP_POLL_MS));
     },
   };
 }

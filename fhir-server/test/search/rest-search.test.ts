@@ -1,5 +1,6 @@
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue, type Reply } from '../support/http.js';
+import { SIGNED_STATES } from '../../src/signatures/sign.js';
 
 /**
  * Search over HTTP, type by type, against a small hand-built data set whose expected answers are
@@ -250,8 +251,8 @@ const absoluteCondition = (base: string): Json => ({
   subject: { reference: `${base}/Patient/pat-zhangsan` },
   code: { coding: [{ system: ICD10_CN, code: 'J06.900', display: '急性上呼吸道感染' }] },
 });
-/** Everything the server holds: DATA and the Condition above. */
-const TOTAL = DATA.length + 1;
+/** Everything the server holds: DATA, the Condition above and the Provenance that signs each final report (SM2, docs/signatures.md). */
+const TOTAL = DATA.length + 1 + DATA.filter((r) => r.resourceType === 'DiagnosticReport' && SIGNED_STATES.has(String(r.status))).length;
 
 const PATIENTS = ['pat-zhang', 'pat-wang', 'pat-zhangsan'];
 const OBSERVATIONS = ['obs-bp', 'obs-glucose', 'obs-open', 'obs-night', 'obs-weight', 'obs-glu-mass', 'obs-logical', 'obs-external'];
