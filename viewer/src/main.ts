@@ -1,7 +1,7 @@
 import { createFhirApi } from './fhir-api.js';
 import { lang, t } from './i18n.js';
 import { ensureAuthorised } from './launch/index.js';
-import { studyMetadata, type DicomJson } from './dicomweb.js';
+import { studyMetadata } from './dicomweb.js';
 import { showPreview } from './study/preview.js';
 import './styles.css';
 
@@ -19,16 +19,18 @@ async function main(): Promise<void> {
     if (window.location.pathname.startsWith('/viewer/registry')) return await (await import('./registry/view.js')).startRegistry(root, fhir);
     // A SMART launch may first take the browser to the login page and back; the page address it leaves names the study.
     const authorised = ensureAuthorised();
-    const study = new URLSearchParams(window.location.search).get('study');
+    const asked = new URLSearchParams(window.location.search).get('study');
     // Asked at once (with the stored token, if any): a server open to anonymous readers or a
     // token still valid spares a round trip; a refusal is asked again once authorised.
-    const early = study ? studyMetadata(study) : undefined;
+    const early = asked ? studyMetadata(asked) : undefined;
     early?.catch(() => undefined);
     await authorised;
+    // Read again: an EHR launch names its study only once the token exchange is done.
+    const study = new URLSearchParams(window.location.search).get('study');
     // Each page is its own chunk: the worklist never loads Cornerstone, and the study view draws
     // its first image from the metadata and one frame before the viewer's code is loaded.
     if (study) {
-      const metadata = (early as Promise<DicomJson[]>).catch(() => studyMetadata(study));
+      const metadata = early && study === asked ? early.catch(() => studyMetadata(study)) : studyMetadata(study);
       root.dataset.view = 'loading';
       root.replaceChildren(Object.assign(document.createElement('div'), { className: 'status', textContent: t('loading') }));
       // Evaluating the viewer's code holds the main thread for a while: the preview goes first

@@ -87,7 +87,7 @@ describeIfChromium('the ECG view in Chromium', () => {
     expect(await page.getByTestId('ecg-calibration').innerText()).toContain('50 mm/s');
   });
 
-  it('lets the reader accept the reading, choose coded statements and sign the diagnosis', async () => {
+  it('lets the reader accept the reading, choose coded statements, sign the diagnosis and send the report', async () => {
     await call(server.base, 'PUT', 'Organization/ecg-centre-e2e', { resourceType: 'Organization', id: 'ecg-centre-e2e', name: '县心电诊断中心' });
     const dispatched = await call(server.base, 'POST', `${taskRef}/$ecg-transition`, {
       resourceType: 'Parameters',
@@ -120,5 +120,22 @@ describeIfChromium('the ECG view in Chromium', () => {
       ['A01', 'primary'],
       ['A09', 'secondary'],
     ]);
+
+    // Sending it back to the clinic makes the report final.
+    await page.getByTestId('ecg-send').click();
+    await page.waitForSelector('[data-testid="ecg-task-state"][data-state="reported"]', { timeout: 15_000 });
+    expect((await call(server.base, 'GET', `DiagnosticReport/${reportId}`)).body.status).toBe('final');
+
+    // Opened again, the page shows the signed statements by name, in their ranks.
+    await page.reload();
+    const primary = page.locator('[data-testid="ecg-statements"] li[data-rank="primary"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="ecg-statements"] li[data-rank="primary"]')?.textContent?.includes('窦性心律'), undefined, { timeout: 15_000 });
+    expect(await primary.getAttribute('data-code')).toBe('A01');
+    expect(await page.locator('[data-testid="ecg-statements"] li[data-rank="secondary"]').innerText()).toContain('室性早搏');
+
+    await page.goto(`${server.url}/viewer/?ecg=${reportId}&lang=en`);
+    await page.getByTestId('ecg-canvas').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('ecg-calibration').innerText()).toContain('Paper speed 25 mm/s, gain 10 mm/mV');
+    expect(await page.getByTestId('ecg-task-state').innerText()).toBe('State: reported');
   });
 });

@@ -14,8 +14,12 @@ const describeIfChromium = skip ? describe.skip : describe;
 if (skip) console.warn(`registry app end-to-end tests skipped: ${skip}`);
 
 describeIfChromium('the registry web app as a SMART app (QIAO_AUTH=on, registry analyst)', () => {
-  const server = useAuthServer('postgres');
   let browser: Browser;
+  // Declared before the server's hooks, so the browser's connections are gone when the server closes.
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const server = useAuthServer('postgres');
   let page: Page;
   let system: Record<string, string>;
   const cases: string[] = [];
@@ -42,10 +46,6 @@ describeIfChromium('the registry web app as a SMART app (QIAO_AUTH=on, registry 
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
   }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   it('launches standalone at /viewer/registry, logs the analyst in and lists the submitted cases, de-identified, with the KPIs', async () => {
     await page.goto(`${server.url}/viewer/registry`);
@@ -101,7 +101,7 @@ describeIfChromium('the registry web app as a SMART app (QIAO_AUTH=on, registry 
     await page.getByRole('button', { name: '返回列表' }).click();
     await page.getByTestId('registry-filter-state').selectOption('pending-county');
     await page.getByRole('button', { name: '查询' }).click();
-    await page.locator('[data-testid="registry-case-row"][data-state="pending-hospital"]').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="registry-list"][data-loaded*="business-status"]').waitFor();
     await expect(page.getByTestId('registry-case-row').count()).resolves.toBe(1);
     await expect(page.getByTestId('registry-case-row').getAttribute('data-state')).resolves.toBe('pending-county');
   });

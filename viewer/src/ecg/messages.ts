@@ -40,6 +40,8 @@ const MESSAGES = {
   conclusion: ['诊断结论', 'Conclusion'],
   sign: ['签发诊断', 'Sign diagnosis'],
   signed: ['诊断已签发', 'Diagnosis signed'],
+  send: ['发送报告', 'Send the report'],
+  sent: ['报告已发送', 'Report sent'],
   needPrimary: ['请至少选择一个诊断术语', 'Choose at least one statement'],
   notAccepted: ['任务受理后才能诊断', 'The reading must be accepted before it is diagnosed'],
   failed: ['操作失败', 'Failed'],

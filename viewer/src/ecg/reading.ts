@@ -1,7 +1,8 @@
 /**
  * The reader's side of an ECG report: the reading Task's state, coded statements chosen from the
  * ECG diagnosis code system (`ValueSet/$expand` over its implicit value set), a free-text
- * conclusion, and signing — the `diagnose` step of `Task/{id}/$ecg-transition` (docs/ecg.md).
+ * conclusion, signing — the `diagnose` step of `Task/{id}/$ecg-transition` (docs/ecg.md) — and
+ * sending the signed report back to the clinic (`report`).
  */
 import type { DiagnosticReport, Parameters, Task, ValueSet, ValueSetExpansionContains } from '@medplum/fhirtypes';
 import { h } from '../dom.js';
@@ -48,6 +49,7 @@ export function readingPanel(fhir: FhirApi, report: DiagnosticReport, initialTas
   const conclusion = h('textarea', { rows: 3, value: report.conclusion ?? '', testid: 'ecg-conclusion' });
   const accept = h('button', { type: 'button', textContent: m('accept'), testid: 'ecg-accept' });
   const sign = h('button', { type: 'button', className: 'primary', textContent: m('sign'), testid: 'ecg-sign' });
+  const send = h('button', { type: 'button', textContent: m('send'), testid: 'ecg-send' });
 
   const transition = async (action: string, extra: Parameters['parameter'] = []) => {
     message.textContent = '';
@@ -71,6 +73,7 @@ export function readingPanel(fhir: FhirApi, report: DiagnosticReport, initialTas
     accept.hidden = current !== 'dispatched';
     sign.disabled = current !== 'accepted';
     sign.title = current === 'accepted' ? '' : m('notAccepted');
+    send.hidden = current !== 'diagnosed';
     chosenList.replaceChildren(
       ...chosen.map((s, i) =>
         h(
@@ -117,6 +120,9 @@ export function readingPanel(fhir: FhirApi, report: DiagnosticReport, initialTas
   }
 
   accept.onclick = () => void transition('accept');
+  send.onclick = async () => {
+    if (await transition('report')) message.textContent = m('sent');
+  };
   sign.onclick = async () => {
     const [primary, ...secondary] = chosen;
     if (!primary) {
@@ -133,7 +139,18 @@ export function readingPanel(fhir: FhirApi, report: DiagnosticReport, initialTas
     if (ok) message.textContent = m('signed');
   };
 
+  // A report read back carries codes only: their names come from the code system, once.
+  if (chosen.length) {
+    void fhir
+      .get<ValueSet>(`ValueSet/$expand?${new URLSearchParams({ url: ECG_DIAGNOSIS, count: '1000' })}`)
+      .then((vs) => {
+        const names = new Map((vs.expansion?.contains ?? []).map((c) => [c.code, c.display]));
+        for (const s of chosen) s.display = names.get(s.code) ?? s.display;
+        render();
+      })
+      .catch(() => undefined);
+  }
   render();
-  panel.append(state, accept, search, results, chosenList, h('label', {}, m('conclusion'), conclusion), sign, message);
+  panel.append(state, accept, search, results, chosenList, h('label', {}, m('conclusion'), conclusion), sign, send, message);
   return panel;
 }

@@ -66,6 +66,8 @@ export async function renderEcg(root: HTMLElement, reportId: string, fhir: FhirA
   const redraw = () => {
     const traced = drawPaper(canvas, leads, settings);
     canvas.dataset.leads = traced.join(' ');
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `${m('title')}: ${traced.join(', ')}`);
     canvas.dataset.gain = String(settings.gain);
     canvas.dataset.speed = String(settings.speed);
     calibration.textContent = m('calibration', { speed: settings.speed, gain: settings.gain, zoom: `${settings.zoom}×` });

@@ -3,7 +3,7 @@
  * its review Task and the review states. The server decides every rule; these are only the names.
  */
 import type { FhirApi } from '../fhir-api.js';
-import type { MessageId } from '../i18n.js';
+import { t, type MessageId } from '../i18n.js';
 
 export const REGISTRY_TAG = 'https://qiao.health/fhir/CodeSystem/registry|cancer';
 export const TASK_CODE = 'https://qiao.health/fhir/CodeSystem/registry-task|registry-review';
@@ -121,7 +121,8 @@ export function maskedPatient(p: Patient | undefined, ref: string | undefined): 
   if (!p) return ref ?? '';
   const id = p.identifier?.[0]?.value ?? p.id;
   const short = id.length > 16 ? `${id.slice(0, 12)}…` : id;
-  return [short, p.gender, p.birthDate].filter(Boolean).join(' · ');
+  const sex = p.gender === 'male' ? t('sexMale') : p.gender === 'female' ? t('sexFemale') : p.gender === 'other' ? t('sexOther') : p.gender ? t('sexUnknown') : undefined;
+  return [short, sex, p.birthDate].filter(Boolean).join(' · ');
 }
 
 /** Every issue of an OperationOutcome as its text (the server writes them `中文 | English`). */

@@ -24,7 +24,7 @@ export async function renderRegistry(root: HTMLElement, fhir: FhirApi): Promise<
   root.dataset.view = 'registry';
   const filters: Filters = { state: '', institution: '' };
   const kpi = h('section', { className: 'registry-kpi' });
-  const list = h('section', { className: 'registry-list' });
+  const list = h('section', { className: 'registry-list', testid: 'registry-list' });
   const main = h('div', { className: 'registry-main' }, kpi, list);
   const header = h('header', { className: 'registry-header' }, h('h1', { textContent: t('reg_title') }), languageSwitch());
   root.replaceChildren(header, main);
@@ -50,7 +50,10 @@ export async function renderRegistry(root: HTMLElement, fhir: FhirApi): Promise<
 
   const showList = () => root.replaceChildren(header, main);
 
+  // A later query (a filter, a page) supersedes one still loading.
+  let latest = 0;
   async function load(path: string): Promise<void> {
+    const mine = ++latest;
     table.replaceChildren(h('tr', {}, h('td', { colSpan: heads.length, textContent: t('loading') })));
     const page = await fhir.get<Bundle<Task>>(path);
     const tasks = (page.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Task' ? [e.resource] : []));
@@ -58,6 +61,7 @@ export async function renderRegistry(root: HTMLElement, fhir: FhirApi): Promise<
       byReference<Condition>(fhir, 'Condition', tasks.map((task) => task.focus?.reference)),
       byReference<Patient>(fhir, 'Patient', tasks.map((task) => task.for?.reference)),
     ]);
+    if (mine !== latest) return;
     const rows = tasks.map((task) => {
       const condition = cases.get(task.focus?.reference ?? '');
       const f = condition ? caseFields(condition) : undefined;
@@ -89,6 +93,7 @@ export async function renderRegistry(root: HTMLElement, fhir: FhirApi): Promise<
       return h('button', { type: 'button', textContent: t(label), disabled: !target, onclick: () => target && void load(target) });
     };
     pager.replaceChildren(nav('previous', 'reg_previous'), h('span', { textContent: page.total !== undefined ? `${t('reg_total')} ${page.total}` : '' }), nav('next', 'reg_next'));
+    list.dataset.loaded = path;
   }
 
   const query = () => {
