@@ -17,7 +17,7 @@ import {
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
 import { authHeaders } from '../fhir-api.js';
-import type { DicomJson } from '../dicomweb.js';
+import { TAG, type DicomJson } from '../dicomweb.js';
 import type { ToolId } from './shortcuts.js';
 
 export const TOOL_NAMES: Record<ToolId, string> = {
@@ -65,7 +65,10 @@ export function startCornerstone(): Promise<void> {
 
 /** Hands the WADO-RS metadata of each frame to the image loader before its pixels are asked for. */
 export function registerMetadata(imageId: string, instance: DicomJson): void {
-  wadors.metaDataManager.add(imageId, instance as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  // Secondary-capture files often lack Modality (Type 1 in General Series), and the image loader's
+  // metadata provider fails on its absence: such an image is "OT" (other), as DICOM names it.
+  const complete = instance[TAG.modality]?.Value?.length ? instance : { ...instance, [TAG.modality]: { vr: 'CS', Value: ['OT'] } };
+  wadors.metaDataManager.add(imageId, complete as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
 }
 
 const { MouseBindings } = ToolEnums;
