@@ -9,17 +9,12 @@
  * temporary directory. `--http-count=<n>` (default 200) imports per HTTP run.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { loadConfig, type Config } from '../../config.js';
 import { parseEcg, type EcgFormat } from '../../ecg/import.js';
 import { digestsOf, ecgTransaction } from '../../ecg/map.js';
 import { syntheticAecg, syntheticDicomEcg } from '../../ecg/synthetic.js';
-import { startServer } from '../../server.js';
-import { startThrowawayPostgres } from '../../testing/throwaway-postgres.js';
+import { withBenchServer } from '../in-process-server.js';
 import { codeRevision } from '../machine.js';
-import { POSTGRES_SETTINGS } from '../postgres-settings.js';
 
 const args = process.argv.slice(2);
 const httpCount = Number(args.find((a) => a.startsWith('--http-count='))?.slice('--http-count='.length) ?? 200);
@@ -76,31 +71,20 @@ for (const r of [
   progress(`${r.name}: ${r.perSecond.toFixed(1)}/s`);
 }
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'qiao-bench-ecg-'));
-const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
-try {
-  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: await pg.createDatabase('ecg_bench'), logLevel: 'error', demoData: false, dimsePort: null, installProfiles: false, auth: 'off' };
-  const server = await startServer(config);
-  const base = `${server.url}/fhir`;
-  try {
-    for (const [format, type] of [['dicom', 'application/dicom'], ['aecg', 'application/xml']] as const) {
-      for (const concurrency of [1, 4]) {
-        const files = Array.from({ length: httpCount }, (_, i) => {
-          const o = { bpm: 60 + (i % 40), seed: `bench-${format}-${concurrency}-${i}`, patientId: `1101011990${String(100000 + i).slice(-6)}00` };
-          return { bytes: format === 'dicom' ? syntheticDicomEcg(o) : Buffer.from(syntheticAecg(o)), type };
-        });
-        const perSecond = await overHttp(base, files, concurrency);
-        rows.push(`| HTTP \`$ecg-import\`, ${concurrency} client${concurrency > 1 ? 's' : ''} | synthetic ${format === 'dicom' ? 'DICOM' : 'aECG'} (distinct files, new patients) | ${Math.round((files[0]?.bytes.length ?? 0) / 1024)} KiB | ${perSecond.toFixed(1)} |`);
-        progress(`HTTP ${format} ×${concurrency}: ${perSecond.toFixed(1)}/s`);
-      }
+await withBenchServer('ecg', async (server) => {
+  const { base } = server;
+  for (const [format, type] of [['dicom', 'application/dicom'], ['aecg', 'application/xml']] as const) {
+    for (const concurrency of [1, 4]) {
+      const files = Array.from({ length: httpCount }, (_, i) => {
+        const o = { bpm: 60 + (i % 40), seed: `bench-${format}-${concurrency}-${i}`, patientId: `1101011990${String(100000 + i).slice(-6)}00` };
+        return { bytes: format === 'dicom' ? syntheticDicomEcg(o) : Buffer.from(syntheticAecg(o)), type };
+      });
+      const perSecond = await overHttp(base, files, concurrency);
+      rows.push(`| HTTP \`$ecg-import\`, ${concurrency} client${concurrency > 1 ? 's' : ''} | synthetic ${format === 'dicom' ? 'DICOM' : 'aECG'} (distinct files, new patients) | ${Math.round((files[0]?.bytes.length ?? 0) / 1024)} KiB | ${perSecond.toFixed(1)} |`);
+      progress(`HTTP ${format} ×${concurrency}: ${perSecond.toFixed(1)}/s`);
     }
-  } finally {
-    await server.close();
   }
-} finally {
-  await pg.stop();
-  await rm(tmp, { recursive: true, force: true });
-}
+});
 
 process.stdout.write(
   [

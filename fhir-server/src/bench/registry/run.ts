@@ -9,19 +9,14 @@
  * Prints a Markdown table with the load average before and after. `--cases=<n>` (default 300).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type { CodeSystem, Condition, Patient } from '@medplum/fhirtypes';
 import { createTerminology, shippedContent } from '@qiao/terminology';
-import { loadConfig, type Config } from '../../config.js';
 import { BASIS_SYSTEM, CANCER, EXT, ICDO3, REGISTRY_TAG_SYSTEM } from '../../registries/cancer/model.js';
 import { evaluateCase, icdo3Checker } from '../../registries/cancer/quality.js';
 import { CANCER_RULES } from '../../registries/cancer/rules.js';
-import { startServer } from '../../server.js';
-import { startThrowawayPostgres } from '../../testing/throwaway-postgres.js';
+import { withBenchServer } from '../in-process-server.js';
 import { codeRevision } from '../machine.js';
-import { POSTGRES_SETTINGS } from '../postgres-settings.js';
 
 const args = process.argv.slice(2);
 const caseCount = Number(args.find((a) => a.startsWith('--cases='))?.slice('--cases='.length) ?? 300);
@@ -95,83 +90,72 @@ progress(`load average ${loadBefore}; in-process rule evaluation of ${caseCount}
   rows.push(`| in process: ${CANCER_RULES.length} quality rules per case (\`evaluateCase\`) | ${times.length} evaluations | median ${percentile(times, 0.5).toFixed(0)} µs, p95 ${percentile(times, 0.95).toFixed(0)} µs |`);
 }
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'qiao-bench-registry-'));
-const pg = await startThrowawayPostgres({ settings: POSTGRES_SETTINGS });
-try {
-  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: await pg.createDatabase('registry_bench'), logLevel: 'error', demoData: false, dimsePort: null, installProfiles: false, auth: 'off' };
-  const server = await startServer(config);
-  const base = `${server.url}/fhir`;
+await withBenchServer('registry', async (server) => {
+  const { base } = server;
   const post = async (type: string, body: unknown, expected: number[] = [201]) => {
     const res = await fetch(`${base}/${type}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' } });
     const json = (await res.json()) as { id?: string };
     if (!expected.includes(res.status)) throw new Error(`POST ${type} answered ${res.status}: ${JSON.stringify(json)}`);
     return { status: res.status, id: json.id as string };
   };
-  try {
-    await post('CodeSystem', ICDO3_TABLE);
-    const random = rng(11);
-    const patients: { ref: string; p: Patient }[] = [];
-    for (let i = 0; i < caseCount; i++) {
-      const p = syntheticPatient(i, random);
-      patients.push({ ref: `Patient/${(await post('Patient', p)).id}`, p });
-    }
-    for (const concurrency of [1, 4]) {
-      const cases = patients.map((x, i) => syntheticCase(x.ref, x.p, i + concurrency, random));
-      let next = 0;
-      let refused = 0;
-      const start = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < cases.length) {
-            const reply = await post('Condition', cases[next++], [201, 422]);
-            if (reply.status === 422) refused++;
-          }
-        }),
-      );
-      const perSecond = cases.length / ((performance.now() - start) / 1000);
-      rows.push(`| HTTP \`POST Condition\` (registry submission), ${concurrency} client${concurrency > 1 ? 's' : ''} | ${cases.length} cases, ${refused} refused | ${perSecond.toFixed(1)} submissions/s |`);
-      progress(`submissions ×${concurrency}: ${perSecond.toFixed(1)}/s`);
-    }
-
-    // CDS Hooks: a patient with a week of lab results and prescriptions at two institutions.
-    const subject = { reference: patients[0]?.ref as string };
-    for (let d = 0; d < 20; d++) {
-      const date = new Date(Date.now() - d * 86_400_000 * 1.5).toISOString().slice(0, 10);
-      await post('DiagnosticReport', { resourceType: 'DiagnosticReport', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: d % 2 ? '58410-2' : '24325-3' }] }, subject, effectiveDateTime: date });
-      await post('MedicationRequest', { resourceType: 'MedicationRequest', status: 'active', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'https://qiao.health/bench/drug', code: `drug-${d % 4}` }] }, subject, authoredOn: date });
-    }
-    const hook = {
-      hook: 'order-sign',
-      context: {
-        userId: 'Practitioner/bench',
-        patientId: subject.reference.slice('Patient/'.length),
-        draftOrders: {
-          resourceType: 'Bundle',
-          type: 'collection',
-          entry: [
-            { resource: { resourceType: 'ServiceRequest', id: 'o1', status: 'draft', intent: 'order', category: [{ coding: [{ system: 'http://snomed.info/sct', code: '108252007' }] }], code: { coding: [{ system: 'http://loinc.org', code: '58410-2' }] }, subject } },
-            { resource: { resourceType: 'MedicationRequest', id: 'o2', status: 'draft', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'https://qiao.health/bench/drug', code: 'drug-1' }] }, subject } },
-          ],
-        },
-      },
-    };
-    const latencies: number[] = [];
-    for (let i = 0; i < 220; i++) {
-      const t = performance.now();
-      const res = await fetch(`${server.url}/cds-services/duplicate-order-sign`, { method: 'POST', body: JSON.stringify({ ...hook, hookInstance: randomUUID() }), headers: { 'content-type': 'application/json' } });
-      const body = (await res.json()) as { cards: unknown[] };
-      if (res.status !== 200 || body.cards.length !== 2) throw new Error(`CDS Hooks answered ${res.status} with ${body.cards?.length} cards`);
-      if (i >= 20) latencies.push(performance.now() - t);
-    }
-    latencies.sort((a, b) => a - b);
-    rows.push(`| HTTP CDS Hooks \`duplicate-order-sign\`, 2 draft orders, 2 cards | ${latencies.length} calls, 1 client | p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms |`);
-  } finally {
-    await server.close();
+  await post('CodeSystem', ICDO3_TABLE);
+  const random = rng(11);
+  const patients: { ref: string; p: Patient }[] = [];
+  for (let i = 0; i < caseCount; i++) {
+    const p = syntheticPatient(i, random);
+    patients.push({ ref: `Patient/${(await post('Patient', p)).id}`, p });
   }
-} finally {
-  await pg.stop();
-  await rm(tmp, { recursive: true, force: true });
-}
+  for (const concurrency of [1, 4]) {
+    const cases = patients.map((x, i) => syntheticCase(x.ref, x.p, i + concurrency, random));
+    let next = 0;
+    let refused = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < cases.length) {
+          const reply = await post('Condition', cases[next++], [201, 422]);
+          if (reply.status === 422) refused++;
+        }
+      }),
+    );
+    const perSecond = cases.length / ((performance.now() - start) / 1000);
+    rows.push(`| HTTP \`POST Condition\` (registry submission), ${concurrency} client${concurrency > 1 ? 's' : ''} | ${cases.length} cases, ${refused} refused | ${perSecond.toFixed(1)} submissions/s |`);
+    progress(`submissions ×${concurrency}: ${perSecond.toFixed(1)}/s`);
+  }
+
+  // CDS Hooks: a patient with a week of lab results and prescriptions at two institutions.
+  const subject = { reference: patients[0]?.ref as string };
+  for (let d = 0; d < 20; d++) {
+    const date = new Date(Date.now() - d * 86_400_000 * 1.5).toISOString().slice(0, 10);
+    await post('DiagnosticReport', { resourceType: 'DiagnosticReport', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: d % 2 ? '58410-2' : '24325-3' }] }, subject, effectiveDateTime: date });
+    await post('MedicationRequest', { resourceType: 'MedicationRequest', status: 'active', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'https://qiao.health/bench/drug', code: `drug-${d % 4}` }] }, subject, authoredOn: date });
+  }
+  const hook = {
+    hook: 'order-sign',
+    context: {
+      userId: 'Practitioner/bench',
+      patientId: subject.reference.slice('Patient/'.length),
+      draftOrders: {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: { resourceType: 'ServiceRequest', id: 'o1', status: 'draft', intent: 'order', category: [{ coding: [{ system: 'http://snomed.info/sct', code: '108252007' }] }], code: { coding: [{ system: 'http://loinc.org', code: '58410-2' }] }, subject } },
+          { resource: { resourceType: 'MedicationRequest', id: 'o2', status: 'draft', intent: 'order', medicationCodeableConcept: { coding: [{ system: 'https://qiao.health/bench/drug', code: 'drug-1' }] }, subject } },
+        ],
+      },
+    },
+  };
+  const latencies: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const t = performance.now();
+    const res = await fetch(`${server.url}/cds-services/duplicate-order-sign`, { method: 'POST', body: JSON.stringify({ ...hook, hookInstance: randomUUID() }), headers: { 'content-type': 'application/json' } });
+    const body = (await res.json()) as { cards: unknown[] };
+    if (res.status !== 200 || body.cards.length !== 2) throw new Error(`CDS Hooks answered ${res.status} with ${body.cards?.length} cards`);
+    if (i >= 20) latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  rows.push(`| HTTP CDS Hooks \`duplicate-order-sign\`, 2 draft orders, 2 cards | ${latencies.length} calls, 1 client | p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms |`);
+});
 
 process.stdout.write(
   [
