@@ -3,6 +3,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { auditLog } from '../../src/audit/index.js';
+import { eventually } from '../support/eventually.js';
 import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -39,13 +40,15 @@ describe('audit of DIMSE (dcmtk storescu, findscu)', () => {
   it('records a C-STORE with its study, the ImagingStudy sync with the patient, and a C-FIND with its query', async () => {
     await run('storescu', ['-aec', 'QIAO', '127.0.0.1', String(port), CT], { env });
     await run('findscu', ['-S', '-aec', 'QIAO', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${CT_STUDY}`, '127.0.0.1', String(port)], { env });
+    // A C-STORE's ImagingStudy follows after a quiet spell (DIMSE sends a study one instance at a time).
+    const study = await eventually(async () => (await call(server.base, 'GET', `ImagingStudy?identifier=urn:dicom:uid|urn:oid:${CT_STUDY}`)).body.entry?.[0]?.resource, 10_000, 'the ImagingStudy');
     await auditLog(server.ctx).flush();
     const events = async (query: string): Promise<Json[]> => ((await call(server.base, 'GET', `AuditEvent?${query}`)).body.entry ?? []).map((e: Json) => e.resource);
 
     const [store] = await events(`subtype=${QIAO_EVENT}|c-store`);
     expect(store).toMatchObject({ action: 'C', outcome: '0', agent: [{ who: { identifier: { value: 'dimse-peer' } } }] });
     expect(store.entity).toContainEqual(expect.objectContaining({ what: { identifier: { system: 'urn:dicom:uid', value: `urn:oid:${CT_STUDY}` } } }));
-    const patient = (await call(server.base, 'GET', `ImagingStudy?identifier=urn:dicom:uid|urn:oid:${CT_STUDY}`)).body.entry[0].resource.subject.reference;
+    const patient = study.subject.reference;
     // The first instance of a study arrives before its ImagingStudy (and patient) exist: the sync that
     // follows is recorded with the patient, so a search by patient finds the study's arrival.
     const byPatient = await events(`patient=${patient}`);

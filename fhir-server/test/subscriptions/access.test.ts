@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import { call } from '../support/http.js';
 import { backendToken, bearer, useAuthServer } from '../support/auth.js';
-import { eventually, Receiver, task, topicSubscription } from './receiver.js';
+import { eventually } from '../support/eventually.js';
+import { Receiver, task, topicSubscription } from './receiver.js';
 
 // Starting a server on a fresh database takes long on a busy shared machine (other suites run beside these).
 jest.setTimeout(180_000);

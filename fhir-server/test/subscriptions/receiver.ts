@@ -75,17 +75,6 @@ export class Receiver {
   }
 }
 
-/** Polls until `check` returns a truthy value (a notification arrives asynchronously). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export const TASK_TOPIC = 'https://qiao.health/fhir/SubscriptionTopic/referral-task';
 const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
 

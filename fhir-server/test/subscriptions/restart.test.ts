@@ -8,7 +8,8 @@ import { Repository } from '../../src/repository/repository.js';
 import { openDatabase, startServer, type RunningServer } from '../../src/server.js';
 import { call } from '../support/http.js';
 import { BACKENDS, createTestDatabase } from '../support/test-server.js';
-import { eventually, Receiver, task, topicSubscription } from './receiver.js';
+import { eventually } from '../support/eventually.js';
+import { Receiver, task, topicSubscription } from './receiver.js';
 
 // Starting a server on a fresh database takes long on a busy shared machine (other suites run beside these).
 jest.setTimeout(180_000);

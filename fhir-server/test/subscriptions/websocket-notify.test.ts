@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import WebSocket from 'ws';
 import { call } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
-import { eventually, statusOf, task, topicSubscription } from './receiver.js';
+import { eventually } from '../support/eventually.js';
+import { statusOf, task, topicSubscription } from './receiver.js';
 
 // Starting a server on a fresh database takes long on a busy shared machine (other suites run beside these).
 jest.setTimeout(180_000);

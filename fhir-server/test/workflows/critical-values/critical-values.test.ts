@@ -6,12 +6,13 @@
  * recipient, no telephone, a second acknowledgement, acknowledging by hand, retraction by someone
  * else, a retracted alert); manual publication; acknowledgement times per site.
  */
+import { eventually } from '../../support/eventually.js';
 import { jest } from '@jest/globals';
 import type { Bundle, Communication, Flag, Parameters, Task } from '@medplum/fhirtypes';
 import { BACKENDS } from '../../support/test-server.js';
 import { useAuthServer } from '../../support/auth.js';
 import { call, firstIssue } from '../../support/http.js';
-import { CLINIC, COUNTY, OTHER, OTHER_PATIENT, PATIENT, SITE_USERS, eventually, order, setupSites, type Sites } from './sites.js';
+import { CLINIC, COUNTY, OTHER, OTHER_PATIENT, PATIENT, SITE_USERS, order, setupSites, type Sites } from './sites.js';
 
 // Servers with accounts, on a machine shared with other test runs: minutes, not the default seconds.
 jest.setTimeout(300_000);
@@ -199,7 +200,7 @@ describe.each(BACKENDS)('critical values over REST (%s, auth on)', (backend) => 
 
     // The notify module replaces `sent` by the time it reached someone: let it finish before comparing.
     const listAlerts = async () => entries<Communication>(await call(server.base, 'GET', `Communication?category=${encodeURIComponent(`${CV}|critical-value`)}&status:not=entered-in-error&_count=100`, undefined, as('county-lab')));
-    await eventually(async () => (await listAlerts()).every((a) => a.status !== 'in-progress'), 15).catch(() => undefined);
+    await eventually(async () => (await listAlerts()).every((a) => a.status !== 'in-progress'), 15_000).catch(() => undefined);
     const alerts = await listAlerts();
     const expected = new Map<string, { published: number; times: number[] }>();
     for (const a of alerts) {

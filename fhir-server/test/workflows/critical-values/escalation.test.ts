@@ -5,6 +5,7 @@
  * the clinic's administrative contact — once — and the statistics count it overdue. It can still
  * be acknowledged afterwards.
  */
+import { eventually } from '../../support/eventually.js';
 import { jest } from '@jest/globals';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { Bundle, Communication, Parameters } from '@medplum/fhirtypes';
 import { startAuthServer, type AuthTestServer } from '../../support/auth.js';
 import { call } from '../../support/http.js';
-import { CLINIC, CLINIC_ADMIN_PHONE, COUNTY, eventually, order, PATIENT, SITE_USERS, setupSites, signIn, type Sites } from './sites.js';
+import { CLINIC, CLINIC_ADMIN_PHONE, COUNTY, order, PATIENT, SITE_USERS, setupSites, signIn, type Sites } from './sites.js';
 
 jest.setTimeout(300_000);
 

@@ -99,13 +99,3 @@ export async function order(server: AuthTestServer, sites: Sites, id: string, o:
   return `ServiceRequest/${id}`;
 }
 
-/** Polls `probe` until it answers something truthy (background work: sweeps, queued deliveries). */
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, seconds = 20): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${seconds} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -3,6 +3,7 @@
  * the report is signed, the first attempt fails and is recorded, the server stops; the PACS comes
  * up, a server started on the same database delivers the report from the stored job.
  */
+import { eventually } from '../../support/eventually.js';
 import { jest } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAuthServer, type AuthTestServer } from '../../support/auth.js';
-import { eventually, order, PATIENT, SITE_USERS, setupSites, signIn, type Sites } from '../critical-values/sites.js';
+import { order, PATIENT, SITE_USERS, setupSites, signIn, type Sites } from '../critical-values/sites.js';
 import { deliveryOf, freePort, registerClinicPacs, run, sign, stopped, storescp, study } from './reading.js';
 
 jest.setTimeout(300_000);
@@ -56,7 +57,7 @@ describe('report delivery across a restart (postgres)', () => {
     const delivered = await eventually(async () => {
       const t = await deliveryOf(server2, sites, report);
       return t?.status === 'completed' ? t : undefined;
-    }, 90);
+    }, 90_000);
     expect((delivered.note ?? []).length).toBeGreaterThanOrEqual(2);
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);

@@ -7,6 +7,7 @@
  * UID; with the PACS down the delivery fails and is retried until it is up again; overdue studies
  * follow each centre's turnaround; timeliness per centre matches the stored times; access checks.
  */
+import { eventually } from '../../support/eventually.js';
 import { jest } from '@jest/globals';
 import type { Bundle, Communication, DiagnosticReport, Organization, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { ChildProcess } from 'node:child_process';
@@ -17,7 +18,7 @@ import { bearer, userToken, useAuthServer } from '../../support/auth.js';
 import { call, firstIssue } from '../../support/http.js';
 import { BACKENDS } from '../../support/test-server.js';
 import { Receiver } from '../../subscriptions/receiver.js';
-import { CLINIC, COUNTY, OTHER, PATIENT, SITE_USERS, eventually, order, put, setupSites, type Sites } from '../critical-values/sites.js';
+import { CLINIC, COUNTY, OTHER, PATIENT, SITE_USERS, order, put, setupSites, type Sites } from '../critical-values/sites.js';
 import { deliveryOf, FINDINGS, freePort, HOUR, IMPRESSION, registerClinicPacs, run, sign, stopped, storescp, study } from './reading.js';
 
 jest.setTimeout(300_000);
@@ -130,7 +131,7 @@ describe.each(BACKENDS)('report write-back to the ordering clinic (%s, auth on)'
     const delivered = await eventually(async () => {
       const t = await deliveryOf(server, sites, report);
       return t?.status === 'completed' ? t : undefined;
-    }, 60);
+    }, 60_000);
     expect((delivered.note ?? []).length).toBeGreaterThanOrEqual(2);
     expect(delivered.note?.at(-1)?.text).toMatch(/已发送至 CLINICPACS/);
     expect(readdirSync(pacsDir).length).toBe(before + 1);
