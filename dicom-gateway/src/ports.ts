@@ -5,7 +5,8 @@
 
 /** The SQL the gateway issues; structurally what fhir-server's `Db` already is. */
 export interface SqlQueryable {
-  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** `prepare` names a fixed statement the database may parse and plan once per connection. */
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: { prepare?: string }): Promise<T[]>;
 }
 
 export interface SqlPort extends SqlQueryable {

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, rmSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, rmSync, writeSync, writevSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,6 +20,9 @@ export interface BlobStore {
   open(key: string): Promise<FileHandle>;
   remove(key: string): Promise<void>;
 }
+
+/** Ranges up to this size are read synchronously (see `read`). */
+const SYNC_READ_BYTES = 1024 * 1024;
 
 export class FileBlobStore implements BlobStore {
   private readonly incomingDir: string;
@@ -103,7 +106,22 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * A range of up to 1 MiB (a frame, a slice's pixel data) is read synchronously, like `write`: from
+   * the page cache that is one copy, where the asynchronous open, read and close are three
+   * thread-pool hand-offs a viewer scrolling a series waits for, frame after frame.
+   */
   async read(key: string, offset: number, length: number): Promise<Buffer> {
+    if (length <= SYNC_READ_BYTES) {
+      const fd = openSync(this.pathOf(key), 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(length);
+        const bytesRead = readSync(fd, buffer, 0, length, offset);
+        return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+      } finally {
+        closeSync(fd);
+      }
+    }
     const handle = await open(this.pathOf(key), 'r');
     try {
       const buffer = Buffer.allocUnsafe(length);

@@ -290,6 +290,7 @@ export class DicomStore {
         firstString(json, '00080020') ?? null, firstString(json, '00080030') ?? null, firstString(json, '00080050') ?? null, firstString(json, '00200010') ?? null,
         referring.groups, referring.words, JSON.stringify({ ...patientAttrs, ...pick(json, STUDY_TAGS) }),
       ],
+      { prepare: 'qiao_dicom_index_instance' },
     );
     return { inserted: (row?.inserted ?? 0) > 0, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
   }
@@ -325,6 +326,7 @@ export class DicomStore {
        WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
        ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
       [scope.study, scope.series ?? null, scope.sop ?? null],
+      { prepare: 'qiao_dicom_instances' },
     );
     const records = rows.map(toRecord);
     if (key && records[0]) this.remember(key, records[0]);
@@ -362,6 +364,7 @@ export class DicomStore {
       `SELECT '[' || string_agg(metadata, ',' ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid) || ']' AS metadata
        FROM dicom_instance WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)`,
       [scope.study, scope.series ?? null, scope.sop ?? null],
+      { prepare: 'qiao_dicom_metadata' },
     );
     return row?.metadata ?? undefined;
   }

@@ -18,9 +18,10 @@ const DIMSE_PEER: Principal = Object.freeze({ kind: 'backend', clientId: 'dimse-
  * otherwise (methods run on the real store, so its private state is untouched).
  */
 export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
+  // A study sent instance by instance is one transfer: its records fold into one (see audit/repeats.ts).
   const record = (facts: Omit<AuditFacts, 'principal' | 'patients'>, study: string | undefined) =>
     void (study ? patientOfStudy(ctx.db, study).catch(() => []) : Promise.resolve([])).then((patients) =>
-      auditLog(ctx).enqueue(auditEvent({ ...facts, principal: DIMSE_PEER, patients })),
+      auditLog(ctx).enqueue(auditEvent({ ...facts, principal: DIMSE_PEER, patients }), { repeatable: facts.action !== 'E' }),
     );
   return new Proxy(store, {
     get(target, prop) {

@@ -5,8 +5,27 @@ import { studyEntity, type AccessFacts, type Seen } from './http-access.js';
 
 const UID = /^[0-9.]{1,64}$/;
 
+/** A study's patient as last looked up, and until when that answer is used (per database). */
+const patientsSeen = new WeakMap<Queryable, Map<string, { patients: string[]; until: number }>>();
+/** A viewer asks for a study's frames hundreds of times a minute: its patient is looked up once in a while, not per frame. */
+const KNOWN_MS = 10_000;
+/** A study whose ImagingStudy is not there yet (its first instances) gets one soon. */
+const UNKNOWN_MS = 1_000;
+const SEEN_MAX = 10_000;
+
 /** The patient of a study, through its ImagingStudy (identifier urn:oid:<uid>, subject Patient). */
 export async function patientOfStudy(db: Queryable, uid: string): Promise<string[]> {
+  let seen = patientsSeen.get(db);
+  if (!seen) patientsSeen.set(db, (seen = new Map()));
+  const known = seen.get(uid);
+  if (known && known.until > Date.now()) return known.patients;
+  const patients = await lookUpPatientOfStudy(db, uid);
+  if (seen.size >= SEEN_MAX) seen.clear();
+  seen.set(uid, { patients, until: Date.now() + (patients.length ? KNOWN_MS : UNKNOWN_MS) });
+  return patients;
+}
+
+async function lookUpPatientOfStudy(db: Queryable, uid: string): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `SELECT r.target_id AS id FROM search_token t
      JOIN search_reference r ON r.resource_type = t.resource_type AND r.id = t.id AND r.param IN ('patient', 'subject') AND r.target_type = 'Patient'
@@ -47,7 +66,7 @@ export async function dicomwebAccess(db: Queryable, req: Request, seen: Seen): P
       patients,
     };
   }
-  return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'wado-rs', display: 'WADO-RS' }], action: 'R', data, patients };
+  return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'wado-rs', display: 'WADO-RS' }], action: 'R', data, patients, repeatable: true };
 }
 
 /** A bulk-export status poll, file download or cancellation as an audit record (the kick-off is the $export operation's). */

@@ -6,7 +6,11 @@ import { auditLog } from './log.js';
 import { originOf, withOrigin } from './scope.js';
 
 /** What an edge says about one of its requests; who, from where and the outcome are filled in here. */
-export type AccessFacts = Omit<AuditFacts, 'principal' | 'origin' | 'outcome' | 'patients'> & { patients?: readonly string[] };
+export type AccessFacts = Omit<AuditFacts, 'principal' | 'origin' | 'outcome' | 'patients'> & {
+  patients?: readonly string[];
+  /** Accesses like this one in quick succession (a viewer's frames) may share one record. */
+  repeatable?: boolean;
+};
 
 /** The request as the edge saw it: the path below its mount point (express restores `req.url` later) and, for a POST, the reply's text. */
 export interface Seen {
@@ -42,7 +46,8 @@ export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) =
       describe(req, seen)
         .then((facts) => {
           if (!facts) return;
-          log.enqueue(auditEvent({ ...facts, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }));
+          const { repeatable, ...rest } = facts;
+          log.enqueue(auditEvent({ ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }), { repeatable });
         })
         .catch(() => undefined);
     };

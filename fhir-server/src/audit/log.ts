@@ -3,11 +3,14 @@ import { createLogger, type Logger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { linkPending, markForLinking } from './chain.js';
+import { absorb, repeatKey } from './repeats.js';
 import { scheduleRetention } from './retention.js';
 
 /** Reads are written in batches: at most this many events, or after this many milliseconds. */
 const BATCH_SIZE = 200;
 const BATCH_DELAY_MS = 100;
+/** Repeats of an image access within this long of the first share its record (a viewer scrolling a series). */
+const REPEAT_WINDOW_MS = 2_000;
 /** The linker looks for committed records this often (a record is linked within about this long). */
 const LINK_INTERVAL_MS = 250;
 
@@ -21,6 +24,8 @@ const LINK_INTERVAL_MS = 250;
  */
 export class AuditLog {
   private pending: AuditEvent[] = [];
+  /** Image accesses held for REPEAT_WINDOW_MS so that repeats fold into them (by `repeatKey`), then queued. */
+  private readonly repeats = new Map<string, { event: AuditEvent; timer: NodeJS.Timeout }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -52,16 +57,38 @@ export class AuditLog {
     await this.ctx.db.transaction((q) => this.writeIn(q, events));
   }
 
-  /** Queues an event of a read or of a refused request; written within BATCH_DELAY_MS. */
-  enqueue(event: AuditEvent): void {
+  /**
+   * Queues an event of a read or of a refused request; written within BATCH_DELAY_MS. A
+   * `repeatable` event (an image access) waits REPEAT_WINDOW_MS first, and the same access
+   * repeated meanwhile folds into it instead of making a record of its own.
+   */
+  enqueue(event: AuditEvent, options: { repeatable?: boolean } = {}): void {
     if (!this.enabled) return;
+    if (options.repeatable && !this.closed) {
+      const key = repeatKey(event);
+      const held = this.repeats.get(key);
+      if (held) return absorb(held.event, event);
+      const timer = setTimeout(() => this.release(key), REPEAT_WINDOW_MS);
+      timer.unref();
+      this.repeats.set(key, { event, timer });
+      return;
+    }
     this.pending.push(event);
     if (this.closed || this.pending.length >= BATCH_SIZE) void this.writeQueued();
     else this.timer ??= setTimeout(() => void this.writeQueued(), BATCH_DELAY_MS);
   }
 
+  private release(key: string): void {
+    const held = this.repeats.get(key);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.repeats.delete(key);
+    this.enqueue(held.event);
+  }
+
   /** Writes everything queued so far and links every committed record; resolves once both are done. */
   async flush(): Promise<void> {
+    for (const key of [...this.repeats.keys()]) this.release(key);
     await this.writeQueued();
     if (this.enabled) await linkPending(this.ctx.db, { wait: true });
   }
@@ -102,6 +129,7 @@ export class AuditLog {
     if (this.linker) clearTimeout(this.linker);
     this.linker = undefined;
     this.closed = true;
+    for (const key of [...this.repeats.keys()]) this.release(key);
     await this.writeQueued();
     // What stays unlinked (the database went away) is linked by the next start's linker.
     if (this.enabled) await linkPending(this.ctx.db, { wait: true }).catch((error: unknown) => this.onError(error));

@@ -2,8 +2,17 @@
  * The two database backends (a PostgreSQL server, or PGlite embedded in the process) behind one
  * small interface. Only the repository and the migrations issue SQL, and always with parameters.
  */
+export interface QueryOptions {
+  /**
+   * Sends a fixed statement as a named prepared statement: PostgreSQL parses and plans it once per
+   * connection instead of once per call (worth it for a long statement run for every stored item).
+   * One name, one text, for the life of the process.
+   */
+  prepare?: string;
+}
+
 export interface Queryable {
-  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Several statements without parameters (migrations only). */
   exec(sql: string): Promise<void>;
 }

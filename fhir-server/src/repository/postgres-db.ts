@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { transactionEnded, transactionOpened } from './commit-hooks.js';
-import type { Db, Queryable } from './db.js';
+import type { Db, Queryable, QueryOptions } from './db.js';
 
 // Keep timestamps and bigints as strings: the repository formats them itself and must not lose precision.
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => v);
@@ -13,6 +13,10 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
 }
 
+function statement(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): pg.QueryConfig {
+  return { text, ...(params ? { values: params as unknown[] } : {}), ...(options?.prepare ? { name: options.prepare } : {}) };
+}
+
 export function openPostgres(options: PostgresOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -23,8 +27,8 @@ export function openPostgres(options: PostgresOptions): Db {
   pool.on('error', () => undefined);
   return {
     kind: 'postgres',
-    async query(sql, params) {
-      const result = await pool.query(sql, params as unknown[] | undefined);
+    async query(sql, params, options) {
+      const result = await pool.query(statement(sql, params, options));
       return result.rows;
     },
     async exec(sql) {
@@ -33,8 +37,8 @@ export function openPostgres(options: PostgresOptions): Db {
     async transaction(work) {
       const client = await pool.connect();
       const tx: Queryable = {
-        async query(sql, params) {
-          return (await client.query(sql, params as unknown[] | undefined)).rows;
+        async query(sql, params, options) {
+          return (await client.query(statement(sql, params, options))).rows;
         },
         async exec(sql) {
           await client.query(sql);

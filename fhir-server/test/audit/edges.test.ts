@@ -52,6 +52,26 @@ describe('audit of DICOMweb and bulk export files (pglite)', () => {
     expect(sync.some((e) => e.entity.some((x: Json) => x.what?.identifier?.value === requestId))).toBe(true);
   });
 
+  it('folds a viewer\'s frame after frame of one study into one record that keeps every request id', async () => {
+    const client = dicomwebClient(`${server.url}/dicomweb`);
+    const b = await readFile(path.join(SAMPLES, 'CT_small.dcm'));
+    await client.storeInstances({ datasets: [b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)] });
+    await auditLog(server.ctx).flush();
+    const [instance] = (await client.searchForInstances({ studyInstanceUID: CT_STUDY })) as Json[];
+    const framePath = `studies/${CT_STUDY}/series/${instance['0020000E'].Value[0]}/instances/${instance['00080018'].Value[0]}/frames/1`;
+    const ids = ['frames-a', 'frames-b', 'frames-c'];
+    for (const id of ids) expect((await call(`${server.url}/dicomweb`, 'GET', framePath, undefined, { accept: 'multipart/related; type="application/octet-stream"', 'x-request-id': id })).status).toBe(200);
+    const wado = await events(`subtype=${QIAO_EVENT}|wado-rs&entity:identifier=urn:dicom:uid|urn:oid:${CT_STUDY}`);
+    const folded = wado.filter((e) => e.entity.some((x: Json) => ids.includes(x.what?.identifier?.value)));
+    expect(folded).toHaveLength(1);
+    const [record] = folded;
+    expect(record.entity.filter((x: Json) => x.type.code === 'XrequestId').map((x: Json) => x.what.identifier.value)).toEqual(ids);
+    expect(record.extension).toContainEqual({ url: 'https://qiao.health/fhir/StructureDefinition/audit-event-repetitions', valueInteger: 3 });
+    expect(Date.parse(record.period.end)).toBeGreaterThanOrEqual(Date.parse(record.period.start));
+    // Each request still finds its record.
+    expect(await events(`entity:identifier=frames-b`)).toHaveLength(1);
+  });
+
   it('records the export kick-off, status polls and file downloads', async () => {
     await call(server.base, 'POST', 'Patient', { resourceType: 'Patient', name: [{ text: '导出' }] });
     const status = await start(server.base, '$export', [['_type', 'Patient']]);
