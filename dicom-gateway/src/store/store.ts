@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DicomParseError, HEAD_BYTES, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
@@ -10,6 +11,8 @@ import { TextCache } from './text-cache.js';
 import { INSTANCE_TAGS, nameKeys, PATIENT_TAGS, pick, SERIES_TAGS, STUDY_TAGS } from './levels.js';
 import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptions } from './query.js';
 import { StudySync } from '../fhir/sync.js';
+import { IndexJournal, IndexQueue } from './index-behind.js';
+import { KnownUids } from './known-uids.js';
 
 export interface DicomStoreOptions {
   sql: SqlPort;
@@ -25,6 +28,11 @@ export interface DicomStoreOptions {
   maxInstanceBytes?: number;
   /** UTC offset of the site (`+08:00`, the default) for study dates and times that carry none. */
   siteUtcOffset?: string;
+  /**
+   * Acknowledge a new instance once its file is in place and journalled, and write its index row
+   * behind (default true); false waits for the row, as every instance the filter is unsure of does.
+   */
+  indexBehind?: boolean;
 }
 
 export interface StoreOptions {
@@ -97,6 +105,9 @@ export class DicomStore {
   private readonly maxBytes: number;
   private readonly records = new Map<string, InstanceRecord>();
   private readonly metadataCache = new TextCache(METADATA_CACHE_BYTES);
+  private readonly behind: { known: KnownUids; queue: IndexQueue } | undefined;
+  /** Instances a previous process acknowledged and did not index, indexed again before anything else. */
+  private readonly recovered: Promise<void>;
 
   constructor(options: DicomStoreOptions) {
     this.sql = options.sql;
@@ -104,6 +115,34 @@ export class DicomStore {
     this.log = options.log;
     this.maxBytes = options.maxInstanceBytes ?? DEFAULT_MAX;
     this.sync = options.fhir ? new StudySync(options.sql, options.fhir, options.dicomwebBase ?? (() => undefined), options.log, options.siteUtcOffset) : undefined;
+    const dir = path.resolve(options.dataDir, 'dicom');
+    mkdirSync(dir, { recursive: true });
+    const journal = new IndexJournal(path.join(dir, '.index-journal'));
+    this.recovered = this.recover(journal).catch((error: unknown) => this.log?.log('error', 'DICOM journal recovery failed', { error: String(error) }));
+    if (options.indexBehind !== false) {
+      const known = new KnownUids();
+      void this.recovered.then(() => known.load(this.sql)).catch((error: unknown) => this.log?.log('error', 'DICOM UID filter not loaded; every instance waits for its index row', { error: String(error) }));
+      this.behind = { known, queue: new IndexQueue(journal, this.log) };
+    }
+  }
+
+  /** Indexes again, from their files, the journalled instances that have no index row; then empties the journal. */
+  private async recover(journal: IndexJournal): Promise<void> {
+    const keys = journal.entries();
+    if (keys.length === 0) return;
+    for (const key of keys) {
+      const sop = /([^/]+)\.[0-9a-f]{16}\.dcm$/.exec(key)?.[1];
+      if (!sop || (await this.sql.query('SELECT 1 FROM dicom_instance WHERE sop_instance_uid = $1', [sop])).length) continue;
+      const result = await this.storeNow(this.blobs.stream(key), {});
+      this.log?.log(result.status === 'failed' ? 'error' : 'info', 'DICOM instance from the journal indexed again', { key, status: result.status });
+    }
+    journal.reset();
+  }
+
+  /** Waits until every acknowledged instance is in the index (reads see what was stored before them). */
+  private async indexed(): Promise<void> {
+    await this.recovered;
+    await this.behind?.queue.settled();
   }
 
   /**
@@ -111,6 +150,11 @@ export class DicomStore {
    * input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
    */
   async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
+    await this.recovered;
+    return this.storeNow(source, options);
+  }
+
+  private async storeNow(source: NodeJS.ReadableStream | Buffer, options: StoreOptions): Promise<StoreResult> {
     const received: Received = { size: 0, sha256: '', head: EMPTY, memory: [], temp: undefined, placed: false };
     try {
       await this.receive(source, received);
@@ -210,10 +254,14 @@ export class DicomStore {
     if (temp) await this.blobs.put(record.storageKey, temp);
     else await this.blobs.write(record.storageKey, received.memory);
     received.placed = true;
-    let outcome = await this.write(record, parsed, sha256);
-    if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
+    let outcome = await this.admit(record, parsed, sha256, options);
+    if (!outcome) {
+      outcome = await this.write(record, parsed, sha256);
+      if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
+      if (outcome.inserted) this.behind?.known.add(record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID);
+    }
     if (outcome.inserted) {
-      if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
+      if (options.sync !== 'defer' && !outcome.queued) this.sync?.schedule(record.studyInstanceUID);
       return { status: 'stored', ...defined(ids) };
     }
     if (outcome.existingSha === sha256) return { status: 'duplicate', ...defined(ids) };
@@ -225,10 +273,44 @@ export class DicomStore {
   }
 
   /**
+   * Decides in memory what the index statement would say, when that can be known for sure: a repeat
+   * of an instance still queued, a series already in another study, or a SOP Instance UID the filter
+   * has certainly never seen — then the row is queued and the instance acknowledged now. Undefined
+   * sends the instance to the database (filter not loaded yet, or a "maybe").
+   */
+  private async admit(record: InstanceRecord, parsed: ParsedInstance, sha256: string, options: StoreOptions): Promise<IndexOutcome | undefined> {
+    if (!this.behind) return undefined;
+    const { known, queue } = this.behind;
+    const queued = queue.get(record.sopInstanceUID);
+    if (queued) return { inserted: false, existingSha: queued.sha256, seriesStudy: null };
+    const owner = known.studyOf(record.seriesInstanceUID);
+    if (owner && owner !== record.studyInstanceUID) return { inserted: false, existingSha: null, seriesStudy: owner };
+    if (!known.ready || known.maybeHas(record.sopInstanceUID)) return undefined;
+    known.add(record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID);
+    queue.add({
+      sop: record.sopInstanceUID,
+      sha256,
+      storageKey: record.storageKey,
+      persist: async () => {
+        const outcome = await this.write(record, parsed, sha256);
+        if (outcome.inserted) {
+          if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
+          return;
+        }
+        // Only another process writing the same index gets here: what it stored stays.
+        this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
+        if (outcome.existingSha !== sha256) await this.blobs.remove(record.storageKey);
+      },
+    });
+    // The caller answers `stored`; the ImagingStudy follows the row (`persist` schedules it).
+    return { inserted: true, existingSha: null, seriesStudy: null, queued: true };
+  }
+
+  /**
    * A statement that inserted nothing ran on a snapshot from before a concurrent store of the same UID
    * committed: look again, with a fresh snapshot, at what is there now.
    */
-  private async recheck(record: InstanceRecord): Promise<{ inserted: boolean; existingSha: string | null; seriesStudy: string | null }> {
+  private async recheck(record: InstanceRecord): Promise<IndexOutcome> {
     const [row] = await this.sql.query<{ existing_sha: string | null; series_study: string | null }>(
       `SELECT (SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1) AS existing_sha,
               (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study`,
@@ -242,7 +324,7 @@ export class DicomStore {
    * first, and patient, series and study only if it went in, their counters incremented in the upserts.
    * Two stores into one study serialise on its row; a SOP Instance UID already there inserts nothing.
    */
-  private async write(record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<{ inserted: boolean; existingSha: string | null; seriesStudy: string | null }> {
+  private async write(record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<IndexOutcome> {
     const json = parsed.json;
     const patientName = nameKeys(firstPersonName(json, '00100010'));
     const referring = nameKeys(firstPersonName(json, '00080090'));
@@ -298,21 +380,25 @@ export class DicomStore {
   /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
   async syncStudies(studyUids: Iterable<string>, dicomwebBase?: string): Promise<void> {
     if (!this.sync) return;
+    await this.indexed();
     for (const uid of new Set(studyUids)) {
       // The images are stored whatever FHIR says (a profile may refuse the Patient): logged, not thrown.
       await this.sync.syncNow(uid, dicomwebBase).catch((error: unknown) => this.log?.log('error', 'ImagingStudy sync failed', { study: uid, error: String((error as Error)?.message ?? error) }));
     }
   }
 
-  findStudies(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+  async findStudies(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    await this.indexed();
     return findStudies(this.sql, query, options);
   }
 
-  findSeries(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+  async findSeries(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    await this.indexed();
     return findSeries(this.sql, query, options);
   }
 
-  findInstances(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+  async findInstances(query: QidoQuery, options: QueryOptions = {}): Promise<DicomJson[]> {
+    await this.indexed();
     return findInstances(this.sql, query, options);
   }
 
@@ -321,6 +407,7 @@ export class DicomStore {
     const key = scope.sop && scope.series ? `${scope.study}/${scope.series}/${scope.sop}` : undefined;
     const cached = key ? this.records.get(key) : undefined;
     if (cached) return [cached];
+    await this.indexed();
     const rows = await this.sql.query<InstanceRow>(
       `SELECT sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk FROM dicom_instance i
        WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
@@ -345,6 +432,7 @@ export class DicomStore {
    * is unchanged: instances are only ever added, never altered, so an equal count means equal content.
    */
   async metadataArray(scope: { study: string; series?: string; sop?: string }): Promise<string | undefined> {
+    await this.indexed();
     if (scope.sop) return this.aggregateMetadata(scope);
     const key = `${scope.study}/${scope.series ?? ''}`;
     const [probe] = scope.series
@@ -369,10 +457,20 @@ export class DicomStore {
     return row?.metadata ?? undefined;
   }
 
-  /** Waits for background ImagingStudy updates; call before the database closes. */
+  /** Waits for the rows written behind and the background ImagingStudy updates; call before the database closes. */
   async close(): Promise<void> {
+    await this.recovered;
+    await this.behind?.queue.close();
     await this.sync?.flush();
   }
+}
+
+/** What indexing an instance came to; `queued` when its row is written behind the acknowledgement. */
+interface IndexOutcome {
+  inserted: boolean;
+  existingSha: string | null;
+  seriesStudy: string | null;
+  queued?: boolean;
 }
 
 interface InstanceRow {
