@@ -14,8 +14,8 @@ export interface BlobStore {
   put(key: string, localPath: string): Promise<void>;
   /** Stores a small file given whole (the buffers in order); an existing file under the key is kept. */
   write(key: string, buffers: readonly Buffer[]): Promise<void>;
-  /** `length` bytes at `offset`. */
-  read(key: string, offset: number, length: number): Promise<Buffer>;
+  /** `length` bytes at `offset`, into `into` when given (at least `length` long). */
+  read(key: string, offset: number, length: number, into?: Buffer): Promise<Buffer>;
   stream(key: string, start?: number, endInclusive?: number): Readable;
   open(key: string): Promise<FileHandle>;
   remove(key: string): Promise<void>;
@@ -111,11 +111,11 @@ export class FileBlobStore implements BlobStore {
    * the page cache that is one copy, where the asynchronous open, read and close are three
    * thread-pool hand-offs a viewer scrolling a series waits for, frame after frame.
    */
-  async read(key: string, offset: number, length: number): Promise<Buffer> {
+  async read(key: string, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     if (length <= SYNC_READ_BYTES) {
       const fd = openSync(this.pathOf(key), 'r');
       try {
-        const buffer = Buffer.allocUnsafe(length);
+        const buffer = into ?? Buffer.allocUnsafe(length);
         const bytesRead = readSync(fd, buffer, 0, length, offset);
         return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
       } finally {
@@ -124,7 +124,7 @@ export class FileBlobStore implements BlobStore {
     }
     const handle = await open(this.pathOf(key), 'r');
     try {
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = into ?? Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buffer, 0, length, offset);
       return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
     } finally {

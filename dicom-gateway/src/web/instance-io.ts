@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { FrameIndex } from '../dicom/parse.js';
 import type { InstanceRecord } from '../store/store.js';
+import type { BufferPool } from './buffer-pool.js';
 import { notFound, pathUid, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 
@@ -47,10 +48,10 @@ export function frameCount(frames: FrameIndex): number {
   return frames.kind === 'native' ? frames.count : frames.frames.length;
 }
 
-/** Bytes of frame n (1-based), read by range from the stored file. */
-export async function readFrame(options: DicomwebOptions, instance: InstanceRecord, frames: FrameIndex, n: number): Promise<Buffer> {
+/** Bytes of frame n (1-based), read by range from the stored file (a native frame into a buffer of `pool` when given). */
+export async function readFrame(options: DicomwebOptions, instance: InstanceRecord, frames: FrameIndex, n: number, pool?: BufferPool): Promise<Buffer> {
   if (frames.kind === 'native') {
-    const data = await options.store.blobs.read(instance.storageKey, frames.offset + (n - 1) * frames.length, frames.length);
+    const data = await options.store.blobs.read(instance.storageKey, frames.offset + (n - 1) * frames.length, frames.length, pool?.take(frames.length));
     // Explicit big endian files: frames go out little endian, as application/octet-stream means.
     if (frames.swapBytes === 2) data.swap16();
     else if (frames.swapBytes === 4) data.swap32();

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { BufferPool } from './buffer-pool.js';
 import { withBase } from '../dicom/json.js';
 import { EXPLICIT_LE, IMPLICIT_LE, frameMediaType } from '../dicom/transfer-syntax.js';
 import type { FrameIndex } from '../dicom/parse.js';
@@ -95,6 +96,8 @@ function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: Med
   return undefined;
 }
 
+const FRAME_BUFFERS = new BufferPool();
+
 /** WADO-RS frames: each frame located by the index made at ingest and read by byte range. */
 export async function frames(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
   const instance = await oneInstance(req, options);
@@ -103,7 +106,8 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   const numbers = parseFrameList(String(req.params.frames ?? ""), frameCount(index));
   const encoding = frameEncoding(instance, index, parseAccept(req.get('accept')));
   if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
-  const data = await Promise.all(numbers.map((n) => readFrame(options, instance, index, n)));
+  const data = await Promise.all(numbers.map((n) => readFrame(options, instance, index, n, FRAME_BUFFERS)));
+  res.once('close', () => FRAME_BUFFERS.giveBack(data));
   sendParts(res, encoding, data);
 }
 

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -215,6 +216,40 @@ describe.each(BACKENDS)('DICOMweb multi-frame and rendering (%s)', (backend) => 
     expect([f37.length, f37[0], f37[255], f2[0]]).toEqual([256, 36000, 36255, 1000]);
     const beyond = await call(server.url, 'GET', `dicomweb/studies/${ids.studyUid}/series/${ids.seriesUid}/instances/${ids.sopUid}/frames/51`);
     expect(beyond.status).toBe(404);
+  });
+
+  it('sends every large frame byte for byte when many are asked for at once and again (buffers are reused between responses)', async () => {
+    const big = { studyUid: ids.studyUid, seriesUid: `${ids.seriesUid}9`, sopUid: `${ids.seriesUid}9.1` };
+    const instance = synthInstance({ ...big, frames: 12, rows: 512, columns: 512, patientName: 'Li^Lei=李^雷' });
+    await client().storeInstances({ datasets: [instance.buffer.slice(instance.byteOffset, instance.byteOffset + instance.length)] });
+    const frame = (n: number) => client().retrieveInstanceFrames({ studyInstanceUID: big.studyUid, seriesInstanceUID: big.seriesUid, sopInstanceUID: big.sopUid, frameNumbers: String(n) });
+    // A client that reads slowly: its 8 MiB frame outgrows the socket buffers and stays queued in the
+    // server while other frames of the instance are read (into reused buffers) and sent.
+    const huge = { studyUid: ids.studyUid, seriesUid: `${ids.seriesUid}8`, sopUid: `${ids.seriesUid}8.1` };
+    const hugeInstance = synthInstance({ ...huge, frames: 3, rows: 2048, columns: 2048 });
+    await client().storeInstances({ datasets: [hugeInstance.buffer.slice(hugeInstance.byteOffset, hugeInstance.byteOffset + hugeInstance.length)] });
+    const hugeFrame = (n: number) => client().retrieveInstanceFrames({ studyInstanceUID: huge.studyUid, seriesInstanceUID: huge.seriesUid, sopInstanceUID: huge.sopUid, frameNumbers: String(n) });
+    const slow = await new Promise<Buffer>((resolve, reject) => {
+      const req = http.get(`${server.url}/dicomweb/studies/${huge.studyUid}/series/${huge.seriesUid}/instances/${huge.sopUid}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"' } }, (res) => {
+        res.pause();
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        void Promise.all([2, 3, 2].map(hugeFrame)).then(() => res.resume(), reject);
+      });
+      req.on('error', reject);
+    });
+    const start = slow.indexOf('\r\n\r\n') + 4;
+    const first = new Uint16Array(slow.buffer.slice(slow.byteOffset + start, slow.byteOffset + start + 2048 * 2048 * 2));
+    expect(first.every((v, k) => v === k % 65536)).toBe(true);
+    for (let pass = 0; pass < 3; pass++) {
+      const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => frame(i + 1)));
+      replies.forEach(([data], i) => {
+        const pixels = new Uint16Array((data as ArrayBuffer).slice(0));
+        expect([pixels.length, pixels[0]]).toEqual([262144, (i * 1000) % 65536]);
+        expect(pixels.every((v, k) => v === (i * 1000 + k) % 65536)).toBe(true);
+      });
+    }
   });
 
   it('serves series metadata of every instance, in instance order', async () => {
