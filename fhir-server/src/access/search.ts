@@ -11,6 +11,9 @@ import { acrossTypes, decide, type AccessSettings } from './policy.js';
  */
 export function narrowSearch(principal: Principal, settings: AccessSettings, parsed: ParsedSearch): void {
   if (isUnrestricted(principal)) return;
+  // A contained resource is read through its container, whatever type that is.
+  const containers = parsed.contained !== 'false' ? acrossTypes(principal, settings, undefined, 's') : undefined;
+  if (containers) parsed.containerFilters.push(containers);
   parsed.filters = parsed.filters.map((f) => narrowNested(principal, settings, f));
   if (parsed.resourceType) {
     const decision = decide(principal, settings, parsed.resourceType, 's');

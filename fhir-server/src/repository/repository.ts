@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.js';
 import { extractIndex } from '../search/index/extract.js';
-import { indexDeletes, indexDeletesMany, indexInserts } from '../search/index/index-sql.js';
+import { containedOrphanDeletes, indexDeletes, indexDeletesMany, indexInserts } from '../search/index/index-sql.js';
 import type { IndexRows } from '../search/index/tables.js';
 import { PgCode, pgErrorCode, type Db, type Queryable } from './db.js';
 import { ChangeFeed, type ResourceChange } from './changes.js';
@@ -251,7 +251,11 @@ export class Repository {
        ORDER BY resource_type, id LIMIT $3 FOR UPDATE`,
       type ? [after[0], after[1], limit, type] : [after[0], after[1], limit],
     );
-    if (rows.length === 0) return { count: 0 };
+    if (rows.length === 0) {
+      // The end of a run: rows of contained resources no container has any more go too.
+      await q.query(`WITH ${containedOrphanDeletes().map((sql, k) => `d${k} AS (${sql})`).join(', ')} SELECT 1`);
+      return { count: 0 };
+    }
     const keys = rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
     const p = sqlParams();
     const [types, ids] = [keys.map((k) => k.resourceType), keys.map((k) => k.id)].map(p.add);

@@ -559,4 +559,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX registry_submission_case ON registry_submission (registry, case_key, submitted_at);
     `,
   },
+  {
+    version: 19,
+    name: 'search: contained resources indexed as resources of their own type (_contained)',
+    sql: `
+      -- One row per contained resource of a container. The contained resource's own index rows sit
+      -- in the search_* tables under resource_type '#' || contained_type and id
+      -- resource_type || '/' || id || '#' || local_id, which no search of a type reads.
+      -- Resources written before this migration have no such rows until $reindex is run.
+      CREATE TABLE search_contained (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        contained_type text NOT NULL,
+        local_id text NOT NULL
+      );
+      CREATE INDEX search_contained_resource ON search_contained (resource_type, id);
+      CREATE INDEX search_contained_type ON search_contained (contained_type, resource_type, id, local_id);
+    `,
+  },
 ];

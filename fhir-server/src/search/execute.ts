@@ -1,6 +1,8 @@
+import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
 import { sqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
+import { executeContainedSearch } from './contained.js';
 import type { Cursor } from './cursor.js';
 import type { ParsedSearch } from './parse.js';
 import { ConditionBuilder } from './sql/conditions.js';
@@ -18,6 +20,7 @@ function whereSql(search: ParsedSearch, builder: ConditionBuilder, r = 'r'): str
 }
 
 export async function executeSearch(q: Queryable, search: ParsedSearch): Promise<SearchResult> {
+  if (search.contained !== 'false') return executeContainedSearch(q, search);
   // The count and the page are independent statements: outside a transaction they run at once, on two connections.
   const counting = search.cursor?.total !== undefined ? Promise.resolve(search.cursor.total) : countMatches(q, search);
   if (search.summary === 'count' || search.count === 0) return { matches: [], total: await counting, next: undefined };
@@ -101,6 +104,9 @@ function planRows(plan: unknown): number | undefined {
 export async function firstMatchesOfEach(q: Queryable, searches: ParsedSearch[], limit: number): Promise<StoredVersion[][]> {
   const results: StoredVersion[][] = searches.map(() => []);
   if (searches.length === 0) return results;
+  // What such criteria select is a resource to write: a contained resource is not one.
+  const contained = searches.find((s) => s.contained !== 'false');
+  if (contained) throw new FhirError('search.param-invalid', { param: '_contained', value: contained.contained }, '_contained');
   const p = sqlParams();
   const builder = new ConditionBuilder(p);
   const parts = searches.map(

@@ -80,6 +80,12 @@ export interface ParsedSearch {
   ignored: string[];
   /** The parameters that were applied, for the `self` link. */
   applied: [string, string][];
+  /** `_contained`: top-level resources only, contained ones only, or both (contained.ts). */
+  contained: 'false' | 'true' | 'both';
+  /** `_containedType`: a contained match is answered by its container or by itself. */
+  containedType: 'container' | 'contained';
+  /** Filters a container of a contained match must pass (access control: the container is what is read). */
+  containerFilters: Filter[];
 }
 
 export interface ParseOptions {
@@ -338,6 +344,9 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
     revincludes: [],
     ignored: [],
     applied: [],
+    contained: 'false',
+    containedType: 'container',
+    containerFilters: [],
   };
   const parser = new Parser(options, parsed.ignored);
   for (const [name, value] of params) {
@@ -355,7 +364,17 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
     }
   }
   if (resourceType) parsed.filters = mergeRanges(resourceType, parsed.filters);
+  if (parsed.contained !== 'false') checkContainedSearch(parsed);
   return parsed;
+}
+
+/**
+ * Contained resources are found by type and served in key order: a search across types, or one
+ * sorted, is refused rather than answered differently from what was asked.
+ */
+function checkContainedSearch(parsed: ParsedSearch): void {
+  if (!parsed.resourceType) throw new FhirError('search.param-invalid', { param: '_contained', value: parsed.contained }, '_contained');
+  if (parsed.sort.length > 0) throw new FhirError('search.param-invalid', { param: '_sort', value: parsed.sort.map((s) => `${s.descending ? '-' : ''}${s.param}`).join(',') }, '_sort');
 }
 
 /**
@@ -438,14 +457,19 @@ function applyResultParam(parsed: ParsedSearch, name: string, value: string, opt
       return true;
     }
     case '_contained':
-    case '_containedType':
-      // Contained resources are not indexed as matches of their own: only the default is served.
-      if ((base === '_contained' && value === 'false') || (base === '_containedType' && value === 'container')) return true;
-      if (options.lenient) {
-        parsed.ignored.push(`${name}=${value}`);
-        return false;
+    case '_containedType': {
+      const valid = base === '_contained' ? value === 'false' || value === 'true' || value === 'both' : value === 'container' || value === 'contained';
+      if (!valid || modifier) {
+        if (options.lenient) {
+          parsed.ignored.push(`${name}=${value}`);
+          return false;
+        }
+        throw new FhirError('search.param-invalid', { param: name, value }, name);
       }
-      throw new FhirError('search.modifier-unsupported', { param: name, modifier: value });
+      if (base === '_contained') parsed.contained = value as ParsedSearch['contained'];
+      else parsed.containedType = value as ParsedSearch['containedType'];
+      return true;
+    }
     default:
       return false;
   }

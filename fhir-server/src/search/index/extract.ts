@@ -1,3 +1,4 @@
+import { isKnownResourceType } from '../../definitions/r4.js';
 import type { FoundValue } from '../compiled-path.js';
 import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from '../search-parameters.js';
 import { clip, fold } from './fold.js';
@@ -44,8 +45,29 @@ class SortKeys {
   }
 }
 
-/** Every index row of a resource: one pass over the search parameters of its type. */
+/** A FHIR id: the only local ids whose rows can be keyed unambiguously (tables.ts, containedKey). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Every index row of a resource, and of each resource it contains (for `_contained`): one pass
+ * over the search parameters of each one's type.
+ */
 export function extractIndex(resource: Json): IndexRows {
+  const rows = ownRows(resource);
+  const contained = Array.isArray(resource.contained) ? (resource.contained as unknown[]) : [];
+  for (const item of contained) {
+    const inner = item as Json | null;
+    const type = inner?.resourceType;
+    const localId = inner?.id;
+    if (!inner || typeof type !== 'string' || typeof localId !== 'string' || !FHIR_ID.test(localId) || !isKnownResourceType(type)) continue;
+    rows.add('contained', [type, localId]);
+    // A contained resource contains nothing (dom-2): its own rows are all it has.
+    (rows.rows.inner ??= []).push({ type, localId, rows: ownRows(inner).rows });
+  }
+  return rows.rows;
+}
+
+function ownRows(resource: Json): Rows {
   const rows = new Rows();
   let group = 0;
   for (const param of searchParamsFor(resource.resourceType as string).values()) {
@@ -70,7 +92,7 @@ export function extractIndex(resource: Json): IndexRows {
     if (keys?.lo !== undefined && keys.hi !== undefined) rows.add('sort', [param.code, clip(keys.lo, 256), clip(keys.hi, 256)]);
   }
   rows.add('text', textRow(resource));
-  return rows.rows;
+  return rows;
 }
 
 /** `modifiers`: also the rows `:text`, `:of-type` and `:identifier` read (not for composite components, which take none). */

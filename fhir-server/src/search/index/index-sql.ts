@@ -1,5 +1,5 @@
 import type { SqlParams } from '../../repository/sql-params.js';
-import { INDEX_TABLES, TABLE_KEYS, type IndexRows } from './tables.js';
+import { containedKey, INDEX_TABLES, TABLE_KEYS, type IndexRows } from './tables.js';
 
 export interface ResourceKey {
   resourceType: string;
@@ -11,9 +11,33 @@ export interface ResourceKey {
  * table that has rows, each taking its columns as arrays through unnest, so the statement text
  * and its parameter count do not grow with the number of rows. `guard` is a condition under which
  * the rows are written (e.g. that the resource row was).
+ *
+ * The rows of the resources they contain go in the same statements under keys of their own
+ * (tables.ts, containedKey), after DELETEs of whatever a previous version left under those keys.
+ * Rows a previous version left under a local id the resource no longer has are not removed here:
+ * searches reach contained rows only through the container's current `search_contained` rows
+ * (contained.ts), so they are unreachable, and `containedOrphanDeletes` clears them.
  */
-export function indexInserts(p: SqlParams, keys: readonly ResourceKey[], rows: readonly IndexRows[], guard?: string): string[] {
+export function indexInserts(p: SqlParams, containers: readonly ResourceKey[], containerRows: readonly IndexRows[], guard?: string): string[] {
+  const keys: ResourceKey[] = [...containers];
+  const rows: IndexRows[] = [...containerRows];
+  containers.forEach((key, k) => {
+    for (const inner of containerRows[k]?.inner ?? []) {
+      keys.push(containedKey(key.resourceType, key.id, inner.type, inner.localId));
+      rows.push(inner.rows);
+    }
+  });
   const statements: string[] = [];
+  const inner = keys.slice(containers.length);
+  if (inner.length > 0) {
+    const [types, ids] = [p.add(inner.map((k) => k.resourceType)), p.add(inner.map((k) => k.id))];
+    for (const table of CONTAINED_TABLES) {
+      statements.push(
+        `DELETE FROM ${INDEX_TABLES[table].name} x USING unnest(${types}::text[], ${ids}::text[]) AS u(rt, rid)
+         WHERE x.resource_type = u.rt AND x.id = u.rid${guard ? ` AND ${guard}` : ''}`,
+      );
+    }
+  }
   for (const table of TABLE_KEYS) {
     const { name, columns } = INDEX_TABLES[table];
     const arrays: unknown[][] = [[], [], ...columns.map(() => [])];
@@ -42,5 +66,20 @@ export function indexDeletes(type: string, id: string, guard: string): string[] 
 export function indexDeletesMany(types: string, ids: string): string[] {
   return TABLE_KEYS.map(
     (table) => `DELETE FROM ${INDEX_TABLES[table].name} x USING unnest(${types}::text[], ${ids}::text[]) AS u(rt, rid) WHERE x.resource_type = u.rt AND x.id = u.rid`,
+  );
+}
+
+/** The tables a contained resource has rows in: all but the list of contained resources (it has none). */
+const CONTAINED_TABLES = TABLE_KEYS.filter((table) => table !== 'contained');
+
+/**
+ * DELETE statements that remove the rows of contained resources their container no longer has
+ * (left by updates that dropped them and by deletes): one pass over each table, for `$reindex`.
+ */
+export function containedOrphanDeletes(): string[] {
+  return CONTAINED_TABLES.map(
+    (table) => `DELETE FROM ${INDEX_TABLES[table].name} x WHERE x.resource_type LIKE '#%' AND NOT EXISTS (
+       SELECT 1 FROM search_contained c WHERE c.resource_type = split_part(x.id, '/', 1) AND c.id = split_part(split_part(x.id, '/', 2), '#', 1)
+         AND c.local_id = split_part(x.id, '#', 2) AND '#' || c.contained_type = x.resource_type)`,
   );
 }

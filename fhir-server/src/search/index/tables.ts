@@ -21,10 +21,34 @@ export const INDEX_TABLES = {
   uri: { name: 'search_uri', columns: [['param', 'text'], ['value', 'text'], ['grp', 'int']] },
   sort: { name: 'search_sort', columns: [['param', 'text'], ['lo', 'text'], ['hi', 'text']] },
   text: { name: 'search_text', columns: [['narrative', 'text'], ['content', 'text']] },
+  /** A container's contained resources (migration 19), whose own rows are keyed by `containedKey`. */
+  contained: { name: 'search_contained', columns: [['contained_type', 'text'], ['local_id', 'text']] },
 } as const satisfies Record<string, IndexTable>;
 
 export type TableKey = keyof typeof INDEX_TABLES;
 export const TABLE_KEYS = Object.keys(INDEX_TABLES) as TableKey[];
 
-/** A resource's rows, per table, each row the values of that table's columns in order. */
-export type IndexRows = Record<TableKey, unknown[][]>;
+/**
+ * A resource's rows, per table, each row the values of that table's columns in order; `inner`
+ * holds the rows of the resources it contains, each indexed as a resource of its own type.
+ */
+export type IndexRows = Record<TableKey, unknown[][]> & { inner?: ContainedRows[] };
+
+export interface ContainedRows {
+  type: string;
+  localId: string;
+  rows: IndexRows;
+}
+
+/**
+ * Index rows of a contained resource are keyed apart from every top-level resource: the type
+ * carries a `#` (no resource type does, so no search of a type ever reads them) and the id is the
+ * container's key with the local id as fragment (no resource id can hold a `/` or `#`).
+ */
+export function containedKey(containerType: string, containerId: string, type: string, localId: string): { resourceType: string; id: string } {
+  return { resourceType: containedType(type), id: `${containerType}/${containerId}#${localId}` };
+}
+
+export function containedType(type: string): string {
+  return `#${type}`;
+}
