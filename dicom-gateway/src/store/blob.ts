@@ -1,23 +1,20 @@
-import { closeSync, createReadStream, openSync, readSync, rmSync, writeSync, writevSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, renameSync } from 'node:fs';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 /**
  * Where instance files live. Keys are built by the store from validated UIDs only. The filesystem
- * implementation is the default; an S3-compatible one fits the same calls (`put` uploads the
- * finished temp file, `write` a small one from memory, `read` is a ranged GET, `stream` a GET).
+ * implementation is the default; `S3BlobStore` (s3-blob.ts) puts them in S3-compatible storage
+ * (`put` uploads the finished temp file, `read` is a ranged GET, `stream` a GET).
  */
 export interface BlobStore {
   /** A fresh local path for an incoming file (same filesystem as the store, so `put` is a rename). */
   incomingPath(name: string): Promise<string>;
   put(key: string, localPath: string): Promise<void>;
-  /** Stores a small file given whole (the buffers in order); an existing file under the key is kept. */
-  write(key: string, buffers: readonly Buffer[]): Promise<void>;
   /** `length` bytes at `offset`, into `into` when given (at least `length` long). */
   read(key: string, offset: number, length: number, into?: Buffer): Promise<Buffer>;
   stream(key: string, start?: number, endInclusive?: number): Readable;
-  open(key: string): Promise<FileHandle>;
   remove(key: string): Promise<void>;
 }
 
@@ -61,48 +58,17 @@ export class FileBlobStore implements BlobStore {
     return dir;
   }
 
-  /**
-   * One synchronous open, write and close: for the small files this is used for (≤ 1 MiB) that is a
-   * copy into the page cache, cheaper than three thread-pool hand-offs. Keys carry the content hash,
-   * so a file already there (`wx` fails) holds the same bytes.
-   */
-  async write(key: string, buffers: readonly Buffer[]): Promise<void> {
-    const target = this.pathOf(key);
-    await this.directoryOf(target);
-    let fd: number;
-    try {
-      fd = openSync(target, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.made.delete(path.dirname(target));
-      await this.directoryOf(target);
-      fd = openSync(target, 'wx');
-    }
-    try {
-      const total = buffers.reduce((n, b) => n + b.length, 0);
-      let written = writevSync(fd, buffers as Buffer[]);
-      if (written < total) {
-        const rest = Buffer.concat(buffers as Buffer[]);
-        while (written < total) written += writeSync(fd, rest, written, total - written, written);
-      }
-    } catch (error) {
-      closeSync(fd);
-      rmSync(target, { force: true });
-      throw error;
-    }
-    closeSync(fd);
-  }
-
+  /** A rename within one file system: a metadata change, done synchronously (no thread-pool hand-off). */
   async put(key: string, localPath: string): Promise<void> {
     const target = this.pathOf(key);
     const dir = await this.directoryOf(target);
     try {
-      await rename(localPath, target);
+      renameSync(localPath, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.made.delete(dir);
       await mkdir(dir, { recursive: true });
-      await rename(localPath, target);
+      renameSync(localPath, target);
     }
   }
 
@@ -134,10 +100,6 @@ export class FileBlobStore implements BlobStore {
 
   stream(key: string, start?: number, endInclusive?: number): Readable {
     return createReadStream(this.pathOf(key), { start, end: endInclusive, highWaterMark: 256 * 1024 });
-  }
-
-  open(key: string): Promise<FileHandle> {
-    return open(this.pathOf(key), 'r');
   }
 
   async remove(key: string): Promise<void> {

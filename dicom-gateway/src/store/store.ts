@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DicomParseError, HEAD_BYTES, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
@@ -80,16 +80,14 @@ export interface InstanceRecord {
 const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
 const RECORD_CACHE = 10_000;
 const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
-const WRITE_BATCH_BYTES = 1024 * 1024;
 
 class TooLarge extends Error {}
 
-/** An instance as received: in memory (`memory`, up to 1 MiB) or in a temp file removed at the end unless placed. */
+/** An instance as received: its first bytes in memory, all of it in a temp file removed at the end unless placed. */
 interface Received {
   size: number;
   sha256: string;
   head: Buffer;
-  memory: Buffer[];
   temp: string | undefined;
   placed: boolean;
 }
@@ -155,7 +153,7 @@ export class DicomStore {
   }
 
   private async storeNow(source: NodeJS.ReadableStream | Buffer, options: StoreOptions): Promise<StoreResult> {
-    const received: Received = { size: 0, sha256: '', head: EMPTY, memory: [], temp: undefined, placed: false };
+    const received: Received = { size: 0, sha256: '', head: EMPTY, temp: undefined, placed: false };
     try {
       await this.receive(source, received);
       return await this.index(received, options);
@@ -169,20 +167,23 @@ export class DicomStore {
   }
 
   /**
-   * Reads the stream, hashing it and keeping its first bytes for the header parse. An instance of
-   * up to 1 MiB (a CT or MR slice) stays in memory and is written once, where it belongs, after the
-   * parse; a larger one goes to a temp file in batches of 1 MiB (one `writev` each). Every
-   * file-system call is a hand-off to libuv's thread pool, and on a busy machine the hand-offs,
-   * not the copies, are what a modality waiting for its C-STORE response feels.
+   * Reads the stream into a temp file as it arrives, hashing it and keeping its first bytes for the
+   * header parse. The writes are synchronous, chunk by chunk, while the sender is still sending the
+   * rest: when the last byte is in, the file is complete and only a rename is left, where writing it
+   * whole then (or a thread-pool hand-off per call) is time a modality waiting for its C-STORE
+   * response would feel.
    */
   private async receive(source: NodeJS.ReadableStream | Buffer, into: Received): Promise<void> {
     const hash = createHash('sha256');
     const head: Buffer[] = [];
     let headBytes = 0;
-    let batchBytes = 0;
-    let file: FileHandle | undefined;
+    let fd: number | undefined;
     try {
       for await (const chunk of Buffer.isBuffer(source) ? [source] : (source as AsyncIterable<Buffer>)) {
+        if (fd === undefined) {
+          into.temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
+          fd = openSync(into.temp, 'wx');
+        }
         into.size += chunk.length;
         if (into.size > this.maxBytes) throw new TooLarge();
         hash.update(chunk);
@@ -190,44 +191,31 @@ export class DicomStore {
           head.push(chunk);
           headBytes += chunk.length;
         }
-        into.memory.push(chunk);
-        batchBytes += chunk.length;
-        if (batchBytes >= WRITE_BATCH_BYTES) {
-          if (!file) {
-            into.temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
-            file = await open(into.temp, 'wx');
-          }
-          await writeAll(file, into.memory, into.size - batchBytes);
-          into.memory = [];
-          batchBytes = 0;
-        }
+        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
       }
-      if (file && batchBytes) await writeAll(file, into.memory, into.size - batchBytes);
     } finally {
-      await file?.close();
+      if (fd !== undefined) closeSync(fd);
     }
-    if (file) into.memory = [];
     into.sha256 = hash.digest('hex');
     into.head = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
   }
 
   private async index(received: Received, options: StoreOptions): Promise<StoreResult> {
     const { size, sha256, head } = received;
-    let parsed: ParsedInstance;
-    // The header is nearly always within `head`: the rest is read only for a longer one or for the
-    // item headers of encapsulated pixel data (from memory, or from the temp file).
-    let handle: FileHandle | undefined;
     const temp = received.temp;
-    const file = temp
-      ? { read: async (buffer: Buffer, offset: number, length: number, position: number) => (handle ??= await open(temp, 'r')).read(buffer, offset, length, position) }
-      : { read: async (buffer: Buffer, offset: number, length: number, position: number) => copyRange(received.memory, buffer, offset, length, position) };
+    if (!temp) return failed(FailureReason.cannotUnderstand, { zh: '不是可读的 DICOM Part 10 文件（无内容）', en: 'not a readable DICOM Part 10 file (empty)' });
+    let parsed: ParsedInstance;
+    // The header is nearly always within `head`: the temp file is read only for a longer one or for
+    // the item headers of encapsulated pixel data.
+    let fd: number | undefined;
+    const file = { read: async (buffer: Buffer, offset: number, length: number, position: number) => ({ bytesRead: readSync((fd ??= openSync(temp, 'r')), buffer, offset, length, position) }) };
     try {
       parsed = await parseInstanceFile(file, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
     } catch (error) {
       if (!(error instanceof DicomParseError)) throw error;
       return failed(FailureReason.cannotUnderstand, { zh: `不是可读的 DICOM Part 10 文件（${error.message}）`, en: `not a readable DICOM Part 10 file (${error.message})` });
     } finally {
-      await handle?.close();
+      if (fd !== undefined) closeSync(fd);
     }
     const { sopInstanceUID: sop, seriesInstanceUID: series, studyInstanceUID: study, sopClassUID: sopClass } = parsed;
     const ids = { sopClassUID: sopClass, sopInstanceUID: sop, studyInstanceUID: study, seriesInstanceUID: series };
@@ -251,8 +239,7 @@ export class DicomStore {
       frames: parsed.frames ?? null,
       bulk: parsed.bulk,
     };
-    if (temp) await this.blobs.put(record.storageKey, temp);
-    else await this.blobs.write(record.storageKey, received.memory);
+    await this.blobs.put(record.storageKey, temp);
     received.placed = true;
     let outcome = await this.admit(record, parsed, sha256, options);
     if (!outcome) {
@@ -497,31 +484,6 @@ function toRecord(row: InstanceRow): InstanceRecord {
     frames: typeof row.frames === 'string' ? (JSON.parse(row.frames) as FrameIndex) : row.frames,
     bulk: typeof row.bulk === 'string' ? (JSON.parse(row.bulk) as Record<string, BulkRange>) : row.bulk,
   };
-}
-
-/** Copies `length` bytes at `position` of the chunks into `buffer` at `offset`. */
-function copyRange(chunks: Buffer[], buffer: Buffer, offset: number, length: number, position: number): { bytesRead: number } {
-  let at = 0;
-  let copied = 0;
-  for (const chunk of chunks) {
-    const end = at + chunk.length;
-    if (end > position && copied < length) {
-      const from = Math.max(0, position + copied - at);
-      copied += chunk.copy(buffer, offset + copied, from, Math.min(chunk.length, from + length - copied));
-    }
-    at = end;
-  }
-  return { bytesRead: copied };
-}
-
-/** Writes `buffers` at `position`, going on after a short write. */
-async function writeAll(file: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  const total = buffers.reduce((n, b) => n + b.length, 0);
-  const { bytesWritten } = await file.writev(buffers, position);
-  if (bytesWritten < total) {
-    const rest = Buffer.concat(buffers).subarray(bytesWritten);
-    for (let done = 0; done < rest.length; ) done += (await file.write(rest, done, rest.length - done, position + bytesWritten + done)).bytesWritten;
-  }
 }
 
 function failed(code: number, reason: Bilingual): StoreResult {
