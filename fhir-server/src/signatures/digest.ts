@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import smCrypto from 'sm-crypto';
+import { sm2 } from 'sm-crypto-v2';
 import type { Sm2KeyPair } from '../crypto/index.js';
-
-const { sm2 } = smCrypto;
 
 /**
  * SM2 signatures whose hashing is done by node:crypto's native SM3: e = SM3(Z_A ‖ M) with
  * Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GB/T 32918.2 §5.5, §6.1), then
- * sm-crypto signs or verifies e as given. The signatures are the standard ones (crypto/sm2.ts
- * makes the same, and OpenSSL verifies them over M); only the hashing is faster — sm-crypto
+ * sm-crypto-v2 signs or verifies e as given. The signatures are the standard ones (crypto/sm2.ts
+ * makes the same, and OpenSSL verifies them over M); only the hashing is faster — the library
  * hashes in JavaScript, which makes a 20 MB document take minutes instead of a tenth of a second.
  */
 const CURVE = Buffer.from(
@@ -30,8 +28,8 @@ function zValue(publicKey: string, userId: string): Buffer {
 }
 
 /** The value e an SM2 signature of `message` by the holder of `publicKey` is made over. */
-export function sm2Digest(message: Uint8Array, publicKey: string, userId: string): number[] {
-  return Array.from(createHash('sm3').update(zValue(publicKey, userId)).update(message).digest());
+export function sm2Digest(message: Uint8Array, publicKey: string, userId: string): Uint8Array {
+  return new Uint8Array(createHash('sm3').update(zValue(publicKey, userId)).update(message).digest());
 }
 
 /** Signs `message` (DER signature), as crypto/sm2.ts `sm2Sign` does. */

@@ -52,7 +52,7 @@ export function describe(v: Verification): string {
 }
 
 /**
- * SM2 verification costs about 20 ms in sm-crypto, so results are remembered by everything they
+ * SM2 verification costs a few milliseconds (sm-crypto-v2), so results are remembered by everything they
  * depend on — key, signature and the SM3 digest of the bytes — and any change to the content
  * misses the cache. Bounded; the oldest entries go first.
  */

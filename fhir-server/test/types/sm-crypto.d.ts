@@ -1,4 +1,4 @@
-// The subset of sm-crypto 0.5 that Qiao uses. @types/sm-crypto describes 0.3 (no userId option).
+// The subset of sm-crypto 0.5 the tests use as an independent SM2 verifier. @types/sm-crypto describes 0.3 (no userId option).
 declare module 'sm-crypto' {
   interface Sm2SignOptions {
     /** Hash with the Z value (GM/T 0009) before signing; true for standard SM2 signatures. */
