@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { auditLog } from '../../src/audit/index.js';
 import { eventually } from '../support/eventually.js';
 import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { freePort } from '../../src/testing/throwaway-postgres.js';
 
 jest.setTimeout(120000);
 
@@ -18,13 +18,6 @@ const CT_STUDY = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
 const QIAO_EVENT = 'https://qiao.health/fhir/CodeSystem/audit-event';
 const env = { ...process.env, TCP_NODELAY: '1' };
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('audit of DIMSE (dcmtk storescu, findscu)', () => {
   let server: TestServer;

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +7,7 @@ import { jest } from '@jest/globals';
 import { DicomStore, rewritePart10 } from '@qiao/dicom-gateway';
 import { call } from '../support/http.js';
 import { BACKENDS, startTestServer, type TestServer } from '../support/test-server.js';
+import { freePort } from '../../src/testing/throwaway-postgres.js';
 
 jest.setTimeout(120_000);
 
@@ -17,13 +17,6 @@ const CT_SERIES = '1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322';
 const run = promisify(execFile);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Index rows written behind the acknowledgement: what a modality and a reader see, and what a restart recovers. */
 describe.each(BACKENDS)('DICOM index written behind the acknowledgement (%s)', (backend) => {

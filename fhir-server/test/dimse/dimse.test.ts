@@ -8,12 +8,12 @@ import { jest } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { call } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { freePort } from '../../src/testing/throwaway-postgres.js';
 
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
 
@@ -22,13 +22,6 @@ const DATA = new URL('../../../dicom-gateway/test/data/', import.meta.url).pathn
 const env = { ...process.env, TCP_NODELAY: '1' };
 const uid = (): string => `2.25.${BigInt(`0x${randomBytes(16).toString('hex')}`).toString()}`;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One response identifier per `# Dicom-Data-Set` block that findscu prints (-v), as tag → value (padding removed; sequence items flattened). */
 function findResponses(output: string): Record<string, string>[] {

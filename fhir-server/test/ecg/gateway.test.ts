@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { rewritePart10 } from '@qiao/dicom-gateway';
 import { syntheticDicomEcg } from '../../src/ecg/synthetic.js';
+import { freePort } from '../../src/testing/throwaway-postgres.js';
 import { dicomwebClient } from '../dicom/client.js';
 import { eventually } from '../support/eventually.js';
 import { call, type Reply } from '../support/http.js';
@@ -66,10 +66,7 @@ describe('ECG waveforms through DIMSE C-STORE (dcmtk storescu)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qiao-ecg-dimse-'));
 
   beforeAll(async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    port = (probe.address() as net.AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    port = await freePort();
     server = await startTestServer('postgres', { dimsePort: port });
   });
   afterAll(async () => {

@@ -4,11 +4,11 @@
  */
 import type { Bundle, DiagnosticReport, Organization, Task } from '@medplum/fhirtypes';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import type { AuthTestServer } from '../../support/auth.js';
 import { call } from '../../support/http.js';
 import { CLINIC, PATIENT, put, type Sites } from '../critical-values/sites.js';
+export { freePort } from '../../../src/testing/throwaway-postgres.js';
 
 export const run = promisify(execFile);
 export const HOUR = 3600_000;
@@ -16,13 +16,6 @@ export const FINDINGS = '右肺上叶见约8mm磨玻璃结节，边界清楚。'
 export const IMPRESSION = '右肺上叶磨玻璃结节，建议三个月后复查CT。';
 const WORKFLOW = 'https://qiao.health/fhir/CodeSystem/report-workflow';
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /** The clinic's PACS: storescp into `dir`, answering once it accepts associations. */
 export async function storescp(port: number, dir: string): Promise<ChildProcess> {
