@@ -38,10 +38,42 @@ async function check(ctx: Context, principal: Principal, req: Request, res: Resp
   const named = /^\/studies\/([^/]+)/.exec(req.path)?.[1] ?? (req.path === '/wado' ? (typeof req.query.studyUID === 'string' ? req.query.studyUID : undefined) : undefined);
   if (named !== undefined) {
     const study = decodeURIComponent(named);
-    if (!UID.test(study) || !(await studiesInReach(ctx, principal, req, [study])).has(study)) throw new FhirError('access.dicom-study-hidden', { study: study.slice(0, 64) });
+    if (!UID.test(study)) throw new FhirError('access.dicom-study-hidden', { study: study.slice(0, 64) });
+    if (reachedRecently(ctx, principal, study)) return;
+    if (!(await studiesInReach(ctx, principal, req, [study])).has(study)) throw new FhirError('access.dicom-study-hidden', { study: study.slice(0, 64) });
+    remember(ctx, principal, study);
     return;
   }
   if (req.method === 'GET') filterQidoReply(ctx, principal, req, res);
+}
+
+/**
+ * A viewer reads a study frame by frame, hundreds of requests a minute: the search that decides
+ * whether the study is in reach runs once per token and study in this long, not per frame. Only
+ * a "yes" is kept, only for a token (its scopes, patient and roles are fixed), and a revoked or
+ * expired token is refused by authentication before this is asked.
+ */
+const REACH_MS = 10_000;
+const REACH_MAX = 10_000;
+const reached = new WeakMap<Context, Map<string, number>>();
+
+function reachKey(principal: Principal, study: string): string | undefined {
+  return principal.tokenId ? `${principal.tokenId}|${study}` : undefined;
+}
+
+function reachedRecently(ctx: Context, principal: Principal, study: string): boolean {
+  const key = reachKey(principal, study);
+  const until = key ? reached.get(ctx)?.get(key) : undefined;
+  return until !== undefined && until > Date.now();
+}
+
+function remember(ctx: Context, principal: Principal, study: string): void {
+  const key = reachKey(principal, study);
+  if (!key) return;
+  let seen = reached.get(ctx);
+  if (!seen) reached.set(ctx, (seen = new Map()));
+  if (seen.size >= REACH_MAX) seen.clear();
+  seen.set(key, Date.now() + REACH_MS);
 }
 
 /** QIDO at the root (`/studies`, `/series`, `/instances`): the gateway's JSON reply, less the studies out of reach. */

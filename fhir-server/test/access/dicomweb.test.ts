@@ -68,6 +68,17 @@ describe('DICOMweb by the study’s patient (PostgreSQL, auth on)', () => {
     }
   });
 
+  it('keeps a study in reach for the token that reached it, never for another token', async () => {
+    const other = [...subjects.keys()].find((uid) => uid !== CT_STUDY) as string;
+    const patientOf = (uid: string) => (subjects.get(uid) as string).split('/')[1] as string;
+    const ct = (await userToken(server, { username: 'radiologist', scopes: 'launch/patient patient/*.rs', patient: patientOf(CT_STUDY) })).body.access_token as string;
+    const mr = (await userToken(server, { username: 'radiologist', scopes: 'launch/patient patient/*.rs', patient: patientOf(other) })).body.access_token as string;
+    const metadata = (token: string, uid: string) => fetch(`${server.url}/dicomweb/studies/${uid}/metadata`, { headers: { ...bearer(token), accept: 'application/dicom+json' } }).then((r) => r.status);
+    // A viewer's run of requests: the first decides, the rest reuse it — for that token only.
+    expect([await metadata(ct, CT_STUDY), await metadata(ct, CT_STUDY), await metadata(ct, CT_STUDY)]).toEqual([200, 200, 200]);
+    expect([await metadata(mr, CT_STUDY), await metadata(mr, other), await metadata(ct, other)]).toEqual([404, 200, 404]);
+  });
+
   it('lets a radiologist with user/ scopes see every study, and refuses a token without ImagingStudy access with 403', async () => {
     const radiologist = await userToken(server, { username: 'radiologist', scopes: 'user/*.rs' });
     expect(await studyUids(radiologist.body.access_token as string)).toEqual([...subjects.keys()].sort());
