@@ -11,6 +11,7 @@ export { dicomwebRouter, type DicomwebOptions } from './web/router.js';
 export { DicomwebError, type DicomwebIssue } from './web/errors.js';
 export { QueryError } from './store/query.js';
 export type { BlobStore } from './store/blob.js';
+export { S3BlobStore, S3Error, type S3BlobOptions, type S3Location } from './store/s3-blob.js';
 export { isValidUid } from './dicom/uid.js';
 export * from './charset/index.js';
 export {

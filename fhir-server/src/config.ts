@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseDicomwebPeers, type DicomwebPeer } from '@qiao/dicom-gateway';
+import { parseDicomwebPeers, type DicomwebPeer, type S3Location } from '@qiao/dicom-gateway';
 
 /** Everything an operator can set, read once from the environment. */
 export interface Config {
@@ -49,6 +49,8 @@ export interface Config {
   dimsePeers: { aeTitle: string; host: string; port: number }[];
   /** Remote DICOMweb archives asked for what the gateway does not hold (proxy mode): `QIAO_DICOMWEB_PEERS=name@https://host/dicom-web,…`. */
   dicomwebPeers: DicomwebPeer[];
+  /** Where DICOM files are kept (`QIAO_DICOM_STORAGE`): under `dataDir` (`file`, the default) or in an S3-compatible bucket (`s3`, with `QIAO_S3_*`). */
+  dicomStorage: { kind: 'file' } | ({ kind: 's3' } & S3Location);
   /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
   keyFile: string | undefined;
   /** The same JSON in the environment, for secret stores that inject variables; used when no key file is named. */
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter((t) => t !== '')
       .map(peer),
     dicomwebPeers: parseDicomwebPeers(env.QIAO_DICOMWEB_PEERS),
+    dicomStorage: dicomStorage(env),
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
     fieldEncryption: oneOf(env.QIAO_FIELD_ENCRYPTION ?? 'on', ['on', 'off'] as const, 'QIAO_FIELD_ENCRYPTION'),
@@ -139,6 +142,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retrySeconds: integer(env.QIAO_REPORT_RETRY_S, 30, 'QIAO_REPORT_RETRY_S') || 30,
       maxAttempts: integer(env.QIAO_REPORT_MAX_ATTEMPTS, 8, 'QIAO_REPORT_MAX_ATTEMPTS') || 8,
     },
+  };
+}
+
+/** `file`, or `s3` with everything it needs: a missing setting is named at start, not found at the first upload. */
+function dicomStorage(env: NodeJS.ProcessEnv): Config['dicomStorage'] {
+  const kind = oneOf(env.QIAO_DICOM_STORAGE ?? 'file', ['file', 's3'] as const, 'QIAO_DICOM_STORAGE');
+  if (kind === 'file') return { kind };
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`QIAO_DICOM_STORAGE=s3 needs ${name}`);
+    return value;
+  };
+  const endpoint = required('QIAO_S3_ENDPOINT');
+  if (!/^https?:\/\/[^/]/.test(endpoint)) throw new Error(`QIAO_S3_ENDPOINT must be an http(s) URL (e.g. http://127.0.0.1:9000), not "${endpoint}"`);
+  const bucket = required('QIAO_S3_BUCKET');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{2,62}$/.test(bucket) || bucket.includes('..')) throw new Error(`QIAO_S3_BUCKET "${bucket}" is not a bucket name (3-63 letters, digits, dots, hyphens)`);
+  const prefix = env.QIAO_S3_PREFIX;
+  if (prefix && (!/^[0-9A-Za-z._-]+(\/[0-9A-Za-z._-]+)*\/?$/.test(prefix) || prefix.includes('..'))) throw new Error(`QIAO_S3_PREFIX "${prefix}" may hold only letters, digits and . _ - / (no "..", no leading or doubled /)`);
+  const region = env.QIAO_S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new Error(`QIAO_S3_REGION "${region}" is not a region name (e.g. us-east-1, cn-north-1)`);
+  return {
+    kind,
+    endpoint,
+    bucket,
+    region,
+    accessKeyId: required('QIAO_S3_ACCESS_KEY_ID'),
+    secretAccessKey: required('QIAO_S3_SECRET_ACCESS_KEY'),
+    ...(prefix ? { prefix } : {}),
+    addressing: oneOf(env.QIAO_S3_ADDRESSING || 'path', ['path', 'virtual'] as const, 'QIAO_S3_ADDRESSING'),
   };
 }
 

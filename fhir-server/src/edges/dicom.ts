@@ -1,4 +1,5 @@
-import { DicomStore, DicomwebError, DicomwebProxy, dicomwebRouter, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
+import path from 'node:path';
+import { DicomStore, DicomwebError, DicomwebProxy, dicomwebRouter, S3BlobStore, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
 import type { NextFunction, Request, Response } from 'express';
 import { dicomwebGuard } from '../access/dicomweb.js';
 import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
@@ -48,9 +49,12 @@ export function dicomStore(ctx: Context, logger: Logger): DicomStore {
   let entry = stores.get(ctx);
   if (!entry) {
     const seen: { origin?: string } = {};
+    const storage = ctx.config.dicomStorage;
     const store = new DicomStore({
       sql: ctx.db,
       dataDir: ctx.config.dataDir,
+      // Uploads are staged where the file store would keep them; the index journal stays local too.
+      ...(storage.kind === 's3' ? { blobs: new S3BlobStore({ ...storage, localDir: path.resolve(ctx.config.dataDir, 'dicom') }) } : {}),
       fhir: fhirPort(ctx, seen),
       dicomwebBase: () => {
         const origin = originOf(ctx, seen);
