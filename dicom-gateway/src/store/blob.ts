@@ -18,16 +18,31 @@ export interface BlobStore {
   remove(key: string): Promise<void>;
 }
 
+/** Where incoming files are staged: the folder is made once, not once per instance (a failed attempt is retried by the next one). */
+export class IncomingDir {
+  private made: Promise<unknown> | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  async path(name: string): Promise<string> {
+    this.made ??= mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
+      this.made = undefined;
+      throw error;
+    });
+    await this.made;
+    return path.join(this.dir, name);
+  }
+}
+
 /** Ranges up to this size are read synchronously (see `read`). */
 const SYNC_READ_BYTES = 1024 * 1024;
 
 export class FileBlobStore implements BlobStore {
-  private readonly incomingDir: string;
+  private readonly incoming: IncomingDir;
   private readonly made = new Set<string>();
-  private incomingMade: Promise<unknown> | undefined;
 
   constructor(private readonly root: string) {
-    this.incomingDir = path.join(root, '.incoming');
+    this.incoming = new IncomingDir(path.join(root, '.incoming'));
   }
 
   private pathOf(key: string): string {
@@ -37,14 +52,8 @@ export class FileBlobStore implements BlobStore {
     return full;
   }
 
-  async incomingPath(name: string): Promise<string> {
-    // Made once, not once per instance (a failed attempt is retried by the next instance).
-    this.incomingMade ??= mkdir(this.incomingDir, { recursive: true }).catch((error: unknown) => {
-      this.incomingMade = undefined;
-      throw error;
-    });
-    await this.incomingMade;
-    return path.join(this.incomingDir, name);
+  incomingPath(name: string): Promise<string> {
+    return this.incoming.path(name);
   }
 
   /** A series' directory is made once, not once per instance. */

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import type { BlobStore } from './blob.js';
+import { IncomingDir, type BlobStore } from './blob.js';
 import { EMPTY_SHA256, SigV4, sha256Of, UNSIGNED_PAYLOAD, uriEncode } from './sigv4.js';
 
 /** Where the objects go: an S3-compatible service and a bucket in it. */
@@ -94,11 +94,10 @@ export class S3BlobStore implements BlobStore {
   private readonly prefix: string;
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
-  private readonly incomingDir: string;
+  private readonly incoming: IncomingDir;
   private readonly multipartBytes: number;
   private readonly partBytes: number;
   private readonly timeoutMs: number;
-  private incomingMade: Promise<unknown> | undefined;
 
   constructor(options: S3BlobOptions) {
     this.base = new URL(options.endpoint);
@@ -121,19 +120,14 @@ export class S3BlobStore implements BlobStore {
     this.signer = new SigV4(options);
     this.client = this.base.protocol === 'https:' ? https : http;
     this.agent = options.agent ?? new this.client.Agent({ keepAlive: true, maxSockets: 64 });
-    this.incomingDir = path.join(options.localDir, '.incoming');
+    this.incoming = new IncomingDir(path.join(options.localDir, '.incoming'));
     this.multipartBytes = options.multipartBytes ?? 64 * 1024 * 1024;
     this.partBytes = Math.max(options.partBytes ?? 16 * 1024 * 1024, 1);
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  async incomingPath(name: string): Promise<string> {
-    this.incomingMade ??= mkdir(this.incomingDir, { recursive: true }).catch((error: unknown) => {
-      this.incomingMade = undefined;
-      throw error;
-    });
-    await this.incomingMade;
-    return path.join(this.incomingDir, name);
+  incomingPath(name: string): Promise<string> {
+    return this.incoming.path(name);
   }
 
   /** Uploads the staged file (in parts from `multipartBytes` on), then removes it; on failure it stays for the caller. */
