@@ -81,7 +81,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Qiao itself, as `npm start` runs it, on `databaseUrl`. */
+/**
+ * Qiao itself, as `npm start` runs it, on `databaseUrl`, without authorisation: the benchmarks
+ * measure the engine (the floor servers they compare with check no tokens either).
+ */
 export function startQiao(databaseUrl: string, nodeArgs: string[]): Promise<ServerChild> {
-  return startServerChild(script('main.js'), { DATABASE_URL: databaseUrl, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_DIMSE_PORT: 'off' }, nodeArgs);
+  return startServerChild(script('main.js'), { DATABASE_URL: databaseUrl, QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_DIMSE_PORT: 'off', QIAO_AUTH: 'off' }, nodeArgs);
 }

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,9 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
   if (asRoot) {
     await chmod(dir, 0o777);
     execFileSync('chown', ['postgres', dir]);
+    // A kept cluster may sit below a private folder (the repository's data/ holds the key file):
+    // the postgres user needs to pass through it, not to list or read it.
+    if (kept) await letEveryonePassThrough(path.dirname(path.resolve(dir)));
   }
   if (!kept || !existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await exec('initdb', ['-D', dataDir, '-U', 'qiao', '--auth=trust', '-E', 'UTF8', '--no-locale']);
@@ -114,4 +117,13 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Adds the others-may-traverse bit to `folder` and every folder above it that lacks it. */
+async function letEveryonePassThrough(folder: string): Promise<void> {
+  for (let at = folder; ; at = path.dirname(at)) {
+    const { mode } = await stat(at);
+    if ((mode & 0o001) === 0) await chmod(at, (mode & 0o7777) | 0o001);
+    if (path.dirname(at) === at) return;
+  }
 }
