@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync, renameSync } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -75,15 +75,15 @@ export class FileBlobStore implements BlobStore {
       renameSync(localPath, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The folder was removed behind the cache's back: make it again.
       this.made.delete(dir);
-      await mkdir(dir, { recursive: true });
+      await this.directoryOf(target);
       renameSync(localPath, target);
     }
   }
 
   /**
-   * A range of up to 1 MiB (a frame, a slice's pixel data) is read synchronously, like `write`: from
-   * the page cache that is one copy, where the asynchronous open, read and close are three
+   * A range of up to 1 MiB (a frame, a slice's pixel data) is read synchronously: from the page cache that is one copy, where the asynchronous open, read and close are three
    * thread-pool hand-offs a viewer scrolling a series waits for, frame after frame.
    */
   async read(key: string, offset: number, length: number, into?: Buffer): Promise<Buffer> {
@@ -113,9 +113,5 @@ export class FileBlobStore implements BlobStore {
 
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
-  }
-
-  async size(key: string): Promise<number> {
-    return (await stat(this.pathOf(key))).size;
   }
 }

@@ -109,11 +109,11 @@ export class DicomStore {
 
   constructor(options: DicomStoreOptions) {
     this.sql = options.sql;
-    this.blobs = options.blobs ?? new FileBlobStore(path.resolve(options.dataDir, 'dicom'));
+    const dir = path.resolve(options.dataDir, 'dicom');
+    this.blobs = options.blobs ?? new FileBlobStore(dir);
     this.log = options.log;
     this.maxBytes = options.maxInstanceBytes ?? DEFAULT_MAX;
     this.sync = options.fhir ? new StudySync(options.sql, options.fhir, options.dicomwebBase ?? (() => undefined), options.log, options.siteUtcOffset) : undefined;
-    const dir = path.resolve(options.dataDir, 'dicom');
     mkdirSync(dir, { recursive: true });
     const journal = new IndexJournal(path.join(dir, '.index-journal'));
     this.recovered = this.recover(journal).catch((error: unknown) => this.log?.log('error', 'DICOM journal recovery failed', { error: String(error) }));
@@ -241,7 +241,7 @@ export class DicomStore {
     };
     await this.blobs.put(record.storageKey, temp);
     received.placed = true;
-    let outcome = await this.admit(record, parsed, sha256, options);
+    let outcome = this.admit(record, parsed, sha256, options);
     if (!outcome) {
       outcome = await this.write(record, parsed, sha256);
       if (!outcome.inserted && !outcome.existingSha) outcome = await this.recheck(record);
@@ -265,7 +265,7 @@ export class DicomStore {
    * has certainly never seen — then the row is queued and the instance acknowledged now. Undefined
    * sends the instance to the database (filter not loaded yet, or a "maybe").
    */
-  private async admit(record: InstanceRecord, parsed: ParsedInstance, sha256: string, options: StoreOptions): Promise<IndexOutcome | undefined> {
+  private admit(record: InstanceRecord, parsed: ParsedInstance, sha256: string, options: StoreOptions): IndexOutcome | undefined {
     if (!this.behind) return undefined;
     const { known, queue } = this.behind;
     const queued = queue.get(record.sopInstanceUID);

@@ -1,5 +1,5 @@
 import type { SqlParams } from '../../repository/sql-params.js';
-import { containedKey, INDEX_TABLES, TABLE_KEYS, type IndexRows } from './tables.js';
+import { containedKey, INDEX_TABLES, TABLE_KEYS, type IndexRows, type TableKey } from './tables.js';
 
 export interface ResourceKey {
   resourceType: string;
@@ -30,13 +30,7 @@ export function indexInserts(p: SqlParams, containers: readonly ResourceKey[], c
   const statements: string[] = [];
   const inner = keys.slice(containers.length);
   if (inner.length > 0) {
-    const [types, ids] = [p.add(inner.map((k) => k.resourceType)), p.add(inner.map((k) => k.id))];
-    for (const table of CONTAINED_TABLES) {
-      statements.push(
-        `DELETE FROM ${INDEX_TABLES[table].name} x USING unnest(${types}::text[], ${ids}::text[]) AS u(rt, rid)
-         WHERE x.resource_type = u.rt AND x.id = u.rid${guard ? ` AND ${guard}` : ''}`,
-      );
-    }
+    statements.push(...indexDeletesMany(p.add(inner.map((k) => k.resourceType)), p.add(inner.map((k) => k.id)), CONTAINED_TABLES, guard));
   }
   for (const table of TABLE_KEYS) {
     const { name, columns } = INDEX_TABLES[table];
@@ -62,10 +56,11 @@ export function indexDeletes(type: string, id: string, guard: string): string[] 
   return TABLE_KEYS.map((table) => `DELETE FROM ${INDEX_TABLES[table].name} WHERE resource_type = ${type} AND id = ${id} AND ${guard}`);
 }
 
-/** DELETE statements that remove the index rows of many resources, given as two text arrays. */
-export function indexDeletesMany(types: string, ids: string): string[] {
-  return TABLE_KEYS.map(
-    (table) => `DELETE FROM ${INDEX_TABLES[table].name} x USING unnest(${types}::text[], ${ids}::text[]) AS u(rt, rid) WHERE x.resource_type = u.rt AND x.id = u.rid`,
+/** DELETE statements that remove the index rows of many resources, given as two text arrays (in `tables`, when `guard` holds). */
+export function indexDeletesMany(types: string, ids: string, tables: readonly TableKey[] = TABLE_KEYS, guard?: string): string[] {
+  return tables.map(
+    (table) =>
+      `DELETE FROM ${INDEX_TABLES[table].name} x USING unnest(${types}::text[], ${ids}::text[]) AS u(rt, rid) WHERE x.resource_type = u.rt AND x.id = u.rid${guard ? ` AND ${guard}` : ''}`,
   );
 }
 
