@@ -1,10 +1,11 @@
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
+import { ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
 import type { PageCanvas, PageDocument } from '../../src/bench/viewer/page.js';
 import { call } from '../support/http.js';
 import { useTestServer } from '../support/test-server.js';
+import { describeInChromium } from '../support/chromium.js';
 
 declare const document: PageDocument;
 
@@ -30,11 +31,7 @@ async function inkPixels(page: Page): Promise<{ ink: number; height: number }> {
   });
 }
 
-const skip = chromiumMissing();
-const describeIfChromium = skip ? describe.skip : describe;
-if (skip) console.warn(`ECG viewer end-to-end tests skipped: ${skip}`);
-
-describeIfChromium('the ECG view in Chromium', () => {
+describeInChromium('the ECG view in Chromium', () => {
   const server = useTestServer('postgres');
   let browser: Browser;
   let page: Page;

@@ -2,10 +2,11 @@ import { jest } from '@jest/globals';
 import { syntheticSeries } from '@qiao/dicom-gateway';
 import type { Browser, Page } from 'playwright-core';
 import { ensureDemoAccounts } from '../../src/auth/demo-accounts.js';
-import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
+import { ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
 import { stow } from '../../src/bench/viewer/dataset.js';
 import { backendToken, bearer, TEST_PASSWORD, useAuthServer } from '../support/auth.js';
 import { call } from '../support/http.js';
+import { describeInChromium } from '../support/chromium.js';
 
 // One viewer build (when stale), one auth-on server, one browser for the file.
 jest.setTimeout(120_000);
@@ -15,11 +16,7 @@ type Json = any;
 
 const STUDY_UID = '2.25.7002';
 
-const skip = chromiumMissing();
-const describeIfChromium = skip ? describe.skip : describe;
-if (skip) console.warn(`viewer launch end-to-end tests skipped: ${skip}`);
-
-describeIfChromium('the viewer as a SMART app (QIAO_AUTH=on)', () => {
+describeInChromium('the viewer as a SMART app (QIAO_AUTH=on)', () => {
   const server = useAuthServer('postgres');
   let browser: Browser;
   let page: Page;

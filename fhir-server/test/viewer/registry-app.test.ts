@@ -1,19 +1,16 @@
 import { jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
+import { ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
 import { REVIEW_STATE_SYSTEM, TASK_CODE_SYSTEM } from '../../src/registries/cancer/tasks.js';
 import { backendToken, bearer, TEST_PASSWORD, useAuthServer } from '../support/auth.js';
 import { call } from '../support/http.js';
 import { cancerCase, daysAgo, hospital, patient, TEST_ICDO3 } from '../registries/synthetic.js';
+import { describeInChromium } from '../support/chromium.js';
 
 // One viewer build (when stale), one auth-on server, one browser for the file.
 jest.setTimeout(120_000);
 
-const skip = chromiumMissing();
-const describeIfChromium = skip ? describe.skip : describe;
-if (skip) console.warn(`registry app end-to-end tests skipped: ${skip}`);
-
-describeIfChromium('the registry web app as a SMART app (QIAO_AUTH=on, registry analyst)', () => {
+describeInChromium('the registry web app as a SMART app (QIAO_AUTH=on, registry analyst)', () => {
   let browser: Browser;
   // Declared before the server's hooks, so the browser's connections are gone when the server closes.
   afterAll(async () => {

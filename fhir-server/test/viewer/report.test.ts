@@ -2,9 +2,10 @@ import { jest } from '@jest/globals';
 import { syntheticSeries } from '@qiao/dicom-gateway';
 import { Client } from 'fhir-kit-client';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
+import { ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
 import { stow, waitForImagingStudy } from '../../src/bench/viewer/dataset.js';
 import { useTestServer } from '../support/test-server.js';
+import { describeInChromium } from '../support/chromium.js';
 
 // One viewer build (when stale), one server, one browser for the file.
 jest.setTimeout(120_000);
@@ -22,11 +23,7 @@ const IMPRESSION = '右肺上叶小结节，建议 3 个月后复查。';
 
 const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
 
-const skip = chromiumMissing();
-const describeIfChromium = skip ? describe.skip : describe;
-if (skip) console.warn(`report end-to-end tests skipped: ${skip}`);
-
-describeIfChromium('the report panel of the study view', () => {
+describeInChromium('the report panel of the study view', () => {
   const server = useTestServer('postgres');
   let client: Client;
   let browser: Browser;

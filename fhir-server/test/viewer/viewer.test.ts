@@ -4,10 +4,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
+import { ensureViewerBuilt, launchChromium } from '../../src/bench/viewer/browser.js';
 import { stow, storeCtStudy, waitForImagingStudy, type CtStudy } from '../../src/bench/viewer/dataset.js';
 import type { PageCanvas, PageDocument } from '../../src/bench/viewer/page.js';
 import { useTestServer } from '../support/test-server.js';
+import { describeInChromium } from '../support/chromium.js';
 
 declare const document: PageDocument;
 
@@ -94,16 +95,16 @@ async function overlayText(page: Page, corner: 'tl' | 'tr' | 'bl' | 'br'): Promi
   return (await page.locator(`.viewport-cell.active .overlay-${corner}`).innerText()).trim();
 }
 
+/**
+ * The interactive viewport has drawn its first image. Not `first-image`: the quick preview may set
+ * that, and the viewport's overlay is filled on a new stack before its canvas is painted.
+ */
 async function waitForImage(page: Page): Promise<void> {
-  await page.waitForFunction(() => performance.getEntriesByName('first-image').length > 0, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('viewport-image').length > 0, undefined, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('.viewport-cell.active .overlay-bl')?.textContent?.includes('/'), undefined, { timeout: 30_000 });
 }
 
-const skip = chromiumMissing();
-const describeIfChromium = skip ? describe.skip : describe;
-if (skip) console.warn(`viewer end-to-end tests skipped: ${skip}`);
-
-describeIfChromium('the radiologist viewer in Chromium', () => {
+describeInChromium('the radiologist viewer in Chromium', () => {
   const server = useTestServer('postgres');
   let browser: Browser;
   let page: Page;
