@@ -111,17 +111,24 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   sendParts(res, encoding, data);
 }
 
+/** The parts in one reply of known length: a client sized to it reads it without chunk framing. */
 function sendParts(res: Response, encoding: { media: string; ts: string }, data: Buffer[]): void {
   const boundary = newBoundary();
+  const heads = data.map((d) => Buffer.from(`--${boundary}\r\nContent-Type: ${encoding.media}; transfer-syntax=${encoding.ts}\r\nContent-Length: ${d.length}\r\n\r\n`));
+  const tail = Buffer.from(`--${boundary}--\r\n`);
+  const length = data.reduce((n, d, i) => n + (heads[i] as Buffer).length + d.length + 2, tail.length);
   res.status(200).setHeader('Content-Type', `multipart/related; type="${encoding.media}"; boundary=${boundary}`);
+  res.setHeader('Content-Length', length);
   res.cork();
-  for (const d of data) {
-    res.write(`--${boundary}\r\nContent-Type: ${encoding.media}; transfer-syntax=${encoding.ts}\r\nContent-Length: ${d.length}\r\n\r\n`);
+  data.forEach((d, i) => {
+    res.write(heads[i]);
     res.write(d);
-    res.write('\r\n');
-  }
-  res.end(`--${boundary}--\r\n`);
+    res.write(CRLF);
+  });
+  res.end(tail);
 }
+
+const CRLF = Buffer.from('\r\n');
 
 /** WADO-RS bulkdata: a large binary element named by its tag, from the byte range indexed at ingest. */
 export async function bulk(req: Request, res: Response, options: DicomwebOptions): Promise<void> {

@@ -229,8 +229,10 @@ describe.each(BACKENDS)('DICOMweb multi-frame and rendering (%s)', (backend) => 
     const hugeInstance = synthInstance({ ...huge, frames: 3, rows: 2048, columns: 2048 });
     await client().storeInstances({ datasets: [hugeInstance.buffer.slice(hugeInstance.byteOffset, hugeInstance.byteOffset + hugeInstance.length)] });
     const hugeFrame = (n: number) => client().retrieveInstanceFrames({ studyInstanceUID: huge.studyUid, seriesInstanceUID: huge.seriesUid, sopInstanceUID: huge.sopUid, frameNumbers: String(n) });
+    const heads: http.IncomingHttpHeaders[] = [];
     const slow = await new Promise<Buffer>((resolve, reject) => {
       const req = http.get(`${server.url}/dicomweb/studies/${huge.studyUid}/series/${huge.seriesUid}/instances/${huge.sopUid}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"' } }, (res) => {
+        heads.push(res.headers);
         res.pause();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -239,6 +241,10 @@ describe.each(BACKENDS)('DICOMweb multi-frame and rendering (%s)', (backend) => 
       });
       req.on('error', reject);
     });
+    // The reply's length is known before it is sent: no chunked framing, and the boundary closes it.
+    expect(Number(heads[0]?.['content-length'])).toBe(slow.length);
+    const boundary = /boundary=([^;]+)/.exec(heads[0]?.['content-type'] ?? '')?.[1];
+    expect(slow.subarray(slow.length - (boundary?.length ?? 0) - 6).toString()).toBe(`--${boundary}--\r\n`);
     const start = slow.indexOf('\r\n\r\n') + 4;
     const first = new Uint16Array(slow.buffer.slice(slow.byteOffset + start, slow.byteOffset + start + 2048 * 2048 * 2));
     expect(first.every((v, k) => v === k % 65536)).toBe(true);
