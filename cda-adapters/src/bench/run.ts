@@ -209,7 +209,8 @@ async function overHttp(base: string): Promise<void> {
     if (res.status !== 200) throw new Error(`$cda-import answered ${res.status}: ${body.slice(0, 500)}`);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
-  for (let i = 0; i < 10; i++) await post(next++);
+  const warmUp = 10;
+  for (let i = 0; i < warmUp; i++) await post(next++);
   const first = next;
   const t0 = process.hrtime.bigint();
   await Promise.all(
@@ -223,6 +224,7 @@ async function overHttp(base: string): Promise<void> {
   const result = {
     documents,
     clients,
+    warmUp,
     documentBytes: Buffer.byteLength(template),
     documentsPerSecond: Number((documents / seconds).toFixed(1)),
     latencyMs: { p50: at(0.5), p90: at(0.9), max: at(1) },

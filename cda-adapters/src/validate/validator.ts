@@ -52,8 +52,14 @@ class Checker {
     } else if (verdict === 'partial') this.add('CDA-BODY-008', expression, { code, system: binding.valueSet });
   }
 
+  /** A document repeats its codes (every lab item's interpretation, unit, specimen…): each is asked once. */
+  private readonly verdicts = new Map<string, ReturnType<CodeChecker['check']>>();
+
   private verdict(system: string, code: string): ReturnType<CodeChecker['check']> {
-    return (this.options.codes ?? defaultCodeChecker).check(system, code);
+    const key = `${system}\u0000${code}`;
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) this.verdicts.set(key, (verdict = (this.options.codes ?? defaultCodeChecker).check(system, code)));
+    return verdict;
   }
 }
 

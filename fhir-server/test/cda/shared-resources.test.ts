@@ -49,4 +49,27 @@ describe.each(BACKENDS)('$cda-import of a second document from the same hospital
     // The new patient was created in the same transaction.
     expect(reply.body.entry.find((e: Json) => e.response.location.startsWith('Patient/')).response.status).toMatch(/^201/);
   });
+
+  it('tells the two doctors (and their roles) apart when it looks them up together', async () => {
+    const third = lab.replace('extension="LAB-2024-000123"', 'extension="LAB-2024-000125"').replace('extension="440106199203150022"', `extension="${residentId('11010519800101002')}"`);
+    const first = await call(server.base, 'POST', '$cda-import', Buffer.from(lab), CDA);
+    const reply = await call(server.base, 'POST', '$cda-import', Buffer.from(third), CDA);
+    expect(reply.status).toBe(200);
+    expect(first.status).toBe(200);
+    const identifiers = (type: string) => reply.body.entry.filter((e: Json) => e.resource.resourceType === type).map((e: Json) => e.resource.identifier[0].value as string);
+    // In the document's order (the authoring doctor L0042, then L0001), each answered by the stored resource of that doctor or role.
+    expect(identifiers('Practitioner')).toEqual(['L0042', 'L0001']);
+    expect(identifiers('PractitionerRole').map((v: string) => v.replace(/^role:(L\d+).*$/, '$1'))).toEqual(['L0042', 'L0001']);
+    for (const e of reply.body.entry.filter((x: Json) => SHARED.includes(x.resource.resourceType))) expect(e.response.status).toBe('200 OK');
+  });
+
+  it('leaves a doctor registered twice to the transaction, which refuses the ambiguity as before', async () => {
+    const fourth = lab.replace('extension="LAB-2024-000123"', 'extension="LAB-2024-000126"').replace('extension="440106199203150022"', `extension="${residentId('11010519800101003')}"`);
+    expect((await call(server.base, 'POST', '$cda-import', Buffer.from(lab), CDA)).status).toBe(200);
+    const twice = await call(server.base, 'POST', 'Practitioner', { resourceType: 'Practitioner', identifier: [{ system: 'urn:oid:2.16.156.10011.1.4', value: 'L0001' }] });
+    expect(twice.status).toBe(201);
+    const reply = await call(server.base, 'POST', '$cda-import', Buffer.from(fourth), CDA);
+    expect(reply.status).toBe(412);
+    expect(JSON.stringify(reply.body)).toContain('L0001');
+  });
 });

@@ -1,5 +1,5 @@
 import { isKnownResourceType } from '../../definitions/r4.js';
-import type { FoundValue } from '../compiled-path.js';
+import type { FoundValue, PathEvaluator, RelativeEvaluator } from '../compiled-path.js';
 import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from '../search-parameters.js';
 import { clip, fold } from './fold.js';
 import { dateKey, numberKey } from './sort-key.js';
@@ -32,6 +32,27 @@ class Rows {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.rows[table].push(row);
+  }
+}
+
+/**
+ * The values of composite components found while one resource is indexed: several composites
+ * share a component on the same item (`code` of the Observation in each of its code-value-*
+ * parameters, `value.as(Quantity)` in two), and each is evaluated once.
+ */
+class ComponentValues {
+  private readonly cache = new Map<RelativeEvaluator, Map<unknown, FoundValue[]>>();
+
+  constructor(private readonly resource: Json) {}
+
+  of(evaluate: RelativeEvaluator, item: FoundValue): FoundValue[] {
+    // Items are elements (objects); a primitive would not say by itself which element it is.
+    if (typeof item.value !== 'object' || item.value === null) return evaluate(item, this.resource);
+    let byItem = this.cache.get(evaluate);
+    if (!byItem) this.cache.set(evaluate, (byItem = new Map()));
+    let values = byItem.get(item.value);
+    if (!values) byItem.set(item.value, (values = evaluate(item, this.resource)));
+    return values;
   }
 }
 
@@ -70,14 +91,16 @@ export function extractIndex(resource: Json): IndexRows {
 function ownRows(resource: Json): Rows {
   const rows = new Rows();
   let group = 0;
+  const components = new ComponentValues(resource);
   for (const param of searchParamsFor(resource.resourceType as string).values()) {
-    if (param.evaluators.length === 0) continue;
-    const found = param.evaluators.flatMap((evaluate) => evaluate(resource));
+    const { evaluators } = param;
+    if (evaluators.length === 0) continue;
+    const found = evaluators.length === 1 ? (evaluators[0] as PathEvaluator)(resource) : evaluators.flatMap((evaluate) => evaluate(resource));
     if (found.length === 0) continue;
     if (param.type === 'composite') {
       for (const item of found) {
         // An item lacking a component can never match the composite: it is not indexed at all.
-        const values = param.components.map((component) => component.evaluate(item, resource));
+        const values = param.components.map((component) => components.of(component.evaluate, item));
         if (values.some((v) => v.length === 0)) continue;
         group++;
         values.forEach((componentValues, k) => {
