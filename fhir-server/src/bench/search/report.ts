@@ -5,7 +5,7 @@
 import { CONTENTION_CORES, type CpuUse } from '../cpu.js';
 import type { Machine } from '../machine.js';
 import { cpuText, whole } from '../report.js';
-import type { MixResult } from './concurrent.js';
+import { CLIENTS, type MixResult } from './concurrent.js';
 import type { DatasetSpec } from './dataset.js';
 import type { QueryPlan } from './explain.js';
 import type { LoadSummary } from './load-dataset.js';
@@ -23,7 +23,8 @@ export interface SearchReport {
   seconds: number;
   dataset: { directory: string; spec: DatasetSpec; loadedAt: string; reused: boolean; load: LoadSummary; databaseBytes: number };
   singleClient: { requestsPerQuery: number; rows: { name: string; title: string; stats: StatsSummary; pass: boolean }[]; cpu?: CpuUse };
-  mix: MixResult;
+  /** Absent when the run skipped it (`--seconds 0`). */
+  mix?: MixResult;
   targets: { label: string; pass: boolean; note?: string }[];
   plans: QueryPlan[];
 }
@@ -33,15 +34,17 @@ export function rowPasses(stats: StatsSummary): boolean {
   return stats.ok > 0 && stats.errors === 0 && stats.p95Ms <= ONE_CLIENT_P95_MS;
 }
 
-export function targets(rows: SearchReport['singleClient']['rows'], mix: MixResult): SearchReport['targets'] {
+export function targets(rows: SearchReport['singleClient']['rows'], mix: MixResult | undefined): SearchReport['targets'] {
   const missed = rows.filter((r) => !r.pass);
   const failing = rows.filter((r) => r.stats.errors > 0).length;
+  const oneClient = {
+    label: `every query p95 ≤ ${ONE_CLIENT_P95_MS} ms with one client`,
+    pass: missed.length === 0,
+    ...(missed.length ? { note: `${missed.length} of ${rows.length} rows miss, ${failing} of them with errors` } : {}),
+  };
+  if (!mix) return [oneClient];
   return [
-    {
-      label: `every query p95 ≤ ${ONE_CLIENT_P95_MS} ms with one client`,
-      pass: missed.length === 0,
-      ...(missed.length ? { note: `${missed.length} of ${rows.length} rows miss, ${failing} of them with errors` } : {}),
-    },
+    oneClient,
     { label: `${mix.clients} clients: mean ≤ ${MIX_MEAN_MS} ms`, pass: mix.total.ok > 0 && mix.total.meanMs <= MIX_MEAN_MS },
     { label: `${mix.clients} clients: no errors`, pass: mix.total.errors === 0, ...(mix.total.errors ? { note: `${whole(mix.total.errors)} errors` } : {}) },
   ];
@@ -52,7 +55,8 @@ export function markdown(report: SearchReport): string {
   const d = report.dataset;
   const byType = Object.entries(d.load.byType).sort(([, a], [, b]) => b - a).map(([type, n]) => `${type} ${whole(n)}`).join(', ');
   const mix = report.mix;
-  const mixByName = new Map(mix.byQuery.map((q) => [q.name, q.stats]));
+  const mixByName = new Map(mix?.byQuery.map((q) => [q.name, q.stats]));
+  const clients = mix?.clients ?? CLIENTS;
   return [
     `### Search benchmark of ${report.date.slice(0, 10)} (code ${report.revision})`,
     '',
@@ -64,14 +68,14 @@ export function markdown(report: SearchReport): string {
     `Command: \`${report.command}\` (${Math.round(report.seconds)} s).`,
     '',
     `Targets: ${report.targets.map((t) => `${t.label} **${t.pass ? 'PASS' : 'MISS'}**${t.note ? ` (${t.note})` : ''}`).join('; ')}.`,
-    ...contention([report.singleClient.cpu, mix.cpu]),
+    ...contention([report.singleClient.cpu, mix?.cpu]),
     '',
     `#### One client, ${report.singleClient.requestsPerQuery} requests per query`,
     '',
     'Latency from sending the request to the last byte of the answer, over the 2xx answers; matches: mean `total` of the answers (entries where there is none).',
     ...(report.singleClient.cpu ? ['', `CPU cores over the phase: ${cpuText(report.singleClient.cpu)} (server+PG+client (other)).`] : []),
     '',
-    `| Query | Requests | Matches | p50 ms | p95 ms | max ms | Errors | p95 ≤ ${ONE_CLIENT_P95_MS} ms | ${mix.clients} clients: p50 / p95 ms |`,
+    `| Query | Requests | Matches | p50 ms | p95 ms | max ms | Errors | p95 ≤ ${ONE_CLIENT_P95_MS} ms | ${clients} clients: p50 / p95 ms |`,
     '|---|---|---|---|---|---|---|---|---|',
     ...report.singleClient.rows.map((r) => {
       const s = r.stats;
@@ -79,11 +83,7 @@ export function markdown(report: SearchReport): string {
       return `| \`${r.name}\` | ${s.requests} | ${s.meanMatches === undefined ? '–' : s.meanMatches.toFixed(1)} | ${ms(s, s.p50Ms)} | ${ms(s, s.p95Ms)} | ${ms(s, s.maxMs)} | ${s.errors} | ${r.pass ? 'PASS' : 'MISS'} | ${under ? `${ms(under, under.p50Ms)} / ${ms(under, under.p95Ms)}` : ''} |`;
     }),
     '',
-    `#### ${mix.clients} clients running the mix for ${Math.round(mix.seconds)} s`,
-    '',
-    '| Requests | Throughput | Mean ms | p50 ms | p95 ms | p99 ms | max ms | Errors | CPU cores: server+PG+client (other) |',
-    '|---|---|---|---|---|---|---|---|---|',
-    `| ${whole(mix.total.requests)} | ${whole(mix.throughput)} req/s | ${ms(mix.total, mix.total.meanMs)} | ${ms(mix.total, mix.total.p50Ms)} | ${ms(mix.total, mix.total.p95Ms)} | ${ms(mix.total, mix.total.p99Ms)} | ${ms(mix.total, mix.total.maxMs)} | ${whole(mix.total.errors)} | ${mix.cpu ? cpuText(mix.cpu) : '–'} |`,
+    ...mixTable(mix),
     ...errors(report),
     ...plans(report),
     '',
@@ -93,12 +93,23 @@ export function markdown(report: SearchReport): string {
   ].join('\n');
 }
 
+function mixTable(mix: MixResult | undefined): string[] {
+  if (!mix) return [`The ${CLIENTS}-client mix was skipped (\`--seconds 0\`).`];
+  return [
+    `#### ${mix.clients} clients running the mix for ${Math.round(mix.seconds)} s`,
+    '',
+    '| Requests | Throughput | Mean ms | p50 ms | p95 ms | p99 ms | max ms | Errors | CPU cores: server+PG+client (other) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| ${whole(mix.total.requests)} | ${whole(mix.throughput)} req/s | ${ms(mix.total, mix.total.meanMs)} | ${ms(mix.total, mix.total.p50Ms)} | ${ms(mix.total, mix.total.p95Ms)} | ${ms(mix.total, mix.total.p99Ms)} | ${ms(mix.total, mix.total.maxMs)} | ${whole(mix.total.errors)} | ${mix.cpu ? cpuText(mix.cpu) : '–'} |`,
+  ];
+}
+
 function errors(report: SearchReport): string[] {
-  const mix = new Map(report.mix.byQuery.map((q) => [q.name, q.stats]));
+  const mix = new Map(report.mix?.byQuery.map((q) => [q.name, q.stats]));
   const lines = report.singleClient.rows.flatMap((r) => {
     const kinds = (label: string, s: StatsSummary | undefined) =>
       Object.entries(s?.errorKinds ?? {}).map(([kind, e]) => `${label} ${whole(e.count)} × ${kind}: ${JSON.stringify(e.message.slice(0, 200))}`);
-    const said = [...kinds('one client', r.stats), ...kinds(`${report.mix.clients} clients`, mix.get(r.name))];
+    const said = [...kinds('one client', r.stats), ...kinds(`${report.mix?.clients ?? CLIENTS} clients`, mix.get(r.name))];
     return said.length ? [`- \`${r.name}\` — ${said.join('; ')}`] : [];
   });
   return lines.length ? ['', '#### Errors', '', ...lines] : [];

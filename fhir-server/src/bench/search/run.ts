@@ -29,6 +29,7 @@ const DATABASE = 'bench';
 const EXPLAINED = 3;
 
 const options = parseSearchOptions(process.argv.slice(2));
+const suite = options.only ? SUITE.filter((q) => options.only?.includes(q.name)) : SUITE;
 // Before anything runs: the build that `npm run bench:search` just made is of this work tree.
 const revision = codeRevision(options.root);
 const started = performance.now();
@@ -57,7 +58,7 @@ try {
 
   const { singleClient, mix } = await measure(databaseUrl, facts, await postmasterPid(pg.url));
 
-  const suiteNames = new Set(SUITE.map((q) => q.name));
+  const suiteNames = new Set(suite.map((q) => q.name));
   const slowest = singleClient.rows
     .filter((r) => suiteNames.has(r.name) && r.stats.slowestPath !== undefined)
     .sort((a, b) => b.stats.p95Ms - a.stats.p95Ms)
@@ -80,7 +81,7 @@ try {
       databaseBytes: dataset.databaseBytes,
     },
     singleClient,
-    mix,
+    ...(mix ? { mix } : {}),
     targets: targets(singleClient.rows, mix),
     plans,
   };
@@ -102,13 +103,14 @@ async function measure(databaseUrl: string, facts: Facts, postmaster: number): P
   const client = new HttpClient(qiao.url, 1);
   try {
     progress(`warm-up: ${options.warmupMs / 1000} s of the mix`);
-    await concurrentMix(qiao.url, SUITE, facts, options.warmupMs, 'warm-up');
+    await concurrentMix(qiao.url, suite, facts, options.warmupMs, 'warm-up');
     progress(`one client: ${options.requests} requests per query`);
     const end = await meter.begin();
-    const rows = (await oneClient(client, SUITE, facts, options.requests, 'one-client')).map((r) => ({ ...r, stats: r.stats.summary() }));
+    const rows = (await oneClient(client, suite, facts, options.requests, 'one-client')).map((r) => ({ ...r, stats: r.stats.summary() }));
     const singleClient = { requestsPerQuery: options.requests, rows: rows.map((r) => ({ ...r, pass: rowPasses(r.stats) })), cpu: end() };
+    if (options.durationMs === 0) return { singleClient };
     progress(`mix: ${options.durationMs / 1000} s`);
-    const mix = await concurrentMix(qiao.url, SUITE, facts, options.durationMs, 'mix', meter);
+    const mix = await concurrentMix(qiao.url, suite, facts, options.durationMs, 'mix', meter);
     return { singleClient, mix };
   } finally {
     client.close();

@@ -8,8 +8,12 @@ export interface Ordering {
   /** Extra WHERE conditions: the cursor, and for the no-value phase the absence of a value. */
   conditions: string[];
   orderBy: string;
+  /** The ORDER BY terms apart: what each orders by, and its direction (`DESC NULLS LAST`, …). */
+  orderTerms: { sql: string; direction: string }[];
   /** `expr::text AS k0, …`, in key order, for the next cursor. */
   keyColumns: string;
+  /** The names `keyColumns` gives (`k0`, …). */
+  keyNames: string[];
 }
 
 /**
@@ -26,6 +30,16 @@ interface KeyExpr {
   nullable: boolean;
 }
 
+/**
+ * Whether a page in this order can be read from the first key's `search_sort` rows alone, with
+ * no `resource` row: the order (after the first key) and the filters need only a resource's
+ * type and id. Walking that index in order and probing the filters' indexes for each entry
+ * stops after the page, where a plan over `resource` probes `resource_live` for each entry too.
+ */
+export function sortIndexDrives(sort: readonly SortKey[], phase: Phase): boolean {
+  return phase === 'values' && hasMissingPhase(sort) && sort.every((k) => k.param !== '_lastUpdated');
+}
+
 /** Whether the first sort key can be missing, so that the search needs the two phases. */
 export function hasMissingPhase(sort: readonly SortKey[]): boolean {
   const first = sort[0];
@@ -39,7 +53,7 @@ export function hasMissingPhase(sort: readonly SortKey[]): boolean {
  * condition is the keyset "strictly after the last entry", plus a plain bound on the first key
  * that lets the scan start at the cursor instead of at the beginning.
  */
-export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], cursor: Cursor | undefined, phase: Phase = 'values'): Ordering {
+export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], cursor: Cursor | undefined, phase: Phase = 'values', sortRow = false): Ordering {
   const joins: string[] = [];
   const conditions: string[] = [];
   const keys: KeyExpr[] = [];
@@ -47,6 +61,12 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
     if (key.param === '_id') keys.push({ sql: `${r}.id`, descending: key.descending, cast: 'text', nullable: false });
     else if (key.param === '_lastUpdated') keys.push({ sql: `${r}.last_updated`, descending: key.descending, cast: 'timestamptz', nullable: false });
     else {
+      if (k === 0 && sortRow) {
+        // `r` is itself the first key's `search_sort` row (see sortIndexDrives).
+        conditions.push(`${r}.param = ${p.add(key.param)}`);
+        keys.push({ sql: key.descending ? `${r}.hi` : `${r}.lo`, descending: key.descending, cast: 'text', nullable: false });
+        return;
+      }
       const s = `s${k}`;
       const on = `${s}.resource_type = ${r}.resource_type AND ${s}.id = ${r}.id AND ${s}.param = ${p.add(key.param)}`;
       if (k === 0 && phase === 'missing') {
@@ -59,8 +79,15 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
   });
   const tieDescending = sort[0]?.descending ?? false;
   const tie = tieDescending ? 'DESC' : 'ASC';
-  const orderBy = [...keys.map((k) => `${k.sql} ${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`), `${r}.resource_type ${tie}`, `${r}.id ${tie}`].join(', ');
-  const keyColumns = [...(phase === 'missing' && hasMissingPhase(sort) ? ['NULL::text AS k0'] : []), ...keys.map((k, i) => `${k.sql}::text AS k${i + (phase === 'missing' && hasMissingPhase(sort) ? 1 : 0)}`)].join(', ');
+  const orderTerms = [
+    ...keys.map((k) => ({ sql: k.sql, direction: `${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}` })),
+    { sql: `${r}.resource_type`, direction: tie },
+    { sql: `${r}.id`, direction: tie },
+  ];
+  const orderBy = orderTerms.map((t) => `${t.sql} ${t.direction}`).join(', ');
+  const keyExprs = [...(phase === 'missing' && hasMissingPhase(sort) ? ['NULL::text'] : []), ...keys.map((k) => `${k.sql}::text`)];
+  const keyNames = keyExprs.map((_, i) => `k${i}`);
+  const keyColumns = keyExprs.map((e, i) => `${e} AS ${keyNames[i]}`).join(', ');
   if (cursor) {
     const values = phase === 'missing' && hasMissingPhase(sort) ? cursor.values.slice(1) : cursor.values;
     conditions.push(afterCursor(p, r, keys, values, cursor, tieDescending));
@@ -69,7 +96,7 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
     // Only for a key every row has: the bound would drop the rows without a value that sort after it.
     if (first && !first.nullable && v !== null && v !== undefined) conditions.push(`${first.sql} ${first.descending ? '<=' : '>='} ${p.add(v)}::${first.cast}`);
   }
-  return { joins: joins.join(' '), conditions, orderBy, keyColumns };
+  return { joins: joins.join(' '), conditions, orderBy, orderTerms, keyColumns, keyNames };
 }
 
 function afterCursor(p: SqlParams, r: string, keys: KeyExpr[], values: (string | null)[], cursor: Cursor, tieDescending: boolean): string {
