@@ -89,6 +89,13 @@ export class Repository {
     return fromRow(row);
   }
 
+  /** Current versions of several resources of one type in one statement, by id; absent and deleted ones are left out. */
+  async readMany(q: Queryable, type: string, ids: readonly string[]): Promise<Map<string, StoredVersion>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q.query<StoredRow>(`SELECT ${storedColumns()}, deleted FROM resource WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted`, [type, [...new Set(ids)]]);
+    return new Map(rows.map((row) => [row.id, fromRow(row)]));
+  }
+
   async vread(q: Queryable, type: string, id: string, versionId: string): Promise<StoredVersion> {
     const rows = /^\d{1,18}$/.test(versionId)
       ? await q.query<StoredRow>(

@@ -108,6 +108,24 @@ export async function publishedKey(q: Queryable, kid: string): Promise<Published
   return row ? published(row) : undefined;
 }
 
+/**
+ * A key's signer and public key, which never change once published (retiring a key only stops
+ * its use for new signatures): a search page of signed reports asks for the same few keys fifty
+ * times. Only keys found are kept, so a key published later is not hidden by an earlier miss.
+ */
+const verifyingKeys = new Map<string, Pick<PublishedKey, 'signer' | 'publicKey'>>();
+const VERIFYING_KEYS_MAX = 1_000;
+
+export async function verifyingKey(q: Queryable, kid: string): Promise<Pick<PublishedKey, 'signer' | 'publicKey'> | undefined> {
+  const known = verifyingKeys.get(kid);
+  if (known) return known;
+  const key = await publishedKey(q, kid);
+  if (!key) return undefined;
+  if (verifyingKeys.size >= VERIFYING_KEYS_MAX) verifyingKeys.clear();
+  verifyingKeys.set(kid, { signer: key.signer, publicKey: key.publicKey });
+  return key;
+}
+
 /** Every published key, or those of one signer, oldest first. */
 export async function publishedKeys(q: Queryable, signer?: string): Promise<PublishedKey[]> {
   const rows = await q.query<KeyRow>(`SELECT ${COLUMNS} FROM signature_key ${signer ? 'WHERE signer = $1' : ''} ORDER BY created_at, kid`, signer ? [signer] : []);

@@ -5,7 +5,7 @@ import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { canonicalBytes } from './canonical.js';
 import { sm2VerifyMessage } from './digest.js';
-import { publishedKey } from './keys.js';
+import { verifyingKey } from './keys.js';
 import { EXT, extensionString, namesSigner, qiaoSignatures } from './provenance.js';
 
 export type VerificationResult = 'valid' | 'invalid' | 'unsigned';
@@ -72,7 +72,7 @@ function verifyCached(message: Uint8Array, signature: Buffer, publicKey: string,
 /** Checks one Qiao signature of a Provenance over `message`. */
 async function checkSignature(q: Queryable, signature: Signature, kid: string, userId: string, message: Uint8Array): Promise<Pick<Verification, 'result' | 'reason' | 'signer' | 'who' | 'when' | 'kid'>> {
   const base = { who: signature.who, ...(signature.when ? { when: signature.when } : {}), kid };
-  const key = await publishedKey(q, kid);
+  const key = await verifyingKey(q, kid);
   if (!key) return { ...base, result: 'invalid', reason: 'unknown-key' };
   if (!namesSigner(signature.who, key.signer, kid)) return { ...base, signer: key.signer, result: 'invalid', reason: 'signer-mismatch' };
   const ok = verifyCached(message, Buffer.from(signature.data ?? '', 'base64'), key.publicKey, userId);
@@ -106,23 +106,25 @@ export async function verifyVersions(ctx: Context, q: Queryable, resources: read
      WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY target_version DESC, signed_at DESC`,
     [type, resources.map((r) => r.id as string)],
   );
-  const verifications: Verification[] = [];
-  for (const resource of resources) {
+  const records = resources.map((resource) => {
     const version = Number(resource.meta?.versionId ?? '0');
-    const row = rows.find((r) => r.target_id === resource.id && Number(r.target_version) <= version);
-    verifications.push(await verifyAgainst(ctx, q, resource, version, row));
-  }
+    return { resource, version, row: rows.find((r) => r.target_id === resource.id && Number(r.target_version) <= version) };
+  });
+  // The page's signature records in one statement, not one read per report.
+  const stored = await ctx.repo.readMany(q, 'Provenance', records.flatMap((r) => (r.row ? [r.row.provenance_id] : [])));
+  const provenances = new Map([...stored].map(([id, v]) => [id, JSON.parse(v.json as string) as Provenance]));
+  const verifications: Verification[] = [];
+  for (const { resource, version, row } of records) verifications.push(await verifyAgainst(q, resource, version, row, row && provenances.get(row.provenance_id)));
   return verifications;
 }
 
-async function verifyAgainst(ctx: Context, q: Queryable, resource: Resource, version: number, row: RecordRow | undefined): Promise<Verification> {
+async function verifyAgainst(q: Queryable, resource: Resource, version: number, row: RecordRow | undefined, provenance: Provenance | undefined): Promise<Verification> {
   const type = resource.resourceType;
   const id = resource.id as string;
   const checked = `${type}/${id}/_history/${version}`;
   if (!row) return { result: 'unsigned', checked };
   const signed = `${type}/${id}/_history/${row.target_version}`;
   const provenanceRef = `Provenance/${row.provenance_id}`;
-  const provenance = await readJson<Provenance>(ctx, q, 'Provenance', row.provenance_id);
   const found = provenance && qiaoSignatures(provenance).find((s) => s.kid === row.kid);
   if (!found) return { result: 'invalid', reason: 'provenance-missing', provenance: provenanceRef, signed, checked, kid: row.kid };
   const outcome = await checkSignature(q, found.signature, found.kid, found.userId, canonicalBytes(resource));
