@@ -38,17 +38,43 @@ export function sm2Sign(message: string | Uint8Array, key: Sm2KeyPair, userId = 
   return Buffer.from(der, 'hex');
 }
 
+type VerifyingPoint = ReturnType<typeof sm2.precomputePublicKey>;
+
+/**
+ * Verifying multiplies the signer's public point; with its multiples precomputed once (≈ 40 ms)
+ * a verification takes ≈ 0.6 ms instead of ≈ 4 (a page of 50 signed reports: 30 ms, not 200).
+ * A platform has few signing keys, so the points of the last ones used are kept.
+ */
+const points = new Map<string, VerifyingPoint>();
+const POINTS_MAX = 64;
+
+/** The public key (hex) as a point ready for verification; undefined when it is not a point of the curve. */
+export function verifyingPoint(publicKey: string): VerifyingPoint | undefined {
+  const known = points.get(publicKey);
+  if (known) return known;
+  try {
+    if (!sm2.verifyPublicKey(publicKey)) return undefined;
+    const point = sm2.precomputePublicKey(publicKey);
+    if (points.size >= POINTS_MAX) points.delete(points.keys().next().value as string);
+    points.set(publicKey, point);
+    return point;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `signature` (DER, or r and s) is the SM2 signature of `message` by `publicKey`; malformed input is false, not an exception. */
 export function sm2Verify(message: string | Uint8Array, signature: Uint8Array | Sm2RawSignature, publicKey: string, userId = DEFAULT_SM2_USER_ID): boolean {
   try {
-    if (!sm2.verifyPublicKey(publicKey)) return false;
+    const point = verifyingPoint(publicKey);
+    if (!point) return false;
     if (signature instanceof Uint8Array) {
-      return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), publicKey, { hash: true, der: true, userId });
+      return sm2.doVerifySignature(message, Buffer.from(signature).toString('hex'), point, { hash: true, der: true, userId });
     }
     const hex = /^[0-9a-fA-F]{1,64}$/;
     if (!hex.test(signature.r) || !hex.test(signature.s)) return false;
     const raw = `${signature.r.padStart(64, '0')}${signature.s.padStart(64, '0')}`.toLowerCase();
-    return sm2.doVerifySignature(message, raw, publicKey, { hash: true, der: false, userId });
+    return sm2.doVerifySignature(message, raw, point, { hash: true, der: false, userId });
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
-import type { Sm2KeyPair } from '../crypto/index.js';
+import { verifyingPoint, type Sm2KeyPair } from '../crypto/index.js';
 
 /**
  * SM2 signatures whose hashing is done by node:crypto's native SM3: e = SM3(Z_A ‖ M) with
@@ -40,8 +40,9 @@ export function sm2SignMessage(message: Uint8Array, key: Sm2KeyPair, userId: str
 /** Whether `signature` (DER) is an SM2 signature of `message`; malformed input is false. */
 export function sm2VerifyMessage(message: Uint8Array, signature: Uint8Array, publicKey: string, userId: string): boolean {
   try {
-    if (!sm2.verifyPublicKey(publicKey)) return false;
-    return sm2.doVerifySignature(sm2Digest(message, publicKey, userId), Buffer.from(signature).toString('hex'), publicKey, { hash: false, der: true });
+    const point = verifyingPoint(publicKey);
+    if (!point) return false;
+    return sm2.doVerifySignature(sm2Digest(message, publicKey, userId), Buffer.from(signature).toString('hex'), point, { hash: false, der: true });
   } catch {
     return false;
   }
