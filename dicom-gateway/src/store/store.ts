@@ -79,6 +79,9 @@ export interface InstanceRecord {
 
 const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
 const RECORD_CACHE = 10_000;
+/** A series up to this size comes into the record cache whole when one of its instances is first read. */
+const SERIES_PRELOAD = 2_000;
+const INSTANCE_COLUMNS = 'sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk';
 const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
 class TooLarge extends Error {}
@@ -389,26 +392,45 @@ export class DicomStore {
     return findInstances(this.sql, query, options);
   }
 
-  /** Instances of a study, series or one instance, in series and instance order. */
+  /**
+   * Instances of a study, series or one instance, in series and instance order. One instance not
+   * yet known here brings its whole series (up to SERIES_PRELOAD) into the record cache: a viewer
+   * asks for a frame of every instance of the series it opens, and one statement for the series
+   * replaces one per instance.
+   */
   async instances(scope: { study: string; series?: string; sop?: string }): Promise<InstanceRecord[]> {
-    const key = scope.sop && scope.series ? `${scope.study}/${scope.series}/${scope.sop}` : undefined;
-    const cached = key ? this.records.get(key) : undefined;
-    if (cached) return [cached];
+    if (scope.series && scope.sop) return this.instance(scope.study, scope.series, scope.sop);
     await this.indexed();
     const rows = await this.sql.query<InstanceRow>(
-      `SELECT sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk FROM dicom_instance i
+      `SELECT ${INSTANCE_COLUMNS} FROM dicom_instance i
        WHERE study_uid = $1 AND ($2::text IS NULL OR series_uid = $2) AND ($3::text IS NULL OR sop_instance_uid = $3)
        ORDER BY series_uid, instance_number NULLS LAST, sop_instance_uid`,
       [scope.study, scope.series ?? null, scope.sop ?? null],
       { prepare: 'qiao_dicom_instances' },
     );
+    return rows.map(toRecord);
+  }
+
+  private async instance(study: string, series: string, sop: string): Promise<InstanceRecord[]> {
+    const cached = this.records.get(recordKey(study, series, sop));
+    if (cached) return [cached];
+    await this.indexed();
+    const rows = await this.sql.query<InstanceRow>(
+      `SELECT ${INSTANCE_COLUMNS} FROM dicom_instance i
+       WHERE study_uid = $1 AND series_uid = $2
+         AND (sop_instance_uid = $3 OR (SELECT instance_count FROM dicom_series WHERE series_uid = $2) <= $4)`,
+      [study, series, sop, SERIES_PRELOAD],
+      { prepare: 'qiao_dicom_series_records' },
+    );
     const records = rows.map(toRecord);
-    if (key && records[0]) this.remember(key, records[0]);
-    return records;
+    for (const record of records) this.remember(record);
+    return records.filter((r) => r.sopInstanceUID === sop);
   }
 
   /** Stored instances never change, so frame and bulk reads of a recently used one skip the database. */
-  private remember(key: string, record: InstanceRecord): void {
+  private remember(record: InstanceRecord): void {
+    const key = recordKey(record.studyInstanceUID, record.seriesInstanceUID, record.sopInstanceUID);
+    if (this.records.has(key)) return;
     if (this.records.size >= RECORD_CACHE) this.records.delete(this.records.keys().next().value as string);
     this.records.set(key, record);
   }
@@ -485,6 +507,8 @@ function toRecord(row: InstanceRow): InstanceRecord {
     bulk: typeof row.bulk === 'string' ? (JSON.parse(row.bulk) as Record<string, BulkRange>) : row.bulk,
   };
 }
+
+const recordKey = (study: string, series: string, sop: string) => `${study}/${series}/${sop}`;
 
 function failed(code: number, reason: Bilingual): StoreResult {
   return { status: 'failed', failureReason: code, reason };

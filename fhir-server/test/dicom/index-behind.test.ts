@@ -93,4 +93,28 @@ describe.each(BACKENDS)('DICOM index written behind the acknowledgement (%s)', (
     expect(await store.instances({ study: CT_STUDY })).toHaveLength(1);
     await store.close();
   });
+
+  it('reads the records of a whole series with the first instance asked for, and each instance only once', async () => {
+    const data = path.join(dir, 'records');
+    const writer = new DicomStore({ sql: server.ctx.db, dataDir: data });
+    await settle();
+    const sops = ['2.25.6601', '2.25.6602', '2.25.6603', '2.25.6604'];
+    for (const sop of sops) expect((await writer.storeInstance(rewritePart10(CT, { SOPInstanceUID: sop, SeriesInstanceUID: '2.25.660', StudyInstanceUID: '2.25.66' }))).status).toBe('stored');
+    await writer.close();
+    const statements: string[] = [];
+    const db = server.ctx.db;
+    const counting = { ...db, query: ((text: string, ...rest: unknown[]) => (statements.push(text), (db.query as (...a: unknown[]) => unknown)(text, ...rest))) as typeof db.query };
+    const reader = new DicomStore({ sql: counting, dataDir: data });
+    await settle();
+    statements.length = 0;
+    for (const sop of [...sops].reverse()) {
+      const [record] = await reader.instances({ study: '2.25.66', series: '2.25.660', sop });
+      expect(record?.sopInstanceUID).toBe(sop);
+    }
+    expect(statements.filter((t) => /FROM dicom_instance/.test(t))).toHaveLength(1);
+    // An instance the series does not hold is not found, and a wrong series finds nothing either.
+    expect(await reader.instances({ study: '2.25.66', series: '2.25.660', sop: '2.25.6699' })).toEqual([]);
+    expect(await reader.instances({ study: '2.25.66', series: '2.25.661', sop: '2.25.6601' })).toEqual([]);
+    await reader.close();
+  });
 });
