@@ -392,12 +392,7 @@ export class DicomStore {
     return findInstances(this.sql, query, options);
   }
 
-  /**
-   * Instances of a study, series or one instance, in series and instance order. One instance not
-   * yet known here brings its whole series (up to SERIES_PRELOAD) into the record cache: a viewer
-   * asks for a frame of every instance of the series it opens, and one statement for the series
-   * replaces one per instance.
-   */
+  /** Instances of a study, series or one instance, in series and instance order. */
   async instances(scope: { study: string; series?: string; sop?: string }): Promise<InstanceRecord[]> {
     if (scope.series && scope.sop) return this.instance(scope.study, scope.series, scope.sop);
     await this.indexed();
@@ -411,6 +406,11 @@ export class DicomStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * One instance, from the record cache. One not yet known here brings its whole series (up to
+   * SERIES_PRELOAD) into the cache: a viewer asks for a frame of every instance of the series it
+   * opens, and one statement for the series replaces one per instance.
+   */
   private async instance(study: string, series: string, sop: string): Promise<InstanceRecord[]> {
     const cached = this.records.get(recordKey(study, series, sop));
     if (cached) return [cached];

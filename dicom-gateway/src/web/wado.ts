@@ -9,7 +9,7 @@ import { DicomwebError } from './errors.js';
 import { drained } from './drain.js';
 import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
-import { newBoundary, parseAccept, type MediaType } from './multipart.js';
+import { CRLF, newBoundary, parseAccept, type MediaType } from './multipart.js';
 import { parseWindow, renderFrame } from './rendered.js';
 
 /** The inner type and transfer syntax a multipart Accept alternative asks for. */
@@ -127,8 +127,6 @@ function sendParts(res: Response, encoding: { media: string; ts: string }, data:
   });
   res.end(tail);
 }
-
-const CRLF = Buffer.from('\r\n');
 
 /** WADO-RS bulkdata: a large binary element named by its tag, from the byte range indexed at ingest. */
 export async function bulk(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
