@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { promisify } from 'node:util';
 import { Histogram } from '../histogram.js';
+import { GetClient } from './get-client.js';
 import { COLUMNS, FRAMES, ROWS, SLICES, type Dataset, type SeriesFiles } from './dataset.js';
 
 const run = promisify(execFile);
@@ -54,24 +55,33 @@ const say = (line: string) => process.stderr.write(`  [${target.name}] ${line}\n
 
 interface Reply {
   status: number;
+  /** Bytes of the body; `body` holds only its first bytes when the reply was counted, not kept. */
+  length: number;
   body: Buffer;
 }
 
-function request(method: string, path: string, headers: http.OutgoingHttpHeaders, body?: Buffer): Promise<Reply> {
+const getter = new GetClient(base);
+/** GETs whose body is read (JSON) keep it; frames are only counted. */
+const get = (path: string, headers: Record<string, string>, keep = true): Promise<Reply> => getter.get(path, headers, { keep });
+
+function post(path: string, headers: http.OutgoingHttpHeaders, body: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         agent,
         host: base.hostname,
         port: base.port,
-        method,
+        method: 'POST',
         path: `${base.pathname}${path}`,
-        headers: body ? { ...headers, 'Content-Length': body.length } : headers,
+        headers: { ...headers, 'Content-Length': body.length },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () => {
+          const all = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, length: all.length, body: all });
+        });
         res.on('error', reject);
       },
     );
@@ -100,7 +110,7 @@ async function withCpu(instances: number, ingest: () => Promise<number>): Promis
 }
 
 const json = (reply: Reply) => JSON.parse(reply.body.toString('utf8')) as Record<string, { Value?: unknown[] }>[];
-const qido = (path: string) => request('GET', path, { Accept: 'application/dicom+json' });
+const qido = (path: string) => get(path, { Accept: 'application/dicom+json' });
 
 async function waitReady(): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -127,7 +137,7 @@ async function stowBody(series: SeriesFiles): Promise<{ body: Buffer; contentTyp
 async function stow(series: SeriesFiles): Promise<number> {
   const { body, contentType } = await stowBody(series);
   const start = performance.now();
-  const reply = expect(await request('POST', '/studies', { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body), [200], 'STOW-RS');
+  const reply = expect(await post('/studies', { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body), [200], 'STOW-RS');
   const seconds = (performance.now() - start) / 1000;
   const result = JSON.parse(reply.body.toString('utf8')) as Record<string, { Value?: unknown[] }>;
   const stored = result['00081199']?.Value?.length ?? 0;
@@ -147,11 +157,11 @@ async function cstore(series: SeriesFiles): Promise<number> {
   return seconds;
 }
 
-async function latency(count: number, path: () => string, headers: http.OutgoingHttpHeaders, check: (reply: Reply) => void): Promise<number> {
+async function latency(count: number, path: () => string, headers: Record<string, string>, check: (reply: Reply) => void, keep = true): Promise<number> {
   const histogram = new Histogram();
   for (let i = 0; i < count; i++) {
     const start = performance.now();
-    const reply = await request('GET', path(), headers);
+    const reply = await get(path(), headers, keep);
     histogram.recordMicros((performance.now() - start) * 1000);
     check(reply);
   }
@@ -161,7 +171,7 @@ async function latency(count: number, path: () => string, headers: http.Outgoing
 function checkFrame(what: string) {
   return (reply: Reply) => {
     expect(reply, [200], what);
-    if (reply.body.length < FRAME_BYTES) throw new Error(`${target.name} ${what}: ${reply.body.length} bytes, less than one frame`);
+    if (reply.length < FRAME_BYTES) throw new Error(`${target.name} ${what}: ${reply.length} bytes, less than one frame`);
   };
 }
 
@@ -208,6 +218,7 @@ const ingest = {
 };
 if (target.ingestOnly) {
   agent.destroy();
+  getter.close();
   const measurement: Measurement = { ...ingest, qidoStudiesP50Ms: NaN, seriesMetadataP50Ms: NaN, framesPerS: NaN, multiframeFrameP50Ms: NaN };
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
   process.exit(0);
@@ -223,24 +234,27 @@ const metadataPath = `/studies/${read.studyUid}/series/${read.seriesUid}/metadat
 const checkMetadata = (r: Reply) => {
   if (json(expect(r, [200], 'series metadata')).length !== SLICES) throw new Error(`${target.name} series metadata: not ${SLICES} instances`);
 };
-checkMetadata(await request('GET', metadataPath, { Accept: 'application/dicom+json' }));
+checkMetadata(await get(metadataPath, { Accept: 'application/dicom+json' }));
 const metadataP50 = await latency(METADATA_REQUESTS, () => metadataPath, { Accept: 'application/dicom+json' }, checkMetadata);
 say(`series metadata: p50 ${metadataP50.toFixed(1)} ms`);
 
 const framePath = (i: number) => `/studies/${read.studyUid}/series/${read.seriesUid}/instances/${read.sopUids[i]}/frames/1`;
-checkFrame('frame')(await request('GET', framePath(0), { Accept: FRAME_ACCEPT }));
+checkFrame('frame')(await get(framePath(0), { Accept: FRAME_ACCEPT }, false));
 const framesStart = performance.now();
 for (let pass = 0; pass < FRAME_PASSES; pass++) {
-  for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await request('GET', framePath(i), { Accept: FRAME_ACCEPT }));
+  const passStart = performance.now();
+  for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await get(framePath(i), { Accept: FRAME_ACCEPT }, false));
+  say(`frames pass ${pass + 1}: ${(read.sopUids.length / ((performance.now() - passStart) / 1000)).toFixed(0)}/s`);
 }
 const framesPerS = (FRAME_PASSES * read.sopUids.length) / ((performance.now() - framesStart) / 1000);
 say(`frames, one client: ${framesPerS.toFixed(0)}/s`);
 
 const nextFrame = randomFrames();
 const mfPath = () => `/studies/${mf.studyUid}/series/${mf.seriesUid}/instances/${mf.sopUids[0]}/frames/${nextFrame()}`;
-const mfP50 = await latency(MULTIFRAME_REQUESTS, mfPath, { Accept: FRAME_ACCEPT }, checkFrame('multi-frame frame'));
+const mfP50 = await latency(MULTIFRAME_REQUESTS, mfPath, { Accept: FRAME_ACCEPT }, checkFrame('multi-frame frame'), false);
 say(`one frame of the ${FRAMES}-frame instance: p50 ${mfP50.toFixed(2)} ms`);
 agent.destroy();
+getter.close();
 
 const measurement: Measurement = {
   ...ingest,
