@@ -5,7 +5,7 @@
 export type { Bilingual, FhirJson, FhirPort, LogPort, SqlPort, SqlQueryable } from './ports.js';
 export type { DicomJson, DicomJsonElement } from './dicom/json.js';
 export { DICOM_MIGRATION_SQL } from './store/schema.js';
-export { DicomStore, type DicomStoreOptions, type StoreResult, type StoreOptions } from './store/store.js';
+export { DicomStore, type DicomStoreOptions, type InstanceSink, type StoreResult, type StoreOptions } from './store/store.js';
 export type { QidoQuery, QidoLevel } from './store/query.js';
 export { dicomwebRouter, type DicomwebOptions } from './web/router.js';
 export { DicomwebError, type DicomwebIssue } from './web/errors.js';

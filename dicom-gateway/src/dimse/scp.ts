@@ -7,13 +7,12 @@
  * command), and when the store falls behind, the socket is paused (TCP then holds the modality back).
  */
 import type { Socket } from 'node:net';
-import { PassThrough } from 'node:stream';
 import type { association, requests, responses } from 'dcmjs-dimse';
 import { PduFramedSocket } from './framing.js';
 import dimse, { MAX_PDU_LENGTH } from './library.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { LogPort } from '../ports.js';
-import type { StoreResult } from '../store/store.js';
+import type { InstanceSink, StoreResult } from '../store/store.js';
 import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
 import { repairIdentifier, type Naturalized } from './identifier.js';
 import { instancesOf, MoveFailure, performMove, read, type MoveStore } from './move.js';
@@ -31,7 +30,7 @@ export interface ScpContext {
   aeTitle: string;
   /** Calling AE titles allowed; empty means any. */
   allowedAes: readonly string[];
-  store: QueryStore & MoveStore & { storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> };
+  store: QueryStore & MoveStore & { receiveInstance(): InstanceSink };
   /** Known remote AEs: C-MOVE destinations. C-MOVE is offered only when there are some. */
   peers: readonly Peer[];
   worklist: FhirSearch | undefined;
@@ -86,10 +85,7 @@ export class GatewayScp extends Scp implements StoreHandler {
     super(framed as unknown as Socket, { connectTimeout: 60_000, associationTimeout: 30_000, pduTimeout: 60_000, datasetReadOptions: { ignoreErrors: true } });
     // dcmjs-dimse's own Server marks accepted sockets connected; its PDU timeout depends on it.
     Object.assign(this, { connected: true });
-    const storePath = new StorePath(this, (pdu) => conn.write(pdu), () => {
-      conn.pause();
-      return () => conn.resume();
-    });
+    const storePath = new StorePath(this, (pdu) => conn.write(pdu));
     // The library drops an association whose last PDU it saw a minute ago; C-STOREs it never sees count too.
     const seen = () => Object.assign(this, { lastPduTime: Date.now() });
     framed.interceptor = {
@@ -107,9 +103,9 @@ export class GatewayScp extends Scp implements StoreHandler {
     if (!context || context.getResult() !== PresentationContextResult.Accept || !transferSyntaxUid || serviceOf(context.getAbstractSyntaxUid()) !== 'store') {
       return { status: SOP_CLASS_NOT_SUPPORTED, comment: 'no accepted storage presentation context' };
     }
-    const sink = new PassThrough();
+    const sink = this.ctx.store.receiveInstance();
     sink.write(fileMetaHeader({ sopClassUid: command.sopClassUid, sopInstanceUid: command.sopInstanceUid, transferSyntaxUid, sourceAeTitle: this.callingAe }));
-    const status = this.ctx.store.storeInstance(sink).then(
+    const status = sink.result.then(
       (result) => {
         if (result.status !== 'failed') return { status: storeStatus(result) };
         this.ctx.log?.log('warn', 'DIMSE C-STORE refused', { calling: this.callingAe, sop: command.sopInstanceUid, reason: result.reason?.en });

@@ -8,7 +8,6 @@
  * the C-STORE-RSP PDU itself once the store has the instance on disk and in the index. Every other
  * message (C-ECHO, C-FIND, C-MOVE, C-GET, release) goes on to dcmjs-dimse unchanged.
  */
-import { PassThrough } from 'node:stream';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { PduInterceptor } from './framing.js';
 
@@ -24,10 +23,18 @@ export interface StoreCommand {
   sopInstanceUid: string;
 }
 
+/** Where a C-STORE's data set goes as its fragments arrive (the store's `InstanceSink`). */
+export interface DataSetSink {
+  /** Never waits; false once the sink takes no more (what follows is dropped). */
+  write(chunk: Buffer): boolean;
+  end(): void;
+  abort(reason: Error): void;
+}
+
 /** What the association does with a C-STORE: where its data set goes, and the status once stored. */
 export interface StoreHandler {
   /** The sink for the data set, or a refusal status (the data set is then read and dropped). */
-  begin(command: StoreCommand): { sink: PassThrough; status: Promise<{ status: number; comment?: string }> } | { status: number; comment: string };
+  begin(command: StoreCommand): { sink: DataSetSink; status: Promise<{ status: number; comment?: string }> } | { status: number; comment: string };
 }
 
 /** Command set elements (implicit VR little endian): tag element number → value bytes. */
@@ -102,17 +109,14 @@ export class StorePath implements PduInterceptor {
   private held: Buffer[] = [];
   private heldValues: Buffer[] = [];
   /** Where the data set fragments of the message being received go. */
-  private mode: { kind: 'idle' } | { kind: 'library' } | { kind: 'store'; sink: PassThrough | undefined } = { kind: 'idle' };
-  /** Resumes the connection paused for a store that fell behind (on `drain`, or when the store is done). */
-  private resume: (() => void) | undefined;
-  private readonly inFlight = new Set<PassThrough>();
+  private mode: { kind: 'idle' } | { kind: 'library' } | { kind: 'store'; sink: DataSetSink | undefined } = { kind: 'idle' };
+  /** Data sets still being received or stored: aborted when the connection closes under them. */
+  private readonly inFlight = new Set<DataSetSink>();
 
   constructor(
     private readonly handler: StoreHandler,
     /** Writes a PDU to the peer. */
     private readonly send: (pdu: Buffer) => void,
-    /** Pauses the connection while the store catches up; returns the function that resumes it. */
-    private readonly pause: () => () => void,
   ) {}
 
   /** Takes one whole PDU; returns what dcmjs-dimse should receive of it, if anything. */
@@ -143,7 +147,6 @@ export class StorePath implements PduInterceptor {
     return Buffer.concat([header, body]);
   }
 
-  private readonly resumeNow = (): void => this.resume?.();
   /** Whether the PDV being received in pieces is the data set's last fragment. */
   private claimedLast = false;
 
@@ -162,7 +165,7 @@ export class StorePath implements PduInterceptor {
 
   /** Ends the data set streams still open (the connection closed under them). */
   close(): void {
-    for (const sink of this.inFlight) sink.destroy(new Error('association closed before the instance was complete'));
+    for (const sink of this.inFlight) sink.abort(new Error('association closed before the instance was complete'));
     this.inFlight.clear();
   }
 
@@ -195,21 +198,13 @@ export class StorePath implements PduInterceptor {
     if (last && this.mode.kind === 'library') this.mode = { kind: 'idle' };
   }
 
-  /** A data set fragment of the C-STORE being received, into the store's stream. */
+  /** A data set fragment of the C-STORE being received, into the store's sink. */
   private data(value: Buffer, last: boolean): void {
     if (this.mode.kind !== 'store') return;
     const sink = this.mode.sink;
-    if (sink && !sink.destroyed && !sink.writableEnded && value.length && !sink.write(value) && !this.resume) {
-      const resume = this.pause();
-      this.resume = () => {
-        this.resume = undefined;
-        sink.off('drain', this.resumeNow);
-        resume();
-      };
-      sink.once('drain', this.resumeNow);
-    }
+    if (sink && value.length && !sink.write(value)) this.mode.sink = undefined;
     if (last) {
-      if (sink && !sink.destroyed) sink.end();
+      sink?.end();
       this.mode = { kind: 'idle' };
     }
   }
@@ -245,17 +240,13 @@ export class StorePath implements PduInterceptor {
     this.mode = { kind: 'store', sink };
     void begun.status.then(({ status, comment }) => {
       this.inFlight.delete(sink);
-      // Whatever the store did not read is dropped, so the association can go on ('drain' does
-      // not come once the stream has ended).
-      sink.resume();
-      this.resumeNow();
       respond(status, comment);
     });
   }
 
   /** A new command before the last data set fragment: the instance is incomplete and not stored. */
   private abandon(): void {
-    if (this.mode.kind === 'store' && this.mode.sink) this.mode.sink.destroy(new Error('a new command arrived before the data set was complete'));
+    if (this.mode.kind === 'store' && this.mode.sink) this.mode.sink.abort(new Error('a new command arrived before the data set was complete'));
     this.mode = { kind: 'idle' };
   }
 }

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DicomParseError, HEAD_BYTES, parseInstanceFile, type FrameIndex, type ParsedInstance } from '../dicom/parse.js';
+import { DicomParseError, parseInstanceFile, type FrameIndex, type ParsedInstance, type PositionalReader } from '../dicom/parse.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
 import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
@@ -13,6 +13,7 @@ import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptio
 import { StudySync } from '../fhir/sync.js';
 import { IndexJournal, IndexQueue } from './index-behind.js';
 import { KnownUids } from './known-uids.js';
+import { Incoming, TooLarge, type Received } from './incoming.js';
 
 export interface DicomStoreOptions {
   sql: SqlPort;
@@ -54,6 +55,16 @@ export const FailureReason = {
   processingFailure: 0x0110,
 } as const;
 
+/** An instance handed to the store chunk by chunk (a C-STORE's data set as its fragments arrive). */
+export interface InstanceSink {
+  /** Never waits. False once the store takes no more of this instance (refused as too large, or ended). */
+  write(chunk: Buffer): boolean;
+  end(): void;
+  /** The sender gave up (association closed, a new command came first): nothing is stored. */
+  abort(reason: Error): void;
+  readonly result: Promise<StoreResult>;
+}
+
 export interface StoreResult {
   status: 'stored' | 'duplicate' | 'failed';
   sopClassUID?: string;
@@ -84,18 +95,7 @@ const SERIES_PRELOAD = 2_000;
 const INSTANCE_COLUMNS = 'sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk';
 const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
-class TooLarge extends Error {}
 
-/** An instance as received: its first bytes in memory, all of it in a temp file removed at the end unless placed. */
-interface Received {
-  size: number;
-  sha256: string;
-  head: Buffer;
-  temp: string | undefined;
-  placed: boolean;
-}
-
-const EMPTY = Buffer.alloc(0);
 
 /** Stores DICOM instances (file + index) and answers queries on them; shared by DICOMweb and DIMSE. */
 export class DicomStore {
@@ -134,7 +134,7 @@ export class DicomStore {
     for (const key of keys) {
       const sop = /([^/]+)\.[0-9a-f]{16}\.dcm$/.exec(key)?.[1];
       if (!sop || (await this.sql.query('SELECT 1 FROM dicom_instance WHERE sop_instance_uid = $1', [sop])).length) continue;
-      const result = await this.storeNow(this.blobs.stream(key), {});
+      const result = await this.feed(this.blobs.stream(key), this.receiver({}, Promise.resolve()));
       this.log?.log(result.status === 'failed' ? 'error' : 'info', 'DICOM instance from the journal indexed again', { key, status: result.status });
     }
     journal.reset();
@@ -151,67 +151,79 @@ export class DicomStore {
    * input: a truncated or foreign file, a bad UID or a conflicting duplicate is a `failed` result.
    */
   async storeInstance(source: NodeJS.ReadableStream | Buffer, options: StoreOptions = {}): Promise<StoreResult> {
-    await this.recovered;
-    return this.storeNow(source, options);
+    return this.feed(source, this.receiveInstance(options));
   }
 
-  private async storeNow(source: NodeJS.ReadableStream | Buffer, options: StoreOptions): Promise<StoreResult> {
-    const received: Received = { size: 0, sha256: '', head: EMPTY, temp: undefined, placed: false };
+  private async feed(source: NodeJS.ReadableStream | Buffer, sink: InstanceSink): Promise<StoreResult> {
     try {
-      await this.receive(source, received);
+      for await (const chunk of Buffer.isBuffer(source) ? [source] : (source as AsyncIterable<Buffer>)) {
+        if (!sink.write(chunk)) break;
+      }
+      sink.end();
+    } catch (error) {
+      sink.abort(error as Error);
+    }
+    return sink.result;
+  }
+
+  /** `storeInstance` for a sender that pushes the instance's bytes as they come (the C-STORE path). */
+  receiveInstance(options: StoreOptions = {}): InstanceSink {
+    return this.receiver(options, this.recovered);
+  }
+
+  /** A sink whose instance is indexed once `after` has settled (journal recovery, for everyone but itself). */
+  private receiver(options: StoreOptions, after: Promise<void>): InstanceSink {
+    const incoming = new Incoming(this.blobs.incomingPath(`${randomUUID()}.part`), this.maxBytes);
+    let settle: (how: 'end' | Error) => void = () => undefined;
+    const arrived = new Promise<'end' | Error>((resolve) => (settle = resolve));
+    let open = true;
+    const close = (how: 'end' | Error) => {
+      if (!open) return;
+      open = false;
+      settle(how);
+    };
+    const result = after.then(() => arrived).then((how) => this.storeArrived(incoming, how, options));
+    return {
+      write: (chunk) => {
+        if (!open) return false;
+        try {
+          incoming.write(chunk);
+        } catch (error) {
+          close(error as Error);
+        }
+        return open;
+      },
+      end: () => close('end'),
+      abort: (reason) => close(reason),
+      result,
+    };
+  }
+
+  private async storeArrived(incoming: Incoming, how: 'end' | Error, options: StoreOptions): Promise<StoreResult> {
+    let received: Received | undefined;
+    try {
+      if (how !== 'end') throw how;
+      received = await incoming.finish();
       return await this.index(received, options);
     } catch (error) {
       if (error instanceof TooLarge) return failed(FailureReason.outOfResources, { zh: `实例超过 ${this.maxBytes} 字节上限`, en: `instance exceeds the ${this.maxBytes}-byte limit` });
       this.log?.log('error', 'dicom store failed', { error: String((error as Error)?.stack ?? error) });
       return failed(FailureReason.processingFailure, { zh: '存储实例时出错', en: 'error while storing the instance' });
     } finally {
-      if (received.temp && !received.placed) await rm(received.temp, { force: true });
+      incoming.abandon();
+      const temp = received?.temp ?? incoming.path;
+      if (temp && !received?.placed) await rm(temp, { force: true });
     }
   }
 
-  /**
-   * Reads the stream into a temp file as it arrives, hashing it and keeping its first bytes for the
-   * header parse. The writes are synchronous, chunk by chunk, while the sender is still sending the
-   * rest: when the last byte is in, the file is complete and only a rename is left, where writing it
-   * whole then (or a thread-pool hand-off per call) is time a modality waiting for its C-STORE
-   * response would feel.
-   */
-  private async receive(source: NodeJS.ReadableStream | Buffer, into: Received): Promise<void> {
-    const hash = createHash('sha256');
-    const head: Buffer[] = [];
-    let headBytes = 0;
-    let fd: number | undefined;
-    try {
-      for await (const chunk of Buffer.isBuffer(source) ? [source] : (source as AsyncIterable<Buffer>)) {
-        if (fd === undefined) {
-          into.temp = await this.blobs.incomingPath(`${randomUUID()}.part`);
-          fd = openSync(into.temp, 'wx');
-        }
-        into.size += chunk.length;
-        if (into.size > this.maxBytes) throw new TooLarge();
-        hash.update(chunk);
-        if (headBytes < HEAD_BYTES) {
-          head.push(chunk);
-          headBytes += chunk.length;
-        }
-        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
-      }
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-    into.sha256 = hash.digest('hex');
-    into.head = head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head);
-  }
-
-  private async index(received: Received, options: StoreOptions): Promise<StoreResult> {
-    const { size, sha256, head } = received;
-    const temp = received.temp;
-    if (!temp) return failed(FailureReason.cannotUnderstand, { zh: '不是可读的 DICOM Part 10 文件（无内容）', en: 'not a readable DICOM Part 10 file (empty)' });
+  private async index(received: Received | undefined, options: StoreOptions): Promise<StoreResult> {
+    if (!received) return failed(FailureReason.cannotUnderstand, { zh: '不是可读的 DICOM Part 10 文件（无内容）', en: 'not a readable DICOM Part 10 file (empty)' });
+    const { size, head, temp, sha256 } = received;
     let parsed: ParsedInstance;
     // The header is nearly always within `head`: the temp file is read only for a longer one or for
     // the item headers of encapsulated pixel data.
     let fd: number | undefined;
-    const file = { read: async (buffer: Buffer, offset: number, length: number, position: number) => ({ bytesRead: readSync((fd ??= openSync(temp, 'r')), buffer, offset, length, position) }) };
+    const file: PositionalReader = { read: async (buffer, offset, length, position) => ({ bytesRead: readSync((fd ??= openSync(temp, 'r')), buffer, offset, length, position) }) };
     try {
       parsed = await parseInstanceFile(file, size, ({ study, series, sop }) => `studies/${study}/series/${series}/instances/${sop}`, head);
     } catch (error) {

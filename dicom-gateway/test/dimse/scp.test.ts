@@ -6,16 +6,15 @@
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { startDimse, type DimseListener } from '../../src/dimse/index.js';
 import type { QidoQuery } from '../../src/store/query.js';
-import type { StoreResult } from '../../src/store/store.js';
+import type { InstanceSink, StoreResult } from '../../src/store/store.js';
 import { part10 } from '../charset/part10.js';
 
 // DCMTK's tools start a process each: the suite-wide 5 s default is too short on a busy machine.
@@ -24,23 +23,28 @@ const run = promisify(execFile);
 const DATA = new URL('../data/', import.meta.url).pathname;
 const env = { ...process.env, TCP_NODELAY: '1' };
 
-/** A store that writes each stream it gets to a file, slowly when asked, and answers as told. */
+/** A store that writes each data set it gets to a file, answers slowly when asked, and as told. */
 class RecordingStore {
   readonly files: string[] = [];
   verdict: StoreResult = { status: 'stored' };
   slow = false;
   constructor(private readonly dir: string) {}
-  async storeInstance(source: NodeJS.ReadableStream): Promise<StoreResult> {
+  receiveInstance(): InstanceSink {
     const file = join(this.dir, `${this.files.length}.dcm`);
     this.files.push(file);
-    const slow = this.slow;
-    await pipeline(source, async function* (chunks: AsyncIterable<Buffer | string>) {
-      for await (const chunk of chunks) {
-        if (slow) await new Promise((r) => setTimeout(r, 5));
-        yield chunk;
-      }
-    }, createWriteStream(file));
-    return this.verdict;
+    const chunks: Buffer[] = [];
+    let answer: (result: StoreResult) => void = () => undefined;
+    const result = new Promise<StoreResult>((resolve) => (answer = resolve));
+    const delay = this.slow ? 20 : 0;
+    return {
+      write: (chunk) => (chunks.push(Buffer.from(chunk)), true),
+      end: () => {
+        writeFileSync(file, Buffer.concat(chunks));
+        setTimeout(() => answer(this.verdict), delay);
+      },
+      abort: () => answer({ status: 'failed' }),
+      result,
+    };
   }
   readonly queries: QidoQuery[] = [];
   async findStudies(query: QidoQuery): Promise<never[]> {
@@ -98,7 +102,7 @@ describe('DIMSE listener with DCMTK clients', () => {
   });
 
   it('streams C-STORE instances to the store as Part 10 files identical to what was sent (native and JPEG 2000)', async () => {
-    store.slow = true; // the socket must be paused, not the data buffered or lost
+    store.slow = true; // each response waits for the store; the next instance waits for it
     const ct = join(DATA, 'CT_small.dcm');
     const cr = join(DATA, 'RG3_J2KI_CR_jpeg2000.dcm');
     const ecg = join(DATA, 'anonymous_ecg_12lead_waveform.dcm');

@@ -2,7 +2,6 @@
  * The C-STORE path that bypasses dcmjs-dimse, fed with P-DATA-TF PDUs built here byte by byte from
  * PS3.8 9.3.5 and PS3.7 E.1: what it takes, what it hands on to the library, what it answers.
  */
-import { PassThrough } from 'node:stream';
 import { readCommandSet, storeResponsePdu, StorePath, type StoreCommand } from '../../src/dimse/store-path.js';
 
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -47,16 +46,17 @@ function harness(status = 0x0000) {
     {
       begin(cmd) {
         commands.push(cmd);
-        const sink = new PassThrough();
-        const done = new Promise<{ status: number }>((resolve) => {
-          sink.on('data', (chunk: Buffer) => received.push(chunk));
-          sink.on('end', () => resolve({ status }));
-        });
+        let ended: (value: { status: number }) => void = () => undefined;
+        const done = new Promise<{ status: number }>((resolve) => (ended = resolve));
+        const sink = {
+          write: (chunk: Buffer) => (received.push(chunk), true),
+          end: () => ended({ status }),
+          abort: () => ended({ status: 0xa700 }),
+        };
         return { sink, status: done };
       },
     },
     (out) => sent.push(out),
-    () => () => undefined,
   );
   return { path, sent, received, commands };
 }
@@ -106,7 +106,7 @@ describe('StorePath', () => {
 
   it('refuses a C-STORE with a junk SOP Instance UID without reading its data set', async () => {
     const sent: Buffer[] = [];
-    const path = new StorePath({ begin: () => { throw new Error('not to be called'); } }, (out) => sent.push(out), () => () => undefined);
+    const path = new StorePath({ begin: () => { throw new Error('not to be called'); } }, (out) => sent.push(out));
     const junk = Buffer.concat([element(0x0002, ui(CT_STORAGE)), element(0x0100, us(0x0001)), element(0x0110, us(9)), element(0x0800, us(0)), element(0x1000, ui('../../etc'))]);
     path.take(pdu(pdv(3, true, true, junk), pdv(3, false, true, Buffer.from('data'))));
     expect(sent).toHaveLength(1);

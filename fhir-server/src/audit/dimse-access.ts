@@ -1,4 +1,4 @@
-import type { DicomStore, StoreResult } from '@qiao/dicom-gateway';
+import type { DicomStore, InstanceSink } from '@qiao/dicom-gateway';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../router/types.js';
 import { patientOfStudy } from './edge-access.js';
@@ -28,22 +28,24 @@ export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
       const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (prop === 'storeInstance') {
-        return async (...args: unknown[]) => {
-          const result = (await method(...args)) as StoreResult;
-          const study = result.studyInstanceUID;
-          record(
-            {
-              type: { system: AUDIT.dcm, code: '110104', display: 'DICOM Instances Transferred' },
-              subtype: [{ system: AUDIT.qiaoEvent, code: 'c-store', display: 'C-STORE' }],
-              action: 'C',
-              outcome: result.status === 'failed' ? '4' : '0',
-              ...(result.reason ? { outcomeDesc: `${result.reason.zh} | ${result.reason.en}` } : {}),
-              data: study ? [studyEntity(study)] : [],
-            },
-            study,
-          );
-          return result;
+      if (prop === 'receiveInstance') {
+        return (...args: unknown[]) => {
+          const sink = method(...args) as InstanceSink;
+          void sink.result.then((result) => {
+            const study = result.studyInstanceUID;
+            record(
+              {
+                type: { system: AUDIT.dcm, code: '110104', display: 'DICOM Instances Transferred' },
+                subtype: [{ system: AUDIT.qiaoEvent, code: 'c-store', display: 'C-STORE' }],
+                action: 'C',
+                outcome: result.status === 'failed' ? '4' : '0',
+                ...(result.reason ? { outcomeDesc: `${result.reason.zh} | ${result.reason.en}` } : {}),
+                data: study ? [studyEntity(study)] : [],
+              },
+              study,
+            );
+          });
+          return sink;
         };
       }
       if (prop === 'instances') {
