@@ -77,9 +77,13 @@ export class IndexQueue {
   add(item: QueuedInstance): void {
     this.journal.append(item.storageKey);
     this.pending.set(item.sop, item);
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    // Begun on the next turn of the event loop: the acknowledgement goes out before the row's
+    // statement is built and sent.
+    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = undefined;
+      });
   }
 
   /** Resolves once everything queued so far is indexed (or after `maxMs`, so a read never hangs on an outage). */

@@ -1,4 +1,4 @@
-import type { DicomStore, InstanceSink } from '@qiao/dicom-gateway';
+import type { DicomStore, InstanceSink, StoreResult } from '@qiao/dicom-gateway';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../router/types.js';
 import { patientOfStudy } from './edge-access.js';
@@ -31,7 +31,7 @@ export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
       if (prop === 'receiveInstance') {
         return (...args: unknown[]) => {
           const sink = method(...args) as InstanceSink;
-          void sink.result.then((result) => {
+          const stored = (result: StoreResult) => {
             const study = result.studyInstanceUID;
             record(
               {
@@ -44,7 +44,9 @@ export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
               },
               study,
             );
-          });
+          };
+          // Recorded once the C-STORE response has gone out: the modality does not wait for the audit.
+          void sink.result.then((result) => setImmediate(stored, result));
           return sink;
         };
       }
