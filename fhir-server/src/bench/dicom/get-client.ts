@@ -70,9 +70,13 @@ export class GetClient {
       noDelay: true,
       onread: { buffer: this.receive, callback: (n) => this.read(this.receive.subarray(0, n)) },
     });
-    socket.on('error', (error) => this.fail(error));
+    // A connection this client let go of (a reply said `Connection: close`) has nothing pending.
+    socket.on('error', (error) => {
+      if (this.socket === socket) this.fail(error);
+    });
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+      if (this.socket !== socket) return;
+      this.socket = undefined;
       this.fail(new Error('connection closed before the reply was complete'));
     });
     this.socket = socket;
