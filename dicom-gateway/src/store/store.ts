@@ -95,8 +95,6 @@ const SERIES_PRELOAD = 2_000;
 const INSTANCE_COLUMNS = 'sop_instance_uid, series_uid, study_uid, sop_class_uid, transfer_syntax, storage_key, size, frames, bulk';
 const METADATA_CACHE_BYTES = 64 * 1024 * 1024;
 
-
-
 /** Stores DICOM instances (file + index) and answers queries on them; shared by DICOMweb and DIMSE. */
 export class DicomStore {
   readonly blobs: BlobStore;
