@@ -8,7 +8,7 @@ import { loadR4 } from './definitions/r4.js';
 import type { Edge } from './edges/edge.js';
 import { EDGES } from './edges/index.js';
 import { openJobQueue } from './jobs/index.js';
-import { createApp, type AppState } from './http/app.js';
+import { createApp, expressMessageClasses, type AppState } from './http/app.js';
 import { createLogger, type Logger } from './http/logger.js';
 import type { Db } from './repository/db.js';
 import { openPglite } from './repository/pglite-db.js';
@@ -59,7 +59,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const edges: Edge[] = [];
   for (const factory of EDGES) edges.push(await factory(ctx, logger));
   const app = createApp(ctx, logger, state, edges);
-  const options = { keepAliveTimeout: 65_000, requestTimeout: 300_000 };
+  const options = { keepAliveTimeout: 65_000, requestTimeout: 300_000, ...expressMessageClasses(app) };
   const server = config.tls ? https.createServer({ ...options, cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }, app) : http.createServer(options, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
