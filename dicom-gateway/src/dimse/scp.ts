@@ -3,8 +3,8 @@
  * C-STORE streamed into the store, C-FIND (query/retrieve and worklist).
  *
  * C-STORE bypasses the library (`StorePath`): data never collects in memory — each P-DATA fragment
- * is passed on to a stream the store is already reading (behind a Part 10 header built from the
- * command), and when the store falls behind, the socket is paused (TCP then holds the modality back).
+ * goes into the store's sink (behind a Part 10 header built from the command), which hashes it and
+ * writes it to the instance's temp file before the next one is read.
  */
 import type { Socket } from 'node:net';
 import type { association, requests, responses } from 'dcmjs-dimse';

@@ -5,10 +5,12 @@
  * response before it sends the next instance, so every millisecond there is a millisecond of the
  * modality's time. Here the gateway reads C-STORE-RQ commands itself (PS3.7 9.3.1.1, implicit VR
  * little endian group 0000), passes the data set fragments to the store as they arrive, and writes
- * the C-STORE-RSP PDU itself once the store has the instance on disk and in the index. Every other
- * message (C-ECHO, C-FIND, C-MOVE, C-GET, release) goes on to dcmjs-dimse unchanged.
+ * the C-STORE-RSP PDU itself once the store has the instance on disk and its index row written or
+ * journalled. Every other message (C-ECHO, C-FIND, C-MOVE, C-GET, release) goes on to dcmjs-dimse
+ * unchanged.
  */
 import { isPathSafeUid } from '../dicom/uid.js';
+import type { InstanceSink } from '../store/store.js';
 import type { PduInterceptor } from './framing.js';
 
 const P_DATA_TF = 0x04;
@@ -23,13 +25,8 @@ export interface StoreCommand {
   sopInstanceUid: string;
 }
 
-/** Where a C-STORE's data set goes as its fragments arrive (the store's `InstanceSink`). */
-export interface DataSetSink {
-  /** Never waits; false once the sink takes no more (what follows is dropped). */
-  write(chunk: Buffer): boolean;
-  end(): void;
-  abort(reason: Error): void;
-}
+/** Where a C-STORE's data set goes as its fragments arrive: the store's sink, without its result (the handler's `status`). */
+export type DataSetSink = Omit<InstanceSink, 'result'>;
 
 /** What the association does with a C-STORE: where its data set goes, and the status once stored. */
 export interface StoreHandler {

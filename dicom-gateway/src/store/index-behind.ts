@@ -1,4 +1,5 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LogPort } from '../ports.js';
 
 /** An instance whose file is in place and acknowledged, its index row not written yet. */
@@ -79,7 +80,7 @@ export class IndexQueue {
     this.pending.set(item.sop, item);
     // Begun on the next turn of the event loop: the acknowledgement goes out before the row's
     // statement is built and sent.
-    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve))
+    this.draining ??= nextTurn()
       .then(() => this.drain())
       .finally(() => {
         this.draining = undefined;

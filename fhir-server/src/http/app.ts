@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Edge } from '../edges/edge.js';
@@ -100,7 +101,7 @@ export function createApp(ctx: Context, logger: Logger, state: AppState, edges: 
  * as long to write. With the prototype already in place Express's swap changes nothing.
  */
 export function expressMessageClasses(app: express.Express): Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'> {
-  function Request(this: http.IncomingMessage, socket: import('node:net').Socket) {
+  function Request(this: http.IncomingMessage, socket: Socket) {
     http.IncomingMessage.call(this, socket);
   }
   Request.prototype = app.request;

@@ -104,13 +104,13 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
   // the stored resources of those alone: a plan that meets many candidates before the LIMIT then
   // reads an index entry for each, not a row of `resource` with its content.
   const terms = order.orderTerms.map((t, i) => ({ ...t, name: `o${i}` }));
-  const inner = [`r.resource_type`, `r.id`, ...terms.map((t) => `${t.sql} AS ${t.name}`), ...(order.keyColumns ? [order.keyColumns] : [])];
+  const inner = [`r.resource_type`, `r.id`, ...terms.map((t) => `${t.sql} AS ${t.name}`), ...order.keys.map((k) => `${k.sql} AS ${k.name}`)];
   return q.query<StoredRow & Record<string, string | null>>(
-    `SELECT ${[`${storedColumns('r')}, false AS deleted`, ...order.keyNames.map((k) => `m.${k}`)].join(', ')}
+    `SELECT ${[`${storedColumns('r')}, false AS deleted`, ...order.keys.map((k) => `m.${k.name}`)].join(', ')}
      FROM (SELECT ${inner.join(', ')}
        FROM ${fromSortIndex ? 'search_sort' : 'resource'} r ${order.joins}
        WHERE ${[where, ...order.conditions, ...(fromSortIndex ? [SERIAL] : [])].join(' AND ')}
-       ORDER BY ${order.orderBy} LIMIT ${p.add(limit)}) m
+       ORDER BY ${terms.map((t) => `${t.sql} ${t.direction}`).join(', ')} LIMIT ${p.add(limit)}) m
      JOIN resource r ON r.resource_type = m.resource_type AND r.id = m.id
      ORDER BY ${terms.map((t) => `m.${t.name} ${t.direction}`).join(', ')}`,
     p.values,

@@ -122,8 +122,9 @@ export async function verifyingKey(q: Queryable, kid: string): Promise<Pick<Publ
   const key = await publishedKey(q, kid);
   if (!key) return undefined;
   if (verifyingKeys.size >= VERIFYING_KEYS_MAX) verifyingKeys.clear();
-  verifyingKeys.set(kid, { signer: key.signer, publicKey: key.publicKey });
-  return key;
+  const kept = { signer: key.signer, publicKey: key.publicKey };
+  verifyingKeys.set(kid, kept);
+  return kept;
 }
 
 /** Every published key, or those of one signer, oldest first. */

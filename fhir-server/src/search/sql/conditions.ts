@@ -132,14 +132,10 @@ export class ConditionBuilder {
     return `SELECT ${r}.id FROM resource ${r} WHERE ${this.where([filter], r, type).join(' AND ')}`;
   }
 
-  /**
-   * The index rows a value filter selects, under alias `x`: its FROM item and its condition.
-   * `alone`: the rows are read alone, not joined, so the planner's estimate of them matters little.
-   */
-  private indexRows(filter: ValueFilter, x: string, alone = false): { from: string; where: string } {
-    const table = INDEX_TABLES[filter.alternatives[0]?.table ?? 'token'].name;
-    const values = (filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x, alone)));
-    return { from: `${table} ${x}`, where: `${x}.param = ${this.arg(filter.param)} AND ${values}` };
+  /** The index rows a value filter selects, under alias `x`: its FROM item and its condition. */
+  private indexRows(filter: ValueFilter, x: string): { from: string; where: string } {
+    const values = (filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)));
+    return { from: `${tableOf(filter)} ${x}`, where: `${x}.param = ${this.arg(filter.param)} AND ${values}` };
   }
 
   /**
@@ -147,17 +143,18 @@ export class ConditionBuilder {
    * condition with an OR of two ranges (`ge`, `le`) is read as one SELECT per range, each from its
    * own index and index-only, where an OR would be a bitmap scan reading the table's rows: a
    * 30-day window of Observations read 7,218 buffers as a bitmap, 1,886 as two ranges.
+   * `alone`: the rows are read alone, not joined, so the planner's estimate of them matters little.
    */
   private valueIds(filter: ValueFilter, type: string, distinct = false, alone = false): string {
     const x = this.alias('x');
-    const table = INDEX_TABLES[filter.alternatives[0]?.table ?? 'token'].name;
     const per = filter.alternatives.map((a) => (a.table === 'date' ? dateBranches(`${x}.low`, `${x}.high`, a.prefix, a.range.start, a.range.end, (v) => this.arg(v)) : [this.value(a, x, alone)]));
     const branches = per.every((b) => b.length === 1) ? [(filter.all ? and : or)(per.map((b) => b[0] as string))] : filter.all ? product(per).map(and) : per.flat();
     const head = `${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(filter.param)}`;
-    const select = (b: string) => `SELECT ${x}.id FROM ${table} ${x} WHERE ${head} AND ${b}`;
-    if (branches.length === 1) return `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${table} ${x} WHERE ${head} AND ${branches[0]}`;
+    const unique = distinct ? 'DISTINCT ' : '';
+    const select = (b: string, d = '') => `SELECT ${d}${x}.id FROM ${tableOf(filter)} ${x} WHERE ${head} AND ${b}`;
+    if (branches.length === 1) return select(branches[0] as string, unique);
     const u = this.alias('u');
-    return `SELECT ${distinct ? 'DISTINCT ' : ''}${u}.id FROM (${branches.map(select).join(' UNION ALL ')}) ${u}`;
+    return `SELECT ${unique}${u}.id FROM (${branches.map((b) => select(b)).join(' UNION ALL ')}) ${u}`;
   }
 
   /** One item of a composite: its components are rows of one `grp`. */
@@ -178,7 +175,7 @@ export class ConditionBuilder {
       AND ${first}.param = ${this.arg(`${param}$0`)} AND ${and(conditions)})`;
   }
 
-  /** A condition on one index row `x`; `alone` as in indexRows. */
+  /** A condition on one index row `x`; `alone` as in valueIds. */
   private value(c: ValueCondition, x: string, alone = false): string {
     const arg = (v: unknown) => this.arg(v);
     switch (c.table) {
@@ -227,6 +224,11 @@ export class ConditionBuilder {
 }
 
 type ValueFilter = Extract<Filter, { kind: 'value' }>;
+
+/** The index table a value filter reads (all its alternatives are of one parameter, hence one table). */
+function tableOf(filter: ValueFilter): string {
+  return INDEX_TABLES[filter.alternatives[0]?.table ?? 'token'].name;
+}
 
 /** Whether a filter reads a column of the resource row other than its type and id. */
 export function readsResourceRow(filter: Filter): boolean {

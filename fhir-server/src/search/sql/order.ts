@@ -2,18 +2,15 @@ import type { SqlParams } from '../../repository/sql-params.js';
 import type { Cursor } from '../cursor.js';
 import type { SortKey } from '../parse.js';
 
-/** How a page is ordered: joins for the sort keys, ORDER BY, the key columns read back, and the cursor condition. */
+/** How a page is ordered: joins for the sort keys, the ORDER BY terms, the key columns read back, and the cursor condition. */
 export interface Ordering {
   joins: string;
   /** Extra WHERE conditions: the cursor, and for the no-value phase the absence of a value. */
   conditions: string[];
-  orderBy: string;
-  /** The ORDER BY terms apart: what each orders by, and its direction (`DESC NULLS LAST`, …). */
+  /** The ORDER BY terms: what each orders by, and its direction (`DESC NULLS LAST`, …). */
   orderTerms: { sql: string; direction: string }[];
-  /** `expr::text AS k0, …`, in key order, for the next cursor. */
-  keyColumns: string;
-  /** The names `keyColumns` gives (`k0`, …). */
-  keyNames: string[];
+  /** The cursor's key columns, in key order: each expression as text, and its name (`k0`, …). */
+  keys: { sql: string; name: string }[];
 }
 
 /**
@@ -84,10 +81,7 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
     { sql: `${r}.resource_type`, direction: tie },
     { sql: `${r}.id`, direction: tie },
   ];
-  const orderBy = orderTerms.map((t) => `${t.sql} ${t.direction}`).join(', ');
   const keyExprs = [...(phase === 'missing' && hasMissingPhase(sort) ? ['NULL::text'] : []), ...keys.map((k) => `${k.sql}::text`)];
-  const keyNames = keyExprs.map((_, i) => `k${i}`);
-  const keyColumns = keyExprs.map((e, i) => `${e} AS ${keyNames[i]}`).join(', ');
   if (cursor) {
     const values = phase === 'missing' && hasMissingPhase(sort) ? cursor.values.slice(1) : cursor.values;
     conditions.push(afterCursor(p, r, keys, values, cursor, tieDescending));
@@ -96,7 +90,7 @@ export function ordering(p: SqlParams, r: string, sort: readonly SortKey[], curs
     // Only for a key every row has: the bound would drop the rows without a value that sort after it.
     if (first && !first.nullable && v !== null && v !== undefined) conditions.push(`${first.sql} ${first.descending ? '<=' : '>='} ${p.add(v)}::${first.cast}`);
   }
-  return { joins: joins.join(' '), conditions, orderBy, orderTerms, keyColumns, keyNames };
+  return { joins: joins.join(' '), conditions, orderTerms, keys: keyExprs.map((sql, i) => ({ sql, name: `k${i}` })) };
 }
 
 function afterCursor(p: SqlParams, r: string, keys: KeyExpr[], values: (string | null)[], cursor: Cursor, tieDescending: boolean): string {
