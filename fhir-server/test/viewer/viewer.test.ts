@@ -199,9 +199,13 @@ describeInChromium('the radiologist viewer in Chromium', () => {
     await page.mouse.move(cx, cy, { steps: 5 });
     await page.mouse.move(cx + 100, cy, { steps: 5 });
     await page.mouse.up();
-    const label = page.locator('[data-testid="viewport"] svg text').filter({ hasText: /\d+(\.\d+)?\s*mm/ });
-    await label.first().waitFor({ timeout: 10_000 });
-    const value = Number((await label.first().textContent())!.match(/(\d+(?:\.\d+)?)/)![1]);
+    // The label is drawn from the first mouse-down (0 mm) and redrawn as the drag is rendered: wait for the drawn length.
+    const drawn = await page.waitForFunction(
+      () => Array.from(document.querySelectorAll('[data-testid="viewport"] svg text')).map((t) => /(\d+(?:\.\d+)?)\s*mm/.exec(t.textContent ?? '')?.[1]).find((v) => v !== undefined && Number(v) > 0),
+      undefined,
+      { timeout: 10_000 },
+    );
+    const value = Number(await drawn.jsonValue());
     // 200 screen pixels across a 128-pixel image of 400 mm shown in a ~800 px viewport: tens of mm to a few hundred.
     expect(value).toBeGreaterThan(10);
     expect(value).toBeLessThan(400);
