@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { GetClient } from '../../src/bench/dicom/get-client.js';
 
 const body = randomBytes(700_000);
@@ -71,5 +71,33 @@ describe('GetClient (the DICOM benchmark client)', () => {
     expect((await client.get('/length', {}, { keep: false })).length).toBe(body.length);
     await expect(client.get('/length', {}, { keep: false }).then(() => client.get('/length', {}, { keep: false }))).resolves.toMatchObject({ status: 200 });
     client.close();
+  });
+
+  it('finds the end of a head that arrives split across reads, wherever the split falls', async () => {
+    const reply = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n`), body.subarray(0, 5000)]);
+    const headEnd = reply.indexOf('\r\n\r\n');
+    // The split points: inside the status line, then at each byte of the blank line that ends the head.
+    const splits = [5, headEnd, headEnd + 1, headEnd + 2, headEnd + 3, headEnd + 4];
+    let next = 0;
+    const raw = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      socket.on('data', () => {
+        const at = splits[next++ % splits.length] as number;
+        socket.write(reply.subarray(0, at));
+        setTimeout(() => socket.write(reply.subarray(at)), 20);
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const client = new GetClient(new URL(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/`));
+    try {
+      for (const _ of splits) {
+        const got = await client.get('/split', {}, { keep: true });
+        expect(got.status).toBe(200);
+        expect(got.body.equals(body.subarray(0, 5000))).toBe(true);
+      }
+    } finally {
+      client.close();
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 });

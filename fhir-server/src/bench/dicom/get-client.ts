@@ -102,13 +102,17 @@ export class GetClient {
 
   private readHead(p: Pending, data: Buffer, at: number): number {
     const seen = p.headBytes;
-    p.head.push(Buffer.from(data.subarray(at)));
-    p.headBytes += data.length - at;
+    // Only the head's bytes are copied: the same read usually holds the first 256 KiB of a frame after it.
+    const limit = Math.min(data.length, at + HEAD_LIMIT + 1);
+    const own = data.subarray(at, limit).indexOf('\r\n\r\n');
+    const piece = data.subarray(at, own >= 0 ? at + own + 4 : limit);
+    p.head.push(Buffer.from(piece));
+    p.headBytes += piece.length;
     const head = Buffer.concat(p.head);
     const end = head.indexOf('\r\n\r\n');
     if (end < 0) {
       if (p.headBytes > HEAD_LIMIT) this.fail(new Error('reply head too long'));
-      return data.length;
+      return at + piece.length;
     }
     const lines = head.toString('latin1', 0, end).split('\r\n');
     p.status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1] ?? NaN);
