@@ -20,9 +20,11 @@ const DIMSE_PEER: Principal = Object.freeze({ kind: 'backend', clientId: 'dimse-
 export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
   // A study sent instance by instance is one transfer: its records fold into one (see audit/repeats.ts).
   const record = (facts: Omit<AuditFacts, 'principal' | 'patients'>, study: string | undefined) =>
-    void (study ? patientOfStudy(ctx.db, study).catch(() => []) : Promise.resolve([])).then((patients) =>
-      auditLog(ctx).enqueue(auditEvent({ ...facts, principal: DIMSE_PEER, patients }), { repeatable: facts.action !== 'E' }),
-    );
+    void (study ? patientOfStudy(ctx.db, study).catch(() => []) : Promise.resolve([])).then((patients) => {
+      const full: AuditFacts = { ...facts, principal: DIMSE_PEER, patients };
+      if (facts.action === 'E') auditLog(ctx).enqueue(auditEvent(full));
+      else auditLog(ctx).enqueueRepeatable(full);
+    });
   return new Proxy(store, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);

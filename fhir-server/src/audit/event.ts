@@ -71,13 +71,8 @@ export function auditEvent(facts: AuditFacts): AuditEvent {
     ...facts.patients.map((id) => ({ what: { reference: `Patient/${id}` }, ...PATIENT_ENTITY })),
     ...facts.data.map(dataEntity),
   ];
-  if (facts.origin?.requestId) {
-    entity.push({
-      what: { identifier: { value: facts.origin.requestId } },
-      type: { system: AUDIT.balpEntityType, code: 'XrequestId', display: 'HTTP X-Request-Id' },
-      ...(facts.origin.userAgent ? { detail: [{ type: 'User-Agent', valueString: facts.origin.userAgent }] } : {}),
-    });
-  }
+  const request = requestEntity(facts.origin);
+  if (request) entity.push(request);
   // An access under an emergency grant says so, with the reason (BALP: purposeOfEvent and the user's purposeOfUse).
   const purpose = breakGlassPurpose(facts.principal, facts.patients);
   const agent = agents(facts.principal, facts.origin);
@@ -98,6 +93,16 @@ export function auditEvent(facts: AuditFacts): AuditEvent {
       type: [{ system: AUDIT.sourceType, code: '4', display: 'Application Server' }],
     },
     ...(entity.length ? { entity } : {}),
+  };
+}
+
+/** The request an event came from (BALP's X-Request-Id entity, with the user agent), if it has an id. */
+export function requestEntity(origin: RequestOrigin | undefined): AuditEventEntity | undefined {
+  if (!origin?.requestId) return undefined;
+  return {
+    what: { identifier: { value: origin.requestId } },
+    type: { system: AUDIT.balpEntityType, code: 'XrequestId', display: 'HTTP X-Request-Id' },
+    ...(origin.userAgent ? { detail: [{ type: 'User-Agent', valueString: origin.userAgent }] } : {}),
   };
 }
 

@@ -47,7 +47,9 @@ export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) =
         .then((facts) => {
           if (!facts) return;
           const { repeatable, ...rest } = facts;
-          log.enqueue(auditEvent({ ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }), { repeatable });
+          const full: AuditFacts = { ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' };
+          if (repeatable) log.enqueueRepeatable(full);
+          else log.enqueue(auditEvent(full));
         })
         .catch(() => undefined);
     };

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { linkPending, markForLinking } from './chain.js';
+import { auditEvent, type AuditFacts } from './event.js';
 import { absorb, repeatKey } from './repeats.js';
 import { scheduleRetention } from './retention.js';
 
@@ -57,25 +58,28 @@ export class AuditLog {
     await this.ctx.db.transaction((q) => this.writeIn(q, events));
   }
 
-  /**
-   * Queues an event of a read or of a refused request; written within BATCH_DELAY_MS. A
-   * `repeatable` event (an image access) waits REPEAT_WINDOW_MS first, and the same access
-   * repeated meanwhile folds into it instead of making a record of its own.
-   */
-  enqueue(event: AuditEvent, options: { repeatable?: boolean } = {}): void {
+  /** Queues an event of a read or of a refused request; written within BATCH_DELAY_MS. */
+  enqueue(event: AuditEvent): void {
     if (!this.enabled) return;
-    if (options.repeatable && !this.closed) {
-      const key = repeatKey(event);
-      const held = this.repeats.get(key);
-      if (held) return absorb(held.event, event);
-      const timer = setTimeout(() => this.release(key), REPEAT_WINDOW_MS);
-      timer.unref();
-      this.repeats.set(key, { event, timer });
-      return;
-    }
     this.pending.push(event);
     if (this.closed || this.pending.length >= BATCH_SIZE) void this.writeQueued();
     else this.timer ??= setTimeout(() => void this.writeQueued(), BATCH_DELAY_MS);
+  }
+
+  /**
+   * Queues an image access: its record waits REPEAT_WINDOW_MS first, and the same access repeated
+   * meanwhile (`repeatKey`) folds into it instead of making a record of its own — a viewer's
+   * frames cost a key and a request entity each, not a record.
+   */
+  enqueueRepeatable(facts: AuditFacts): void {
+    if (!this.enabled) return;
+    if (this.closed) return this.enqueue(auditEvent(facts));
+    const key = repeatKey(facts);
+    const held = this.repeats.get(key);
+    if (held) return absorb(held.event, facts);
+    const timer = setTimeout(() => this.release(key), REPEAT_WINDOW_MS);
+    timer.unref();
+    this.repeats.set(key, { event: auditEvent(facts), timer });
   }
 
   private release(key: string): void {
