@@ -49,6 +49,8 @@ export interface Config {
   dimsePeers: { aeTitle: string; host: string; port: number }[];
   /** Remote DICOMweb archives asked for what the gateway does not hold (proxy mode): `QIAO_DICOMWEB_PEERS=name@https://host/dicom-web,…`. */
   dicomwebPeers: DicomwebPeer[];
+  /** Memory for WADO-RS frames read more than once (`QIAO_DICOM_FRAME_CACHE_MB`, default 128; 0 = off). */
+  dicomFrameCacheBytes: number;
   /** Where DICOM files are kept (`QIAO_DICOM_STORAGE`): under `dataDir` (`file`, the default) or in an S3-compatible bucket (`s3`, with `QIAO_S3_*`). */
   dicomStorage: { kind: 'file' } | ({ kind: 's3' } & S3Location);
   /** JSON key file of the national-cryptography keys (SM4 field keys, blind-index key, SM2 signing key). */
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map(peer),
     dicomwebPeers: parseDicomwebPeers(env.QIAO_DICOMWEB_PEERS),
     dicomStorage: dicomStorage(env),
+    dicomFrameCacheBytes: integer(env.QIAO_DICOM_FRAME_CACHE_MB, 128, 'QIAO_DICOM_FRAME_CACHE_MB') * 1024 * 1024,
     keyFile: env.QIAO_KEY_FILE ? path.resolve(env.QIAO_KEY_FILE) : undefined,
     keys: env.QIAO_KEYS || undefined,
     fieldEncryption: oneOf(env.QIAO_FIELD_ENCRYPTION ?? 'on', ['on', 'off'] as const, 'QIAO_FIELD_ENCRYPTION'),

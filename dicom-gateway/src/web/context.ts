@@ -10,6 +10,8 @@ export interface DicomwebOptions {
   publicOrigin?: () => string | undefined;
   /** Remote archives asked for what this gateway does not hold (proxy mode); none when absent. */
   proxy?: DicomwebProxy;
+  /** Memory for frames read more than once (see FrameSource); 0 turns it off. Default 128 MiB. */
+  frameCacheBytes?: number;
 }
 
 /** The DICOMweb base as the client reached it, for RetrieveURL and BulkDataURI. */

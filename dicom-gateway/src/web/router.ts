@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { DicomwebProxy } from '../proxy/proxy.js';
 import { dicomwebBase, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
+import { FrameSource } from './frame-source.js';
 import { qido } from './qido.js';
 import { rendered } from './rendered.js';
 import { stow } from './stow.js';
@@ -10,6 +11,9 @@ import { bulk, frames, metadata, retrieve, wadoUri } from './wado.js';
 export type { DicomwebOptions } from './context.js';
 
 type Handler = (req: Request, res: Response, options: DicomwebOptions) => Promise<void>;
+
+/** As Orthanc's storage cache (`MaximumStorageCacheSize`, 128 MB by default). */
+const DEFAULT_FRAME_CACHE_BYTES = 128 * 1024 * 1024;
 
 /**
  * The DICOMweb routes (PS3.18), to be mounted by the host (fhir-server mounts it at `/dicomweb`).
@@ -51,7 +55,8 @@ export function dicomwebRouter(options: DicomwebOptions): express.Router {
     router.get(path, run(wado(retrieve)));
     router.get(`${path}/metadata`, run(wado(metadata)));
   }
-  router.get(`${instance}/frames/:frames`, run(wado(frames)));
+  const frameSource = new FrameSource(options.frameCacheBytes ?? DEFAULT_FRAME_CACHE_BYTES);
+  router.get(`${instance}/frames/:frames`, run(wado((req, res, o) => frames(req, res, o, frameSource))));
   for (const path of [instance, `${instance}/frames/:frames`]) router.get(`${path}/rendered`, run(wado((req, res, o) => rendered(req, res, o, 'rendered'))));
   for (const path of [study, series, instance, `${instance}/frames/:frames`]) router.get(`${path}/thumbnail`, run(wado((req, res, o) => rendered(req, res, o, 'thumbnail'))));
   router.get(`${instance}/bulk/:tag`, run(wado(bulk)));

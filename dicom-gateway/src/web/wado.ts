@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { BufferPool } from './buffer-pool.js';
 import { withBase } from '../dicom/json.js';
 import { EXPLICIT_LE, IMPLICIT_LE, frameMediaType } from '../dicom/transfer-syntax.js';
 import type { FrameIndex } from '../dicom/parse.js';
@@ -7,6 +6,7 @@ import type { InstanceRecord } from '../store/store.js';
 import { dicomwebBase, notFound, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { drained } from './drain.js';
+import type { FrameSource } from './frame-source.js';
 import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { CRLF, newBoundary, parseAccept, type MediaType } from './multipart.js';
@@ -96,18 +96,16 @@ function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: Med
   return undefined;
 }
 
-const FRAME_BUFFERS = new BufferPool();
-
-/** WADO-RS frames: each frame located by the index made at ingest and read by byte range. */
-export async function frames(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+/** WADO-RS frames: each frame located by the index made at ingest and read by byte range (or kept in memory, see FrameSource). */
+export async function frames(req: Request, res: Response, options: DicomwebOptions, source: FrameSource): Promise<void> {
   const instance = await oneInstance(req, options);
   const index = instance.frames;
   if (!index) throw new DicomwebError(404, 'DICOMWEB-FRAMES', { zh: `实例 ${instance.sopInstanceUID} 没有可按帧读取的像素数据`, en: `instance ${instance.sopInstanceUID} has no pixel data that can be read frame by frame` });
   const numbers = parseFrameList(String(req.params.frames ?? ""), frameCount(index));
   const encoding = frameEncoding(instance, index, parseAccept(req.get('accept')));
   if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
-  const data = await Promise.all(numbers.map((n) => readFrame(options, instance, index, n, FRAME_BUFFERS)));
-  res.once('close', () => FRAME_BUFFERS.giveBack(data));
+  const data = await Promise.all(numbers.map((n) => source.frame(options, instance, index, n)));
+  res.once('close', () => source.release(data));
   sendParts(res, encoding, data);
 }
 

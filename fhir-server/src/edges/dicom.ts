@@ -88,7 +88,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
           next();
         },
         dicomwebGuard(ctx),
-        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl, ...(proxy ? { proxy } : {}) }),
+        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl, frameCacheBytes: ctx.config.dicomFrameCacheBytes, ...(proxy ? { proxy } : {}) }),
         (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
           next(error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);
         },
