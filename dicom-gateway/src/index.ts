@@ -7,7 +7,7 @@ export type { DicomJson, DicomJsonElement } from './dicom/json.js';
 export { DICOM_MIGRATION_SQL } from './store/schema.js';
 export { DicomStore, type DicomStoreOptions, type InstanceSink, type StoreResult, type StoreOptions } from './store/store.js';
 export type { QidoQuery, QidoLevel } from './store/query.js';
-export { dicomwebRouter, type DicomwebOptions } from './web/router.js';
+export { dicomwebRoutes, type DicomwebOptions, type DicomwebRoutes } from './web/router.js';
 export { DicomwebError, type DicomwebIssue } from './web/errors.js';
 export { QueryError } from './store/query.js';
 export type { BlobStore } from './store/blob.js';

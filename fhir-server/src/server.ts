@@ -58,9 +58,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const state: AppState = { ready: true, inFlight: 0 };
   const edges: Edge[] = [];
   for (const factory of EDGES) edges.push(await factory(ctx, logger));
-  const app = createApp(ctx, logger, state, edges);
+  const { app, listener } = createApp(ctx, logger, state, edges);
   const options = { keepAliveTimeout: 65_000, requestTimeout: 300_000, ...expressMessageClasses(app) };
-  const server = config.tls ? https.createServer({ ...options, cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }, app) : http.createServer(options, app);
+  const server = config.tls ? https.createServer({ ...options, cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }, listener) : http.createServer(options, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, ipv6Only: false }, resolve);

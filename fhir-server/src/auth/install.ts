@@ -48,7 +48,7 @@ const KEY_REFRESH_MS = 60_000;
 /**
  * The authorisation server as an edge: at start it loads the bootstrap file and the signing key
  * (a bad file stops the start), and it purges expired tokens, codes and assertion ids now and then.
- * Its routes are installed by `installAuth`, ahead of /fhir.
+ * Its routes are installed by `installAuth`, ahead of /fhir, behind `authGate`.
  */
 export const authEdge: EdgeFactory = async (ctx, logger) => {
   const server = authServer(ctx, logger);
@@ -72,10 +72,14 @@ export const authEdge: EdgeFactory = async (ctx, logger) => {
   };
 };
 
-/** Mounts CORS, authentication of /fhir, /dicomweb and /bulk, the discovery documents and the /auth endpoints. */
+/** CORS, then authentication of /fhir, /dicomweb and /bulk: what every request meets before it is routed. */
+export function authGate(ctx: Context): express.RequestHandler[] {
+  return [cors(), authenticate(ctx.config, ctx.db)];
+}
+
+/** Mounts the discovery documents and the /auth endpoints (behind `authGate`). */
 export function installAuth(app: express.Express, ctx: Context, logger: Logger): void {
   const server = authServer(ctx, logger);
-  app.use(cors());
   // With authorisation off there is no authorisation to discover: the documents are 404 and apps run without a token.
   if (ctx.config.auth === 'on') {
     app.get('/fhir/.well-known/smart-configuration', (req, res) => {
@@ -85,7 +89,6 @@ export function installAuth(app: express.Express, ctx: Context, logger: Logger):
       res.json(openidConfiguration(ctx.config, req));
     });
   }
-  app.use(authenticate(ctx.config, ctx.db));
 
   const auth = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { DicomStore, DicomwebError, DicomwebProxy, dicomwebRouter, S3BlobStore, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
-import type { NextFunction, Request, Response } from 'express';
+import { DicomStore, DicomwebError, DicomwebProxy, dicomwebRoutes, S3BlobStore, startDimse, type DimseListener, type FhirJson, type FhirPort } from '@qiao/dicom-gateway';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { dicomwebGuard } from '../access/dicomweb.js';
 import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
 import { auditedDimseStore } from '../audit/dimse-access.js';
@@ -77,23 +77,23 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
   const store = dicomStore(ctx, logger);
   const seen = stores.get(ctx)?.seen ?? {};
   const proxy = ctx.config.dicomwebPeers.length ? new DicomwebProxy({ peers: ctx.config.dicomwebPeers, log: logger }) : undefined;
+  const routes = dicomwebRoutes({ store, publicOrigin: () => ctx.config.baseUrl, frameCacheBytes: ctx.config.dicomFrameCacheBytes, ...(proxy ? { proxy } : {}) });
+  // Every DICOMweb request, before its route: audited, its origin noted for background work, checked against the caller's reach.
+  const handlers: RequestHandler[] = [
+    auditAccess(ctx, (req, seen) => dicomwebAccess(ctx.db, req, seen)),
+    (req: Request, _res: Response, next: NextFunction) => {
+      seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      next();
+    },
+    dicomwebGuard(ctx),
+  ];
+  const mapError = (error: unknown) => (error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);
   return {
     name: 'dicomweb',
     mount(app) {
-      app.use(
-        '/dicomweb',
-        auditAccess(ctx, (req, seen) => dicomwebAccess(ctx.db, req, seen)),
-        (req: Request, _res: Response, next: NextFunction) => {
-          seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-          next();
-        },
-        dicomwebGuard(ctx),
-        dicomwebRouter({ store, publicOrigin: () => ctx.config.baseUrl, frameCacheBytes: ctx.config.dicomFrameCacheBytes, ...(proxy ? { proxy } : {}) }),
-        (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
-          next(error instanceof DicomwebError ? FhirError.of([fromEdgeIssue(error.issue)], error.status) : error);
-        },
-      );
+      app.use('/dicomweb', ...handlers, routes.router, (error: unknown, _req: Request, _res: Response, next: NextFunction) => next(mapError(error)));
     },
+    lanes: [{ method: 'GET', mount: '/dicomweb', path: routes.framesPath, handlers: [...handlers, routes.frames], mapError }],
     async close() {
       await store.close();
     },

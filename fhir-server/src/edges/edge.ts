@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type express from 'express';
+import type { Lane } from '../http/lanes.js';
 import type { Logger } from '../http/logger.js';
 import type { Context } from '../router/types.js';
 
@@ -13,6 +14,8 @@ export interface Edge {
   readonly name: string;
   /** Mounts its routes on the HTTP application, before the catch-all 404. */
   mount?(app: express.Express): void;
+  /** Its hottest routes, served with the same handlers without Express's router (http/lanes.ts). */
+  lanes?: readonly Lane[];
   /** Takes the HTTP server itself, for what a route cannot do (WebSocket upgrades); called before `start`. */
   attach?(server: http.Server): void;
   /** Starts listeners and background work once the database is migrated. */

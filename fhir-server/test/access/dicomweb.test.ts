@@ -11,6 +11,8 @@ jest.setTimeout(120_000);
 
 const SAMPLES = path.resolve(import.meta.dirname, '../../../dicom-gateway/test/data');
 const CT_STUDY = '1.3.6.1.4.1.5962.1.2.1.20040119072730.12322';
+const CT_SERIES = '1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322';
+const CT_SOP = '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322';
 
 describe('DICOMweb by the study’s patient (PostgreSQL, auth on)', () => {
   const server = useAuthServer('postgres');
@@ -66,6 +68,40 @@ describe('DICOMweb by the study’s patient (PostgreSQL, auth on)', () => {
       expect(outcome.resourceType).toBe('OperationOutcome');
       expect(outcome.issue[0]?.details.text).toContain('Study');
     }
+  });
+
+  it('serves WADO-RS frames on the lane as the router serves them: the frame, CORS, the request id, refusals and errors', async () => {
+    const patient = (subjects.get(CT_STUDY) as string).split('/')[1] as string;
+    const other = [...subjects.keys()].find((uid) => uid !== CT_STUDY) as string;
+    const token = (await userToken(server, { username: 'radiologist', scopes: 'launch/patient patient/*.rs', patient })).body.access_token as string;
+    const accept = { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' };
+    const ask = async (url: string, headers: Record<string, string>) => {
+      const reply = await fetch(url, { headers });
+      const type = reply.headers.get('content-type') ?? '';
+      const boundary = /boundary=([^;]+)/.exec(type)?.[1];
+      const body = Buffer.from(await reply.arrayBuffer()).toString('latin1');
+      const same = (text: string) => (boundary ? text.split(boundary).join('BOUNDARY') : text);
+      return { status: reply.status, type: same(type), cors: reply.headers.get('access-control-allow-origin'), challenge: reply.headers.get('www-authenticate'), requestId: reply.headers.get('x-request-id'), body: same(body) };
+    };
+    // `/frames/1` takes the lane; with a trailing slash the same request goes through Express's router.
+    const cases: [string, string, Record<string, string>][] = [
+      [CT_STUDY, '1', { ...bearer(token), ...accept, origin: 'https://viewer.example', 'x-request-id': 'lane-test-1' }],
+      [CT_STUDY, '2', { ...bearer(token), ...accept }],
+      [CT_STUDY, '1', { ...bearer(token), accept: 'image/jp2' }],
+      [other, '1', { ...bearer(token), ...accept }],
+      [CT_STUDY, '1', accept],
+      ['1.2.x', '1', { ...bearer(token), ...accept }],
+    ];
+    const statuses: number[] = [];
+    for (const [study, frame, headers] of cases) {
+      const url = `${server.url}/dicomweb/studies/${study}/series/${CT_SERIES}/instances/${CT_SOP}/frames/${frame}`;
+      const lane = await ask(url, headers);
+      const routed = await ask(`${url}/`, headers);
+      expect({ ...lane, requestId: headers['x-request-id'] ?? 'random' }).toEqual({ ...routed, requestId: headers['x-request-id'] ?? 'random' });
+      expect(lane.requestId).toMatch(headers['x-request-id'] ?? /^[0-9a-f-]{36}$/);
+      statuses.push(lane.status);
+    }
+    expect(statuses).toEqual([200, 404, 406, 404, 401, 404]);
   });
 
   it('keeps a study in reach for the token that reached it, never for another token', async () => {
