@@ -1,24 +1,10 @@
+import { canonicalJson } from '../crypto/canonical-json.js';
 import { sm3 } from '../crypto/sm3.js';
 import type { Db, Queryable } from '../repository/db.js';
 import type { StoredVersion } from '../repository/stored.js';
 
 /** The hash before the first record (and what an empty chain's head holds). */
 export const GENESIS = '0'.repeat(64);
-
-/**
- * JSON with object keys sorted and no white space, so the hash does not depend on how a driver
- * or a dump re-serialises the stored text.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** One link: SM3(previous hash (32 bytes) ‖ canonical JSON of the record as stored), hex. */
 export function link(previous: string, record: unknown): string {

@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../repository/db.js';
-import { canonicalJson, GENESIS, link } from './chain.js';
+import { canonicalJson } from '../crypto/canonical-json.js';
+import { GENESIS, link } from './chain.js';
 
 export interface BrokenLink {
   seq: string;

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { canonicalJson } from '../crypto/canonical-json.js';
 
 /** How the signed bytes of a resource are made (recorded on the signature, so the rule can change later). */
 export const CANONICAL_FORM = 'jcs-without-meta-text';
@@ -13,15 +14,4 @@ export const CANONICAL_FORM = 'jcs-without-meta-text';
 export function canonicalBytes(resource: Resource): Buffer {
   const { meta: _meta, text: _text, ...content } = resource as Resource & { text?: unknown };
   return Buffer.from(canonicalJson(content), 'utf8');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
