@@ -36,7 +36,8 @@ export interface Measurement {
   cstoreCpuMsPerInstance: number[];
   qidoStudiesP50Ms: number;
   seriesMetadataP50Ms: number;
-  framesPerS: number;
+  /** Frames per second of each timed pass. */
+  framesPerS: number[];
   multiframeFrameP50Ms: number;
 }
 
@@ -224,7 +225,7 @@ const ingest = {
 if (target.ingestOnly) {
   agent.destroy();
   getter.close();
-  const measurement: Measurement = { ...ingest, qidoStudiesP50Ms: NaN, seriesMetadataP50Ms: NaN, framesPerS: NaN, multiframeFrameP50Ms: NaN };
+  const measurement: Measurement = { ...ingest, qidoStudiesP50Ms: NaN, seriesMetadataP50Ms: NaN, framesPerS: [], multiframeFrameP50Ms: NaN };
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
   process.exit(0);
 }
@@ -248,14 +249,13 @@ await run('sync', []);
 for (let pass = 0; pass < FRAME_WARM_UP_PASSES; pass++) {
   for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await get(framePath(i), { Accept: FRAME_ACCEPT }, false));
 }
-const framesStart = performance.now();
+const framesPerS: number[] = [];
 for (let pass = 0; pass < FRAME_PASSES; pass++) {
   const passStart = performance.now();
   for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await get(framePath(i), { Accept: FRAME_ACCEPT }, false));
-  say(`frames pass ${pass + 1}: ${(read.sopUids.length / ((performance.now() - passStart) / 1000)).toFixed(0)}/s`);
+  framesPerS.push(read.sopUids.length / ((performance.now() - passStart) / 1000));
+  say(`frames pass ${pass + 1}: ${(framesPerS[pass] as number).toFixed(0)}/s`);
 }
-const framesPerS = (FRAME_PASSES * read.sopUids.length) / ((performance.now() - framesStart) / 1000);
-say(`frames, one client: ${framesPerS.toFixed(0)}/s`);
 
 const nextFrame = randomFrames();
 const mfPath = () => `/studies/${mf.studyUid}/series/${mf.seriesUid}/instances/${mf.sopUids[0]}/frames/${nextFrame()}`;

@@ -27,7 +27,7 @@ const ROWS: Row[] = [
   { label: 'C-STORE, server CPU per instance (median of 3)', unit: 'ms', value: (m) => median(m.cstoreCpuMsPerInstance), issueOrthanc: NaN, target: '' },
   { label: 'QIDO-RS /studies', unit: 'ms p50', value: (m) => m.qidoStudiesP50Ms, issueOrthanc: 2.2, target: '≤ Orthanc', met: (q, o) => q <= o },
   { label: 'Series metadata, 100 instances', unit: 'ms p50', value: (m) => m.seriesMetadataP50Ms, issueOrthanc: 78, target: '≤ 10 ms', met: (q) => q <= 10 },
-  { label: 'Frames, one client (frame 1 of each slice, 5 passes)', unit: 'frames/s', value: (m) => m.framesPerS, issueOrthanc: 318, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
+  { label: 'Frames, one client (frame 1 of each slice, median of 5 passes)', unit: 'frames/s', value: (m) => median(m.framesPerS), issueOrthanc: 318, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
   { label: 'One random frame of the 100-frame instance', unit: 'ms p50', value: (m) => m.multiframeFrameP50Ms, issueOrthanc: 220, target: '≤ 5 ms', met: (q) => q <= 5 },
 ];
 
