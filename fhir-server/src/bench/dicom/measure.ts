@@ -198,9 +198,17 @@ say('ready; storing the warm-up series and the multi-frame instance (untimed)');
 await stow(dataset.warmup);
 await stow(mf);
 
+/**
+ * Each timed run starts with the file system's write-back of the one before done (`sync`), for both
+ * servers: back-to-back runs of 52 MB otherwise make the next run create its files while the kernel
+ * writes the last one's, and which server that slows more changes from minute to minute.
+ */
+const settled = () => run('sync', []);
+
 const stowSeconds: number[] = [];
 const stowCpu: number[] = [];
 for (const series of dataset.stow) {
+  await settled();
   const { seconds, cpuMs } = await withCpu(series.files.length, () => stow(series));
   stowSeconds.push(seconds);
   stowCpu.push(cpuMs);
@@ -209,6 +217,7 @@ for (const series of dataset.stow) {
 const cstoreSeconds: number[] = [];
 const cstoreCpu: number[] = [];
 for (const series of dataset.cstore) {
+  await settled();
   const { seconds, cpuMs } = await withCpu(series.files.length, () => cstore(series));
   cstoreSeconds.push(seconds);
   cstoreCpu.push(cpuMs);
@@ -245,7 +254,7 @@ const metadataP50 = await latency(METADATA_REQUESTS, () => metadataPath, { Accep
 say(`series metadata: p50 ${metadataP50.toFixed(1)} ms`);
 
 const framePath = (i: number) => `/studies/${read.studyUid}/series/${read.seriesUid}/instances/${read.sopUids[i]}/frames/1`;
-await run('sync', []);
+await settled();
 for (let pass = 0; pass < FRAME_WARM_UP_PASSES; pass++) {
   for (let i = 0; i < read.sopUids.length; i++) checkFrame('frame')(await get(framePath(i), { Accept: FRAME_ACCEPT }, false));
 }
