@@ -2,7 +2,7 @@ import type { DicomStore, InstanceSink, StoreResult } from '@qiao/dicom-gateway'
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../router/types.js';
 import { patientOfStudy } from './edge-access.js';
-import { AUDIT, auditEvent, type AuditFacts } from './event.js';
+import { AUDIT, type AuditFacts } from './event.js';
 import { studyEntity } from './http-access.js';
 import { auditLog } from './log.js';
 
@@ -20,11 +20,9 @@ const DIMSE_PEER: Principal = Object.freeze({ kind: 'backend', clientId: 'dimse-
 export function auditedDimseStore(ctx: Context, store: DicomStore): DicomStore {
   // A study sent instance by instance is one transfer: its records fold into one (see audit/repeats.ts).
   const record = (facts: Omit<AuditFacts, 'principal' | 'patients'>, study: string | undefined) =>
-    void (study ? patientOfStudy(ctx.db, study).catch(() => []) : Promise.resolve([])).then((patients) => {
-      const full: AuditFacts = { ...facts, principal: DIMSE_PEER, patients };
-      if (facts.action === 'E') auditLog(ctx).enqueue(auditEvent(full));
-      else auditLog(ctx).enqueueRepeatable(full);
-    });
+    void (study ? patientOfStudy(ctx.db, study).catch(() => []) : Promise.resolve([])).then((patients) =>
+      auditLog(ctx).enqueueFacts({ ...facts, principal: DIMSE_PEER, patients }, { repeatable: facts.action !== 'E' }),
+    );
   return new Proxy(store, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DEVELOPMENT_PRINCIPAL, type Principal } from '../auth/principal.js';
 import type { Context } from '../router/types.js';
-import { AUDIT, auditEvent, type AuditFacts } from './event.js';
+import { AUDIT, type AuditFacts } from './event.js';
 import { auditLog } from './log.js';
 import { originOf, withOrigin } from './scope.js';
 
@@ -47,9 +47,7 @@ export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) =
         .then((facts) => {
           if (!facts) return;
           const { repeatable, ...rest } = facts;
-          const full: AuditFacts = { ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' };
-          if (repeatable) log.enqueueRepeatable(full);
-          else log.enqueue(auditEvent(full));
+          log.enqueueFacts({ ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }, { repeatable });
         })
         .catch(() => undefined);
     };

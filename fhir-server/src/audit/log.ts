@@ -67,13 +67,13 @@ export class AuditLog {
   }
 
   /**
-   * Queues an image access: its record waits REPEAT_WINDOW_MS first, and the same access repeated
-   * meanwhile (`repeatKey`) folds into it instead of making a record of its own — a viewer's
-   * frames cost a key and a request entity each, not a record.
+   * Queues the record of these facts. A `repeatable` one (an image access) waits REPEAT_WINDOW_MS
+   * first, and the same access repeated meanwhile (`repeatKey`) folds into it instead of making a
+   * record of its own — a viewer's frames cost a key and a request entity each, not a record.
    */
-  enqueueRepeatable(facts: AuditFacts): void {
+  enqueueFacts(facts: AuditFacts, options: { repeatable?: boolean } = {}): void {
     if (!this.enabled) return;
-    if (this.closed) return this.enqueue(auditEvent(facts));
+    if (!options.repeatable || this.closed) return this.enqueue(auditEvent(facts));
     const key = repeatKey(facts);
     const held = this.repeats.get(key);
     if (held) return absorb(held.event, facts);

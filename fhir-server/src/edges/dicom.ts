@@ -80,7 +80,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
   const routes = dicomwebRoutes({ store, publicOrigin: () => ctx.config.baseUrl, frameCacheBytes: ctx.config.dicomFrameCacheBytes, ...(proxy ? { proxy } : {}) });
   // Every DICOMweb request, before its route: audited, its origin noted for background work, checked against the caller's reach.
   const handlers: RequestHandler[] = [
-    auditAccess(ctx, (req, seen) => dicomwebAccess(ctx.db, req, seen)),
+    auditAccess(ctx, (req, viewed) => dicomwebAccess(ctx.db, req, viewed)),
     (req: Request, _res: Response, next: NextFunction) => {
       seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       next();
