@@ -11,7 +11,7 @@ import { TextCache } from './text-cache.js';
 import { INSTANCE_TAGS, nameKeys, PATIENT_TAGS, pick, SERIES_TAGS, STUDY_TAGS } from './levels.js';
 import { findInstances, findSeries, findStudies, type QidoQuery, type QueryOptions } from './query.js';
 import { StudySync } from '../fhir/sync.js';
-import { IndexJournal, IndexQueue } from './index-behind.js';
+import { IndexJournal, IndexQueue, type QueuedInstance } from './index-behind.js';
 import { KnownUids } from './known-uids.js';
 import { Incoming, TooLarge, type Received } from './incoming.js';
 
@@ -104,7 +104,7 @@ export class DicomStore {
   private readonly maxBytes: number;
   private readonly records = new Map<string, InstanceRecord>();
   private readonly metadataCache = new TextCache(METADATA_CACHE_BYTES);
-  private readonly behind: { known: KnownUids; queue: IndexQueue } | undefined;
+  private readonly behind: { known: KnownUids; queue: IndexQueue<QueuedRow> } | undefined;
   /** Instances a previous process acknowledged and did not index, indexed again before anything else. */
   private readonly recovered: Promise<void>;
 
@@ -121,7 +121,7 @@ export class DicomStore {
     if (options.indexBehind !== false) {
       const known = new KnownUids();
       void this.recovered.then(() => known.load(this.sql)).catch((error: unknown) => this.log?.log('error', 'DICOM UID filter not loaded; every instance waits for its index row', { error: String(error) }));
-      this.behind = { known, queue: new IndexQueue(journal, this.log) };
+      this.behind = { known, queue: new IndexQueue<QueuedRow>(journal, this.log, (batch) => this.persistQueued(batch)) };
     }
   }
 
@@ -287,22 +287,8 @@ export class DicomStore {
     if (owner && owner !== record.studyInstanceUID) return { inserted: false, existingSha: null, seriesStudy: owner };
     if (!known.ready || known.maybeHas(record.sopInstanceUID)) return undefined;
     known.add(record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID);
-    queue.add({
-      sop: record.sopInstanceUID,
-      sha256,
-      storageKey: record.storageKey,
-      persist: async () => {
-        const outcome = await this.write(record, parsed, sha256);
-        if (outcome.inserted) {
-          if (options.sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
-          return;
-        }
-        // Only another process writing the same index gets here: what it stored stays.
-        this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
-        if (outcome.existingSha !== sha256) await this.blobs.remove(record.storageKey);
-      },
-    });
-    // The caller answers `stored`; the ImagingStudy follows the row (`persist` schedules it).
+    queue.add({ sop: record.sopInstanceUID, sha256, storageKey: record.storageKey, row: { record, parsed, sha256 }, sync: options.sync });
+    // The caller answers `stored`; the ImagingStudy follows the row (`persistQueued` schedules it).
     return { inserted: true, existingSha: null, seriesStudy: null, queued: true };
   }
 
@@ -319,62 +305,138 @@ export class DicomStore {
     return { inserted: false, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
   }
 
-  /**
-   * Indexes one instance in a single statement (one round trip, atomic on its own): the instance row
-   * first, and patient, series and study only if it went in, their counters incremented in the upserts.
-   * Two stores into one study serialise on its row; a SOP Instance UID already there inserts nothing.
-   */
+  /** Writes the rows of acknowledged instances, then brings their ImagingStudies up to date. */
+  private async persistQueued(batch: readonly QueuedRow[]): Promise<void> {
+    const outcomes = await this.writeRows(batch.map((item) => item.row));
+    for (const [i, outcome] of outcomes.entries()) {
+      const { row, sync } = batch[i] as QueuedRow;
+      if (outcome.inserted) {
+        if (sync !== 'defer') this.sync?.schedule(row.record.studyInstanceUID);
+        continue;
+      }
+      // Only another process writing the same index gets here: what it stored stays.
+      this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: row.record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
+      if (outcome.existingSha !== row.sha256) await this.blobs.remove(row.record.storageKey);
+    }
+  }
+
   private async write(record: InstanceRecord, parsed: ParsedInstance, sha256: string): Promise<IndexOutcome> {
-    const json = parsed.json;
-    const patientName = nameKeys(firstPersonName(json, '00100010'));
-    const referring = nameKeys(firstPersonName(json, '00080090'));
-    const patientAttrs = pick(json, PATIENT_TAGS);
-    const metadata = { ...json, '00083002': { vr: 'UI', Value: [record.transferSyntax] } };
-    const instanceAttrs = { ...pick(json, INSTANCE_TAGS), '00083002': metadata['00083002'] };
-    const [row] = await this.sql.query<{ inserted: number; existing_sha: string | null; series_study: string | null }>(
-      `WITH ins AS (
+    return (await this.writeRows([{ record, parsed, sha256 }]))[0] as IndexOutcome;
+  }
+
+  /**
+   * Indexes instances in one statement (one round trip, atomic): the instance rows first, then the
+   * patients, series and studies of those that went in, once each, their counters incremented by
+   * the number that went in. Two stores into one study serialise on its row; a SOP Instance UID
+   * already there inserts nothing, and an instance whose series belongs to another study neither.
+   * Where a series or study occurs more than once, its last instance's attributes are written, as
+   * one statement per instance in arrival order would have left them. The rows name each SOP
+   * Instance UID once and each series in one study (the queue admits nothing else).
+   */
+  private async writeRows(rows: readonly IndexRow[]): Promise<IndexOutcome[]> {
+    const instances: object[] = [];
+    const series = new Map<string, object>();
+    const studies = new Map<string, object>();
+    for (const [ord, { record, parsed, sha256 }] of rows.entries()) {
+      const json = parsed.json;
+      const syntax = { vr: 'UI', Value: [record.transferSyntax] };
+      const patientName = nameKeys(firstPersonName(json, '00100010'));
+      const referring = nameKeys(firstPersonName(json, '00080090'));
+      const patientAttrs = pick(json, PATIENT_TAGS);
+      instances.push({
+        ord,
+        sop: record.sopInstanceUID,
+        series: record.seriesInstanceUID,
+        study: record.studyInstanceUID,
+        sop_class: record.sopClassUID,
+        number: intOrNull(firstNumber(json, '00200013')),
+        syntax: record.transferSyntax,
+        key: record.storageKey,
+        size: record.size,
+        sha: sha256,
+        frames: record.frames,
+        bulk: record.bulk,
+        attrs: { ...pick(json, INSTANCE_TAGS), '00083002': syntax },
+        metadata: { ...json, '00083002': syntax },
+      });
+      series.set(record.seriesInstanceUID, {
+        series: record.seriesInstanceUID,
+        study: record.studyInstanceUID,
+        modality: firstString(json, '00080060') ?? null,
+        number: intOrNull(firstNumber(json, '00200011')),
+        pps_date: firstString(json, '00400244') ?? null,
+        pps_time: firstString(json, '00400245') ?? null,
+        attrs: pick(json, SERIES_TAGS),
+      });
+      studies.set(record.studyInstanceUID, {
+        ord,
+        study: record.studyInstanceUID,
+        patient_id: firstString(json, '00100020') ?? '',
+        issuer: firstString(json, '00100021') ?? '',
+        p_groups: patientName.groups,
+        p_words: patientName.words,
+        p_attrs: patientAttrs,
+        date: firstString(json, '00080020') ?? null,
+        time: firstString(json, '00080030') ?? null,
+        accession: firstString(json, '00080050') ?? null,
+        study_id: firstString(json, '00200010') ?? null,
+        r_groups: referring.groups,
+        r_words: referring.words,
+        attrs: { ...patientAttrs, ...pick(json, STUDY_TAGS) },
+      });
+    }
+    const result = await this.sql.query<{ inserted: boolean; existing_sha: string | null; series_study: string | null }>(
+      `WITH v AS (
+         SELECT * FROM json_to_recordset($1::json) AS v(ord int, sop text, series text, study text, sop_class text, number int, syntax text, key text, size bigint, sha text, frames jsonb, bulk jsonb, attrs json, metadata json)
+       ), ins AS (
          INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, transfer_syntax, storage_key, size, sha256, frames, bulk, attrs, metadata)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13
-         WHERE NOT EXISTS (SELECT 1 FROM dicom_series WHERE series_uid = $2 AND study_uid <> $3)
+         SELECT sop, series, study, sop_class, number, syntax, key, size, sha, frames, bulk, attrs::text, metadata::text FROM v
+         WHERE NOT EXISTS (SELECT 1 FROM dicom_series s WHERE s.series_uid = v.series AND s.study_uid <> v.study)
+         ORDER BY ord
          ON CONFLICT (sop_instance_uid) DO NOTHING
-         RETURNING 1
-       ), p AS (
-         INSERT INTO dicom_patient (patient_id, issuer, name_groups, name_words, attrs) SELECT $14, $15, $16, $17, $18 FROM ins
-         ON CONFLICT (patient_id, issuer) DO UPDATE SET name_groups = EXCLUDED.name_groups, name_words = EXCLUDED.name_words, attrs = EXCLUDED.attrs
-         RETURNING patient_key
+         RETURNING sop_instance_uid, series_uid, study_uid
+       ), sv AS (
+         SELECT x.*, (SELECT count(*) FROM ins WHERE ins.series_uid = x.series)::int AS n
+         FROM json_to_recordset($2::json) AS x(series text, study text, modality text, number int, pps_date text, pps_time text, attrs json)
        ), se AS (
          INSERT INTO dicom_series AS s (series_uid, study_uid, modality, series_number, pps_start_date, pps_start_time, attrs, instance_count)
-         SELECT $2, $3, $19, $20, $21, $22, $23, 1 FROM ins
+         SELECT series, study, modality, number, pps_date, pps_time, attrs::text, n FROM sv WHERE n > 0
          ON CONFLICT (series_uid) DO UPDATE SET modality = EXCLUDED.modality, series_number = EXCLUDED.series_number,
            pps_start_date = EXCLUDED.pps_start_date, pps_start_time = EXCLUDED.pps_start_time, attrs = EXCLUDED.attrs,
-           instance_count = s.instance_count + 1
-         RETURNING (xmax = 0) AS inserted
+           instance_count = s.instance_count + EXCLUDED.instance_count
+         RETURNING study_uid, (xmax = 0) AS inserted
+       ), tv AS (
+         SELECT x.*, (SELECT count(*) FROM ins WHERE ins.study_uid = x.study)::int AS n,
+           ARRAY(SELECT DISTINCT sv.modality FROM sv WHERE sv.study = x.study AND sv.n > 0 AND sv.modality IS NOT NULL) AS modalities
+         FROM json_to_recordset($3::json) AS x(ord int, study text, patient_id text, issuer text, p_groups text[], p_words text[], p_attrs json,
+           date text, time text, accession text, study_id text, r_groups text[], r_words text[], attrs json)
+       ), p AS (
+         INSERT INTO dicom_patient (patient_id, issuer, name_groups, name_words, attrs)
+         SELECT DISTINCT ON (patient_id, issuer) patient_id, issuer, p_groups, p_words, p_attrs::text FROM tv WHERE n > 0 ORDER BY patient_id, issuer, ord DESC
+         ON CONFLICT (patient_id, issuer) DO UPDATE SET name_groups = EXCLUDED.name_groups, name_words = EXCLUDED.name_words, attrs = EXCLUDED.attrs
+         RETURNING patient_key, patient_id, issuer
        ), st AS (
          INSERT INTO dicom_study AS t (study_uid, patient_key, study_date, study_time, accession, study_id, referring_groups, referring_words, attrs, series_count, instance_count, modalities)
-         SELECT $3, p.patient_key, $24, $25, $26, $27, $28, $29, $30, 1, 1, CASE WHEN $19::text IS NULL THEN '{}'::text[] ELSE ARRAY[$19::text] END FROM p
+         SELECT tv.study, p.patient_key, tv.date, tv.time, tv.accession, tv.study_id, tv.r_groups, tv.r_words, tv.attrs::text,
+           (SELECT count(*) FROM se WHERE se.study_uid = tv.study AND se.inserted)::int, tv.n, tv.modalities
+         FROM tv JOIN p ON p.patient_id = tv.patient_id AND p.issuer = tv.issuer WHERE tv.n > 0
          ON CONFLICT (study_uid) DO UPDATE SET patient_key = EXCLUDED.patient_key, study_date = EXCLUDED.study_date, study_time = EXCLUDED.study_time,
            accession = EXCLUDED.accession, study_id = EXCLUDED.study_id, referring_groups = EXCLUDED.referring_groups,
            referring_words = EXCLUDED.referring_words, attrs = EXCLUDED.attrs, updated_at = now(),
-           instance_count = t.instance_count + 1,
-           series_count = t.series_count + (SELECT count(*) FROM se WHERE inserted)::int,
-           modalities = CASE WHEN $19::text IS NULL OR $19::text = ANY(t.modalities) THEN t.modalities ELSE array_append(t.modalities, $19::text) END
+           instance_count = t.instance_count + EXCLUDED.instance_count,
+           series_count = t.series_count + EXCLUDED.series_count,
+           modalities = t.modalities || ARRAY(SELECT m FROM unnest(EXCLUDED.modalities) AS m WHERE m <> ALL(t.modalities))
          RETURNING 1
        )
-       SELECT (SELECT count(*) FROM ins)::int AS inserted,
-              (SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1) AS existing_sha,
-              (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study`,
-      [
-        record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID, record.sopClassUID, intOrNull(firstNumber(json, '00200013')),
-        record.transferSyntax, record.storageKey, record.size, sha256, record.frames ? JSON.stringify(record.frames) : null, JSON.stringify(record.bulk),
-        JSON.stringify(instanceAttrs), JSON.stringify(metadata),
-        firstString(json, '00100020') ?? '', firstString(json, '00100021') ?? '', patientName.groups, patientName.words, JSON.stringify(patientAttrs),
-        firstString(json, '00080060') ?? null, intOrNull(firstNumber(json, '00200011')), firstString(json, '00400244') ?? null, firstString(json, '00400245') ?? null, JSON.stringify(pick(json, SERIES_TAGS)),
-        firstString(json, '00080020') ?? null, firstString(json, '00080030') ?? null, firstString(json, '00080050') ?? null, firstString(json, '00200010') ?? null,
-        referring.groups, referring.words, JSON.stringify({ ...patientAttrs, ...pick(json, STUDY_TAGS) }),
-      ],
-      { prepare: 'qiao_dicom_index_instance' },
+       SELECT ins.sop_instance_uid IS NOT NULL AS inserted,
+              (SELECT sha256 FROM dicom_instance d WHERE d.sop_instance_uid = v.sop) AS existing_sha,
+              (SELECT study_uid FROM dicom_series s WHERE s.series_uid = v.series) AS series_study
+       FROM v LEFT JOIN ins ON ins.sop_instance_uid = v.sop
+       ORDER BY v.ord`,
+      [JSON.stringify(instances), JSON.stringify([...series.values()]), JSON.stringify([...studies.values()])],
+      { prepare: 'qiao_dicom_index_instances' },
     );
-    return { inserted: (row?.inserted ?? 0) > 0, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
+    return result.map((row) => ({ inserted: row.inserted === true, existingSha: row.existing_sha, seriesStudy: row.series_study }));
   }
 
   /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
@@ -482,6 +544,18 @@ export class DicomStore {
     await this.behind?.queue.close();
     await this.sync?.flush();
   }
+}
+
+/** What an instance's index row is made of: computed after the acknowledgement, when the row is written. */
+interface IndexRow {
+  record: InstanceRecord;
+  parsed: ParsedInstance;
+  sha256: string;
+}
+
+interface QueuedRow extends QueuedInstance {
+  row: IndexRow;
+  sync: StoreOptions['sync'];
 }
 
 /** What indexing an instance came to; `queued` when its row is written behind the acknowledgement. */

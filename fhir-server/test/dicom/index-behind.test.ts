@@ -84,6 +84,70 @@ describe.each(BACKENDS)('DICOM index written behind the acknowledgement (%s)', (
     await restarted.close();
   });
 
+  it('writes the rows that wait together in one statement, each patient, series and study counted once per instance', async () => {
+    const db = server.ctx.db;
+    const indexStatements: number[] = [];
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first index statement waits until every instance is acknowledged, so the rest queue behind it.
+    const gated = {
+      ...db,
+      query: (async (text: string, ...rest: unknown[]) => {
+        if (/INSERT INTO dicom_instance/.test(text)) {
+          indexStatements.push(JSON.parse((rest[0] as string[])[0] as string).length);
+          if (indexStatements.length === 1) await held;
+        }
+        return (db.query as (...a: unknown[]) => unknown)(text, ...rest);
+      }) as typeof db.query,
+    };
+    const store = new DicomStore({ sql: gated, dataDir: path.join(dir, 'batch') });
+    await settle();
+    const instance = (sop: string, series: string, study: string, modality: string, patient: string) =>
+      rewritePart10(CT, { SOPInstanceUID: sop, SeriesInstanceUID: series, StudyInstanceUID: study, Modality: modality, PatientID: patient, PatientName: `Batch^${patient}` });
+    expect((await store.storeInstance(instance('2.25.4401', '2.25.440', '2.25.44', 'CT', 'B-1'))).status).toBe('stored');
+    while (indexStatements.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const rest = [
+      instance('2.25.4402', '2.25.440', '2.25.44', 'CT', 'B-1'),
+      instance('2.25.4411', '2.25.441', '2.25.44', 'MR', 'B-1'),
+      instance('2.25.4412', '2.25.441', '2.25.44', 'MR', 'B-1'),
+      instance('2.25.4501', '2.25.450', '2.25.45', 'CT', 'B-2'),
+      instance('2.25.4401', '2.25.440', '2.25.44', 'CT', 'B-1'),
+    ];
+    const results = await Promise.all(rest.map((bytes) => store.storeInstance(bytes)));
+    expect(results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored', 'stored', 'duplicate']);
+    release();
+    await store.close();
+    expect(indexStatements).toEqual([1, 4]);
+    const studies = await db.query<{ study_uid: string; instance_count: number; series_count: number; modalities: string[]; patient_id: string }>(
+      `SELECT t.study_uid, t.instance_count, t.series_count, t.modalities, p.patient_id FROM dicom_study t JOIN dicom_patient p USING (patient_key)
+       WHERE t.study_uid IN ('2.25.44', '2.25.45') ORDER BY t.study_uid`,
+    );
+    expect(studies.map((s) => ({ ...s, modalities: [...s.modalities].sort() }))).toEqual([
+      { study_uid: '2.25.44', instance_count: 4, series_count: 2, modalities: ['CT', 'MR'], patient_id: 'B-1' },
+      { study_uid: '2.25.45', instance_count: 1, series_count: 1, modalities: ['CT'], patient_id: 'B-2' },
+    ]);
+    const series = await db.query<{ series_uid: string; instance_count: number; modality: string }>(
+      `SELECT series_uid, instance_count, modality FROM dicom_series WHERE study_uid IN ('2.25.44', '2.25.45') ORDER BY series_uid`,
+    );
+    expect(series).toEqual([
+      { series_uid: '2.25.440', instance_count: 2, modality: 'CT' },
+      { series_uid: '2.25.441', instance_count: 2, modality: 'MR' },
+      { series_uid: '2.25.450', instance_count: 1, modality: 'CT' },
+    ]);
+    // The stored DICOM JSON is the text the gateway serialised, byte for byte (WADO-RS splices it).
+    const [row] = await db.query<{ metadata: string; attrs: string }>(`SELECT metadata, attrs FROM dicom_instance WHERE sop_instance_uid = '2.25.4411'`);
+    const metadata = JSON.parse(row?.metadata ?? 'null') as Record<string, { Value?: unknown[] }>;
+    expect(row?.metadata).toBe(JSON.stringify(metadata));
+    expect(metadata['00080060']?.Value).toEqual(['MR']);
+    expect(metadata['00083002']?.Value).toEqual(['1.2.840.10008.1.2.1']);
+    expect(row?.attrs).toBe(JSON.stringify(JSON.parse(row?.attrs ?? 'null')));
+    const found = await call(`${server.url}/dicomweb`, 'GET', 'studies?PatientID=B-1');
+    expect(found.status).toBe(200);
+    const [study] = found.body as Record<string, { Value?: unknown[] }>[];
+    expect(study?.['00201208']?.Value).toEqual([4]);
+    expect(study?.['00201206']?.Value).toEqual([2]);
+  });
+
   it('keeps the series of the sample CT in its own study', async () => {
     const store = new DicomStore({ sql: server.ctx.db, dataDir: path.join(dir, 'sample') });
     await settle();
