@@ -1,8 +1,10 @@
 import { ensureDemoAccounts } from './auth/demo-accounts.js';
 import { loadConfig } from './config.js';
 import { loadDemoData } from './demo.js';
+import { setHeapGrowth } from './runtime/heap-growth.js';
 import { startServer } from './server.js';
 
+setHeapGrowth();
 const config = loadConfig();
 const running = await startServer(config);
 if (config.demoData) {
