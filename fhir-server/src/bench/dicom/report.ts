@@ -16,7 +16,8 @@ interface Row {
   met?(qiao: number, orthanc: number): boolean;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+// Not measured in this run (`--ingest-only`): no figure, and no verdict.
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const ROWS: Row[] = [
   { label: 'STOW-RS, 100-instance series (median of 3)', unit: 'instances/s', value: (m) => median(m.stowInstancesPerS), issueOrthanc: 175, target: '≥ 1.5× Orthanc', met: (q, o) => q >= 1.5 * o },
