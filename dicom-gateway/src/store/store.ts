@@ -287,7 +287,7 @@ export class DicomStore {
     if (owner && owner !== record.studyInstanceUID) return { inserted: false, existingSha: null, seriesStudy: owner };
     if (!known.ready || known.maybeHas(record.sopInstanceUID)) return undefined;
     known.add(record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID);
-    queue.add({ sop: record.sopInstanceUID, sha256, storageKey: record.storageKey, row: { record, parsed, sha256 }, sync: options.sync });
+    queue.add({ sop: record.sopInstanceUID, storageKey: record.storageKey, record, parsed, sha256, sync: options.sync });
     // The caller answers `stored`; the ImagingStudy follows the row (`persistQueued` schedules it).
     return { inserted: true, existingSha: null, seriesStudy: null, queued: true };
   }
@@ -307,16 +307,16 @@ export class DicomStore {
 
   /** Writes the rows of acknowledged instances, then brings their ImagingStudies up to date. */
   private async persistQueued(batch: readonly QueuedRow[]): Promise<void> {
-    const outcomes = await this.writeRows(batch.map((item) => item.row));
+    const outcomes = await this.writeRows(batch);
     for (const [i, outcome] of outcomes.entries()) {
-      const { row, sync } = batch[i] as QueuedRow;
+      const { record, sha256, sync } = batch[i] as QueuedRow;
       if (outcome.inserted) {
-        if (sync !== 'defer') this.sync?.schedule(row.record.studyInstanceUID);
+        if (sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
         continue;
       }
       // Only another process writing the same index gets here: what it stored stays.
-      this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: row.record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
-      if (outcome.existingSha !== row.sha256) await this.blobs.remove(row.record.storageKey);
+      this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
+      if (outcome.existingSha !== sha256) await this.blobs.remove(record.storageKey);
     }
   }
 
@@ -334,16 +334,14 @@ export class DicomStore {
    * Instance UID once and each series in one study (the queue admits nothing else).
    */
   private async writeRows(rows: readonly IndexRow[]): Promise<IndexOutcome[]> {
-    const instances: object[] = [];
-    const series = new Map<string, object>();
-    const studies = new Map<string, object>();
-    for (const [ord, { record, parsed, sha256 }] of rows.entries()) {
-      const json = parsed.json;
+    // Series and studies are written with their last instance's attributes: built once each, from it.
+    const lastOfSeries = new Map<string, number>();
+    const lastOfStudy = new Map<string, number>();
+    const instances = rows.map(({ record, parsed: { json }, sha256 }, ord) => {
+      lastOfSeries.set(record.seriesInstanceUID, ord);
+      lastOfStudy.set(record.studyInstanceUID, ord);
       const syntax = { vr: 'UI', Value: [record.transferSyntax] };
-      const patientName = nameKeys(firstPersonName(json, '00100010'));
-      const referring = nameKeys(firstPersonName(json, '00080090'));
-      const patientAttrs = pick(json, PATIENT_TAGS);
-      instances.push({
+      return {
         ord,
         sop: record.sopInstanceUID,
         series: record.seriesInstanceUID,
@@ -358,8 +356,11 @@ export class DicomStore {
         bulk: record.bulk,
         attrs: { ...pick(json, INSTANCE_TAGS), '00083002': syntax },
         metadata: { ...json, '00083002': syntax },
-      });
-      series.set(record.seriesInstanceUID, {
+      };
+    });
+    const series = [...lastOfSeries.values()].map((ord) => {
+      const { record, parsed: { json } } = rows[ord] as IndexRow;
+      return {
         series: record.seriesInstanceUID,
         study: record.studyInstanceUID,
         modality: firstString(json, '00080060') ?? null,
@@ -367,8 +368,14 @@ export class DicomStore {
         pps_date: firstString(json, '00400244') ?? null,
         pps_time: firstString(json, '00400245') ?? null,
         attrs: pick(json, SERIES_TAGS),
-      });
-      studies.set(record.studyInstanceUID, {
+      };
+    });
+    const studies = [...lastOfStudy.values()].map((ord) => {
+      const { record, parsed: { json } } = rows[ord] as IndexRow;
+      const patientName = nameKeys(firstPersonName(json, '00100010'));
+      const referring = nameKeys(firstPersonName(json, '00080090'));
+      const patientAttrs = pick(json, PATIENT_TAGS);
+      return {
         ord,
         study: record.studyInstanceUID,
         patient_id: firstString(json, '00100020') ?? '',
@@ -383,8 +390,8 @@ export class DicomStore {
         r_groups: referring.groups,
         r_words: referring.words,
         attrs: { ...patientAttrs, ...pick(json, STUDY_TAGS) },
-      });
-    }
+      };
+    });
     const result = await this.sql.query<{ inserted: boolean; existing_sha: string | null; series_study: string | null }>(
       `WITH v AS (
          SELECT * FROM json_to_recordset($1::json) AS v(ord int, sop text, series text, study text, sop_class text, number int, syntax text, key text, size bigint, sha text, frames jsonb, bulk jsonb, attrs json, metadata json)
@@ -433,7 +440,7 @@ export class DicomStore {
               (SELECT study_uid FROM dicom_series s WHERE s.series_uid = v.series) AS series_study
        FROM v LEFT JOIN ins ON ins.sop_instance_uid = v.sop
        ORDER BY v.ord`,
-      [JSON.stringify(instances), JSON.stringify([...series.values()]), JSON.stringify([...studies.values()])],
+      [JSON.stringify(instances), JSON.stringify(series), JSON.stringify(studies)],
       { prepare: 'qiao_dicom_index_instances' },
     );
     return result.map((row) => ({ inserted: row.inserted === true, existingSha: row.existing_sha, seriesStudy: row.series_study }));
@@ -553,8 +560,7 @@ interface IndexRow {
   sha256: string;
 }
 
-interface QueuedRow extends QueuedInstance {
-  row: IndexRow;
+interface QueuedRow extends QueuedInstance, IndexRow {
   sync: StoreOptions['sync'];
 }
 

@@ -71,7 +71,7 @@ function footnote(input: ReportInput): string[] {
   const { qiao = [], orthanc = [] } = input.rounds ?? {};
   if (qiao.length < 2 || orthanc.length !== qiao.length) return [];
   // MB/s moves with instances/s (the same bytes): one line for STOW-RS.
-  const ratios = ROWS.filter((row) => row.target.includes('×') && row.unit !== 'MB/s').map((row) => {
+  const ratios = ROWS.filter((row) => row.target.includes('×') && row.unit !== 'MB/s' && Number.isFinite(row.value(input.qiao))).map((row) => {
     const each = qiao.map((q, i) => fmt(row.value(q) / row.value(orthanc[i] as Measurement)));
     return `${row.label.split(' (')[0]}: ${each.join(', ')}`;
   });

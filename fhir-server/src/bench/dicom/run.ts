@@ -57,6 +57,7 @@ try {
   const orthancRuns: Measurement[] = [];
   let orthancVersion = '';
   let orthancSkipped = orthancMissing;
+
   async function measureQiao(round: number): Promise<void> {
     const pg = await startThrowawayPostgres({ settings: { ...POSTGRES_SETTINGS, ...(durableIndex ? {} : { synchronous_commit: 'off' }) } });
     try {
@@ -96,7 +97,6 @@ try {
     for (const turn of turns) await turn(round);
   }
   loads.push(`after ${load()}`);
-
 
   const qiao = pool(qiaoRuns);
   const orthanc = orthancRuns.length ? pool(orthancRuns) : undefined;
