@@ -35,6 +35,14 @@ async function lookUpPatientOfStudy(db: Queryable, uid: string): Promise<string[
   return rows.map((r) => r.id);
 }
 
+/** What the audit reads from a DICOMweb path (below the mount): the study it names and whether it is a QIDO-RS query. */
+function dicomwebPath(path: string): { study: string | undefined; isQuery: boolean } {
+  const segments = path.split('/').filter((s) => s !== '');
+  const study = segments[0] === 'studies' && segments[1] && UID.test(segments[1]) ? segments[1] : undefined;
+  const isQuery = segments.length === 0 || /^(studies|series|instances)$/.test(segments[segments.length - 1] ?? '');
+  return { study, isQuery };
+}
+
 /**
  * A DICOMweb request as an audit record, at study level: WADO-RS (retrieve, metadata, rendered,
  * frames) is DICOM "Instances Accessed" (R), QIDO-RS a query (E, with the query), STOW-RS
@@ -42,8 +50,7 @@ async function lookUpPatientOfStudy(db: Queryable, uid: string): Promise<string[
  */
 export async function dicomwebAccess(db: Queryable, req: Request, seen: Seen): Promise<AccessFacts | undefined> {
   if (req.method === 'OPTIONS') return undefined;
-  const segments = seen.path.split('/').filter((s) => s !== '');
-  const inPath = segments[0] === 'studies' && segments[1] && UID.test(segments[1]) ? segments[1] : undefined;
+  const { study: inPath, isQuery } = dicomwebPath(seen.path);
   // A STOW-RS to /studies names its studies only in the reply (the retrieve URLs of what it stored).
   const studies = inPath ? [inPath] : [...new Set([...(seen.reply ?? '').matchAll(/\/studies\/([0-9.]{1,64})/g)].map((m) => m[1] as string))].slice(0, 20);
   const data: AuditData[] = studies.map(studyEntity);
@@ -56,7 +63,6 @@ export async function dicomwebAccess(db: Queryable, req: Request, seen: Seen): P
   if (req.method === 'DELETE') {
     return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'dicomweb-delete', display: 'DICOMweb delete' }], action: 'D', data, patients };
   }
-  const isQuery = segments.length === 0 || /^(studies|series|instances)$/.test(segments[segments.length - 1] ?? '');
   if (isQuery) {
     return {
       type: { system: AUDIT.dcm, code: '110112', display: 'Query' },
@@ -67,6 +73,13 @@ export async function dicomwebAccess(db: Queryable, req: Request, seen: Seen): P
     };
   }
   return { type: { system: AUDIT.dcm, code: '110103', display: 'DICOM Instances Accessed' }, subtype: [{ system: AUDIT.qiaoEvent, code: 'wado-rs', display: 'WADO-RS' }], action: 'R', data, patients, repeatable: true };
+}
+
+/** A WADO-RS read of one study, named by that study: its facts (`dicomwebAccess`) are the same for every read of it. */
+export function dicomwebRepeat(req: Request, seen: Seen): string | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const { study, isQuery } = dicomwebPath(seen.path);
+  return study && !isQuery ? `wado-rs ${study}` : undefined;
 }
 
 /** A bulk-export status poll, file download or cancellation as an audit record (the kick-off is the $export operation's). */

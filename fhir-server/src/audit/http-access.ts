@@ -26,10 +26,13 @@ const MAX_REPLY = 256 * 1024;
  * response is finished, through the batched queue: these are reads and file transfers, and the
  * DICOM store's own writes are not FHIR writes with a transaction to join. `describe` may look
  * things up (the study's patient); undefined means the request is not audited (a CORS pre-flight).
- * The request runs in an audit scope, so FHIR interactions it starts (the ImagingStudy sync of a
- * STOW-RS) are recorded with its address and request id.
+ * `repeatOf` names, from the request alone, the access a request repeats when its facts follow from
+ * that name (a WADO-RS read of one study): a viewer's next frame then folds into the record held
+ * for the first without being described again. The request runs in an audit scope, so FHIR
+ * interactions it starts (the ImagingStudy sync of a STOW-RS) are recorded with its address and
+ * request id.
  */
-export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) => Promise<AccessFacts | undefined>): RequestHandler {
+export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) => Promise<AccessFacts | undefined>, repeatOf?: (req: Request, seen: Seen) => string | undefined): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const log = auditLog(ctx);
     if (!log.enabled) return next();
@@ -43,11 +46,17 @@ export function auditAccess(ctx: Context, describe: (req: Request, seen: Seen) =
       const principal = (res.locals.principal as Principal | undefined) ?? DEVELOPMENT_PRINCIPAL;
       // A response cut off before it finished is not a success, whatever its status line said.
       const status = res.writableFinished ? res.statusCode : Math.max(res.statusCode, 500);
+      const outcome = status < 400 ? '0' : status < 500 ? '4' : '8';
+      const access = repeatOf?.(req, seen);
+      const shortcut = access === undefined ? undefined : JSON.stringify([access, outcome, origin.address, principal]);
+      if (shortcut !== undefined && log.foldRepeat(shortcut, origin)) return;
       describe(req, seen)
         .then((facts) => {
           if (!facts) return;
           const { repeatable, ...rest } = facts;
-          log.enqueueFacts({ ...rest, patients: facts.patients ?? [], principal, origin, outcome: status < 400 ? '0' : status < 500 ? '4' : '8' }, { repeatable });
+          const patients = facts.patients ?? [];
+          // Patients not known yet (a study's first moments) may be known by its next read: that one is described again.
+          log.enqueueFacts({ ...rest, patients, principal, origin, outcome }, { repeatable, ...(repeatable && patients.length && shortcut ? { shortcut } : {}) });
         })
         .catch(() => undefined);
     };

@@ -3,8 +3,8 @@ import { createLogger, type Logger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { linkPending, markForLinking } from './chain.js';
-import { auditEvent, type AuditFacts } from './event.js';
-import { absorb, repeatKey } from './repeats.js';
+import { auditEvent, type AuditFacts, type RequestOrigin } from './event.js';
+import { HeldAccess, repeatKey } from './repeats.js';
 import { scheduleRetention } from './retention.js';
 
 /** Reads are written in batches: at most this many events, or after this many milliseconds. */
@@ -26,7 +26,9 @@ const LINK_INTERVAL_MS = 250;
 export class AuditLog {
   private pending: AuditEvent[] = [];
   /** Image accesses held for REPEAT_WINDOW_MS so that repeats fold into them (by `repeatKey`), then queued. */
-  private readonly repeats = new Map<string, { event: AuditEvent; timer: NodeJS.Timeout }>();
+  private readonly repeats = new Map<string, { held: HeldAccess; timer: NodeJS.Timeout; shortcut?: string }>();
+  /** A caller's own key for a held access (`foldRepeat`) → its `repeatKey`. */
+  private readonly shortcuts = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -69,25 +71,45 @@ export class AuditLog {
   /**
    * Queues the record of these facts. A `repeatable` one (an image access) waits REPEAT_WINDOW_MS
    * first, and the same access repeated meanwhile (`repeatKey`) folds into it instead of making a
-   * record of its own — a viewer's frames cost a key and a request entity each, not a record.
+   * record of its own. A caller that can tell a repeat from its request alone names it by
+   * `shortcut`; its later repeats then fold in by `foldRepeat`, before any facts are gathered.
    */
-  enqueueFacts(facts: AuditFacts, options: { repeatable?: boolean } = {}): void {
+  enqueueFacts(facts: AuditFacts, options: { repeatable?: boolean; shortcut?: string } = {}): void {
     if (!this.enabled) return;
     if (!options.repeatable || this.closed) return this.enqueue(auditEvent(facts));
     const key = repeatKey(facts);
-    const held = this.repeats.get(key);
-    if (held) return absorb(held.event, facts);
-    const timer = setTimeout(() => this.release(key), REPEAT_WINDOW_MS);
-    timer.unref();
-    this.repeats.set(key, { event: auditEvent(facts), timer });
+    let entry = this.repeats.get(key);
+    if (entry) {
+      entry.held.repeat(facts.origin, facts.recorded?.getTime());
+    } else {
+      const timer = setTimeout(() => this.release(key), REPEAT_WINDOW_MS);
+      timer.unref();
+      entry = { held: new HeldAccess(facts), timer };
+      this.repeats.set(key, entry);
+    }
+    if (options.shortcut && !entry.shortcut && !this.shortcuts.has(options.shortcut)) {
+      entry.shortcut = options.shortcut;
+      this.shortcuts.set(options.shortcut, key);
+    }
+  }
+
+  /** Folds a repeat into the held access its caller named `shortcut`; false when none is held (then enqueue its facts). */
+  foldRepeat(shortcut: string, origin: RequestOrigin | undefined): boolean {
+    if (!this.enabled || this.closed) return false;
+    const key = this.shortcuts.get(shortcut);
+    const entry = key === undefined ? undefined : this.repeats.get(key);
+    if (!entry) return false;
+    entry.held.repeat(origin);
+    return true;
   }
 
   private release(key: string): void {
-    const held = this.repeats.get(key);
-    if (!held) return;
-    clearTimeout(held.timer);
+    const entry = this.repeats.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
     this.repeats.delete(key);
-    this.enqueue(held.event);
+    if (entry.shortcut) this.shortcuts.delete(entry.shortcut);
+    this.enqueue(entry.held.record());
   }
 
   /** Writes everything queued so far and links every committed record; resolves once both are done. */

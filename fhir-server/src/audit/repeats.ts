@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { requestEntity, type AuditFacts } from './event.js';
+import { auditEvent, requestEntity, type AuditFacts, type RequestOrigin } from './event.js';
 
 /** How many accesses one record stands for, when it stands for more than one. */
 export const REPETITIONS_URL = 'https://qiao.health/fhir/StructureDefinition/audit-event-repetitions';
@@ -17,16 +17,37 @@ export function repeatKey(facts: AuditFacts): string {
 }
 
 /**
- * Folds a repeat into `first`: the period covers both, every request is kept (each still finds
- * its record), and the count says how many accesses the record stands for.
+ * An image access held open for its repeats. A repeat costs a note of its request and time; the
+ * record takes them in once, when it is released — a viewer's window holds hundreds of frames, and
+ * updating the record per frame (period, count, entity) cost more than serving some of them.
  */
-export function absorb(first: AuditEvent, next: AuditFacts): void {
-  const start = first.period?.start ?? first.recorded;
-  first.period = { start, end: (next.recorded ?? new Date()).toISOString() };
-  const request = requestEntity(next.origin);
-  // In place: a viewer's window folds hundreds of reads, and copying the list each time is quadratic.
-  if (request) (first.entity ??= []).push(request);
-  const count = first.extension?.find((x) => x.url === REPETITIONS_URL);
-  if (count) count.valueInteger = (count.valueInteger ?? 1) + 1;
-  else first.extension = [...(first.extension ?? []), { url: REPETITIONS_URL, valueInteger: 2 }];
+export class HeldAccess {
+  private readonly event: AuditEvent;
+  private readonly repeats: { origin: RequestOrigin | undefined; at: number }[] = [];
+
+  constructor(first: AuditFacts) {
+    this.event = auditEvent(first);
+  }
+
+  repeat(origin: RequestOrigin | undefined, at: number = Date.now()): void {
+    this.repeats.push({ origin, at });
+  }
+
+  /**
+   * The record: the period covers every access, every request is kept (each still finds its
+   * record), and the count says how many accesses it stands for.
+   */
+  record(): AuditEvent {
+    const last = this.repeats[this.repeats.length - 1];
+    if (!last) return this.event;
+    const event = this.event;
+    event.period = { start: event.period?.start ?? event.recorded, end: new Date(last.at).toISOString() };
+    const entities = (event.entity ??= []);
+    for (const { origin } of this.repeats) {
+      const request = requestEntity(origin);
+      if (request) entities.push(request);
+    }
+    event.extension = [...(event.extension ?? []), { url: REPETITIONS_URL, valueInteger: this.repeats.length + 1 }];
+    return event;
+  }
 }

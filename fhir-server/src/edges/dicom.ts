@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { dicomwebGuard } from '../access/dicomweb.js';
 import { SYSTEM_PRINCIPAL } from '../auth/principal.js';
 import { auditedDimseStore } from '../audit/dimse-access.js';
-import { dicomwebAccess } from '../audit/edge-access.js';
+import { dicomwebAccess, dicomwebRepeat } from '../audit/edge-access.js';
 import { auditAccess } from '../audit/http-access.js';
 import { fromEdgeIssue } from '../errors/edge-issues.js';
 import { FhirError } from '../errors/fhir-error.js';
@@ -80,7 +80,7 @@ export const dicomwebEdge: EdgeFactory = (ctx, logger) => {
   const routes = dicomwebRoutes({ store, publicOrigin: () => ctx.config.baseUrl, frameCacheBytes: ctx.config.dicomFrameCacheBytes, ...(proxy ? { proxy } : {}) });
   // Every DICOMweb request, before its route: audited, its origin noted for background work, checked against the caller's reach.
   const handlers: RequestHandler[] = [
-    auditAccess(ctx, (req, viewed) => dicomwebAccess(ctx.db, req, viewed)),
+    auditAccess(ctx, (req, viewed) => dicomwebAccess(ctx.db, req, viewed), dicomwebRepeat),
     (req: Request, _res: Response, next: NextFunction) => {
       seen.origin ??= `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       next();

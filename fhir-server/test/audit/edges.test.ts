@@ -59,17 +59,38 @@ describe('audit of DICOMweb and bulk export files (pglite)', () => {
     await auditLog(server.ctx).flush();
     const [instance] = (await client.searchForInstances({ studyInstanceUID: CT_STUDY })) as Json[];
     const framePath = `studies/${CT_STUDY}/series/${instance['0020000E'].Value[0]}/instances/${instance['00080018'].Value[0]}/frames/1`;
-    const ids = ['frames-a', 'frames-b', 'frames-c'];
-    for (const id of ids) expect((await call(`${server.url}/dicomweb`, 'GET', framePath, undefined, { accept: 'multipart/related; type="application/octet-stream"', 'x-request-id': id })).status).toBe(200);
+    const frame = (id: string, frames = '1') =>
+      call(`${server.url}/dicomweb`, 'GET', framePath.replace(/1$/, frames), undefined, { accept: 'multipart/related; type="application/octet-stream"', 'x-request-id': id });
+    // The first read is described in full; the later ones fold in by the study they read, without being described again.
+    const ids = ['frames-a', 'frames-b', 'frames-c', 'frames-d'];
+    const described = jest.spyOn(auditLog(server.ctx), 'enqueueFacts');
+    try {
+      expect((await frame(ids[0] as string)).status).toBe(200);
+      for (let i = 0; described.mock.calls.length === 0 && i < 100; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(described).toHaveBeenCalledTimes(1);
+      for (const id of ids.slice(1)) expect((await frame(id)).status).toBe(200);
+      expect(described).toHaveBeenCalledTimes(1);
+    } finally {
+      described.mockRestore();
+    }
+    // A refused read of the same study is another access (its outcome differs): a record of its own.
+    expect((await frame('frames-missing', '99')).status).toBe(404);
     const wado = await events(`subtype=${QIAO_EVENT}|wado-rs&entity:identifier=urn:dicom:uid|urn:oid:${CT_STUDY}`);
     const folded = wado.filter((e) => e.entity.some((x: Json) => ids.includes(x.what?.identifier?.value)));
     expect(folded).toHaveLength(1);
     const [record] = folded;
+    expect(record.outcome).toBe('0');
     expect(record.entity.filter((x: Json) => x.type.code === 'XrequestId').map((x: Json) => x.what.identifier.value)).toEqual(ids);
-    expect(record.extension).toContainEqual({ url: 'https://qiao.health/fhir/StructureDefinition/audit-event-repetitions', valueInteger: 3 });
+    expect(record.extension).toContainEqual({ url: 'https://qiao.health/fhir/StructureDefinition/audit-event-repetitions', valueInteger: 4 });
     expect(Date.parse(record.period.end)).toBeGreaterThanOrEqual(Date.parse(record.period.start));
+    const imagingStudy = (await call(server.base, 'GET', `ImagingStudy?identifier=urn:dicom:uid|urn:oid:${CT_STUDY}`)).body.entry[0].resource;
+    expect(record.entity).toContainEqual(expect.objectContaining({ what: { reference: imagingStudy.subject.reference } }));
     // Each request still finds its record.
-    expect(await events(`entity:identifier=frames-b`)).toHaveLength(1);
+    expect(await events(`entity:identifier=frames-c`)).toHaveLength(1);
+    const [refused] = await events(`entity:identifier=frames-missing`);
+    expect(refused.outcome).toBe('4');
+    expect(refused.id).not.toBe(record.id);
+    expect(refused.extension ?? []).not.toContainEqual(expect.objectContaining({ url: 'https://qiao.health/fhir/StructureDefinition/audit-event-repetitions' }));
   });
 
   it('records the export kick-off, status polls and file downloads', async () => {
