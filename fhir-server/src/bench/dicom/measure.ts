@@ -46,9 +46,12 @@ const QIDO_REQUESTS = 200;
 const METADATA_REQUESTS = 30;
 /**
  * Frames are timed in steady state: untimed passes first, as a viewer meets a server that has been
- * running (both servers get them; for Qiao they are also when its JIT compiles the frames path).
+ * running, on a connection that has been in use (both servers get them). Two passes were not
+ * enough: on one keep-alive connection Qiao's rate kept rising for ≈ 1,500 frames (its JIT compiling
+ * the frames path, and the connection's TCP windows growing: a new connection to a warm server
+ * started at half the rate again), so the timed passes measured the ramp.
  */
-const FRAME_WARM_UP_PASSES = 2;
+const FRAME_WARM_UP_PASSES = 15;
 const FRAME_PASSES = 5;
 const MULTIFRAME_REQUESTS = 50;
 const FRAME_BYTES = ROWS * COLUMNS * 2;
