@@ -15,6 +15,13 @@ const REPEAT_WINDOW_MS = 2_000;
 /** The linker looks for committed records this often (a record is linked within about this long). */
 const LINK_INTERVAL_MS = 250;
 
+/** An image access held open for its repeats, and the caller's own key for it, if any. */
+interface HeldEntry {
+  held: HeldAccess;
+  timer: NodeJS.Timeout;
+  shortcut?: string;
+}
+
 /**
  * The audit trail of one database. Events of a change are written in the change's own
  * transaction (`writeIn`); events of reads and of refused requests are queued and written in
@@ -26,9 +33,9 @@ const LINK_INTERVAL_MS = 250;
 export class AuditLog {
   private pending: AuditEvent[] = [];
   /** Image accesses held for REPEAT_WINDOW_MS so that repeats fold into them (by `repeatKey`), then queued. */
-  private readonly repeats = new Map<string, { held: HeldAccess; timer: NodeJS.Timeout; shortcut?: string }>();
-  /** A caller's own key for a held access (`foldRepeat`) → its `repeatKey`. */
-  private readonly shortcuts = new Map<string, string>();
+  private readonly repeats = new Map<string, HeldEntry>();
+  /** The same held accesses by a caller's own key for them (`foldRepeat`). */
+  private readonly shortcuts = new Map<string, HeldEntry>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -89,15 +96,14 @@ export class AuditLog {
     }
     if (options.shortcut && !entry.shortcut && !this.shortcuts.has(options.shortcut)) {
       entry.shortcut = options.shortcut;
-      this.shortcuts.set(options.shortcut, key);
+      this.shortcuts.set(options.shortcut, entry);
     }
   }
 
   /** Folds a repeat into the held access its caller named `shortcut`; false when none is held (then enqueue its facts). */
   foldRepeat(shortcut: string, origin: RequestOrigin | undefined): boolean {
     if (!this.enabled || this.closed) return false;
-    const key = this.shortcuts.get(shortcut);
-    const entry = key === undefined ? undefined : this.repeats.get(key);
+    const entry = this.shortcuts.get(shortcut);
     if (!entry) return false;
     entry.held.repeat(origin);
     return true;
