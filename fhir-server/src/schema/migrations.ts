@@ -577,4 +577,57 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX search_contained_type ON search_contained (contained_type, resource_type, id, local_id);
     `,
   },
+  {
+    version: 20,
+    name: 'search: parameter pairs indexed together (a code with its date or value)',
+    sql: `
+      -- One row per combination of a resource's token values and its partner's value, under the
+      -- param '<token>+<partner>' (search/index/pairs.ts): a code and a date window, or a code and
+      -- a value range, become one index range instead of two large sets met row by row.
+      CREATE TABLE search_token_date (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        token_system text,
+        token_value text,
+        low timestamptz NOT NULL,
+        high timestamptz NOT NULL
+      );
+      CREATE INDEX search_token_date_low ON search_token_date (resource_type, param, token_value, low) INCLUDE (high, token_system, id);
+      CREATE INDEX search_token_date_resource ON search_token_date (resource_type, id);
+
+      CREATE TABLE search_token_quantity (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        token_system text,
+        token_value text,
+        value numeric NOT NULL,
+        system text,
+        code text,
+        unit text,
+        canonical_value numeric,
+        canonical_code text
+      );
+      CREATE INDEX search_token_quantity_value ON search_token_quantity (resource_type, param, token_value, value) INCLUDE (token_system, system, code, unit, id);
+      CREATE INDEX search_token_quantity_canonical ON search_token_quantity (resource_type, param, token_value, canonical_code, canonical_value) INCLUDE (token_system, id);
+      CREATE INDEX search_token_quantity_resource ON search_token_quantity (resource_type, id);
+
+      -- The pairs of the resources already stored, from their separate rows (contained ones too).
+      INSERT INTO search_token_date (resource_type, id, param, token_system, token_value, low, high)
+      SELECT t.resource_type, t.id, 'code+date', t.system, t.value, d.low, d.high
+      FROM search_token t
+      JOIN search_date d ON d.resource_type = t.resource_type AND d.id = t.id AND d.param = 'date' AND d.grp IS NULL
+      WHERE t.resource_type IN ('Observation', '#Observation', 'DiagnosticReport', '#DiagnosticReport') AND t.param = 'code' AND t.grp IS NULL;
+      INSERT INTO search_token_quantity (resource_type, id, param, token_system, token_value, value, system, code, unit, canonical_value, canonical_code)
+      SELECT t.resource_type, t.id, 'code+value-quantity', t.system, t.value, q.value, q.system, q.code, q.unit, q.canonical_value, q.canonical_code
+      FROM search_token t
+      JOIN search_quantity q ON q.resource_type = t.resource_type AND q.id = t.id AND q.param = 'value-quantity' AND q.grp IS NULL
+      WHERE t.resource_type IN ('Observation', '#Observation') AND t.param = 'code' AND t.grp IS NULL;
+      CREATE STATISTICS search_token_date_values (mcv, dependencies) ON resource_type, param, token_value FROM search_token_date;
+      CREATE STATISTICS search_token_quantity_values (mcv, dependencies) ON resource_type, param, token_value FROM search_token_quantity;
+      ANALYZE search_token_date;
+      ANALYZE search_token_quantity;
+    `,
+  },
 ];

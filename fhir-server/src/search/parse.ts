@@ -19,6 +19,7 @@ import {
   type ReferenceQuery,
 } from './parse-values.js';
 import { referenceParams, searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
+import { pairsOf, PARTNER_TABLES, type PairTable } from './index/pairs.js';
 import type { TableKey } from './index/tables.js';
 import { refusePartialMatch, withBlindLookups } from '../repository/sealed-fields.js';
 
@@ -40,6 +41,8 @@ export type Filter =
   | { kind: 'lastUpdated'; values: DateQuery[] }
   | { kind: 'value'; param: string; alternatives: ValueCondition[]; not: boolean; all?: boolean }
   | { kind: 'composite'; param: string; alternatives: ValueCondition[][] }
+  /** A token filter and its partner's, read together from a pair table (index/pairs.ts): any token alternative and the partner's (all of them when `partnerAll`) on one row. */
+  | { kind: 'pair'; param: string; table: PairTable; token: ValueCondition[]; partner: ValueCondition[]; partnerAll: boolean }
   | { kind: 'missing'; param: string; table: TableKey; missing: boolean }
   | { kind: 'chain'; param: string; targets: { type: string; filter: Filter }[] }
   | { kind: 'has'; sourceType: string; param: string; filter: Filter }
@@ -363,7 +366,7 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
       parsed.applied.push([name, value]);
     }
   }
-  if (resourceType) parsed.filters = mergeRanges(resourceType, parsed.filters);
+  if (resourceType) parsed.filters = pairFilters(resourceType, mergeRanges(resourceType, parsed.filters));
   if (parsed.contained !== 'false') checkContainedSearch(parsed);
   return parsed;
 }
@@ -408,6 +411,25 @@ function mergeRanges(resourceType: string, filters: Filter[]): Filter[] {
     const copy = { ...filter, alternatives: [...filter.alternatives] };
     merged.set(filter.param, copy);
     out.push(copy);
+  }
+  return out;
+}
+
+/**
+ * A token filter and a filter on its partner of an indexed pair (index/pairs.ts) become one filter
+ * on the pair's rows. Only plain positive filters: a modifier (`:not`, `:text`, `:missing`, …) reads
+ * rows of its own, and several filters on the token (AND) pair only the first.
+ */
+function pairFilters(resourceType: string, filters: Filter[]): Filter[] {
+  let out = filters;
+  for (const pair of pairsOf(resourceType)) {
+    const plain = (f: Filter, param: string, tables: readonly TableKey[]): f is Extract<Filter, { kind: 'value' }> =>
+      f.kind === 'value' && f.param === param && !f.not && f.alternatives.length > 0 && f.alternatives.every((a) => tables.includes(a.table));
+    const token = out.find((f) => plain(f, pair.token, ['token']) && !f.all) as Extract<Filter, { kind: 'value' }> | undefined;
+    const partner = out.find((f) => plain(f, pair.partner, [PARTNER_TABLES[pair.table]])) as Extract<Filter, { kind: 'value' }> | undefined;
+    if (!token || !partner) continue;
+    const merged: Filter = { kind: 'pair', param: pair.param, table: pair.table, token: token.alternatives, partner: partner.alternatives, partnerAll: partner.all === true };
+    out = out.flatMap((f) => (f === token ? [merged] : f === partner ? [] : [f]));
   }
   return out;
 }

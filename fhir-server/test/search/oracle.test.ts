@@ -23,6 +23,7 @@ const GROUPS: { name: string; count: number; make: (m: QueryMaker) => Query; ord
   { name: 'composite', count: 20, make: (m) => m.composite() },
   { name: ':missing', count: 20, make: (m) => m.missing() },
   { name: 'AND of several parameters and _id', count: 30, make: (m) => m.combined() },
+  { name: 'a code with its date or value (indexed pairs)', count: 40, make: (m) => m.pair() },
   { name: '_sort order across pages', count: 20, make: (m) => m.sort(), ordered: true },
 ];
 

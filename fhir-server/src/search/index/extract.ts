@@ -3,6 +3,7 @@ import type { FoundValue, PathEvaluator, RelativeEvaluator } from '../compiled-p
 import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from '../search-parameters.js';
 import { clip, fold } from './fold.js';
 import { dateKey, numberKey } from './sort-key.js';
+import { pairsOf, PARTNER_TABLES } from './pairs.js';
 import { TABLE_KEYS, type IndexRows, type TableKey } from './tables.js';
 import { canonicalQuantity } from './ucum.js';
 import {
@@ -113,6 +114,12 @@ function ownRows(resource: Json): Rows {
     const keys = SORTABLE_TYPES.has(param.type) ? new SortKeys() : undefined;
     for (const value of found) addValue(rows, param.code, param.type, value, null, keys);
     if (keys?.lo !== undefined && keys.hi !== undefined) rows.add('sort', [param.code, clip(keys.lo, 256), clip(keys.hi, 256)]);
+  }
+  for (const pair of pairsOf(resource.resourceType as string)) {
+    // Rows are [param, …values, grp]: a pair row is the param, the token's system and value, the partner's values.
+    const tokens = rows.rows.token.filter((t) => t[0] === pair.token && t[3] === null);
+    const partners = rows.rows[PARTNER_TABLES[pair.table]].filter((v) => v[0] === pair.partner && v[v.length - 1] === null);
+    for (const t of tokens) for (const v of partners) rows.add(pair.table, [pair.param, t[1], t[2], ...v.slice(1, -1)]);
   }
   rows.add('text', textRow(resource));
   return rows;

@@ -19,6 +19,12 @@ export const INDEX_TABLES = {
   },
   reference: { name: 'search_reference', columns: [['param', 'text'], ['target_type', 'text'], ['target_id', 'text'], ['url', 'text'], ['grp', 'int']] },
   uri: { name: 'search_uri', columns: [['param', 'text'], ['value', 'text'], ['grp', 'int']] },
+  /** Parameter pairs indexed together (pairs.ts, migration 20): the token's system and value, then the partner's columns. */
+  tokenDate: { name: 'search_token_date', columns: [['param', 'text'], ['token_system', 'text'], ['token_value', 'text'], ['low', 'timestamptz'], ['high', 'timestamptz']] },
+  tokenQuantity: {
+    name: 'search_token_quantity',
+    columns: [['param', 'text'], ['token_system', 'text'], ['token_value', 'text'], ['value', 'numeric'], ['system', 'text'], ['code', 'text'], ['unit', 'text'], ['canonical_value', 'numeric'], ['canonical_code', 'text']],
+  },
   sort: { name: 'search_sort', columns: [['param', 'text'], ['lo', 'text'], ['hi', 'text']] },
   text: { name: 'search_text', columns: [['narrative', 'text'], ['content', 'text']] },
   /** A container's contained resources (migration 19), whose own rows are keyed by `containedKey`. */

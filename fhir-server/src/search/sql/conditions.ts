@@ -48,16 +48,18 @@ export class ConditionBuilder {
    */
   indexedMatches(filters: readonly Filter[], type: string): string | undefined {
     const values = filters.filter((f): f is ValueFilter => f.kind === 'value');
-    if (values.length !== filters.length) return undefined;
+    const pairs = filters.filter((f): f is PairFilter => f.kind === 'pair');
+    if (values.length + pairs.length !== filters.length) return undefined;
     const bounded = values.filter((f) => !f.not && boundedSide(f));
     const probed = values.filter((f) => !f.not && !boundedSide(f));
-    if (bounded.length === 0 || !probed.every(openRange)) return undefined;
+    if (bounded.length + pairs.length === 0 || !probed.every(openRange)) return undefined;
     // INTERSECT and EXCEPT return sets; a lone side needs DISTINCT (a resource may match by several
     // values) unless one row per resource can match. Read alone, its estimate matters to no join.
-    const lone = bounded.length === 1 && values.every((f) => !f.not);
+    const lone = bounded.length + pairs.length === 1 && values.every((f) => !f.not);
     const side = (f: ValueFilter) => (lone ? this.valueIds(f, type, !oneRowPerResource(f), probed.length === 0) : this.valueIds(f, type));
     const negative = values.filter((f) => f.not).map(side);
-    const set = `${bounded.map(side).join(' INTERSECT ')}${negative.map((n) => ` EXCEPT ${n}`).join('')}`;
+    const positive = [...pairs.map((f) => this.pairIds(f, type, lone)), ...bounded.map(side)];
+    const set = `${positive.join(' INTERSECT ')}${negative.map((n) => ` EXCEPT ${n}`).join('')}`;
     if (probed.length === 0) return `(${set})`;
     const m = this.alias('m');
     return `(SELECT ${m}.id FROM (${set}) ${m} WHERE ${probed.map((f) => this.filter(f, m, type)).join(' AND ')})`;
@@ -82,6 +84,10 @@ export class ConditionBuilder {
       }
       case 'composite':
         return or(filter.alternatives.map((components) => this.composite(filter.param, components, r)));
+      case 'pair': {
+        const x = this.alias('x');
+        return `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${typeSql()} AND ${x}.id = ${r}.id AND ${this.pairRows(filter, x)})`;
+      }
       case 'missing': {
         const x = this.alias('x');
         const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${this.arg(filter.param)})`;
@@ -128,6 +134,7 @@ export class ConditionBuilder {
    */
   private idsMatching(filter: Filter, type: string): string {
     if (filter.kind === 'value' && !filter.not) return this.valueIds(filter, type);
+    if (filter.kind === 'pair') return this.pairIds(filter, type);
     const r = this.alias('r');
     return `SELECT ${r}.id FROM resource ${r} WHERE ${this.where([filter], r, type).join(' AND ')}`;
   }
@@ -157,6 +164,19 @@ export class ConditionBuilder {
     return `SELECT ${unique}${u}.id FROM (${branches.map((b) => select(b)).join(' UNION ALL ')}) ${u}`;
   }
 
+  /** The rows of a pair table matching a pair filter, under alias `x`. */
+  private pairRows(filter: PairFilter, x: string, alone = false): string {
+    const token = or(filter.token.map((c) => this.value(c, x, alone, 'token_')));
+    const partner = (filter.partnerAll ? and : or)(filter.partner.map((c) => this.value(c, x, alone)));
+    return `${x}.param = ${this.arg(filter.param)} AND ${token} AND ${partner}`;
+  }
+
+  /** `SELECT id` of the resources of `type` with a pair row matching; DISTINCT when read alone (a resource may have several). */
+  private pairIds(filter: PairFilter, type: string, alone = false): string {
+    const x = this.alias('x');
+    return `SELECT ${alone ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)} AND ${this.pairRows(filter, x, alone)}`;
+  }
+
   /** One item of a composite: its components are rows of one `grp`. */
   private composite(param: string, components: ValueCondition[], r: string): string {
     const aliases = components.map(() => this.alias('c'));
@@ -175,21 +195,22 @@ export class ConditionBuilder {
       AND ${first}.param = ${this.arg(`${param}$0`)} AND ${and(conditions)})`;
   }
 
-  /** A condition on one index row `x`; `alone` as in valueIds. */
-  private value(c: ValueCondition, x: string, alone = false): string {
+  /** A condition on one index row `x`; `alone` as in valueIds; a token's columns under `tokenPrefix` (a pair table's `token_`). */
+  private value(c: ValueCondition, x: string, alone = false, tokenPrefix = ''): string {
     const arg = (v: unknown) => this.arg(v);
     switch (c.table) {
       case 'token': {
+        const [system, value] = [`${x}.${tokenPrefix}system`, `${x}.${tokenPrefix}value`];
         if ('codes' in c) {
           if (c.codes.length === 0) return 'false';
           // Elements of type code carry no system: their binding implies it, so the code alone decides.
-          return `((${x}.system, ${x}.value) IN (SELECT * FROM unnest(${arg(c.codes.map(([s]) => s))}::text[], ${arg(c.codes.map(([, v]) => v))}::text[]))
-            OR (${x}.system IS NULL AND ${x}.value = ANY(${arg(c.codes.map(([, v]) => v))}::text[])))`;
+          return `((${system}, ${value}) IN (SELECT * FROM unnest(${arg(c.codes.map(([s]) => s))}::text[], ${arg(c.codes.map(([, v]) => v))}::text[]))
+            OR (${system} IS NULL AND ${value} = ANY(${arg(c.codes.map(([, v]) => v))}::text[])))`;
         }
         const parts: string[] = [];
-        if (c.code !== undefined) parts.push(c.stored?.length ? `${x}.value = ANY(${arg([c.code, ...c.stored])}::text[])` : `${x}.value = ${arg(c.code)}`);
-        if (c.system === null) parts.push(`${x}.system IS NULL`);
-        else if (c.system !== undefined) parts.push(c.code === undefined || alone ? `${x}.system = ${arg(c.system)}` : estimatedAsHalf(`${x}.system = ${arg(c.system)}`));
+        if (c.code !== undefined) parts.push(c.stored?.length ? `${value} = ANY(${arg([c.code, ...c.stored])}::text[])` : `${value} = ${arg(c.code)}`);
+        if (c.system === null) parts.push(`${system} IS NULL`);
+        else if (c.system !== undefined) parts.push(c.code === undefined || alone ? `${system} = ${arg(c.system)}` : estimatedAsHalf(`${system} = ${arg(c.system)}`));
         return and(parts);
       }
       case 'string':
@@ -224,6 +245,7 @@ export class ConditionBuilder {
 }
 
 type ValueFilter = Extract<Filter, { kind: 'value' }>;
+type PairFilter = Extract<Filter, { kind: 'pair' }>;
 
 /** The index table a value filter reads (all its alternatives are of one parameter, hence one table). */
 function tableOf(filter: ValueFilter): string {

@@ -155,6 +155,25 @@ export class QueryMaker {
     return { type, query: clauses.join('&') };
   };
 
+  /**
+   * A code with its date or value — the pairs the server indexes together (index/pairs.ts) — from
+   * one anchor, sometimes a window (the partner twice) or a second code.
+   */
+  pair = (): Query => {
+    const [type, partner] = this.rng.pick([
+      ['Observation', 'date'],
+      ['Observation', 'value-quantity'],
+      ['DiagnosticReport', 'date'],
+    ] as const);
+    const anchors = this.oracle.ofType(type).filter((r) => this.oracle.values(r, partner).length && this.oracle.values(r, 'code').length);
+    const anchor = this.rng.pick(anchors);
+    const clauses = [this.clause(type, 'code', [anchor]), this.clause(type, partner, [anchor])];
+    if (this.rng.chance(0.3)) clauses.push(this.clause(type, partner, [anchor]));
+    if (this.rng.chance(0.2)) clauses.push(this.clause(type, 'code', [anchor]));
+    if (this.rng.chance(0.5)) clauses.reverse();
+    return { type, query: clauses.join('&') };
+  };
+
   sort = (): Query => {
     const type = this.rng.pick(Object.keys(SORTS));
     const options = SORTS[type] ?? [];
