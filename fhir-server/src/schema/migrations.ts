@@ -579,11 +579,12 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 20,
-    name: 'search: parameter pairs indexed together (a code with its date or value)',
+    name: 'search: parameter pairs indexed together (a code with its date, value or patient)',
     sql: `
       -- One row per combination of a resource's token values and its partner's value, under the
-      -- param '<token>+<partner>' (search/index/pairs.ts): a code and a date window, or a code and
-      -- a value range, become one index range instead of two large sets met row by row.
+      -- param '<token>+<partner>' (search/index/pairs.ts): a code and a date window, a code and a
+      -- value range, or the patients with a diagnosis become one index range instead of two large
+      -- sets met row by row.
       CREATE TABLE search_token_date (
         resource_type text NOT NULL,
         id text NOT NULL,
@@ -613,6 +614,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX search_token_quantity_canonical ON search_token_quantity (resource_type, param, token_value, canonical_code, canonical_value) INCLUDE (token_system, id);
       CREATE INDEX search_token_quantity_resource ON search_token_quantity (resource_type, id);
 
+      CREATE TABLE search_token_reference (
+        resource_type text NOT NULL,
+        id text NOT NULL,
+        param text NOT NULL,
+        token_system text,
+        token_value text,
+        target_type text,
+        target_id text,
+        url text
+      );
+      -- A code's targets (_has) and a target's codes both read one range.
+      CREATE INDEX search_token_reference_target ON search_token_reference (resource_type, param, token_value, target_type, target_id) INCLUDE (token_system, id);
+      CREATE INDEX search_token_reference_resource ON search_token_reference (resource_type, id);
+
       -- The pairs of the resources already stored, from their separate rows (contained ones too).
       INSERT INTO search_token_date (resource_type, id, param, token_system, token_value, low, high)
       SELECT t.resource_type, t.id, 'code+date', t.system, t.value, d.low, d.high
@@ -624,10 +639,17 @@ export const migrations: readonly Migration[] = [
       FROM search_token t
       JOIN search_quantity q ON q.resource_type = t.resource_type AND q.id = t.id AND q.param = 'value-quantity' AND q.grp IS NULL
       WHERE t.resource_type IN ('Observation', '#Observation') AND t.param = 'code' AND t.grp IS NULL;
+      INSERT INTO search_token_reference (resource_type, id, param, token_system, token_value, target_type, target_id, url)
+      SELECT t.resource_type, t.id, 'code+patient', t.system, t.value, f.target_type, f.target_id, f.url
+      FROM search_token t
+      JOIN search_reference f ON f.resource_type = t.resource_type AND f.id = t.id AND f.param = 'patient' AND f.grp IS NULL
+      WHERE t.resource_type IN ('Condition', '#Condition') AND t.param = 'code' AND t.grp IS NULL;
       CREATE STATISTICS search_token_date_values (mcv, dependencies) ON resource_type, param, token_value FROM search_token_date;
       CREATE STATISTICS search_token_quantity_values (mcv, dependencies) ON resource_type, param, token_value FROM search_token_quantity;
+      CREATE STATISTICS search_token_reference_values (mcv, dependencies) ON resource_type, param, token_value FROM search_token_reference;
       ANALYZE search_token_date;
       ANALYZE search_token_quantity;
+      ANALYZE search_token_reference;
     `,
   },
 ];

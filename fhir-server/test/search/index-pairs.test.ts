@@ -3,7 +3,8 @@ import { call, type Reply } from '../support/http.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 
 /**
- * Parameters indexed together (src/search/index/pairs.ts): the pair rows follow creates, updates
+ * Parameters indexed together (src/search/index/pairs.ts): a code with its date, value or patient
+ * (also behind `_has`). The pair rows follow creates, updates
  * and deletes, and migration 20's backfill makes from the separate index rows exactly the rows the
  * writer makes — so resources stored before the migration are found as those stored after it.
  */
@@ -19,6 +20,9 @@ const observation = (id: string, code: string, at: string, value: number, local 
   effectiveDateTime: at,
   valueQuantity: { value, unit: 'mmol/L', system: UCUM, code: 'mmol/L' },
 });
+
+const ICD10 = 'http://hl7.org/fhir/sid/icd-10';
+const condition = (id: string, code: string, patient: string) => ({ resourceType: 'Condition', id, subject: { reference: `Patient/${patient}` }, code: { coding: [{ system: ICD10, code }] } });
 
 const RESOURCES = [
   observation('pr1', '2345-7', '2024-03-01T08:00:00Z', 5.5, true),
@@ -37,6 +41,10 @@ const RESOURCES = [
     contained: [{ ...observation('inner', '2345-7', '2024-03-05T09:00:00Z', 7.7), id: 'inner' }],
     result: [{ reference: '#inner' }],
   },
+  ...['pa1', 'pa2', 'pa3'].map((id) => ({ resourceType: 'Patient', id })),
+  condition('c1', 'I10', 'pa1'),
+  { ...condition('c2', 'I10', 'pa2'), code: { coding: [{ system: ICD10, code: 'I10' }, { system: 'http://example.org/dx', code: 'HTN' }] } },
+  condition('c3', 'E11.9', 'pa1'),
 ];
 
 const ids = (r: Reply): string[] => ((r.body?.entry ?? []) as { resource: { id: string } }[]).map((e) => e.resource.id).sort();
@@ -50,6 +58,7 @@ describe.each(BACKENDS)('parameters indexed together on %s', (backend) => {
   };
   const pairRows = async () => ({
     date: await server.ctx.db.query('SELECT resource_type, id, param, token_system, token_value, low, high FROM search_token_date ORDER BY 1, 2, 3, 4, 5, 6'),
+    reference: await server.ctx.db.query('SELECT resource_type, id, param, token_system, token_value, target_type, target_id, url FROM search_token_reference ORDER BY 1, 2, 3, 4, 5'),
     quantity: await server.ctx.db.query(
       'SELECT resource_type, id, param, token_system, token_value, value::text, system, code, unit, canonical_value::text, canonical_code FROM search_token_quantity ORDER BY 1, 2, 3, 4, 5',
     ),
@@ -70,14 +79,23 @@ describe.each(BACKENDS)('parameters indexed together on %s', (backend) => {
     expect(await search('/Observation?_contained=true&code=2345-7&value-quantity=gt8')).toEqual([]);
   });
 
+  it('finds the patients with a diagnosis, and a patient\'s conditions of a code', async () => {
+    expect(await search('/Patient?_has:Condition:patient:code=I10')).toEqual(['pa1', 'pa2']);
+    expect(await search(`/Patient?_has:Condition:patient:code=${encodeURIComponent('http://example.org/dx|HTN')},E11.9`)).toEqual(['pa1', 'pa2']);
+    expect(await search('/Patient?_has:Condition:patient:code:not=I10')).toEqual(['pa1']);
+    expect(await search('/Condition?code=I10&patient=Patient/pa1')).toEqual(['c1']);
+    expect(await search('/Condition?code=I10&patient=pa3')).toEqual([]);
+  });
+
   it('backfills from the separate rows exactly what the writer keeps (migration 20)', async () => {
     const written = await pairRows();
     expect(written.date.length).toBeGreaterThanOrEqual(7);
     expect(written.quantity.length).toBeGreaterThanOrEqual(5);
+    expect(written.reference).toHaveLength(4);
     const migration = migrations.find((m) => m.version === 20);
     const inserts = (migration?.sql ?? '').split(';').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT/.test(s));
-    expect(inserts).toHaveLength(2);
-    await server.ctx.db.exec('DELETE FROM search_token_date; DELETE FROM search_token_quantity;');
+    expect(inserts).toHaveLength(3);
+    await server.ctx.db.exec('DELETE FROM search_token_date; DELETE FROM search_token_quantity; DELETE FROM search_token_reference;');
     for (const insert of inserts) await server.ctx.db.exec(insert);
     expect(await pairRows()).toEqual(written);
   });
@@ -89,5 +107,7 @@ describe.each(BACKENDS)('parameters indexed together on %s', (backend) => {
     expect(await search('/Observation?code=718-7&value-quantity=gt5')).toEqual(['pr2', 'pr3']);
     expect((await call(server.base, 'DELETE', '/Observation/pr3')).status).toBe(200);
     expect(await search('/Observation?code=718-7&date=le2024-03-31')).toEqual(['pr2']);
+    expect((await call(server.base, 'DELETE', '/Condition/c1')).status).toBe(200);
+    expect(await search('/Patient?_has:Condition:patient:code=I10')).toEqual(['pa2']);
   });
 });

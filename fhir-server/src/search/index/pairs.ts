@@ -2,7 +2,8 @@
  * Parameters searched together so often, and each so unselective alone, that they are also
  * indexed together. "Observations of this LOINC code in March" or "… above 7 mmol/L" meet two
  * conditions that each match tens of thousands of resources at a million; kept in separate index
- * tables they are met row by row (docs/benchmarks.md, "What limits search"). A pair keeps one row
+ * tables they are met row by row (docs/benchmarks.md, "What limits search"); so do "the patients
+ * with this diagnosis" (`_has`), one patient per few conditions of a code. A pair keeps one row
  * per combination of the token's values and the partner's — one of each, nearly always — in a
  * table of its own, under the parameter `<token>+<partner>`, so the search is one index range.
  *
@@ -18,19 +19,21 @@ export interface IndexedPair {
   resourceType: string;
   /** A token parameter. */
   token: string;
-  /** A date or quantity parameter (one value per resource, nearly always: the pair keeps every combination). */
+  /** A date, quantity or reference parameter (one value per resource, nearly always: the pair keeps every combination). */
   partner: string;
 }
 
 export const INDEXED_PAIRS: readonly IndexedPair[] = [
+  // Also read by `_has:Condition:patient:code=…`: the patients with a diagnosis, from one index range.
+  { resourceType: 'Condition', token: 'code', partner: 'patient' },
   { resourceType: 'Observation', token: 'code', partner: 'date' },
   { resourceType: 'Observation', token: 'code', partner: 'value-quantity' },
   { resourceType: 'DiagnosticReport', token: 'code', partner: 'date' },
 ];
 
-export type PairTable = Extract<TableKey, 'tokenDate' | 'tokenQuantity'>;
+export type PairTable = Extract<TableKey, 'tokenDate' | 'tokenQuantity' | 'tokenReference'>;
 /** The partner's own table, whose columns after `param` (and before `grp`) follow the token's in the pair table. */
-export const PARTNER_TABLES = { tokenDate: 'date', tokenQuantity: 'quantity' } as const satisfies Record<PairTable, TableKey>;
+export const PARTNER_TABLES = { tokenDate: 'date', tokenQuantity: 'quantity', tokenReference: 'reference' } as const satisfies Record<PairTable, TableKey>;
 
 export interface ResolvedPair extends IndexedPair {
   param: string;
@@ -40,7 +43,7 @@ export interface ResolvedPair extends IndexedPair {
 /** Keyed by the type's parameter map, which is made anew whenever the SearchParameters change. */
 const resolved = new WeakMap<ReadonlyMap<string, ResolvedParam>, ResolvedPair[]>();
 
-/** The pairs of a type whose parameters are as declared here: a token, and a date or quantity (a SearchParameter stored since may have changed either). */
+/** The pairs of a type whose parameters are as declared here: a token, and a date, quantity or reference (a SearchParameter stored since may have changed either). */
 export function pairsOf(resourceType: string): readonly ResolvedPair[] {
   const params = searchParamsFor(resourceType);
   let pairs = resolved.get(params);
@@ -51,7 +54,7 @@ export function pairsOf(resourceType: string): readonly ResolvedPair[] {
     const token = params.get(pair.token);
     const partner = params.get(pair.partner);
     if (token?.type !== 'token' || !partner) continue;
-    const table = partner.type === 'date' ? 'tokenDate' : partner.type === 'quantity' ? 'tokenQuantity' : undefined;
+    const table = (Object.keys(PARTNER_TABLES) as PairTable[]).find((t) => PARTNER_TABLES[t] === partner.type);
     if (table) pairs.push({ ...pair, param: `${pair.token}+${pair.partner}`, table });
   }
   resolved.set(params, pairs);

@@ -25,6 +25,7 @@ export const INDEX_TABLES = {
     name: 'search_token_quantity',
     columns: [['param', 'text'], ['token_system', 'text'], ['token_value', 'text'], ['value', 'numeric'], ['system', 'text'], ['code', 'text'], ['unit', 'text'], ['canonical_value', 'numeric'], ['canonical_code', 'text']],
   },
+  tokenReference: { name: 'search_token_reference', columns: [['param', 'text'], ['token_system', 'text'], ['token_value', 'text'], ['target_type', 'text'], ['target_id', 'text'], ['url', 'text']] },
   sort: { name: 'search_sort', columns: [['param', 'text'], ['lo', 'text'], ['hi', 'text']] },
   text: { name: 'search_text', columns: [['narrative', 'text'], ['content', 'text']] },
   /** A container's contained resources (migration 19), whose own rows are keyed by `containedKey`. */

@@ -1,5 +1,6 @@
 import type { SqlParams } from '../../repository/sql-params.js';
 import { canonicalQuantity } from '../index/ucum.js';
+import { pairsOf } from '../index/pairs.js';
 import { INDEX_TABLES } from '../index/tables.js';
 import { UCUM } from '../index/extract.js';
 import { likeLiteral, type NumberQuery, type Prefix } from '../parse-values.js';
@@ -101,6 +102,12 @@ export class ConditionBuilder {
       }
       case 'has': {
         const x = this.alias('x');
+        const pair = hasPair(filter);
+        if (pair) {
+          const token = or(pair.token.alternatives.map((c) => this.value(c, x, false, 'token_')));
+          return `${r}.id IN (SELECT ${x}.target_id FROM ${INDEX_TABLES.tokenReference.name} ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
+          AND ${x}.param = ${this.arg(pair.param)} AND ${x}.target_type = ${typeSql()} AND ${token})`;
+        }
         return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
           AND ${x}.param = ${this.arg(filter.param)} AND ${x}.target_type = ${typeSql()}
           AND ${x}.id IN (${this.idsMatching(filter.filter, filter.sourceType)}))`;
@@ -250,6 +257,17 @@ type PairFilter = Extract<Filter, { kind: 'pair' }>;
 /** The index table a value filter reads (all its alternatives are of one parameter, hence one table). */
 function tableOf(filter: ValueFilter): string {
   return INDEX_TABLES[filter.alternatives[0]?.table ?? 'token'].name;
+}
+
+/**
+ * `_has:Source:ref:token=…` on a pair of Source indexed together (index/pairs.ts): the targets
+ * of the sources with the code, from one range of the pair's index. Plain positive tokens only.
+ */
+function hasPair(filter: Extract<Filter, { kind: 'has' }>): { param: string; token: ValueFilter } | undefined {
+  const inner = filter.filter;
+  if (inner.kind !== 'value' || inner.not || inner.all || !inner.alternatives.every((a) => a.table === 'token')) return undefined;
+  const pair = pairsOf(filter.sourceType).find((p) => p.table === 'tokenReference' && p.token === inner.param && p.partner === filter.param);
+  return pair && { param: pair.param, token: inner };
 }
 
 /** Whether a filter reads a column of the resource row other than its type and id. */
