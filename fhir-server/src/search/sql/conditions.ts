@@ -171,6 +171,18 @@ export class ConditionBuilder {
     return `SELECT ${unique}${u}.id FROM (${branches.map((b) => select(b)).join(' UNION ALL ')}) ${u}`;
   }
 
+  /** A quantity condition: in UCUM base units when both sides convert; as written otherwise (a value stored without a system). */
+  private quantity(c: Extract<ValueCondition, { table: 'quantity' }>, x: string): { canonical?: string; asWritten: string } {
+    const arg = (v: unknown) => this.arg(v);
+    const parts = [numberSql(`${x}.value`, c, arg)];
+    if (c.system) parts.push(`${x}.system = ${arg(c.system)}`);
+    if (c.code) parts.push(`(${x}.code = ${arg(c.code)} OR ${x}.unit = ${arg(c.code)})`);
+    const base = c.code && (c.system === UCUM || c.system === undefined) ? canonicalBounds(c) : undefined;
+    const asWritten = and(parts);
+    if (!base) return { asWritten };
+    return { canonical: `(${x}.canonical_code = ${arg(base.code)} AND ${numberSql(`${x}.canonical_value`, base.query, arg)})`, asWritten };
+  }
+
   /** The rows of a pair table matching a pair filter, under alias `x`. */
   private pairRows(filter: PairFilter, x: string, alone = false): string {
     const token = or(filter.token.map((c) => this.value(c, x, alone, 'token_')));
@@ -178,10 +190,32 @@ export class ConditionBuilder {
     return `${x}.param = ${this.arg(filter.param)} AND ${token} AND ${partner}`;
   }
 
-  /** `SELECT id` of the resources of `type` with a pair row matching; DISTINCT when read alone (a resource may have several). */
+  /**
+   * `SELECT id` of the resources of `type` with a pair row matching; DISTINCT when read alone (a
+   * resource may have several). Each alternative of the partner that is an OR of two ranges — a
+   * quantity in base units or as written, a date `ge`/`le` — is a SELECT of its own, so each reads
+   * one range of its index rather than every row of the code (46,000 for a common test).
+   */
   private pairIds(filter: PairFilter, type: string, alone = false): string {
     const x = this.alias('x');
-    return `SELECT ${alone ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)} AND ${this.pairRows(filter, x, alone)}`;
+    const token = or(filter.token.map((c) => this.value(c, x, alone, 'token_')));
+    const branches = filter.partnerAll ? [and(filter.partner.map((c) => this.value(c, x, alone)))] : filter.partner.flatMap((c) => this.branches(c, x, alone));
+    const select = (branch: string, distinct: boolean) =>
+      `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(filter.param)} AND ${token} AND ${branch}`;
+    if (branches.length === 1) return select(branches[0] as string, alone);
+    const u = this.alias('u');
+    return `SELECT ${alone ? 'DISTINCT ' : ''}${u}.id FROM (${branches.map((b) => select(b, false)).join(' UNION ALL ')}) ${u}`;
+  }
+
+  /** A condition on one index row as the OR of conditions that each read one range of an index. */
+  private branches(c: ValueCondition, x: string, alone: boolean): string[] {
+    const arg = (v: unknown) => this.arg(v);
+    if (c.table === 'date') return dateBranches(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
+    if (c.table === 'quantity') {
+      const { canonical, asWritten } = this.quantity(c, x);
+      return canonical ? [canonical, asWritten] : [asWritten];
+    }
+    return [this.value(c, x, alone)];
   }
 
   /** One item of a composite: its components are rows of one `grp`. */
@@ -228,13 +262,8 @@ export class ConditionBuilder {
       case 'number':
         return numberSql(`${x}.value`, c, arg);
       case 'quantity': {
-        const parts = [numberSql(`${x}.value`, c, arg)];
-        if (c.system) parts.push(`${x}.system = ${arg(c.system)}`);
-        if (c.code) parts.push(`(${x}.code = ${arg(c.code)} OR ${x}.unit = ${arg(c.code)})`);
-        // In UCUM base units when both sides convert; as written otherwise (a value stored without a system).
-        const canonical = c.code && (c.system === UCUM || c.system === undefined) ? canonicalBounds(c) : undefined;
-        if (!canonical) return and(parts);
-        return `((${x}.canonical_code = ${arg(canonical.code)} AND ${numberSql(`${x}.canonical_value`, canonical.query, arg)}) OR ${and(parts)})`;
+        const { canonical, asWritten } = this.quantity(c, x);
+        return canonical ? `(${canonical} OR ${asWritten})` : asWritten;
       }
       case 'reference': {
         if (c.url !== undefined) return `(${x}.url = ${arg(c.url)} OR ${x}.url LIKE ${arg(`${likeLiteral(c.url)}|%`)})`;
