@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/testing/throwaway-postgres.js';
@@ -7,9 +9,13 @@ import { createTestDatabase } from '../support/test-server.js';
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/main.js');
 const OBSERVATIONS = 20;
 
+// Its keys and DICOM folder go to a temporary directory, not the working directory's ./data.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qiao-crash-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
 function startProcess(databaseUrl: string, port: number): ChildProcess {
   return spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_AUTH: 'off', QIAO_DIMSE_PORT: 'off' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, QIAO_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', QIAO_DEMO_DATA: 'off', QIAO_LOG_LEVEL: 'silent', QIAO_AUTH: 'off', QIAO_DIMSE_PORT: 'off' },
     stdio: 'ignore',
   });
 }
