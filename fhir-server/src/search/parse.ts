@@ -423,15 +423,20 @@ function mergeRanges(resourceType: string, filters: Filter[]): Filter[] {
 function pairFilters(resourceType: string, filters: Filter[]): Filter[] {
   let out = filters;
   for (const pair of pairsOf(resourceType)) {
-    const plain = (f: Filter, param: string, tables: readonly TableKey[]): f is Extract<Filter, { kind: 'value' }> =>
-      f.kind === 'value' && f.param === param && !f.not && f.alternatives.length > 0 && f.alternatives.every((a) => tables.includes(a.table));
-    const token = out.find((f) => plain(f, pair.token, ['token']) && !f.all) as Extract<Filter, { kind: 'value' }> | undefined;
-    const partner = out.find((f) => plain(f, pair.partner, [PARTNER_TABLES[pair.table]])) as Extract<Filter, { kind: 'value' }> | undefined;
+    const token = out.find((f): f is ValueFilter => plain(f, pair.token, 'token') && !f.all);
+    const partner = out.find((f): f is ValueFilter => plain(f, pair.partner, PARTNER_TABLES[pair.table]));
     if (!token || !partner) continue;
     const merged: Filter = { kind: 'pair', param: pair.param, table: pair.table, token: token.alternatives, partner: partner.alternatives, partnerAll: partner.all === true };
     out = out.flatMap((f) => (f === token ? [merged] : f === partner ? [] : [f]));
   }
   return out;
+}
+
+type ValueFilter = Extract<Filter, { kind: 'value' }>;
+
+/** A positive value filter on `param` without modifier rows of its own, all of whose values are in `table`. */
+function plain(f: Filter, param: string, table: TableKey): f is ValueFilter {
+  return f.kind === 'value' && f.param === param && !f.not && f.alternatives.length > 0 && f.alternatives.every((a) => a.table === table);
 }
 
 /** Applies one result parameter; false when it was ignored. */

@@ -104,9 +104,8 @@ export class ConditionBuilder {
         const x = this.alias('x');
         const pair = hasPair(filter);
         if (pair) {
-          const token = or(pair.token.alternatives.map((c) => this.value(c, x, false, 'token_')));
           return `${r}.id IN (SELECT ${x}.target_id FROM ${INDEX_TABLES.tokenReference.name} ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
-          AND ${x}.param = ${this.arg(pair.param)} AND ${x}.target_type = ${typeSql()} AND ${token})`;
+          AND ${x}.target_type = ${typeSql()} AND ${this.pairToken(pair.param, pair.token.alternatives, x)})`;
         }
         return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
           AND ${x}.param = ${this.arg(filter.param)} AND ${x}.target_type = ${typeSql()}
@@ -183,11 +182,14 @@ export class ConditionBuilder {
     return { canonical: `(${x}.canonical_code = ${arg(base.code)} AND ${numberSql(`${x}.canonical_value`, base.query, arg)})`, asWritten };
   }
 
+  /** Pair rows `x` of the pair `param` whose token matches any of `token`. */
+  private pairToken(param: string, token: ValueCondition[], x: string, alone = false): string {
+    return `${x}.param = ${this.arg(param)} AND ${or(token.map((c) => this.value(c, x, alone, 'token_')))}`;
+  }
+
   /** The rows of a pair table matching a pair filter, under alias `x`. */
-  private pairRows(filter: PairFilter, x: string, alone = false): string {
-    const token = or(filter.token.map((c) => this.value(c, x, alone, 'token_')));
-    const partner = (filter.partnerAll ? and : or)(filter.partner.map((c) => this.value(c, x, alone)));
-    return `${x}.param = ${this.arg(filter.param)} AND ${token} AND ${partner}`;
+  private pairRows(filter: PairFilter, x: string): string {
+    return `${this.pairToken(filter.param, filter.token, x)} AND ${(filter.partnerAll ? and : or)(filter.partner.map((c) => this.value(c, x)))}`;
   }
 
   /**
@@ -198,10 +200,9 @@ export class ConditionBuilder {
    */
   private pairIds(filter: PairFilter, type: string, alone = false): string {
     const x = this.alias('x');
-    const token = or(filter.token.map((c) => this.value(c, x, alone, 'token_')));
+    const head = `${x}.resource_type = ${this.arg(type)} AND ${this.pairToken(filter.param, filter.token, x, alone)}`;
     const branches = filter.partnerAll ? [and(filter.partner.map((c) => this.value(c, x, alone)))] : filter.partner.flatMap((c) => this.branches(c, x, alone));
-    const select = (branch: string, distinct: boolean) =>
-      `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(filter.param)} AND ${token} AND ${branch}`;
+    const select = (branch: string, distinct: boolean) => `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${head} AND ${branch}`;
     if (branches.length === 1) return select(branches[0] as string, alone);
     const u = this.alias('u');
     return `SELECT ${alone ? 'DISTINCT ' : ''}${u}.id FROM (${branches.map((b) => select(b, false)).join(' UNION ALL ')}) ${u}`;
