@@ -652,4 +652,14 @@ export const migrations: readonly Migration[] = [
       ANALYZE search_token_reference;
     `,
   },
+  {
+    version: 21,
+    name: 'signature receipts: the server vouches for the signatures it made',
+    sql: `
+      -- HMAC-SM3 under a key from the key file over a signature and the SM3 digest of what it
+      -- signed (signatures/receipt.ts): reads of signed reports check it instead of SM2; NULL for
+      -- signatures made before, which are verified in full as always.
+      ALTER TABLE signature_record ADD COLUMN receipt bytea;
+    `,
+  },
 ];

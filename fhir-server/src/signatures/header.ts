@@ -44,7 +44,7 @@ async function instanceHeader(ctx: Context, result: FhirResponse): Promise<FhirR
   // The stored version, not the body: `_summary`/`_elements` may have cut the body down.
   const json = version.json ?? (result.body instanceof RawJson ? result.body.text : undefined);
   if (typeof json !== 'string') return result;
-  const verification = await verifyVersion(ctx, ctx.db, JSON.parse(json) as Resource);
+  const verification = await verifyVersion(ctx, ctx.db, JSON.parse(json) as Resource, { receipts: true });
   return { ...result, headers: { ...result.headers, [SIGNATURE_HEADER]: headerValue(verification) } };
 }
 
@@ -58,7 +58,7 @@ async function searchHeader(ctx: Context, result: FhirResponse): Promise<FhirRes
     const resource = (entry.resource instanceof RawJson ? JSON.parse(entry.resource.text) : entry.resource) as Resource | undefined;
     if (resource?.id && SIGNED_TYPES.has(resource.resourceType)) matches.push(resource);
   }
-  const verdicts = await verifyVersions(ctx, ctx.db, matches);
+  const verdicts = await verifyVersions(ctx, ctx.db, matches, { receipts: true });
   const listed = matches.map((r, i) => `${r.resourceType}/${r.id}=${verdicts[i]?.result ?? 'unsigned'}`);
   return listed.length ? { ...result, headers: { ...result.headers, [SEARCH_SIGNATURES_HEADER]: listed.join(', ') } } : result;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import { decryptField, encryptField, generateSm2KeyPair, loadKeyRing, sm2KeyPair, type KeyRing, type Sm2KeyPair } from '../crypto/index.js';
+import { deriveKey } from '../crypto/sm3.js';
 import { createLogger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
 
@@ -39,6 +40,21 @@ function keyRing(config: Config): Promise<KeyRing> {
     rings.set(config, ring);
   }
   return ring;
+}
+
+const receiptKeys = new WeakMap<Config, Promise<Buffer | undefined>>();
+
+/** The key of signature receipts (receipt.ts), derived from the key file; undefined when the key file cannot be loaded. */
+export function receiptKey(config: Config): Promise<Buffer | undefined> {
+  let key = receiptKeys.get(config);
+  if (!key) {
+    key = keyRing(config).then(
+      (ring) => deriveKey(ring.blindIndexKey, 'signature-receipt', 32),
+      () => undefined,
+    );
+    receiptKeys.set(config, key);
+  }
+  return key;
 }
 
 interface KeyRow {

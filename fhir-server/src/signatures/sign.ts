@@ -6,7 +6,9 @@ import type { WriteRule } from '../hooks/write-rules.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { canonicalBytes, CANONICAL_FORM } from './canonical.js';
-import { SERVER_SIGNER, signingKey } from './keys.js';
+import { sm3 } from '../crypto/index.js';
+import { receiptKey, SERVER_SIGNER, signingKey } from './keys.js';
+import { receipt } from './receipt.js';
 import { AUTHOR_SIGNATURE, clientReference, signatureElement, userReference, type Signer } from './provenance.js';
 
 /** Report states that carry the reader's signature (the viewer treats the same states as signed). */
@@ -49,6 +51,8 @@ export async function signReport(ctx: Context, q: Queryable, report: DiagnosticR
   const message = canonicalBytes(report);
   const userId = ctx.config.sm2UserId;
   const when = new Date().toISOString();
+  const signature = sm2SignMessage(message, key, userId);
+  const receiptWith = await receiptKey(ctx.config);
   const agent: ProvenanceAgent = { type: AUTHOR_TYPE, who: who.agent, ...(principal.organisation ? { onBehalfOf: { reference: principal.organisation } } : {}) };
   const provenance: Provenance = {
     resourceType: 'Provenance',
@@ -65,7 +69,7 @@ export async function signReport(ctx: Context, q: Queryable, report: DiagnosticR
         kid: key.kid,
         userId,
         message,
-        signature: sm2SignMessage(message, key, userId),
+        signature,
         targetFormat: 'application/fhir+json',
         canonical: CANONICAL_FORM,
         ...(who.onBehalfOf ? { onBehalfOf: who.onBehalfOf } : {}),
@@ -73,13 +77,14 @@ export async function signReport(ctx: Context, q: Queryable, report: DiagnosticR
     ],
   };
   await ctx.repo.create(q, provenance);
-  await q.query('INSERT INTO signature_record (target_type, target_id, target_version, provenance_id, kid, signed_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+  await q.query('INSERT INTO signature_record (target_type, target_id, target_version, provenance_id, kid, signed_at, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
     'DiagnosticReport',
     report.id,
     version,
     provenance.id,
     key.kid,
     when,
+    receiptWith ? receipt(receiptWith, key.kid, userId, signature, sm3(message)) : null,
   ]);
 }
 

@@ -6,6 +6,7 @@ import type { Context } from '../router/types.js';
 import { canonicalBytes } from './canonical.js';
 import { sm2VerifyMessage } from './digest.js';
 import { verifyingKey } from './keys.js';
+import { receiptHolds } from './receipt.js';
 import { EXT, extensionString, namesSigner, qiaoSignatures } from './provenance.js';
 
 export type VerificationResult = 'valid' | 'invalid' | 'unsigned';
@@ -69,13 +70,20 @@ function verifyCached(message: Uint8Array, signature: Buffer, publicKey: string,
   return ok;
 }
 
+/** A receipt to try before SM2 (receipt.ts): the server's configuration and the receipt stored with the signature. */
+interface Receipt {
+  config: Context['config'];
+  stored: Buffer | null;
+}
+
 /** Checks one Qiao signature of a Provenance over `message`. */
-async function checkSignature(q: Queryable, signature: Signature, kid: string, userId: string, message: Uint8Array): Promise<Pick<Verification, 'result' | 'reason' | 'signer' | 'who' | 'when' | 'kid'>> {
+async function checkSignature(q: Queryable, signature: Signature, kid: string, userId: string, message: Uint8Array, receipt?: Receipt): Promise<Pick<Verification, 'result' | 'reason' | 'signer' | 'who' | 'when' | 'kid'>> {
   const base = { who: signature.who, ...(signature.when ? { when: signature.when } : {}), kid };
   const key = await verifyingKey(q, kid);
   if (!key) return { ...base, result: 'invalid', reason: 'unknown-key' };
   if (!namesSigner(signature.who, key.signer, kid)) return { ...base, signer: key.signer, result: 'invalid', reason: 'signer-mismatch' };
-  const ok = verifyCached(message, Buffer.from(signature.data ?? '', 'base64'), key.publicKey, userId);
+  const bytes = Buffer.from(signature.data ?? '', 'base64');
+  const ok = (receipt !== undefined && (await receiptHolds(receipt.config, receipt.stored, kid, userId, bytes, sm3(message)))) || verifyCached(message, bytes, key.publicKey, userId);
   return { ...base, signer: key.signer, result: ok ? 'valid' : 'invalid', ...(ok ? {} : { reason: 'bad-signature' as const }) };
 }
 
@@ -84,6 +92,12 @@ interface RecordRow {
   target_version: string;
   provenance_id: string;
   kid: string;
+  receipt: Buffer | null;
+}
+
+/** How far a verification may rely on the server's receipts: reads and searches do; `$verify-signature` verifies every signature in full. */
+export interface VerifyOptions {
+  receipts: boolean;
 }
 
 /**
@@ -92,17 +106,17 @@ interface RecordRow {
  * version with other content that nobody signed is "changed since signing"; a signed version
  * whose stored content no longer matches is "altered".
  */
-export async function verifyVersion(ctx: Context, q: Queryable, resource: Resource): Promise<Verification> {
-  const [verification] = await verifyVersions(ctx, q, [resource]);
+export async function verifyVersion(ctx: Context, q: Queryable, resource: Resource, options: VerifyOptions): Promise<Verification> {
+  const [verification] = await verifyVersions(ctx, q, [resource], options);
   return verification as Verification;
 }
 
 /** verifyVersion for resources of one type (a search page), their signature records looked up in one statement. */
-export async function verifyVersions(ctx: Context, q: Queryable, resources: readonly Resource[]): Promise<Verification[]> {
+export async function verifyVersions(ctx: Context, q: Queryable, resources: readonly Resource[], options: VerifyOptions): Promise<Verification[]> {
   const type = resources[0]?.resourceType;
   if (!type) return [];
   const rows = await q.query<RecordRow>(
-    `SELECT target_id, target_version::text, provenance_id, kid FROM signature_record
+    `SELECT target_id, target_version::text, provenance_id, kid, receipt FROM signature_record
      WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY target_version DESC, signed_at DESC`,
     [type, resources.map((r) => r.id as string)],
   );
@@ -114,11 +128,14 @@ export async function verifyVersions(ctx: Context, q: Queryable, resources: read
   const stored = await ctx.repo.readMany(q, 'Provenance', records.flatMap((r) => (r.row ? [r.row.provenance_id] : [])));
   const provenances = new Map([...stored].map(([id, v]) => [id, JSON.parse(v.json as string) as Provenance]));
   const verifications: Verification[] = [];
-  for (const { resource, version, row } of records) verifications.push(await verifyAgainst(q, resource, version, row, row && provenances.get(row.provenance_id)));
+  for (const { resource, version, row } of records) {
+    const receipt = options.receipts && row ? { config: ctx.config, stored: row.receipt && Buffer.from(row.receipt) } : undefined;
+    verifications.push(await verifyAgainst(q, resource, version, row, row && provenances.get(row.provenance_id), receipt));
+  }
   return verifications;
 }
 
-async function verifyAgainst(q: Queryable, resource: Resource, version: number, row: RecordRow | undefined, provenance: Provenance | undefined): Promise<Verification> {
+async function verifyAgainst(q: Queryable, resource: Resource, version: number, row: RecordRow | undefined, provenance: Provenance | undefined, receipt: Receipt | undefined): Promise<Verification> {
   const type = resource.resourceType;
   const id = resource.id as string;
   const checked = `${type}/${id}/_history/${version}`;
@@ -127,7 +144,7 @@ async function verifyAgainst(q: Queryable, resource: Resource, version: number, 
   const provenanceRef = `Provenance/${row.provenance_id}`;
   const found = provenance && qiaoSignatures(provenance).find((s) => s.kid === row.kid);
   if (!found) return { result: 'invalid', reason: 'provenance-missing', provenance: provenanceRef, signed, checked, kid: row.kid };
-  const outcome = await checkSignature(q, found.signature, found.kid, found.userId, canonicalBytes(resource));
+  const outcome = await checkSignature(q, found.signature, found.kid, found.userId, canonicalBytes(resource), receipt);
   const reason = outcome.reason === 'bad-signature' ? (Number(row.target_version) < version ? 'changed-since-signing' : 'altered') : outcome.reason;
   return { ...outcome, ...(reason ? { reason } : {}), provenance: provenanceRef, signed, checked };
 }

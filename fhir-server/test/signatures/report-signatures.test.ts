@@ -5,7 +5,9 @@ import path from 'node:path';
 import { jest } from '@jest/globals';
 import smCrypto from 'sm-crypto';
 import { generateKeyFile } from '../../src/crypto/index.js';
-import { publishedKeys, signingKey } from '../../src/signatures/keys.js';
+import { createHash } from 'node:crypto';
+import { publishedKeys, receiptKey, signingKey } from '../../src/signatures/keys.js';
+import { receipt } from '../../src/signatures/receipt.js';
 import { backendToken, bearer, useAuthServer, userToken } from '../support/auth.js';
 import { call, type Reply } from '../support/http.js';
 import { BACKENDS } from '../support/test-server.js';
@@ -143,6 +145,32 @@ describe.each(BACKENDS)('SM2-signed DiagnosticReports on %s', (backend) => {
     expect(param(bad, 'result').valueCode).toBe('invalid');
     expect(param(bad, 'reason').valueCode).toBe('altered');
     expect(param(bad, 'message').valueString).toMatch(/^签名无效：.+ \| The signature is not valid: /);
+  });
+
+  it("reads rely on the server's receipt of a signature it made; a receipt that does not match falls back to SM2; $verify-signature always verifies", async () => {
+    expect((await call(server.base, 'PUT', 'DiagnosticReport/sig-receipt', report('sig-receipt', 'final', '建议随访 | Follow up'), radiologist)).status).toBe(201);
+    const [row] = await server.ctx.db.query<{ receipt: Uint8Array | null; kid: string }>("SELECT receipt, kid FROM signature_record WHERE target_id = 'sig-receipt'");
+    expect(row?.receipt).toHaveLength(32);
+
+    // A receipt that no longer matches (the row tampered with) is not trusted: SM2 decides, and the signature is good.
+    await server.ctx.db.query("UPDATE signature_record SET receipt = decode(repeat('00', 32), 'hex') WHERE target_id = 'sig-receipt'");
+    expect((await call(server.base, 'GET', 'DiagnosticReport/sig-receipt', undefined, radiologist)).headers.get('x-qiao-signature')).toMatch(/^valid;/);
+
+    // Content changed together with a receipt made for it — which takes the key file — is what only full verification catches:
+    // the read trusts the receipt, $verify-signature does not.
+    await server.ctx.db.query("UPDATE resource SET content = replace(content, '建议随访', '无需随访') WHERE resource_type = 'DiagnosticReport' AND id = 'sig-receipt'");
+    const altered = (await call(server.base, 'GET', 'DiagnosticReport/sig-receipt', undefined, radiologist)).body;
+    expect(altered.conclusion).toContain('无需随访');
+    expect((await call(server.base, 'GET', 'DiagnosticReport/sig-receipt', undefined, radiologist)).headers.get('x-qiao-signature')).toMatch(/^invalid; reason="altered"/);
+    const [provenance] = await provenancesOf('sig-receipt');
+    const signature = Buffer.from(provenance.signature[0].data, 'base64');
+    const key = (await receiptKey(server.ctx.config)) as Buffer;
+    const forged = receipt(key, row?.kid as string, USER_ID, signature, createHash('sm3').update(canonical(altered)).digest());
+    await server.ctx.db.query("UPDATE signature_record SET receipt = $1 WHERE target_id = 'sig-receipt'", [forged]);
+    expect((await call(server.base, 'GET', 'DiagnosticReport/sig-receipt', undefined, radiologist)).headers.get('x-qiao-signature')).toMatch(/^valid;/);
+    const full = await call(server.base, 'GET', 'DiagnosticReport/sig-receipt/$verify-signature', undefined, radiologist);
+    expect(param(full, 'result').valueCode).toBe('invalid');
+    expect(param(full, 'reason').valueCode).toBe('altered');
   });
 
   it('a later version nobody signed reports "changed since signing"; a preliminary report is unsigned', async () => {

@@ -16,7 +16,7 @@ import type { OperationEntry } from '../registry.js';
 async function verifySignature(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const stored = await ctx.repo.read(q, path.type as string, path.id as string);
   const resource = JSON.parse(stored.json as string) as Resource;
-  const verification = resource.resourceType === 'Provenance' ? await verifyProvenance(ctx, q, resource as Provenance) : await verifyVersion(ctx, q, resource);
+  const verification = resource.resourceType === 'Provenance' ? await verifyProvenance(ctx, q, resource as Provenance) : await verifyVersion(ctx, q, resource, { receipts: false });
   return { status: 200, body: verificationParameters(verification, ctx.config.sm2UserId) };
 }
 
