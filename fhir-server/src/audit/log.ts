@@ -1,6 +1,7 @@
 import type { AuditEvent, Resource } from '@medplum/fhirtypes';
 import { createLogger, type Logger } from '../http/logger.js';
 import type { Queryable } from '../repository/db.js';
+import { timeOrderedId } from '../repository/time-ordered-id.js';
 import type { Context } from '../router/types.js';
 import { linkPending, markForLinking } from './chain.js';
 import { auditEvent, type AuditFacts, type RequestOrigin } from './event.js';
@@ -57,7 +58,10 @@ export class AuditLog {
   /** Stores the events, marked for linking, in the caller's transaction. */
   async writeIn(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
-    const stored = await this.ctx.repo.createMany(q, events.map((e) => structuredClone(e) as Resource));
+    const stored = await this.ctx.repo.createMany(
+      q,
+      events.map((e) => ({ ...(structuredClone(e) as Resource), id: e.id ?? timeOrderedId() })),
+    );
     await markForLinking(q, stored);
   }
 

@@ -60,6 +60,11 @@ describe.each(BACKENDS)('audit trail on %s', (backend) => {
     expect(own.entity).toContainEqual(expect.objectContaining({ what: { reference: `Patient/${patientId}` }, role: expect.objectContaining({ code: '1' }) }));
     expect(own.entity.find((e: Json) => e.type.code === 'XrequestId').what.identifier.value).toBe(created.headers.get('x-request-id'));
     expect(own.agent[0].network.address).toMatch(/127\.0\.0\.1/);
+    // A time-ordered id (UUID version 7): its first 48 bits are the moment it was written.
+    expect(own.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const idTime = parseInt(own.id.replace(/-/g, '').slice(0, 12), 16);
+    expect(idTime).toBeGreaterThanOrEqual(Date.parse(started));
+    expect(idTime).toBeLessThanOrEqual(Date.now());
 
     observationId = (await call(server.base, 'POST', 'Observation', observation(patientId))).body.id;
     expect((await call(server.base, 'GET', `Observation/${observationId}`)).status).toBe(200);
