@@ -51,10 +51,14 @@ export async function linkPending(db: Db, options: { wait?: boolean } = {}): Pro
         : await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [LINKER_LOCK.toString()]);
       if (lock[0]?.ok !== true) return 0;
       const rows = await q.query<{ pending_id: string; event_id: string; recorded: Date | string; content: string }>(
+        // Each pending record's content by its key: as a plain join the planner, misled by a queue
+        // table whose size swings between runs of ANALYZE, merged the queue with every AuditEvent's
+        // history row in id order — tens of thousands of rows read four times a second.
         `SELECT p.pending_id::text AS pending_id, p.event_id, p.recorded, h.content
-         FROM audit_pending p
-         JOIN resource_history h ON h.resource_type = 'AuditEvent' AND h.id = p.event_id AND h.version_id = 1
-         ORDER BY p.pending_id LIMIT ${LINK_BATCH}`,
+         FROM (SELECT pending_id, event_id, recorded FROM audit_pending ORDER BY pending_id LIMIT ${LINK_BATCH}) p
+         CROSS JOIN LATERAL (SELECT content FROM resource_history
+           WHERE resource_type = 'AuditEvent' AND id = p.event_id AND version_id = 1) h
+         ORDER BY p.pending_id`,
       );
       if (rows.length === 0) return 0;
       // The retention purge takes this row too: linking and purging never interleave.
