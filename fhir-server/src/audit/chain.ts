@@ -51,13 +51,14 @@ export async function linkPending(db: Db, options: { wait?: boolean } = {}): Pro
         : await q.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [LINKER_LOCK.toString()]);
       if (lock[0]?.ok !== true) return 0;
       const rows = await q.query<{ pending_id: string; event_id: string; recorded: Date | string; content: string }>(
-        // Each pending record's content by its key: as a plain join the planner, misled by a queue
-        // table whose size swings between runs of ANALYZE, merged the queue with every AuditEvent's
-        // history row in id order — tens of thousands of rows read four times a second.
+        // Each pending record's content looked up by its key. As a join (or a LATERAL subquery the
+        // planner may flatten into one) it was run as a merge of the queue with every AuditEvent's
+        // history row in id order — 17,000–33,000 rows read for a handful, four times a second; the
+        // LIMIT keeps the subquery a lookup per row.
         `SELECT p.pending_id::text AS pending_id, p.event_id, p.recorded, h.content
          FROM (SELECT pending_id, event_id, recorded FROM audit_pending ORDER BY pending_id LIMIT ${LINK_BATCH}) p
          CROSS JOIN LATERAL (SELECT content FROM resource_history
-           WHERE resource_type = 'AuditEvent' AND id = p.event_id AND version_id = 1) h
+           WHERE resource_type = 'AuditEvent' AND id = p.event_id AND version_id = 1 LIMIT 1) h
          ORDER BY p.pending_id`,
       );
       if (rows.length === 0) return 0;
