@@ -1,7 +1,8 @@
+import { findOperation } from '../operations/registry.js';
 import type { Queryable } from '../repository/db.js';
 import type { Context, FhirRequest, FhirResponse } from '../router/types.js';
 import { describeInteraction } from './describe.js';
-import { auditEvent, type AuditFacts } from './event.js';
+import { AUDIT, auditEvent, type AuditFacts } from './event.js';
 import { auditLog, type AuditLog } from './log.js';
 import { inScope } from './scope.js';
 
@@ -16,9 +17,10 @@ const UNAUDITED: WriteAudit = { recordIn: async (_q, res) => res };
 /**
  * Runs one FHIR interaction with its audit record. A write records itself through `recordIn`
  * in its transaction, so the change and its record commit or roll back together. A successful
- * read or search is queued and written in a batch moments later (reads must stay fast); every
- * other outcome — operations that manage their own transactions, and every failure (a failed
- * write's transaction has rolled back) — is written before the response goes out.
+ * read, search or operation that changes nothing (`$everything`, `$validate`, `$expand`…) is queued
+ * and written in a batch moments later (reads must stay fast); every other outcome — operations
+ * that manage their own transactions, and every failure (a failed write's transaction has rolled
+ * back) — is written before the response goes out.
  */
 export function audited(ctx: Context, req: FhirRequest, run: (audit: WriteAudit) => Promise<FhirResponse>): Promise<FhirResponse> {
   const log = auditLog(ctx);
@@ -41,10 +43,17 @@ export function audited(ctx: Context, req: FhirRequest, run: (audit: WriteAudit)
     }
     if (recorded) return res;
     const facts = describeInteraction(req, res);
-    if (facts.action === 'R' || facts.subtype[0]?.code?.startsWith('search')) log.enqueue(auditEvent(facts));
+    if (readsOnly(facts)) log.enqueue(auditEvent(facts));
     else await writeNow(log, facts);
     return res;
   });
+}
+
+function readsOnly(facts: AuditFacts): boolean {
+  if (facts.action === 'R' || facts.subtype[0]?.code?.startsWith('search')) return true;
+  const name = facts.subtype.find((s) => s.system === AUDIT.qiaoEvent)?.code;
+  const operation = name ? findOperation(name) : undefined;
+  return operation !== undefined && !operation.affectsState && !operation.ownTransactions;
 }
 
 /** The version a delete removed (its patient is what the record must name); one read, deletes only. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { validateCda } from '@qiao/cda-adapters';
+import { auditLog } from '../../src/audit/log.js';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 import { RULE_OVERRIDE_EXT, RULES_CODE_SYSTEM } from '../../src/operations/cda/rule-overrides.js';
@@ -194,6 +195,8 @@ describe.each(BACKENDS)('CDA operations on %s', (backend) => {
     for (const fact of ['extension="440106199203150022"', 'code="6690-2"', 'value="11.2" unit="10*9/L"', '<text>3.5-9.5</text>', '<value xsi:type="ST">全血</value>', 'code="DE04.30.017.00"']) {
       expect(reply.text).toContain(fact);
     }
+    // A generation changes nothing: its record is batched as a read's is.
+    await auditLog(server.ctx).flush();
     expect(await total('AuditEvent?subtype=https://qiao.health/fhir/CodeSystem/cda-transmission|cda-generate')).toBe(1);
 
     const other = await call(server.base, 'POST', 'Composition', {
