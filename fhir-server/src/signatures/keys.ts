@@ -42,19 +42,12 @@ function keyRing(config: Config): Promise<KeyRing> {
   return ring;
 }
 
-const receiptKeys = new WeakMap<Config, Promise<Buffer | undefined>>();
-
 /** The key of signature receipts (receipt.ts), derived from the key file; undefined when the key file cannot be loaded. */
 export function receiptKey(config: Config): Promise<Buffer | undefined> {
-  let key = receiptKeys.get(config);
-  if (!key) {
-    key = keyRing(config).then(
-      (ring) => deriveKey(ring.blindIndexKey, 'signature-receipt', 32),
-      () => undefined,
-    );
-    receiptKeys.set(config, key);
-  }
-  return key;
+  return keyRing(config).then(
+    (ring) => deriveKey(ring.blindIndexKey, 'signature-receipt', 32),
+    () => undefined,
+  );
 }
 
 interface KeyRow {

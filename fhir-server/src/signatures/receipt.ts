@@ -1,7 +1,5 @@
-import type { Config } from '../config.js';
 import { hmacSm3 } from '../crypto/index.js';
 import { sameBytes } from '../crypto/sm3.js';
-import { receiptKey } from './keys.js';
 
 /**
  * A signature receipt: the server's HMAC-SM3, under a key from the key file (never in the
@@ -27,8 +25,6 @@ export function receipt(key: Buffer, kid: string, userId: string, signature: Uin
 }
 
 /** Whether a stored receipt vouches for this signature over content with this digest. */
-export async function receiptHolds(config: Config, stored: Buffer | null | undefined, kid: string, userId: string, signature: Uint8Array, digest: Uint8Array): Promise<boolean> {
-  if (!stored) return false;
-  const key = await receiptKey(config);
-  return key !== undefined && sameBytes(stored, receipt(key, kid, userId, signature, digest));
+export function receiptHolds(key: Buffer, stored: Uint8Array | null, kid: string, userId: string, signature: Uint8Array, digest: Uint8Array): boolean {
+  return stored !== null && sameBytes(stored, receipt(key, kid, userId, signature, digest));
 }

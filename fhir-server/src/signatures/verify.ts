@@ -5,7 +5,7 @@ import type { Queryable } from '../repository/db.js';
 import type { Context } from '../router/types.js';
 import { canonicalBytes } from './canonical.js';
 import { sm2VerifyMessage } from './digest.js';
-import { verifyingKey } from './keys.js';
+import { receiptKey, verifyingKey } from './keys.js';
 import { receiptHolds } from './receipt.js';
 import { EXT, extensionString, namesSigner, qiaoSignatures } from './provenance.js';
 
@@ -60,8 +60,8 @@ export function describe(v: Verification): string {
 const cache = new Map<string, boolean>();
 const CACHE_ENTRIES = 10_000;
 
-function verifyCached(message: Uint8Array, signature: Buffer, publicKey: string, userId: string): boolean {
-  const key = `${publicKey}:${userId}:${signature.toString('base64')}:${sm3(message).toString('hex')}`;
+function verifyCached(message: Uint8Array, digest: Buffer, signature: Buffer, publicKey: string, userId: string): boolean {
+  const key = `${publicKey}:${userId}:${signature.toString('base64')}:${digest.toString('hex')}`;
   const known = cache.get(key);
   if (known !== undefined) return known;
   const ok = sm2VerifyMessage(message, signature, publicKey, userId);
@@ -70,10 +70,10 @@ function verifyCached(message: Uint8Array, signature: Buffer, publicKey: string,
   return ok;
 }
 
-/** A receipt to try before SM2 (receipt.ts): the server's configuration and the receipt stored with the signature. */
+/** A receipt to try before SM2 (receipt.ts): the receipt key and the receipt stored with the signature. */
 interface Receipt {
-  config: Context['config'];
-  stored: Buffer | null;
+  key: Buffer;
+  stored: Uint8Array | null;
 }
 
 /** Checks one Qiao signature of a Provenance over `message`. */
@@ -83,7 +83,8 @@ async function checkSignature(q: Queryable, signature: Signature, kid: string, u
   if (!key) return { ...base, result: 'invalid', reason: 'unknown-key' };
   if (!namesSigner(signature.who, key.signer, kid)) return { ...base, signer: key.signer, result: 'invalid', reason: 'signer-mismatch' };
   const bytes = Buffer.from(signature.data ?? '', 'base64');
-  const ok = (receipt !== undefined && (await receiptHolds(receipt.config, receipt.stored, kid, userId, bytes, sm3(message)))) || verifyCached(message, bytes, key.publicKey, userId);
+  const digest = sm3(message);
+  const ok = (receipt !== undefined && receiptHolds(receipt.key, receipt.stored, kid, userId, bytes, digest)) || verifyCached(message, digest, bytes, key.publicKey, userId);
   return { ...base, signer: key.signer, result: ok ? 'valid' : 'invalid', ...(ok ? {} : { reason: 'bad-signature' as const }) };
 }
 
@@ -92,7 +93,7 @@ interface RecordRow {
   target_version: string;
   provenance_id: string;
   kid: string;
-  receipt: Buffer | null;
+  receipt: Uint8Array | null;
 }
 
 /** How far a verification may rely on the server's receipts: reads and searches do; `$verify-signature` verifies every signature in full. */
@@ -127,9 +128,10 @@ export async function verifyVersions(ctx: Context, q: Queryable, resources: read
   // The page's signature records in one statement, not one read per report.
   const stored = await ctx.repo.readMany(q, 'Provenance', records.flatMap((r) => (r.row ? [r.row.provenance_id] : [])));
   const provenances = new Map([...stored].map(([id, v]) => [id, JSON.parse(v.json as string) as Provenance]));
+  const key = options.receipts ? await receiptKey(ctx.config) : undefined;
   const verifications: Verification[] = [];
   for (const { resource, version, row } of records) {
-    const receipt = options.receipts && row ? { config: ctx.config, stored: row.receipt && Buffer.from(row.receipt) } : undefined;
+    const receipt = key && row ? { key, stored: row.receipt } : undefined;
     verifications.push(await verifyAgainst(q, resource, version, row, row && provenances.get(row.provenance_id), receipt));
   }
   return verifications;
