@@ -45,6 +45,25 @@ afterAll(async () => {
 });
 
 describe('FrameSource', () => {
+  it('decodes a compressed frame on each of its first two reads, then serves the decoded frame from memory, apart from the stored one', async () => {
+    const source = new FrameSource(1024 * 1024);
+    let decodes = 0;
+    const decode = async (stored: Buffer) => {
+      decodes++;
+      return Buffer.from(stored.map((b) => b + 100));
+    };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await source.decodedFrame(options(), instance, index, 3, decode));
+    expect(decodes).toBe(2);
+    expect(reads).toBe(2);
+    expect(results.every((r) => r.equals(Buffer.alloc(FRAME, 103)))).toBe(true);
+    expect(results[3]).toBe(results[1]);
+    // The stored frame is a key of its own: still read from the file.
+    const stored = await source.frame(options(), instance, index, 3);
+    expect(stored.equals(expected(3))).toBe(true);
+    expect(reads).toBe(3);
+  });
+
   it('reads a frame from the file twice, then serves it from memory', async () => {
     const source = new FrameSource(1024 * 1024);
     const first = await source.frame(options(), instance, index, 2);

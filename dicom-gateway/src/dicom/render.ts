@@ -1,15 +1,8 @@
 import { firstNumber, firstString, type DicomJson } from './json.js';
+import { pixelLayout, type PixelLayout } from './pixel-layout.js';
 
 /** How to turn stored pixel values into display values (PS3.3 C.7.6.3, C.11.1, C.11.2). */
-export interface RenderParams {
-  rows: number;
-  columns: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  signed: boolean;
-  photometric: string;
-  planar: boolean;
+export interface RenderParams extends PixelLayout {
   slope: number;
   intercept: number;
   window?: Window;
@@ -35,16 +28,8 @@ export function renderParams(json: DicomJson, window: Window | undefined): Rende
   const fileWindow = firstNumber(json, '00281050') !== undefined && firstNumber(json, '00281051') !== undefined
     ? { center: firstNumber(json, '00281050') as number, width: firstNumber(json, '00281051') as number, fn: (firstString(json, '00281056') as Window['fn'] | undefined) ?? 'LINEAR' }
     : undefined;
-  const bitsAllocated = firstNumber(json, '00280100') ?? 0;
   return {
-    rows: firstNumber(json, '00280010') ?? 0,
-    columns: firstNumber(json, '00280011') ?? 0,
-    samplesPerPixel: firstNumber(json, '00280002') ?? 1,
-    bitsAllocated,
-    bitsStored: firstNumber(json, '00280101') ?? bitsAllocated,
-    signed: firstNumber(json, '00280103') === 1,
-    photometric: firstString(json, '00280004') ?? 'MONOCHROME2',
-    planar: firstNumber(json, '00280006') === 1,
+    ...pixelLayout(json),
     slope: firstNumber(json, '00281053') ?? 1,
     intercept: firstNumber(json, '00281052') ?? 0,
     ...((window ?? fileWindow) ? { window: window ?? fileWindow } : {}),

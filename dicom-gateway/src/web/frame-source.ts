@@ -43,6 +43,23 @@ export class FrameSource {
     return data;
   }
 
+  /**
+   * Frame `n` decoded by `decode` (a compressed frame asked for uncompressed): kept on its second read
+   * like a stored frame, so a viewer scrolling back over a compressed stack does not decode it again.
+   */
+  async decodedFrame(options: DicomwebOptions, instance: InstanceRecord, index: FrameIndex, n: number, decode: (stored: Buffer) => Promise<Buffer>): Promise<Buffer> {
+    const key = `${instance.storageKey}#${n}:native`;
+    const hit = this.kept.get(key);
+    if (hit) {
+      this.kept.delete(key);
+      this.kept.set(key, hit);
+      return hit;
+    }
+    const data = await decode(await readFrame(options, instance, index, n));
+    if (this.readBefore(key)) this.keep(key, data);
+    return data;
+  }
+
   /** The frames of a closed response: pooled buffers go back, kept ones stay where they are. */
   release(buffers: readonly Buffer[]): void {
     this.pool.giveBack(buffers.filter((b) => !this.keptBuffers.has(b)));

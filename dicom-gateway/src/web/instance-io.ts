@@ -23,7 +23,7 @@ export function describe(scope: Scope): { zh: string; en: string } {
 }
 
 export function notAcceptable(what: { zh: string; en: string }): DicomwebError {
-  return new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: `无法以所请求的媒体类型或传输语法提供${what.zh}（不做转码）`, en: `${what.en} cannot be sent in the media type or transfer syntax asked for (no transcoding)` });
+  return new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: `无法以所请求的媒体类型或传输语法提供${what.zh}（只提供存储的语法或解压后的未压缩像素）`, en: `${what.en} cannot be sent in the media type or transfer syntax asked for (only the stored syntax, or uncompressed pixels decoded from it)` });
 }
 
 export async function oneInstance(req: Request, options: DicomwebOptions): Promise<InstanceRecord> {

@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { DicomJson } from '../dicom/json.js';
 import { fit, render, renderParams, RenderError, type Window } from '../dicom/render.js';
 import type { InstanceRecord } from '../store/store.js';
 import { notFound, pathUid, type DicomwebOptions } from './context.js';
@@ -7,12 +6,14 @@ import { DicomwebError } from './errors.js';
 import { encodeJpeg, encodePng } from './image-encode.js';
 import { parseAccept } from './multipart.js';
 import { frameCount, notAcceptable, oneInstance, parseFrameList, readFrame } from './instance-io.js';
+import { decoded, instanceJson } from './decode.js';
+import { decodable, pixelLayout } from '../codec/index.js';
 
 const THUMBNAIL = 128;
 
 /**
  * Rendered and thumbnail resources (PS3.18 §10.4.1.1.3, §10.4.1.1.4): a native frame windowed to 8 bits,
- * as JPEG (the default) or PNG. Compressed frames would need a codec the gateway does not carry: 406.
+ * as JPEG (the default) or PNG. Compressed frames are decoded first (`codec/`); a syntax without a decoder is a 406.
  */
 export async function rendered(req: Request, res: Response, options: DicomwebOptions, kind: 'rendered' | 'thumbnail'): Promise<void> {
   const instance = await instanceFor(req, options);
@@ -39,15 +40,18 @@ async function instanceFor(req: Request, options: DicomwebOptions): Promise<Inst
 }
 
 export async function renderFrame(options: DicomwebOptions, instance: InstanceRecord, frame: number, window: Window | undefined) {
-  const cannot = notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的渲染图像（存储为 ${instance.transferSyntax}，未压缩像素才能渲染）`, en: `a rendering of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}; only uncompressed pixels are rendered)` });
-  if (!instance.frames || instance.frames.kind !== 'native') throw cannot;
-  const text = await options.store.metadataArray({ study: instance.studyInstanceUID, series: instance.seriesInstanceUID, sop: instance.sopInstanceUID });
-  const [json] = JSON.parse(text ?? '[{}]') as DicomJson[];
-  const params = renderParams(json ?? {}, window);
+  const cannot = (why: string) => notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的渲染图像（${why}）`, en: `a rendering of instance ${instance.sopInstanceUID} (${why})` });
+  const index = instance.frames;
+  if (!index) throw cannot('no pixel data');
+  if (index.kind !== 'native' && !decodable(instance.transferSyntax)) throw cannot(`stored as ${instance.transferSyntax}, which has no decoder here`);
+  const json = await instanceJson(options, instance);
+  const params = renderParams(json, window);
+  const data = await readFrame(options, instance, index, frame);
+  const pixels = index.kind === 'native' ? { pixels: data, photometric: params.photometric } : await decoded(instance, data, pixelLayout(json));
   try {
-    return render(await readFrame(options, instance, instance.frames, frame), params);
+    return render(pixels.pixels, { ...params, photometric: pixels.photometric });
   } catch (error) {
-    if (error instanceof RenderError) throw cannot;
+    if (error instanceof RenderError) throw cannot(error.message);
     throw error;
   }
 }

@@ -11,6 +11,8 @@ import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { CRLF, newBoundary, parseAccept, type MediaType } from './multipart.js';
 import { parseWindow, renderFrame } from './rendered.js';
+import { decoded, instanceLayout } from './decode.js';
+import { decodable } from '../codec/index.js';
 
 /** The inner type and transfer syntax a multipart Accept alternative asks for. */
 function wanted(m: MediaType): { inner: string; ts: string | undefined } | undefined {
@@ -78,25 +80,37 @@ export async function metadata(req: Request, res: Response, options: DicomwebOpt
   res.end(servedMetadata(`${scope.study}/${scope.series ?? ''}/${scope.sop ?? ''}`, text, dicomwebBase(req, options)));
 }
 
-/** How a frame goes out: as stored (encapsulated), or native little endian. */
-function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: MediaType[]): { media: string; ts: string } | undefined {
+const OCTET = 'application/octet-stream';
+
+/** How frames go out: as stored, or native little endian — a native instance's frames, or compressed ones decoded. */
+interface FrameEncoding {
+  media: string;
+  ts: string;
+  decode: boolean;
+}
+
+function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: MediaType[]): FrameEncoding | undefined {
   const native = frames.kind === 'native';
-  const stored = native ? { media: 'application/octet-stream', ts: EXPLICIT_LE } : { media: frameMediaType(instance.transferSyntax), ts: instance.transferSyntax };
+  const stored = native ? { media: OCTET, ts: EXPLICIT_LE, decode: false } : { media: frameMediaType(instance.transferSyntax), ts: instance.transferSyntax, decode: false };
+  const canDecode = !native && decodable(instance.transferSyntax);
   for (const m of accept) {
     const w = wanted(m);
     if (!w) continue;
     if (w.inner === '*/*' && (!w.ts || w.ts === '*' || w.ts === stored.ts)) return stored;
+    // Octet-stream without a syntax means explicit VR little endian (PS3.18 Table 8.7.3-5); native pixels are the same in implicit VR.
+    const uncompressed = (w.inner === OCTET || w.inner === '*/*') && (w.ts === undefined || w.ts === EXPLICIT_LE || w.ts === IMPLICIT_LE);
     if (native) {
-      if (w.inner === 'application/octet-stream' && (!w.ts || w.ts === '*' || w.ts === EXPLICIT_LE || w.ts === IMPLICIT_LE)) return stored;
+      if (uncompressed || (w.inner === OCTET && w.ts === '*')) return stored;
       continue;
     }
-    const typeFits = w.inner === stored.media || w.inner === `${stored.media.split('/')[0]}/*` || (w.inner === 'application/octet-stream' && w.ts !== undefined);
-    if (typeFits && (w.ts === '*' || w.ts === stored.ts || (!w.ts && w.inner !== 'application/octet-stream'))) return stored;
+    const typeFits = w.inner === stored.media || w.inner === `${stored.media.split('/')[0]}/*` || (w.inner === OCTET && w.ts !== undefined);
+    if (typeFits && (w.ts === '*' || w.ts === stored.ts || (!w.ts && w.inner !== OCTET))) return stored;
+    if (uncompressed && canDecode) return { media: OCTET, ts: EXPLICIT_LE, decode: true };
   }
   return undefined;
 }
 
-/** WADO-RS frames: each frame located by the index made at ingest and read by byte range (or kept in memory, see FrameSource). */
+/** WADO-RS frames: each frame located by the index made at ingest and read by byte range (or kept in memory, see FrameSource); decoded when asked for uncompressed. */
 export async function frames(req: Request, res: Response, options: DicomwebOptions, source: FrameSource): Promise<void> {
   const instance = await oneInstance(req, options);
   const index = instance.frames;
@@ -104,9 +118,23 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   const numbers = parseFrameList(String(req.params.frames ?? ""), frameCount(index));
   const encoding = frameEncoding(instance, index, parseAccept(req.get('accept')));
   if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
+  if (encoding.decode) {
+    const layout = await instanceLayout(options, instance);
+    const data: Buffer[] = [];
+    for (const n of numbers) data.push(await source.decodedFrame(options, instance, index, n, async (stored) => (await decoded(instance, stored, layout)).pixels));
+    sendParts(res, encoding, data);
+    return;
+  }
   const data = await Promise.all(numbers.map((n) => source.frame(options, instance, index, n)));
   res.once('close', () => source.release(data));
   sendParts(res, encoding, data);
+}
+
+async function decodeAll(options: DicomwebOptions, instance: InstanceRecord, data: Buffer[]): Promise<Buffer[]> {
+  const layout = await instanceLayout(options, instance);
+  const out: Buffer[] = [];
+  for (const frame of data) out.push((await decoded(instance, frame, layout)).pixels);
+  return out;
 }
 
 /** The parts in one reply of known length: a client sized to it reads it without chunk framing. */
@@ -138,7 +166,9 @@ export async function bulk(req: Request, res: Response, options: DicomwebOptions
     if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的像素数据`, en: `pixel data of instance ${instance.sopInstanceUID}` });
     const index = instance.frames;
     const all = await Promise.all(Array.from({ length: frameCount(index) }, (_, i) => readFrame(options, instance, index, i + 1)));
-    sendParts(res, encoding, index.kind === 'native' ? [Buffer.concat(all)] : all);
+    // Native pixel data is one value, whatever its frames; encapsulated frames go out one part each.
+    if (encoding.decode) sendParts(res, encoding, [Buffer.concat(await decodeAll(options, instance, all))]);
+    else sendParts(res, encoding, index.kind === 'native' ? [Buffer.concat(all)] : all);
     return;
   }
   if (range.length < 0) throw notFound({ zh: `实例 ${instance.sopInstanceUID} 的批量数据 ${tag}`, en: `bulk data ${tag} of instance ${instance.sopInstanceUID}` });

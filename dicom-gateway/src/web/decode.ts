@@ -1,0 +1,28 @@
+import { CodecError, decodeFrame, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
+import type { DicomJson } from '../dicom/json.js';
+import type { InstanceRecord } from '../store/store.js';
+import type { DicomwebOptions } from './context.js';
+import { DicomwebError } from './errors.js';
+
+/** The stored DICOM JSON of one instance (what its pixel layout and rendering are read from). */
+export async function instanceJson(options: DicomwebOptions, instance: InstanceRecord): Promise<DicomJson> {
+  const text = await options.store.metadataArray({ study: instance.studyInstanceUID, series: instance.seriesInstanceUID, sop: instance.sopInstanceUID });
+  return (JSON.parse(text ?? '[{}]') as DicomJson[])[0] ?? {};
+}
+
+export async function instanceLayout(options: DicomwebOptions, instance: InstanceRecord): Promise<PixelLayout> {
+  return pixelLayout(await instanceJson(options, instance));
+}
+
+/** An encapsulated frame decoded; a frame that cannot be is a 406 saying why (the stored syntax may still be asked for). */
+export async function decoded(instance: InstanceRecord, data: Buffer, layout: PixelLayout): Promise<DecodedFrame> {
+  try {
+    return await decodeFrame(instance.transferSyntax, data, layout);
+  } catch (error) {
+    if (!(error instanceof CodecError)) throw error;
+    throw new DicomwebError(406, 'DICOMWEB-DECODE', {
+      zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）无法解压：${error.message}`,
+      en: `a frame of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}) cannot be decompressed: ${error.message}`,
+    });
+  }
+}
