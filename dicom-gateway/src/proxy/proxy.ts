@@ -115,7 +115,9 @@ export class DicomwebProxy {
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     try {
       // identity: the body is passed on as it comes, its length unchanged.
-      return await fetch(`${peer.url}${pathAndQuery}`, { headers: { accept, 'accept-encoding': 'identity', via: VIA }, signal: controller.signal, redirect: 'error' });
+      const headers: Record<string, string> = { accept, 'accept-encoding': 'identity', via: VIA };
+      if (peer.authorization) headers.authorization = peer.authorization;
+      return await fetch(`${peer.url}${pathAndQuery}`, { headers, signal: controller.signal, redirect: 'error' });
     } finally {
       clearTimeout(timer);
     }

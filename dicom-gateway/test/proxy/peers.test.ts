@@ -16,6 +16,17 @@ describe('parseDicomwebPeers', () => {
     expect(parseDicomwebPeers('')).toEqual([]);
   });
 
+  it('takes Basic credentials out of the URL into an Authorization header, percent-encoded characters decoded', () => {
+    const [peer] = parseDicomwebPeers('city@https://qiao:p%40ss%2Cw%3Ard@pacs.city.cn/dicom-web/');
+    expect(peer).toEqual({ name: 'city', url: 'https://pacs.city.cn/dicom-web', authorization: `Basic ${Buffer.from('qiao:p@ss,w:rd').toString('base64')}` });
+    expect(JSON.stringify(peer)).not.toContain('p%40ss');
+  });
+
+  it('never repeats a password in its error message', () => {
+    expect(() => parseDicomwebPeers('city@https://qiao:secret@pacs.city.cn/dicom-web?x=1')).toThrow(/"city@https:\/\/\*\*\*@pacs\.city\.cn\/dicom-web\?x=1"/);
+    expect(() => parseDicomwebPeers('city@https://qiao:secret@pacs.city.cn/dicom-web?x=1')).not.toThrow(/secret/);
+  });
+
   it('refuses entries without a name, with another scheme, a query, or a repeated name, in Chinese and English', () => {
     for (const bad of ['https://x/dicom-web', '@https://x', 'a b@https://x', 'x@ftp://x/d', 'x@https://x/d?token=1', 'x@not a url', 'x@https://a,x@https://b']) {
       expect(() => parseDicomwebPeers(bad)).toThrow(/DICOMweb .*\| .*DICOMweb peer/);

@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
+import { DicomwebProxy, parseDicomwebPeers, type DicomwebPeer } from '@qiao/dicom-gateway';
 import { freePort } from '../../src/testing/throwaway-postgres.js';
 import { useTestServer } from '../support/test-server.js';
 import { dicomwebClient, failure } from './client.js';
@@ -50,7 +51,9 @@ async function startOrthanc(port: number): Promise<Orthanc> {
       HttpPort: port,
       DicomServerEnabled: false,
       RemoteAccessAllowed: false,
-      AuthenticationEnabled: false,
+      // The archive of another hospital wants credentials: Qiao sends the ones configured for the peer.
+      AuthenticationEnabled: true,
+      RegisteredUsers: { [ORTHANC_USER]: ORTHANC_PASSWORD },
       Plugins: [DICOMWEB_PLUGIN],
       DicomWeb: { Enable: true, Root: '/dicom-web/' },
     }),
@@ -65,7 +68,7 @@ async function startOrthanc(port: number): Promise<Orthanc> {
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(`${url}/system`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/system`, { headers: { authorization: ORTHANC_AUTH } }).then((r) => r.ok, () => false);
     if (ok) return { url, stop };
     if (Date.now() > deadline || child.exitCode !== null) {
       await stop();
@@ -75,12 +78,15 @@ async function startOrthanc(port: number): Promise<Orthanc> {
   }
 }
 
+const ORTHANC_USER = 'qiao';
+const ORTHANC_PASSWORD = 'p@ss:w,rd';
+const ORTHANC_AUTH = `Basic ${Buffer.from(`${ORTHANC_USER}:${ORTHANC_PASSWORD}`).toString('base64')}`;
 const orthancPort = await freePort();
 let orthanc: Orthanc | undefined;
 
 (missing.length ? describe.skip : describe)('DICOMweb proxy mode with Orthanc as the remote archive', () => {
   // The peer's port is chosen before the server starts; Orthanc is started on it in beforeAll.
-  const peer = { name: 'orthanc', url: `http://127.0.0.1:${orthancPort}/dicom-web` };
+  const [peer] = parseDicomwebPeers(`orthanc@http://${ORTHANC_USER}:${encodeURIComponent(ORTHANC_PASSWORD)}@127.0.0.1:${orthancPort}/dicom-web`) as [DicomwebPeer];
   const server = useTestServer('postgres', { dicomwebPeers: [peer] });
   const client = () => dicomwebClient(`${server.url}/dicomweb`);
   let mrFile: Buffer;
@@ -88,7 +94,7 @@ let orthanc: Orthanc | undefined;
   beforeAll(async () => {
     orthanc = await startOrthanc(orthancPort);
     mrFile = await readFile(path.join(SAMPLES, 'MR_small.dcm'));
-    const upload = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: mrFile });
+    const upload = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: mrFile, headers: { authorization: ORTHANC_AUTH } });
     expect(upload.status).toBe(200);
     const stored = await client().storeInstances({ datasets: [arrayBuffer(await readFile(path.join(SAMPLES, 'CT_small.dcm')))] });
     expect(stored).toBeDefined();
@@ -124,6 +130,15 @@ let orthanc: Orthanc | undefined;
 
     const [frame] = await client().retrieveInstanceFrames({ studyInstanceUID: MR.study, seriesInstanceUID: MR.series, sopInstanceUID: MR.sop, frameNumbers: '1' });
     expect((frame as ArrayBuffer).byteLength).toBe(64 * 64 * 2);
+  });
+
+  it('is refused by the archive without the credentials, which the answer reports without failing', async () => {
+    expect(peer.url).toBe(`http://127.0.0.1:${orthancPort}/dicom-web`);
+    const without = new DicomwebProxy({ peers: [{ name: peer.name, url: peer.url }] });
+    expect(await without.query('/studies', `${server.url}/dicomweb`)).toEqual({ results: [], failures: [{ peer: 'orthanc', why: 'HTTP 401' }] });
+    const withThem = new DicomwebProxy({ peers: [peer] });
+    const answer = await withThem.query('/studies', `${server.url}/dicomweb`);
+    expect(answer.results.map((r) => values(r.item, '0020000D')[0])).toEqual([MR.study]);
   });
 
   it('still answers 404 for a study neither archive holds', async () => {
