@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CodecError, decodable, decodeFrame, type PixelLayout } from '../src/codec/index.js';
+import { decompressPart10 } from '../src/codec/part10.js';
 import { parseInstanceFile } from '../src/dicom/parse.js';
 import { pixelLayout } from '../src/dicom/pixel-layout.js';
 
@@ -96,6 +97,24 @@ run('decoding compressed frames against the uncompressed originals (pydicom file
     for (const i of [0, 1, pixels >> 1, pixels - 1]) {
       for (let c = 0; c < 3; c++) expect(planar[c * pixels + i]).toBe(interleaved[i * 3 + c]);
     }
+  });
+
+  it('rewrites a compressed Part 10 file as explicit VR little endian with native pixels that DCMTK reads (decompressPart10)', async () => {
+    for (const [source, reference, photometric] of [
+      [path.join(PYDICOM, 'MR_small_jp2klossless.dcm'), path.join(PYDICOM, 'MR_small.dcm'), 'MONOCHROME2'],
+      [path.join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm'), made('native-SC_rgb_jpeg_dcmtk.dcm'), 'RGB'],
+      [path.join(PYDICOM, 'SC_rgb_rle_2frame.dcm'), made('native-SC_rgb_rle_2frame.dcm'), 'RGB'],
+    ] as const) {
+      const out = made(`decompressed-${path.basename(source)}`);
+      writeFileSync(out, await decompressPart10(readFileSync(source), 'QIAO'));
+      const dump = tool('dcmdump', '+P', '0002,0010', '+P', '0028,0004', '+P', '0008,0018', out).toString();
+      expect(dump).toMatch(/LittleEndianExplicit/);
+      expect(dump).toContain(`[${photometric}]`);
+      const [decompressed, expected] = [await load(out), await load(reference)];
+      expect(decompressed.frames).toBe(expected.frames);
+      for (let n = 1; n <= expected.frames; n++) expect(decompressed.frame(n).equals(expected.frame(n))).toBe(true);
+    }
+    await expect(decompressPart10(readFileSync(path.join(PYDICOM, 'MR_small.dcm')), 'QIAO')).rejects.toBeInstanceOf(CodecError);
   });
 
   it('refuses damaged codestreams, wrong sizes and syntaxes without a decoder with a CodecError, and decodes on afterwards', async () => {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import dimse from 'dcmjs-dimse';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION } from './part10.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION } from '../dicom/part10-meta.js';
 
 /** The largest PDU the gateway receives (announced in A-ASSOCIATE-AC) and accepts from a peer. */
 export const MAX_PDU_LENGTH = 256 * 1024;

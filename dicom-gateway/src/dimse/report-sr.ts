@@ -11,7 +11,7 @@ import type { PersonName } from '../charset/index.js';
 import type { FhirJson } from '../ports.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import dimse from './library.js';
-import { fileMetaHeader } from './part10.js';
+import { fileMetaHeader } from '../dicom/part10-meta.js';
 import type { OutgoingInstance } from './send.js';
 
 export const BASIC_TEXT_SR = '1.2.840.10008.5.1.4.1.1.88.11';

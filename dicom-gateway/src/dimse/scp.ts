@@ -16,8 +16,9 @@ import type { InstanceSink, StoreResult } from '../store/store.js';
 import { findQueryRetrieve, FindFailure, type QueryStore } from './find.js';
 import { repairIdentifier, type Naturalized } from './identifier.js';
 import { instancesOf, MoveFailure, performMove, read, type MoveStore } from './move.js';
-import { fileMetaHeader } from './part10.js';
+import { fileMetaHeader } from '../dicom/part10-meta.js';
 import { count, fitToAssociation, storeRequest, type Peer, type SendOutcome } from './send.js';
+import { decompressPart10 } from '../codec/part10.js';
 import { StorePath, type StoreCommand, type StoreHandler } from './store-path.js';
 import { chooseTransferSyntax, serviceOf, WORKLIST_FIND } from './syntaxes.js';
 import { findWorklist, type FhirSearch } from './worklist.js';
@@ -234,9 +235,14 @@ export class GatewayScp extends Scp implements StoreHandler {
     const dataset = request.getDataset();
     const identifier = (dataset?.getElements() ?? {}) as Naturalized;
     const response = CGetResponse.fromRequest(request);
-    const subOperation = (instance: Parameters<typeof storeRequest>[0]): Promise<number> => {
-      const prepared = storeRequest(instance);
-      if (!this.negotiated || !fitToAssociation(prepared, this.negotiated)) return Promise.resolve(Status.ProcessingFailure);
+    const subOperation = async (instance: Parameters<typeof storeRequest>[0]): Promise<number> => {
+      let prepared = storeRequest(instance);
+      if (this.negotiated && !fitToAssociation(prepared, this.negotiated)) {
+        // The requester took no compressed syntax for it: decompressed, if this server decodes its syntax.
+        const part10 = await decompressPart10(instance.part10, this.ctx.aeTitle).catch(() => undefined);
+        if (part10) prepared = storeRequest({ ...instance, part10 });
+      }
+      if (!this.negotiated || !fitToAssociation(prepared, this.negotiated)) return Status.ProcessingFailure;
       return new Promise((resolve) => {
         prepared.request.on('response', (r: { getStatus(): number }) => resolve(r.getStatus()));
         // The library ends a request it could not send (no context for its SOP class) without a response.

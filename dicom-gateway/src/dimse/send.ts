@@ -2,11 +2,17 @@
  * C-STORE SCU: sends stored Part 10 instances to a known peer on one association (dcmjs-dimse's
  * `Client`). Each instance goes out byte for byte as stored when the peer accepts its transfer
  * syntax; only when the peer picks another (implicit for an explicit instance) is the data set
- * parsed and transcoded by dcmjs, which drops the private elements its dictionary does not know.
+ * parsed and transcoded by dcmjs, which drops the private elements its dictionary does not know; a
+ * compressed instance the peer takes in no compressed syntax goes decompressed (`codec/part10.ts`).
  * A batch is held in memory while it is sent: callers send in batches.
  */
 import type { association } from 'dcmjs-dimse';
+import { decompressPart10 } from '../codec/part10.js';
+import { EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE } from '../dicom/transfer-syntax.js';
 import dimse from './library.js';
+
+/** Syntaxes whose data set dcmjs can re-encode in another of them (native pixel data). */
+const UNCOMPRESSED = new Set([IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE]);
 
 const { Client, Dataset } = dimse;
 const { CStoreRequest } = dimse.requests;
@@ -97,6 +103,8 @@ export function storeRequest({ sopInstanceUid, sopClassUid, part10 }: OutgoingIn
 export function fitToAssociation(prepared: PreparedStore, accepted: association.Association): boolean {
   const syntax = accepted.getAcceptedPresentationContextFromRequest(prepared.request)?.getAcceptedTransferSyntaxUid();
   if (!syntax || syntax === prepared.transferSyntax) return true;
+  // dcmjs re-encodes elements, not compressed pixel data: that takes a decoder (`sendInstances` retries decompressed).
+  if (!UNCOMPRESSED.has(prepared.transferSyntax)) return false;
   try {
     prepared.request.setDataset(new Dataset(prepared.body, prepared.transferSyntax));
     return true;
@@ -105,12 +113,36 @@ export function fitToAssociation(prepared: PreparedStore, accepted: association.
   }
 }
 
-/** Sends the instances on one association; resolves when it is released or lost, never rejects. */
-export function sendInstances(peer: Peer, callingAeTitle: string, instances: readonly OutgoingInstance[]): Promise<SendOutcome> {
+/**
+ * Sends the instances on one association; resolves when it is released or lost, never rejects. A peer
+ * that takes none of the compressed syntaxes of some instances gets them decompressed (explicit VR
+ * little endian), on a second association: the first is given up before any C-STORE goes out.
+ */
+export async function sendInstances(peer: Peer, callingAeTitle: string, instances: readonly OutgoingInstance[]): Promise<SendOutcome> {
+  const first = await sendOnce(peer, callingAeTitle, instances);
+  if (first.unfit.size === 0) return first.outcome;
+  const again: OutgoingInstance[] = [];
+  const undecodable: OutgoingInstance[] = [];
+  for (const instance of instances) {
+    if (!first.unfit.has(instance)) again.push(instance);
+    else {
+      const part10 = await decompressPart10(instance.part10, callingAeTitle).catch(() => undefined);
+      if (part10) again.push({ ...instance, part10 });
+      else undecodable.push(instance);
+    }
+  }
+  const outcome = await sendOnce(peer, callingAeTitle, again).then((second) => second.outcome);
+  for (const { sopInstanceUid } of undecodable) count(outcome, sopInstanceUid, Status.ProcessingFailure);
+  return outcome;
+}
+
+/** One association; `unfit` names the instances the peer took no syntax for (then nothing was sent). */
+function sendOnce(peer: Peer, callingAeTitle: string, instances: readonly OutgoingInstance[]): Promise<{ outcome: SendOutcome; unfit: Set<OutgoingInstance> }> {
   const outcome: SendOutcome = { completed: 0, warnings: 0, failed: 0, failedUids: [] };
+  const unfit = new Set<OutgoingInstance>();
   const answered = new Set<string>();
   const client = new Client();
-  const pending: PreparedStore[] = [];
+  const pending: { prepared: PreparedStore; instance: OutgoingInstance }[] = [];
   for (const instance of instances) {
     let prepared: PreparedStore;
     try {
@@ -120,24 +152,25 @@ export function sendInstances(peer: Peer, callingAeTitle: string, instances: rea
       answered.add(instance.sopInstanceUid);
       continue;
     }
-    pending.push(prepared);
+    pending.push({ prepared, instance });
     prepared.request.on('response', (response: { getStatus(): number }) => {
       answered.add(instance.sopInstanceUid);
       count(outcome, instance.sopInstanceUid, response.getStatus());
     });
     client.addRequest(prepared.request);
   }
-  if (pending.length === 0) return Promise.resolve(outcome);
+  if (pending.length === 0) return Promise.resolve({ outcome, unfit });
   // Runs before the library sends: its event is emitted synchronously.
   client.on('associationAccepted', (accepted: association.Association) => {
-    if (!pending.every((prepared) => fitToAssociation(prepared, accepted))) client.abort();
+    for (const { prepared, instance } of pending) if (!fitToAssociation(prepared, accepted)) unfit.add(instance);
+    if (unfit.size) client.abort();
   });
   return new Promise((resolve) => {
     const finish = (): void => {
       // Whatever got no answer (association rejected or aborted, connection lost) did not arrive.
       for (const { sopInstanceUid } of instances) if (!answered.has(sopInstanceUid)) count(outcome, sopInstanceUid, Status.ProcessingFailure);
       for (const { sopInstanceUid } of instances) answered.add(sopInstanceUid);
-      resolve(outcome);
+      resolve({ outcome, unfit });
     };
     client.on('closed', finish);
     client.on('networkError', finish);

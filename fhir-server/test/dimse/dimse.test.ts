@@ -48,6 +48,9 @@ async function dataSet(file: string): Promise<string> {
     .join('\n');
 }
 
+/** The Pixel Data line of a `dataSet` dump (all values, `+L`). */
+const pixelData = (dump: string): string => dump.split('\n').find((line) => line.startsWith('(7fe0,0010)')) ?? '';
+
 describe('DIMSE with dcmtk (storescu, findscu, movescu, getscu, echoscu, storescp)', () => {
   let server: TestServer;
   let port: number;
@@ -160,6 +163,42 @@ describe('DIMSE with dcmtk (storescu, findscu, movescu, getscu, echoscu, storesc
       const sent = (await Promise.all(readdirSync(dir).map((f) => dataSet(join(dir, f))))).sort();
       expect(got).toEqual(sent);
     } finally {
+      rmSync(into, { recursive: true, force: true });
+    }
+  });
+
+  it('C-MOVE and C-GET send a JPEG-LS series decompressed to a peer that takes no compressed syntax (storescp, getscu defaults)', async () => {
+    const compressed = mkdtempSync(join(tmpdir(), 'qiao-dimse-jls-'));
+    const into = mkdtempSync(join(tmpdir(), 'qiao-dimse-get-jls-'));
+    const jlsStudy = uid();
+    const originals = new Map<string, string>();
+    try {
+      for (let i = 1; i <= 2; i++) {
+        const sop = uid();
+        const file = join(compressed, `ct${i}.dcm`);
+        copyFileSync(join(DATA, 'CT_small.dcm'), file);
+        await run('dcmodify', ['-nb', '-m', `(0020,000d)=${jlsStudy}`, '-m', `(0020,000e)=${uid()}`, '-m', `(0008,0018)=${sop}`, file]);
+        originals.set(sop, pixelData(await dataSet(file)));
+        await run('dcmcjpls', [file, `${file}.jls`]);
+        expect((await run('dcmdump', ['+P', '0002,0010', `${file}.jls`])).stdout).toMatch(/JPEGLSLossless/);
+      }
+      const { stderr } = await run('storescu', ['-v', '-xt', '-aec', 'QIAO', '127.0.0.1', String(port), join(compressed, 'ct1.dcm.jls'), join(compressed, 'ct2.dcm.jls')], { env });
+      expect(stderr.match(/Received Store Response \(Success\)/g)).toHaveLength(2);
+
+      const move = await run('movescu', ['-v', '-S', '-aet', 'VIEWER', '-aec', 'QIAO', '-aem', 'MOVEDEST', '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${jlsStudy}`, '127.0.0.1', String(port)], { env });
+      expect(move.stderr).toMatch(/Received Final Move Response \(Success\)/);
+      const get = await run('getscu', ['-v', '-S', '-aet', 'VIEWER', '-aec', 'QIAO', '-od', into, '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${jlsStudy}`, '127.0.0.1', String(port)], { env });
+      expect(get.stderr).toMatch(/Number of Completed Suboperations\s*: 2/);
+      const movedHere = readdirSync(moved).map((f) => join(moved, f)).filter((f) => [...originals.keys()].some((sop) => f.endsWith(sop)));
+      for (const file of [...movedHere, ...readdirSync(into).map((f) => join(into, f))]) {
+        const dump = await dataSet(file);
+        expect((await run('dcmdump', ['+P', '0002,0010', file])).stdout).toMatch(/LittleEndianExplicit/);
+        const sop = /\(0008,0018\) UI \[([0-9.]+)\]/.exec(dump)?.[1] as string;
+        expect([sop, pixelData(dump)]).toEqual([sop, originals.get(sop)]);
+      }
+      expect(movedHere).toHaveLength(2);
+    } finally {
+      rmSync(compressed, { recursive: true, force: true });
       rmSync(into, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,7 @@
 /**
- * The Part 10 header (PS3.10 7.1: preamble, `DICM`, File Meta Information) put in front of a C-STORE
- * data set as it streams in, so the store receives an ordinary Part 10 file.
+ * The Part 10 header (PS3.10 7.1: preamble, `DICM`, File Meta Information): put in front of a C-STORE
+ * data set as it streams in, so the store receives an ordinary Part 10 file, and in front of a data
+ * set decompressed for a peer that takes no compressed syntax.
  */
 
 /** Qiao's implementation class UID (a UUID-derived 2.25 root, PS3.5 B.2). */
