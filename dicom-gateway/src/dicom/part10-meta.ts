@@ -12,8 +12,8 @@ export interface MetaInformation {
   sopClassUid: string;
   sopInstanceUid: string;
   transferSyntaxUid: string;
-  /** Calling AE title of the association the instance came on. */
-  sourceAeTitle: string;
+  /** Calling AE title of the association the instance came on (none for a file made here for a web client). */
+  sourceAeTitle?: string;
 }
 
 function element(tag: number, vr: 'OB' | 'UI' | 'SH' | 'AE' | 'UL', value: Buffer): Buffer {
@@ -39,7 +39,7 @@ export function fileMetaHeader(meta: MetaInformation): Buffer {
     element(0x0010, 'UI', ascii(meta.transferSyntaxUid)),
     element(0x0012, 'UI', ascii(IMPLEMENTATION_CLASS_UID)),
     element(0x0013, 'SH', ascii(IMPLEMENTATION_VERSION)),
-    element(0x0016, 'AE', ascii(meta.sourceAeTitle)),
+    ...(meta.sourceAeTitle ? [element(0x0016, 'AE', ascii(meta.sourceAeTitle))] : []),
   ]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(group.length);

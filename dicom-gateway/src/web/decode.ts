@@ -1,4 +1,5 @@
 import { CodecError, decodeFrame, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
+import { decompressPart10 } from '../codec/part10.js';
 import type { DicomJson } from '../dicom/json.js';
 import type { InstanceRecord } from '../store/store.js';
 import type { DicomwebOptions } from './context.js';
@@ -15,14 +16,25 @@ export async function instanceLayout(options: DicomwebOptions, instance: Instanc
 }
 
 /** An encapsulated frame decoded; a frame that cannot be is a 406 saying why (the stored syntax may still be asked for). */
-export async function decoded(instance: InstanceRecord, data: Buffer, layout: PixelLayout): Promise<DecodedFrame> {
+export function decoded(instance: InstanceRecord, data: Buffer, layout: PixelLayout): Promise<DecodedFrame> {
+  return orNotAcceptable(instance, decodeFrame(instance.transferSyntax, data, layout));
+}
+
+/** A stored compressed instance as explicit VR little endian, or a 406 saying why it cannot be. */
+export async function decompressedInstance(options: DicomwebOptions, instance: InstanceRecord): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of options.store.blobs.stream(instance.storageKey)) chunks.push(chunk as Buffer);
+  return orNotAcceptable(instance, decompressPart10(Buffer.concat(chunks)));
+}
+
+async function orNotAcceptable<T>(instance: InstanceRecord, work: Promise<T>): Promise<T> {
   try {
-    return await decodeFrame(instance.transferSyntax, data, layout);
+    return await work;
   } catch (error) {
     if (!(error instanceof CodecError)) throw error;
     throw new DicomwebError(406, 'DICOMWEB-DECODE', {
-      zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）无法解压：${error.message}`,
-      en: `a frame of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}) cannot be decompressed: ${error.message}`,
+      zh: `实例 ${instance.sopInstanceUID}（存储为 ${instance.transferSyntax}）无法解压：${error.message}`,
+      en: `instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}) cannot be decompressed: ${error.message}`,
     });
   }
 }

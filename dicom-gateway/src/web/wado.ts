@@ -11,7 +11,7 @@ import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { CRLF, newBoundary, parseAccept, type MediaType } from './multipart.js';
 import { parseWindow, renderFrame } from './rendered.js';
-import { decoded, instanceLayout } from './decode.js';
+import { decoded, decompressedInstance, instanceLayout } from './decode.js';
 import { decodable } from '../codec/index.js';
 
 /** The inner type and transfer syntax a multipart Accept alternative asks for. */
@@ -21,21 +21,39 @@ function wanted(m: MediaType): { inner: string; ts: string | undefined } | undef
   return { inner: (m.params.type ?? 'application/octet-stream').toLowerCase(), ts: m.params['transfer-syntax'] };
 }
 
-/** WADO-RS retrieve of whole instances (PS3.18 §10.4): stored files as they are, streamed. */
+/**
+ * WADO-RS retrieve of whole instances (PS3.18 §10.4): stored files as they are, streamed; or, when
+ * explicit VR little endian is demanded, compressed instances decompressed (`decompressPart10`).
+ */
 export async function retrieve(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
   const scope = scopeOf(req);
   const instances = await options.store.instances(scope);
   if (instances.length === 0) throw notFound(describe(scope));
+  let decompress = false;
   const ok = parseAccept(req.get('accept')).some((m) => {
     const w = wanted(m);
     if (!w || (w.inner !== 'application/dicom' && w.inner !== '*/*')) return false;
-    return !w.ts || w.ts === '*' || instances.every((i) => i.transferSyntax === w.ts);
+    if (!w.ts || w.ts === '*' || instances.every((i) => i.transferSyntax === w.ts)) return true;
+    decompress = w.ts === EXPLICIT_LE && instances.every((i) => i.transferSyntax === EXPLICIT_LE || (i.frames?.kind === 'encapsulated' && decodable(i.transferSyntax)));
+    return decompress;
   });
   if (!ok) throw notAcceptable(describe(scope));
   const boundary = newBoundary();
+  // The first instance to decompress is decompressed before the reply begins, so a syntax its decoder refuses is still a 406.
+  const firstCompressed = decompress ? instances.find((i) => i.transferSyntax !== EXPLICIT_LE) : undefined;
+  let first = firstCompressed ? await decompressedInstance(options, firstCompressed) : undefined;
   res.status(200).setHeader('Content-Type', `multipart/related; type="application/dicom"; boundary=${boundary}`);
   for (const instance of instances) {
     if (res.destroyed) return;
+    if (decompress && instance.transferSyntax !== EXPLICIT_LE) {
+      // Later failures (corrupt data) break the reply off: its headers are out.
+      const body = instance === firstCompressed && first ? first : await decompressedInstance(options, instance);
+      first = undefined;
+      res.write(`--${boundary}\r\nContent-Type: application/dicom; transfer-syntax=${EXPLICIT_LE}\r\nContent-Length: ${body.length}\r\n\r\n`);
+      if (!res.write(body)) await drained(res);
+      res.write('\r\n');
+      continue;
+    }
     res.write(`--${boundary}\r\nContent-Type: application/dicom; transfer-syntax=${instance.transferSyntax}\r\nContent-Length: ${instance.size}\r\n\r\n`);
     await pipeInto(options.store.blobs.stream(instance.storageKey), res);
     res.write('\r\n');

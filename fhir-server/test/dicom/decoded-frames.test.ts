@@ -102,6 +102,29 @@ function nativePixels(file: string): Buffer {
     expect(Buffer.from(bulk[0]).equals(nativePixels(path.join(PYDICOM, 'MR_small.dcm')))).toBe(true);
   });
 
+  it('retrieves a compressed instance decompressed when explicit VR little endian is demanded, as stored otherwise', async () => {
+    const c = dicomwebClient(`${server.url}/dicomweb`);
+    const jls = made['mr-jpeg-ls'] as Sample;
+    // dicomweb-client asks for instances as stored only: the demand for a syntax is made by hand.
+    const explicit = `multipart/related; type="application/dicom"; transfer-syntax=${EXPLICIT_LE}`;
+    const reply = await fetch(url(jls, ''), { headers: { accept: explicit } });
+    expect(reply.status).toBe(200);
+    const body = Buffer.from(await reply.arrayBuffer());
+    const boundary = /boundary=([^;]+)/.exec(reply.headers.get('content-type') ?? '')?.[1] as string;
+    const start = body.indexOf('\r\n\r\n') + 4;
+    const file = body.subarray(start, body.indexOf(`\r\n--${boundary}--`));
+    expect(body.subarray(0, start).toString()).toContain(`transfer-syntax=${EXPLICIT_LE}`);
+    const set = dicomParser.parseDicom(file);
+    expect(set.string('x00020010')).toBe(EXPLICIT_LE);
+    expect(set.string('x00080018')).toBe(jls.sop);
+    const pixel = set.elements.x7fe00010 as dicomParser.Element;
+    expect(file.subarray(pixel.dataOffset, pixel.dataOffset + pixel.length).equals(nativePixels(path.join(PYDICOM, 'MR_small.dcm')))).toBe(true);
+    const stored = Buffer.from((await c.retrieveInstance(ids(jls))) as ArrayBuffer);
+    expect(stored.equals(readFileSync(jls.file))).toBe(true);
+    const lossy = made['JPEG-lossy.dcm'] as Sample;
+    expect((await fetch(url(lossy, ''), { headers: { accept: explicit } })).status).toBe(406);
+  });
+
   it('renders a compressed instance exactly as its uncompressed original', async () => {
     for (const [compressed, original] of [['ct-jpeg-lossless', 'CT_small.dcm'], ['mr-jpeg-2000', 'MR_small.dcm']] as const) {
       const get = async (s: Sample) => {
