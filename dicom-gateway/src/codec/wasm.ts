@@ -40,6 +40,8 @@ function decoderClass(codec: WasmCodec): Promise<new () => WasmDecoder> {
     const build = BUILDS[codec];
     const quiet = () => undefined;
     pending = (require(build.module) as Factory)({ print: quiet, printErr: quiet }).then((module) => module[build.decoder] as new () => WasmDecoder);
+    // A build that failed to instantiate is tried again next time, not remembered as failed.
+    pending.catch(() => loaded.delete(codec));
     loaded.set(codec, pending);
   }
   return pending;
