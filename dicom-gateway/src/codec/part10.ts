@@ -4,7 +4,8 @@ import { fileMetaHeader } from '../dicom/part10-meta.js';
 import { pixelLayout } from '../dicom/pixel-layout.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { CodecError } from './error.js';
-import { decodable, decodeFrame } from './index.js';
+import { decodable } from './index.js';
+import { decodeFrameOffThread } from './pool.js';
 
 /**
  * A stored instance with encapsulated pixel data as the same instance in explicit VR little endian
@@ -25,7 +26,7 @@ export async function decompressPart10(part10: Buffer, sourceAeTitle?: string): 
   const frames: Buffer[] = [];
   let photometric = layout.photometric;
   for (const fragments of index.frames) {
-    const decoded = await decodeFrame(parsed.transferSyntaxUID, Buffer.concat(fragments.map(([offset, length]) => part10.subarray(offset, offset + length))), layout);
+    const decoded = await decodeFrameOffThread(parsed.transferSyntaxUID, Buffer.concat(fragments.map(([offset, length]) => part10.subarray(offset, offset + length))), layout);
     frames.push(decoded.pixels);
     photometric = decoded.photometric;
   }

@@ -1,4 +1,5 @@
-import { CodecError, decodeFrame, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
+import { CodecError, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
+import { decodeFrameOffThread } from '../codec/pool.js';
 import { decompressPart10 } from '../codec/part10.js';
 import type { DicomJson } from '../dicom/json.js';
 import type { InstanceRecord } from '../store/store.js';
@@ -17,7 +18,7 @@ export async function instanceLayout(options: DicomwebOptions, instance: Instanc
 
 /** An encapsulated frame decoded; a frame that cannot be is a 406 saying why (the stored syntax may still be asked for). */
 export function decoded(instance: InstanceRecord, data: Buffer, layout: PixelLayout): Promise<DecodedFrame> {
-  return orNotAcceptable(instance, decodeFrame(instance.transferSyntax, data, layout));
+  return orNotAcceptable(instance, decodeFrameOffThread(instance.transferSyntax, data, layout));
 }
 
 /** A stored compressed instance as explicit VR little endian, or a 406 saying why it cannot be. */

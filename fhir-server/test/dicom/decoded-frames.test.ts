@@ -6,6 +6,8 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { useTestServer } from '../support/test-server.js';
 import { dicomwebClient, failure } from './client.js';
+import { CodecError, decodeFrame } from '../../../dicom-gateway/dist/codec/index.js';
+import { decodeFrameOffThread } from '../../../dicom-gateway/dist/codec/pool.js';
 
 jest.setTimeout(120_000);
 
@@ -156,5 +158,26 @@ function nativePixels(file: string): Buffer {
     // A native instance is never "compressed" on request.
     const native = await fetch(url(made['MR_small.dcm'] as Sample, 'frames/1'), { headers: { accept: 'multipart/related; type="image/jls"; transfer-syntax=1.2.840.10008.1.2.4.80' } });
     expect(native.status).toBe(406);
+  });
+});
+
+describe('the decoding thread', () => {
+  it('decodes off the event loop: a timer fires while a JPEG 2000 radiograph is decoded five times, and the pixels are those decoded in this thread', async () => {
+    const file = readFileSync(path.resolve(import.meta.dirname, '../../../dicom-gateway/test/data/RG3_J2KI_CR_jpeg2000.dcm'));
+    const set = dicomParser.parseDicom(file);
+    const pixel = set.elements.x7fe00010 as dicomParser.Element;
+    const frame = Buffer.concat((pixel.fragments ?? []).map((f) => file.subarray(f.position, f.position + f.length)));
+    const layout = { rows: set.uint16('x00280010')!, columns: set.uint16('x00280011')!, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: set.uint16('x00280101')!, signed: false, photometric: 'MONOCHROME2', planar: false };
+    const syntax = set.string('x00020010') as string;
+    let fired = false;
+    let settled = false;
+    const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void (fired = !settled)), 20));
+    const decoded = await Promise.all(Array.from({ length: 5 }, () => decodeFrameOffThread(syntax, frame, layout))).finally(() => (settled = true));
+    await timer;
+    // In the calling thread the five decodes (≈ 90 ms each here) would run before any timer.
+    expect(fired).toBe(true);
+    const here = await decodeFrame(syntax, frame, layout);
+    expect(decoded.every((d) => d.pixels.equals(here.pixels))).toBe(true);
+    await expect(decodeFrameOffThread(syntax, frame.subarray(0, 40), layout)).rejects.toBeInstanceOf(CodecError);
   });
 });
