@@ -348,6 +348,7 @@ export class DicomStore {
         study: record.studyInstanceUID,
         sop_class: record.sopClassUID,
         number: intOrNull(firstNumber(json, '00200013')),
+        modality: firstString(json, '00080060') ?? null,
         syntax: record.transferSyntax,
         key: record.storageKey,
         size: record.size,
@@ -394,7 +395,7 @@ export class DicomStore {
     });
     const result = await this.sql.query<{ inserted: boolean; existing_sha: string | null; series_study: string | null }>(
       `WITH v AS (
-         SELECT * FROM json_to_recordset($1::json) AS v(ord int, sop text, series text, study text, sop_class text, number int, syntax text, key text, size bigint, sha text, frames jsonb, bulk jsonb, attrs json, metadata json)
+         SELECT * FROM json_to_recordset($1::json) AS v(ord int, sop text, series text, study text, sop_class text, number int, modality text, syntax text, key text, size bigint, sha text, frames jsonb, bulk jsonb, attrs json, metadata json)
        ), ins AS (
          INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, transfer_syntax, storage_key, size, sha256, frames, bulk, attrs, metadata)
          SELECT sop, series, study, sop_class, number, syntax, key, size, sha, frames, bulk, attrs::text, metadata::text FROM v
@@ -414,7 +415,8 @@ export class DicomStore {
          RETURNING study_uid, (xmax = 0) AS inserted
        ), tv AS (
          SELECT x.*, (SELECT count(*) FROM ins WHERE ins.study_uid = x.study)::int AS n,
-           ARRAY(SELECT DISTINCT sv.modality FROM sv WHERE sv.study = x.study AND sv.n > 0 AND sv.modality IS NOT NULL) AS modalities
+           -- Every stored instance's modality, not only its series' last one: the same whatever order a batch arrived in.
+           ARRAY(SELECT DISTINCT v.modality FROM v JOIN ins ON ins.sop_instance_uid = v.sop WHERE v.study = x.study AND v.modality IS NOT NULL) AS modalities
          FROM json_to_recordset($3::json) AS x(ord int, study text, patient_id text, issuer text, p_groups text[], p_words text[], p_attrs json,
            date text, time text, accession text, study_id text, r_groups text[], r_words text[], attrs json)
        ), p AS (
