@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CodecError, decodable, decodeFrame, type PixelLayout } from '../src/codec/index.js';
+import { checkDecodedInstance, CodecError, decodable, decodeFrame, type PixelLayout } from '../src/codec/index.js';
 import { decompressPart10 } from '../src/codec/part10.js';
 import { parseInstanceFile } from '../src/dicom/parse.js';
 import { pixelLayout } from '../src/dicom/pixel-layout.js';
@@ -11,6 +11,14 @@ import { pixelLayout } from '../src/dicom/pixel-layout.js';
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const DCMTK = ['dcmcjpeg', 'dcmcjpls', 'dcmcrle', 'dcmdjpeg', 'dcmdrle'].every((tool) => existsSync(`/usr/bin/${tool}`));
 const run = existsSync(PYDICOM) && DCMTK ? describe : describe.skip;
+
+/** An RLE frame header naming `segments` one-byte segments (then the bytes). */
+function rleHeader(segments: number): Buffer {
+  const frame = Buffer.alloc(64 + segments);
+  frame.writeUInt32LE(segments, 0);
+  for (let i = 0; i < segments; i++) frame.writeUInt32LE(64 + i, 4 + i * 4);
+  return frame;
+}
 
 interface Instance {
   transferSyntax: string;
@@ -130,10 +138,16 @@ run('decoding compressed frames against the uncompressed originals (pydicom file
       ['1.2.840.10008.1.2.4.90', mr.frame(1), { ...grey, rows: 32 }],
       ['1.2.840.10008.1.2.4.90', mr.frame(1), { ...grey, bitsAllocated: 8 }],
       ['1.2.840.10008.1.2.4.100', mr.frame(1), grey],
+      // An instance claiming 65535×65535 colour pixels over a few bytes of RLE: refused, nothing allocated.
+      ['1.2.840.10008.1.2.5', rleHeader(6), { ...grey, rows: 65535, columns: 65535, samplesPerPixel: 3 }],
     ];
     for (const [syntax, data, layout] of cases) {
       await expect(decodeFrame(syntax, data, layout)).rejects.toBeInstanceOf(CodecError);
     }
+    // A whole instance decoded at once (bulk data, a decompressed file) is bounded too, before any decoding.
+    const slice = { ...grey, rows: 512, columns: 512 };
+    expect(() => checkDecodedInstance(slice, 100)).not.toThrow();
+    expect(() => checkDecodedInstance(slice, 5000)).toThrow(CodecError);
     const again = await decodeFrame(mr.transferSyntax, mr.frame(1), grey);
     expect(again.pixels.equals((await load(path.join(PYDICOM, 'MR_small.dcm'))).frame(1))).toBe(true);
     // RLE segments that run past the frame, or stop short of a plane.

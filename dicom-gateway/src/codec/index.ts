@@ -60,11 +60,28 @@ export async function decodeFrame(transferSyntax: string, data: Buffer, layout: 
   return decoder(data, checked(layout));
 }
 
-/** Only what native pixel data of 8 or 16 bits, grey or three samples, can hold. */
+/**
+ * A decoded frame may be at most this large: 4.5 times a 4096×4096 RGB frame of 16-bit samples. An
+ * instance that claims more (Rows and Columns of 65535 over a few bytes of RLE) is refused before
+ * anything is allocated.
+ */
+const MAX_FRAME_BYTES = 512 * 1024 * 1024;
+
+/** Decoded pixel data of a whole instance (bulk data, a decompressed file) is held in memory: at most this much. */
+const MAX_INSTANCE_BYTES = 1024 * 1024 * 1024;
+
+/** Refuses, before any decoding, to decode `frames` frames of this layout into one buffer beyond MAX_INSTANCE_BYTES. */
+export function checkDecodedInstance(layout: PixelLayout, frames: number): void {
+  const bytes = nativeFrameBytes(checked(layout)) * frames;
+  if (bytes > MAX_INSTANCE_BYTES) throw new CodecError(`${frames} frames of ${layout.columns}×${layout.rows} pixels would take more than ${MAX_INSTANCE_BYTES / 1024 / 1024} MiB decoded`);
+}
+
+/** Only what native pixel data of 8 or 16 bits, grey or three samples, can hold, up to MAX_FRAME_BYTES. */
 function checked(layout: PixelLayout): PixelLayout {
   if (layout.rows < 1 || layout.columns < 1 || ![8, 16].includes(layout.bitsAllocated) || ![1, 3].includes(layout.samplesPerPixel)) {
     throw new CodecError(`cannot decode frames of ${layout.columns}×${layout.rows} pixels with ${layout.samplesPerPixel} samples of ${layout.bitsAllocated} bits`);
   }
+  if (nativeFrameBytes(layout) > MAX_FRAME_BYTES) throw new CodecError(`a frame of ${layout.columns}×${layout.rows} pixels would take more than ${MAX_FRAME_BYTES / 1024 / 1024} MiB decoded`);
   return layout;
 }
 

@@ -4,7 +4,7 @@ import { fileMetaHeader } from '../dicom/part10-meta.js';
 import { pixelLayout } from '../dicom/pixel-layout.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { CodecError } from './error.js';
-import { decodable } from './index.js';
+import { checkDecodedInstance, decodable } from './index.js';
 import { decodeFrameOffThread } from './pool.js';
 
 /**
@@ -23,6 +23,7 @@ export async function decompressPart10(part10: Buffer, sourceAeTitle?: string): 
   const pixel = set.elements.x7fe00010;
   if (!meta || !pixel || !parsed.sopClassUID || !parsed.sopInstanceUID) throw new CodecError('no file meta group length, pixel data or SOP UIDs');
   const layout = pixelLayout(parsed.json);
+  checkDecodedInstance(layout, index.frames.length);
   const frames: Buffer[] = [];
   let photometric = layout.photometric;
   for (const fragments of index.frames) {

@@ -1,4 +1,4 @@
-import { CodecError, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
+import { checkDecodedInstance, CodecError, pixelLayout, type DecodedFrame, type PixelLayout } from '../codec/index.js';
 import { decodeFrameOffThread } from '../codec/pool.js';
 import { decompressPart10 } from '../codec/part10.js';
 import type { DicomJson } from '../dicom/json.js';
@@ -28,14 +28,26 @@ export async function decompressedInstance(options: DicomwebOptions, instance: I
   return orNotAcceptable(instance, decompressPart10(Buffer.concat(chunks)));
 }
 
+/** `checkDecodedInstance`, its refusal a 406 (before any frame is read or decoded). */
+export function checkedInstance(instance: InstanceRecord, layout: PixelLayout, frames: number): void {
+  try {
+    checkDecodedInstance(layout, frames);
+  } catch (error) {
+    throw error instanceof CodecError ? undecodable(instance, error) : error;
+  }
+}
+
 async function orNotAcceptable<T>(instance: InstanceRecord, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (!(error instanceof CodecError)) throw error;
-    throw new DicomwebError(406, 'DICOMWEB-DECODE', {
-      zh: `实例 ${instance.sopInstanceUID}（存储为 ${instance.transferSyntax}）无法解压：${error.message}`,
-      en: `instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}) cannot be decompressed: ${error.message}`,
-    });
+    throw error instanceof CodecError ? undecodable(instance, error) : error;
   }
+}
+
+function undecodable(instance: InstanceRecord, error: CodecError): DicomwebError {
+  return new DicomwebError(406, 'DICOMWEB-DECODE', {
+    zh: `实例 ${instance.sopInstanceUID}（存储为 ${instance.transferSyntax}）无法解压：${error.message}`,
+    en: `instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax}) cannot be decompressed: ${error.message}`,
+  });
 }

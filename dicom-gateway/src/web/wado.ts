@@ -11,7 +11,7 @@ import { encodeJpeg, encodePng } from './image-encode.js';
 import { describe, frameCount, notAcceptable, oneInstance, parseFrameList, readFrame, scopeOf } from './instance-io.js';
 import { CRLF, newBoundary, parseAccept, type MediaType } from './multipart.js';
 import { parseWindow, renderFrame } from './rendered.js';
-import { decoded, decompressedInstance, instanceLayout } from './decode.js';
+import { checkedInstance, decoded, decompressedInstance, instanceLayout } from './decode.js';
 import { decodable } from '../codec/index.js';
 
 /** The inner type and transfer syntax a multipart Accept alternative asks for. */
@@ -138,6 +138,7 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
   if (encoding.decode) {
     const layout = await instanceLayout(options, instance);
+    checkedInstance(instance, layout, numbers.length);
     const data: Buffer[] = [];
     for (const n of numbers) data.push(await source.decodedFrame(options, instance, index, n, async (stored) => (await decoded(instance, stored, layout)).pixels));
     sendParts(res, encoding, data);
@@ -150,6 +151,7 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
 
 async function decodeAll(options: DicomwebOptions, instance: InstanceRecord, data: Buffer[]): Promise<Buffer[]> {
   const layout = await instanceLayout(options, instance);
+  checkedInstance(instance, layout, data.length);
   const out: Buffer[] = [];
   for (const frame of data) out.push((await decoded(instance, frame, layout)).pixels);
   return out;
