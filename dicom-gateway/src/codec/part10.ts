@@ -14,7 +14,7 @@ import { decodeFrameOffThread } from './pool.js';
  * Data; only Photometric Interpretation changes where the decoder converted colour to RGB. What
  * follows Pixel Data (padding, digital signatures, which the new pixel data would break) is left out.
  */
-export async function decompressPart10(part10: Buffer, sourceAeTitle?: string): Promise<Buffer> {
+export async function decompressPart10(part10: Buffer): Promise<Buffer> {
   const parsed = await parseInstanceFile({ read: async (buffer, offset, length, position) => part10.copy(buffer, offset, position, position + length) }, part10.length, () => 'x');
   const index = parsed.frames;
   if (!index || index.kind !== 'encapsulated' || !decodable(parsed.transferSyntaxUID)) throw new CodecError(`instance in ${parsed.transferSyntaxUID} has no encapsulated pixel data this server decodes`);
@@ -50,6 +50,6 @@ export async function decompressPart10(part10: Buffer, sourceAeTitle?: string): 
   element.writeUInt16LE(0x0010, 2);
   element.write(layout.bitsAllocated > 8 ? 'OW' : 'OB', 4, 'latin1');
   element.writeUInt32LE(pixels.length + pad.length, 8);
-  const fileMeta = fileMetaHeader({ sopClassUid: parsed.sopClassUID, sopInstanceUid: parsed.sopInstanceUID, transferSyntaxUid: EXPLICIT_LE, ...(sourceAeTitle ? { sourceAeTitle } : {}) });
+  const fileMeta = fileMetaHeader({ sopClassUid: parsed.sopClassUID, sopInstanceUid: parsed.sopInstanceUID, transferSyntaxUid: EXPLICIT_LE });
   return Buffer.concat([fileMeta, header, element, pixels, pad]);
 }

@@ -12,7 +12,7 @@ export interface MetaInformation {
   sopClassUid: string;
   sopInstanceUid: string;
   transferSyntaxUid: string;
-  /** Calling AE title of the association the instance came on (none for a file made here for a web client). */
+  /** Calling AE title of the association the instance came on (none for a file made here). */
   sourceAeTitle?: string;
 }
 

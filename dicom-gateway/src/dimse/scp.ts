@@ -239,7 +239,7 @@ export class GatewayScp extends Scp implements StoreHandler {
       let prepared = storeRequest(instance);
       if (this.negotiated && !fitToAssociation(prepared, this.negotiated)) {
         // The requester took no compressed syntax for it: decompressed, if this server decodes its syntax.
-        const part10 = await decompressPart10(instance.part10, this.ctx.aeTitle).catch(() => undefined);
+        const part10 = await decompressPart10(instance.part10).catch(() => undefined);
         if (part10) prepared = storeRequest({ ...instance, part10 });
       }
       if (!this.negotiated || !fitToAssociation(prepared, this.negotiated)) return Status.ProcessingFailure;

@@ -126,7 +126,7 @@ export async function sendInstances(peer: Peer, callingAeTitle: string, instance
   for (const instance of instances) {
     if (!first.unfit.has(instance)) again.push(instance);
     else {
-      const part10 = await decompressPart10(instance.part10, callingAeTitle).catch(() => undefined);
+      const part10 = await decompressPart10(instance.part10).catch(() => undefined);
       if (part10) again.push({ ...instance, part10 });
       else undecodable.push(instance);
     }

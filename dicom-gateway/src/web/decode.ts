@@ -23,9 +23,7 @@ export function decoded(instance: InstanceRecord, data: Buffer, layout: PixelLay
 
 /** A stored compressed instance as explicit VR little endian, or a 406 saying why it cannot be. */
 export async function decompressedInstance(options: DicomwebOptions, instance: InstanceRecord): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of options.store.blobs.stream(instance.storageKey)) chunks.push(chunk as Buffer);
-  return orNotAcceptable(instance, decompressPart10(Buffer.concat(chunks)));
+  return orNotAcceptable(instance, decompressPart10(await options.store.blobs.read(instance.storageKey, 0, instance.size)));
 }
 
 /** `checkDecodedInstance`, its refusal a 406 (before any frame is read or decoded). */

@@ -30,13 +30,8 @@ export class FrameSource {
   /** Frame `n` (1-based) of the instance. */
   async frame(options: DicomwebOptions, instance: InstanceRecord, index: FrameIndex, n: number): Promise<Buffer> {
     const key = `${instance.storageKey}#${n}`;
-    const hit = this.kept.get(key);
-    if (hit) {
-      // Most recently used last: eviction takes from the front.
-      this.kept.delete(key);
-      this.kept.set(key, hit);
-      return hit;
-    }
+    const hit = this.recent(key);
+    if (hit) return hit;
     if (!this.readBefore(key)) return readFrame(options, instance, index, n, this.pool);
     const data = await readFrame(options, instance, index, n);
     this.keep(key, data);
@@ -49,12 +44,8 @@ export class FrameSource {
    */
   async decodedFrame(options: DicomwebOptions, instance: InstanceRecord, index: FrameIndex, n: number, decode: (stored: Buffer) => Promise<Buffer>): Promise<Buffer> {
     const key = `${instance.storageKey}#${n}:native`;
-    const hit = this.kept.get(key);
-    if (hit) {
-      this.kept.delete(key);
-      this.kept.set(key, hit);
-      return hit;
-    }
+    const hit = this.recent(key);
+    if (hit) return hit;
     const data = await decode(await readFrame(options, instance, index, n));
     if (this.readBefore(key)) this.keep(key, data);
     return data;
@@ -68,6 +59,16 @@ export class FrameSource {
   /** Bytes held for re-reading (for tests and metrics). */
   get bytes(): number {
     return this.keptBytes;
+  }
+
+  /** A kept frame, moved to the most recently used end (eviction takes from the front). */
+  private recent(key: string): Buffer | undefined {
+    const hit = this.kept.get(key);
+    if (hit) {
+      this.kept.delete(key);
+      this.kept.set(key, hit);
+    }
+    return hit;
   }
 
   private readBefore(key: string): boolean {

@@ -7,7 +7,7 @@ import { encodeJpeg, encodePng } from './image-encode.js';
 import { parseAccept } from './multipart.js';
 import { frameCount, notAcceptable, oneInstance, parseFrameList, readFrame } from './instance-io.js';
 import { decoded, instanceJson } from './decode.js';
-import { decodable, pixelLayout } from '../codec/index.js';
+import { decodable } from '../codec/index.js';
 
 const THUMBNAIL = 128;
 
@@ -44,10 +44,9 @@ export async function renderFrame(options: DicomwebOptions, instance: InstanceRe
   const index = instance.frames;
   if (!index) throw cannot('no pixel data');
   if (index.kind !== 'native' && !decodable(instance.transferSyntax)) throw cannot(`stored as ${instance.transferSyntax}, which has no decoder here`);
-  const json = await instanceJson(options, instance);
-  const params = renderParams(json, window);
+  const params = renderParams(await instanceJson(options, instance), window);
   const data = await readFrame(options, instance, index, frame);
-  const pixels = index.kind === 'native' ? { pixels: data, photometric: params.photometric } : await decoded(instance, data, pixelLayout(json));
+  const pixels = index.kind === 'native' ? { pixels: data, photometric: params.photometric } : await decoded(instance, data, params);
   try {
     return render(pixels.pixels, { ...params, photometric: pixels.photometric });
   } catch (error) {

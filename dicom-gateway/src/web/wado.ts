@@ -137,11 +137,7 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   const encoding = frameEncoding(instance, index, parseAccept(req.get('accept')));
   if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的帧（存储为 ${instance.transferSyntax}）`, en: `frames of instance ${instance.sopInstanceUID} (stored as ${instance.transferSyntax})` });
   if (encoding.decode) {
-    const layout = await instanceLayout(options, instance);
-    checkedInstance(instance, layout, numbers.length);
-    const data: Buffer[] = [];
-    for (const n of numbers) data.push(await source.decodedFrame(options, instance, index, n, async (stored) => (await decoded(instance, stored, layout)).pixels));
-    sendParts(res, encoding, data);
+    sendParts(res, encoding, await decodedFrames(options, instance, index, numbers, source));
     return;
   }
   const data = await Promise.all(numbers.map((n) => source.frame(options, instance, index, n)));
@@ -149,11 +145,13 @@ export async function frames(req: Request, res: Response, options: DicomwebOptio
   sendParts(res, encoding, data);
 }
 
-async function decodeAll(options: DicomwebOptions, instance: InstanceRecord, data: Buffer[]): Promise<Buffer[]> {
+/** Frames `numbers` decoded, their size checked before any is read; through the frame cache when one is given. */
+async function decodedFrames(options: DicomwebOptions, instance: InstanceRecord, index: FrameIndex, numbers: readonly number[], source?: FrameSource): Promise<Buffer[]> {
   const layout = await instanceLayout(options, instance);
-  checkedInstance(instance, layout, data.length);
+  checkedInstance(instance, layout, numbers.length);
+  const decode = async (stored: Buffer) => (await decoded(instance, stored, layout)).pixels;
   const out: Buffer[] = [];
-  for (const frame of data) out.push((await decoded(instance, frame, layout)).pixels);
+  for (const n of numbers) out.push(source ? await source.decodedFrame(options, instance, index, n, decode) : await decode(await readFrame(options, instance, index, n)));
   return out;
 }
 
@@ -185,10 +183,14 @@ export async function bulk(req: Request, res: Response, options: DicomwebOptions
     const encoding = frameEncoding(instance, instance.frames, parseAccept(req.get('accept')));
     if (!encoding) throw notAcceptable({ zh: `实例 ${instance.sopInstanceUID} 的像素数据`, en: `pixel data of instance ${instance.sopInstanceUID}` });
     const index = instance.frames;
-    const all = await Promise.all(Array.from({ length: frameCount(index) }, (_, i) => readFrame(options, instance, index, i + 1)));
+    const numbers = Array.from({ length: frameCount(index) }, (_, i) => i + 1);
     // Native pixel data is one value, whatever its frames; encapsulated frames go out one part each.
-    if (encoding.decode) sendParts(res, encoding, [Buffer.concat(await decodeAll(options, instance, all))]);
-    else sendParts(res, encoding, index.kind === 'native' ? [Buffer.concat(all)] : all);
+    if (encoding.decode) {
+      sendParts(res, encoding, [Buffer.concat(await decodedFrames(options, instance, index, numbers))]);
+      return;
+    }
+    const all = await Promise.all(numbers.map((n) => readFrame(options, instance, index, n)));
+    sendParts(res, encoding, index.kind === 'native' ? [Buffer.concat(all)] : all);
     return;
   }
   if (range.length < 0) throw notFound({ zh: `实例 ${instance.sopInstanceUID} 的批量数据 ${tag}`, en: `bulk data ${tag} of instance ${instance.sopInstanceUID}` });
