@@ -662,4 +662,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE signature_record ADD COLUMN receipt bytea;
     `,
   },
+  {
+    version: 22,
+    name: 'search: the pair rows of a code in order of their date\'s end',
+    sql: `
+      -- "Results of this test, newest first" walks the code's pair rows by the end of their date
+      -- (search/sql/pair-order.ts) instead of every resource's date; the index by start serves
+      -- date windows and the ascending walk.
+      CREATE INDEX search_token_date_high ON search_token_date (resource_type, param, token_value, high, id) INCLUDE (token_system);
+    `,
+  },
 ];

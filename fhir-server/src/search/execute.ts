@@ -6,7 +6,8 @@ import { executeContainedSearch } from './contained.js';
 import type { Cursor } from './cursor.js';
 import type { ParsedSearch } from './parse.js';
 import { ConditionBuilder, readsResourceRow } from './sql/conditions.js';
-import { hasMissingPhase, ordering, sortIndexDrives, type Phase } from './sql/order.js';
+import { hasMissingPhase, ordering, SERIAL, sortIndexDrives, type Phase } from './sql/order.js';
+import { pairWalk, pairWalkPage } from './sql/pair-order.js';
 
 export interface SearchResult {
   matches: StoredVersion[];
@@ -97,6 +98,8 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
     );
   }
   const type = search.resourceType;
+  const walk = type !== undefined ? pairWalk(search, phase) : undefined;
+  if (walk) return pairWalkPage(q, p, { ...search, resourceType: type as string }, walk, cursor, limit);
   const fromSortIndex = type !== undefined && sortIndexDrives(search.sort, phase) && !search.filters.some(readsResourceRow);
   const where = fromSortIndex ? builder.where(search.filters, 'r', type, true).join(' AND ') : whereSql(search, builder);
   const order = ordering(p, 'r', search.sort, cursor, phase, fromSortIndex);
@@ -116,14 +119,6 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
     p.values,
   );
 }
-
-/**
- * A condition always true that makes a statement parallel-unsafe (current_schema() is marked so),
- * hence planned for one process. A walk down the sort index stops after a few hundred entries;
- * parallel workers split it, but starting them cost 90–200 ms where the walk alone took 30–50 ms
- * (EXPLAIN ANALYZE at a million resources, two busy cores).
- */
-const SERIAL = 'current_schema() IS NOT NULL';
 
 async function countMatches(q: Queryable, search: ParsedSearch): Promise<number | undefined> {
   if (search.total === 'none' && search.summary !== 'count') return undefined;

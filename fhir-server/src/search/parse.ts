@@ -423,8 +423,8 @@ function mergeRanges(resourceType: string, filters: Filter[]): Filter[] {
 function pairFilters(resourceType: string, filters: Filter[]): Filter[] {
   let out = filters;
   for (const pair of pairsOf(resourceType)) {
-    const token = out.find((f): f is ValueFilter => plain(f, pair.token, 'token') && !f.all);
-    const partner = out.find((f): f is ValueFilter => plain(f, pair.partner, PARTNER_TABLES[pair.table]));
+    const token = out.find((f): f is ValueFilter => plainFilter(f, pair.token, 'token') && !f.all);
+    const partner = out.find((f): f is ValueFilter => plainFilter(f, pair.partner, PARTNER_TABLES[pair.table]));
     if (!token || !partner) continue;
     const merged: Filter = { kind: 'pair', param: pair.param, table: pair.table, token: token.alternatives, partner: partner.alternatives, partnerAll: partner.all === true };
     out = out.flatMap((f) => (f === token ? [merged] : f === partner ? [] : [f]));
@@ -432,10 +432,10 @@ function pairFilters(resourceType: string, filters: Filter[]): Filter[] {
   return out;
 }
 
-type ValueFilter = Extract<Filter, { kind: 'value' }>;
+export type ValueFilter = Extract<Filter, { kind: 'value' }>;
 
 /** A positive value filter on `param` without modifier rows of its own, all of whose values are in `table`. */
-function plain(f: Filter, param: string, table: TableKey): f is ValueFilter {
+export function plainFilter(f: Filter, param: string, table: TableKey): f is ValueFilter {
   return f.kind === 'value' && f.param === param && !f.not && f.alternatives.length > 0 && f.alternatives.every((a) => a.table === table);
 }
 

@@ -25,6 +25,7 @@ const GROUPS: { name: string; count: number; make: (m: QueryMaker) => Query; ord
   { name: 'AND of several parameters and _id', count: 30, make: (m) => m.combined() },
   { name: 'a code with its date or value (indexed pairs)', count: 40, make: (m) => m.pair() },
   { name: '_sort order across pages', count: 20, make: (m) => m.sort(), ordered: true },
+  { name: 'a code sorted by its date across pages (walk of the pair)', count: 30, make: (m) => m.pairSort(), ordered: true },
 ];
 
 describe.each(BACKENDS)('search agrees with the oracle on %s', (backend) => {

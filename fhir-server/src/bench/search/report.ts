@@ -21,7 +21,7 @@ export interface SearchReport {
   machine: Machine;
   /** Wall time of the whole run, seconds. */
   seconds: number;
-  dataset: { directory: string; spec: DatasetSpec; loadedAt: string; reused: boolean; load: LoadSummary; databaseBytes: number };
+  dataset: { directory: string; spec: DatasetSpec; loadedAt: string; reused: boolean; migrated?: { fromSchema: number; at: string }; load: LoadSummary; databaseBytes: number };
   singleClient: { requestsPerQuery: number; rows: { name: string; title: string; stats: StatsSummary; pass: boolean }[]; cpu?: CpuUse };
   /** Absent when the run skipped it (`--seconds 0`). */
   mix?: MixResult;
@@ -63,6 +63,7 @@ export function markdown(report: SearchReport): string {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; PostgreSQL ${m.postgres}; load average ${m.loadBefore.toFixed(2)} before the start.`,
     `Dataset: ${whole(d.spec.patients)} patients, ${whole(d.load.resources)} resources (${byType}); seed generator with seed \`${d.spec.seed}\`, start date ${d.spec.startDate}, visit scale ${d.spec.visitScale}. ` +
       `Loaded through the REST API (a transaction per patient, 4 clients) in ${Math.round(d.load.seconds)} s, ${whole(d.load.rate)} resources/s, on ${d.loadedAt.slice(0, 10)}; ` +
+      `${d.migrated ? `migrated from schema ${d.migrated.fromSchema} by the server's migrations on ${d.migrated.at.slice(0, 10)}; ` : ''}` +
       `${(d.databaseBytes / 2 ** 30).toFixed(1)} GB in PostgreSQL` +
       `${d.reused ? `; this run reused it from \`${d.directory}\`` : ''}.`,
     `Command: \`${report.command}\` (${Math.round(report.seconds)} s).`,

@@ -5,7 +5,7 @@
  * query plans of the slowest queries, and prints a Markdown report (progress on stderr) and writes
  * the results to data/bench-search/results.json. See docs/benchmarks.md.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../testing/throwaway-postgres.js';
 import { CpuMeter } from '../cpu.js';
@@ -14,7 +14,7 @@ import { codeRevision, machineFacts } from '../machine.js';
 import { POSTGRES_SETTINGS } from '../postgres-settings.js';
 import { startQiao } from '../processes.js';
 import { postmasterPid, sqlOnce } from '../sql.js';
-import { cacheKey, cacheRoot, type LoadedDataset, discard, otherDatasets, readCached, writeCached } from './cache.js';
+import { cacheKey, cacheRoot, type LoadedDataset, discard, migratable, otherDatasets, readCached, writeCached } from './cache.js';
 import { concurrentMix } from './concurrent.js';
 import { datasetSpec, generatorFingerprint, type DatasetSpec } from './dataset.js';
 import { AUTO_EXPLAIN_SETTINGS, explainRequests } from './explain.js';
@@ -37,9 +37,14 @@ const progress = (line: string) => process.stderr.write(`[bench:search ${Math.ro
 
 const spec = datasetSpec(options.patients, options.resources);
 const directory = path.join(cacheRoot(options.root), cacheKey(spec, generatorFingerprint(spec)));
+const older = options.reload || (await readCached(directory)) ? undefined : await migratable(directory, spec, generatorFingerprint(spec));
+if (older) {
+  await discard(directory);
+  await rename(path.join(cacheRoot(options.root), older.name), directory);
+}
 const cached = options.reload ? undefined : await readCached(directory);
 if (!cached) await discard(directory);
-progress(`${cached ? 'reusing the dataset in' : 'loading a new dataset into'} ${path.relative(options.root, directory)}`);
+progress(`${older ? `migrating the dataset of schema ${older.schema} in` : cached ? 'reusing the dataset in' : 'loading a new dataset into'} ${path.relative(options.root, directory)}`);
 const { superseded, others } = await otherDatasets(directory);
 if (!cached && superseded.length) {
   progress(`deleting the same dataset loaded by another schema or generator: ${superseded.join(', ')}`);
@@ -52,7 +57,7 @@ process.once('SIGINT', () => void pg.stop().finally(() => process.exit(130)));
 try {
   const machine = await machineFacts(pg.url);
   progress(`PostgreSQL ${machine.postgres} on port ${pg.port}`);
-  const dataset = cached ?? (await load(pg, spec));
+  const dataset = cached ? (older ? await migrate(pg, cached, older.schema) : cached) : await load(pg, spec);
   const databaseUrl = databaseUrlOf(pg.url, dataset.database);
   const facts = new Facts(dataset.facts);
 
@@ -77,6 +82,7 @@ try {
       spec: dataset.spec,
       loadedAt: dataset.loadedAt,
       reused: cached !== undefined,
+      ...(dataset.migrated ? { migrated: dataset.migrated } : {}),
       load: dataset.load,
       databaseBytes: dataset.databaseBytes,
     },
@@ -118,6 +124,27 @@ async function measure(databaseUrl: string, facts: Facts, postmaster: number): P
   }
 }
 
+/** Brings a dataset loaded by an earlier schema up to date: a Qiao applies the migrations at its start. */
+async function migrate(postgres: ThrowawayPostgres, dataset: LoadedDataset, fromSchema: number): Promise<LoadedDataset> {
+  const databaseUrl = databaseUrlOf(postgres.url, dataset.database);
+  await (await startQiao(databaseUrl, [])).stop();
+  await settle(databaseUrl);
+  const result: LoadedDataset = { ...dataset, databaseBytes: await databaseBytes(databaseUrl), migrated: { fromSchema, at: new Date().toISOString() } };
+  await writeCached(directory, result);
+  return result;
+}
+
+/** Fresh statistics, as autovacuum would have made by the time a real database had this much data; and a checkpoint. */
+async function settle(databaseUrl: string): Promise<void> {
+  await sqlOnce(databaseUrl, 'VACUUM (ANALYZE)');
+  await sqlOnce(databaseUrl, 'CHECKPOINT');
+}
+
+async function databaseBytes(databaseUrl: string): Promise<number> {
+  const [size] = await sqlOnce<{ bytes: string }>(databaseUrl, 'SELECT pg_database_size(current_database())::text AS bytes');
+  return Number(size?.bytes ?? 0);
+}
+
 /** Loads the dataset through a Qiao of its own, then leaves the database analysed and checkpointed. */
 async function load(postgres: ThrowawayPostgres, dataset: DatasetSpec): Promise<LoadedDataset> {
   const databaseUrl = await postgres.createDatabase(DATABASE);
@@ -130,16 +157,13 @@ async function load(postgres: ThrowawayPostgres, dataset: DatasetSpec): Promise<
     await qiao.stop();
   }
   progress(`loaded ${loaded.summary.resources.toLocaleString('en-US')} resources in ${Math.round(loaded.summary.seconds)} s; VACUUM ANALYZE, CHECKPOINT`);
-  // Fresh statistics, as autovacuum would have made by the time a real database had this much data.
-  await sqlOnce(databaseUrl, 'VACUUM (ANALYZE)');
-  await sqlOnce(databaseUrl, 'CHECKPOINT');
-  const [size] = await sqlOnce<{ bytes: string }>(databaseUrl, 'SELECT pg_database_size(current_database())::text AS bytes');
+  await settle(databaseUrl);
   const result: LoadedDataset = {
     spec: dataset,
     database: DATABASE,
     loadedAt: new Date().toISOString(),
     load: loaded.summary,
-    databaseBytes: Number(size?.bytes ?? 0),
+    databaseBytes: await databaseBytes(databaseUrl),
     facts: loaded.facts,
   };
   await writeCached(directory, result);

@@ -183,7 +183,7 @@ export class ConditionBuilder {
   }
 
   /** Pair rows `x` of the pair `param` whose token matches any of `token`. */
-  private pairToken(param: string, token: ValueCondition[], x: string, alone = false): string {
+  pairToken(param: string, token: ValueCondition[], x: string, alone = false): string {
     return `${x}.param = ${this.arg(param)} AND ${or(token.map((c) => this.value(c, x, alone, 'token_')))}`;
   }
 

@@ -174,6 +174,18 @@ export class QueryMaker {
     return { type, query: clauses.join('&') };
   };
 
+  /** A code, now and then with another filter, sorted by the date it is indexed together with (a walk of the pair's rows). */
+  pairSort = (): Query => {
+    const type = this.rng.pick(['Observation', 'DiagnosticReport']);
+    const anchors = this.oracle.ofType(type).filter((r) => this.oracle.values(r, 'code').length);
+    const anchor = this.rng.pick(anchors);
+    // Every code of one resource ORed: its pair rows tie on the date, and it must still come once.
+    const codes = tokensOf(this.oracle.values(anchor, 'code')).flatMap((t) => (t.code === undefined ? [] : [escape(t.code)]));
+    const clauses = [codes.length > 1 && this.rng.chance(0.5) ? `code=${enc(codes.join(','))}` : this.clause(type, 'code', [anchor, this.rng.pick(anchors)])];
+    if (this.rng.chance(0.3)) clauses.push(this.clause(type, this.rng.pick(['status', 'subject']), anchors));
+    return { type, query: `${clauses.join('&')}&_sort=${this.rng.chance(0.5) ? '-' : ''}date&_count=${this.rng.pick([3, 7, 50])}` };
+  };
+
   sort = (): Query => {
     const type = this.rng.pick(Object.keys(SORTS));
     const options = SORTS[type] ?? [];
