@@ -40,12 +40,12 @@ const patient = (row: Row) => ({
   ...(row.key ? { birthDate: row.key } : {}),
 });
 
-const observation = (row: Row, tag: string) => ({
+const observation = (row: Row, tag: string, code = '8867-4') => ({
   resourceType: 'Observation',
   id: row.id,
   meta: { tag: [{ system: TAG, code: tag }] },
   status: 'final',
-  code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }], text: '心率' },
+  code: { coding: [{ system: 'http://loinc.org', code }], text: '心率' },
   valueQuantity: { value: 60 + (row.id.length % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
   ...(row.key ? { effectiveDateTime: row.key } : {}),
 });
@@ -56,6 +56,8 @@ const ascending = (a: Row, b: Row) =>
 /** Descending by key (missing still last), ties by id ascending: `_sort=-date,_id`. */
 const descending = (a: Row, b: Row) =>
   a.key === b.key ? cmp(a.id, b.id) : a.key === undefined ? 1 : b.key === undefined ? -1 : cmp(b.key, a.key);
+/** Descending by key (missing still last), ties by id descending too: `_sort=-date` alone. */
+const descendingOnly = (a: Row, b: Row) => (a.key === b.key ? cmp(b.id, a.id) : descending(a, b));
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A searchset as fhir-kit-client hands it back. */
@@ -156,17 +158,22 @@ describe.each(BACKENDS)('paging on %s', (backend) => {
     expect(few.served.sort()).toEqual(byId.slice(0, 4));
   });
 
-  it('keeps to the cursor while resources are created and deleted between pages', async () => {
-    const original = observationRows('lv');
-    await putAll(original.map((row) => observation(row, 'live')));
-    const order = [...original].sort(descending);
+  it.each([
+    { how: 'sorted by -date,_id', prefix: 'lv', code: '8867-4', sort: '_sort=-date,_id', order: descending, after: (id: string) => `${id}z` },
+    // A code sorted by its date alone walks the code's pair rows (search/sql/pair-order.ts); ties go by id descending.
+    { how: 'of one code sorted by -date', prefix: 'lc', code: '8310-5', sort: `code=${encodeURIComponent('http://loinc.org|8310-5')}&_sort=-date`, order: descendingOnly, after: (id: string) => `${id.slice(0, -1)}-${id.slice(-1)}` },
+  ])('keeps to the cursor while resources are created and deleted between pages ($how)', async ({ prefix, code, sort, order: byOrder, after }) => {
+    const tag = `live-${prefix}`;
+    const original = observationRows(prefix);
+    await putAll(original.map((row) => observation(row, tag, code)));
+    const order = [...original].sort(byOrder);
     const deleted = new Set<string>();
     const ahead: Row[] = [];
     const behind: Row[] = [];
     let created = 0;
 
     const create = async (row: Row) => {
-      const r = await call(server.base, 'PUT', `Observation/${row.id}`, observation(row, 'live'));
+      const r = await call(server.base, 'PUT', `Observation/${row.id}`, observation(row, tag, code));
       expect(r.status).toBe(201);
     };
     const remove = async (row: Row) => {
@@ -175,26 +182,26 @@ describe.each(BACKENDS)('paging on %s', (backend) => {
       deleted.add(row.id);
     };
 
-    const { served } = await pageThrough(`Observation?_tag=${TAG}|live&_sort=-date,_id&_count=${PAGE}`, async (page, servedSoFar) => {
+    const { served } = await pageThrough(`Observation?_tag=${TAG}|${tag}&${sort}&_count=${PAGE}`, async (page, servedSoFar) => {
       if (page > 3) return;
       const lastId = servedSoFar[servedSoFar.length - 1] as string;
       const lastServed = order.find((r) => r.id === lastId) as Row;
-      const remaining = order.filter((r) => descending(r, lastServed) > 0 && !deleted.has(r.id));
+      const remaining = order.filter((r) => byOrder(r, lastServed) > 0 && !deleted.has(r.id));
       // Delete a few that are not yet served: the next one, some further on, and one near the end.
       for (const row of [remaining[0], ...remaining.slice(8, 11), remaining[remaining.length - 10]]) if (row) await remove(row);
       // Older than every time so far: sorts after the cursor, so must still be served.
       for (let k = 0; k < 2; k++) {
-        const row = { id: `lvnew-a${created++}`, key: `2023-06-0${page}T0${k}:00:00Z` };
+        const row = { id: `${prefix}new-a${created++}`, key: `2023-06-0${page}T0${k}:00:00Z` };
         ahead.push(row);
         await create(row);
       }
       // Newer than every time: sorts before the cursor, so it may be left out.
-      const newer = { id: `lvnew-b${created++}`, key: `2025-01-0${page}T00:00:00Z` };
+      const newer = { id: `${prefix}new-b${created++}`, key: `2025-01-0${page}T00:00:00Z` };
       behind.push(newer);
       await create(newer);
-      // Ties with the last served entry's time but an id after it: also ahead of the cursor.
+      // Ties with the last served entry's time with an id that orders after it: also ahead of the cursor.
       if (lastServed.key) {
-        const tie = { id: `${lastServed.id}z`, key: lastServed.key };
+        const tie = { id: after(lastServed.id), key: lastServed.key };
         ahead.push(tie);
         await create(tie);
       }
@@ -210,7 +217,7 @@ describe.each(BACKENDS)('paging on %s', (backend) => {
     // And in sort order throughout.
     const rows = new Map([...original, ...ahead, ...behind].map((r) => [r.id, r]));
     const servedRows = served.map((id) => rows.get(id) as Row);
-    expect(servedRows.map((r) => r.id)).toEqual([...servedRows].sort(descending).map((r) => r.id));
+    expect(servedRows.map((r) => r.id)).toEqual([...servedRows].sort(byOrder).map((r) => r.id));
   });
 
   it('works with fhir-kit-client search and nextPage', async () => {
