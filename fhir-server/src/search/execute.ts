@@ -5,7 +5,7 @@ import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../r
 import { executeContainedSearch } from './contained.js';
 import type { Cursor } from './cursor.js';
 import type { ParsedSearch } from './parse.js';
-import { ConditionBuilder, readsResourceRow } from './sql/conditions.js';
+import { ConditionBuilder, readsResourceRow, streamsInIdOrder } from './sql/conditions.js';
 import { hasMissingPhase, ordering, SERIAL, sortIndexDrives, type Phase } from './sql/order.js';
 import { pairWalk, pairWalkPage } from './sql/pair-order.js';
 
@@ -27,7 +27,8 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
 
   // One row more than the page tells whether there is a next page without counting.
   const limit = search.count + 1;
-  if (search.cursor === undefined && search.sort.length === 0 && search.total === 'accurate') {
+  // Matches that stream in id order (no filter at all, or only such filters) are cheaper paged and counted apart.
+  if (search.cursor === undefined && search.sort.length === 0 && search.total === 'accurate' && !search.filters.every(streamsInIdOrder)) {
     const first = await firstPageWithTotal(q, search, limit);
     return answer(search, first.rows, first.total);
   }

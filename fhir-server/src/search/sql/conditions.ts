@@ -300,6 +300,15 @@ function hasPair(filter: Extract<Filter, { kind: 'has' }>): { param: string; tok
   return pair && { param: pair.param, token: inner };
 }
 
+/**
+ * Whether the resources matching a filter come in id order from one index range, so that a first
+ * page in id order stops after the page and a count asked apart finds nothing twice: a `_has` over
+ * a pair reads a code's targets from the pair's index, in target order.
+ */
+export function streamsInIdOrder(filter: Filter): boolean {
+  return filter.kind === 'has' && hasPair(filter) !== undefined;
+}
+
 /** Whether a filter reads a column of the resource row other than its type and id. */
 export function readsResourceRow(filter: Filter): boolean {
   if (filter.kind === 'lastUpdated') return true;
