@@ -99,8 +99,8 @@ async function pageRows(q: Queryable, search: ParsedSearch, phase: Phase, cursor
     );
   }
   const type = search.resourceType;
-  const walk = type !== undefined ? pairWalk(search, phase) : undefined;
-  if (walk) return pairWalkPage(q, p, { ...search, resourceType: type as string }, walk, cursor, limit);
+  const walk = pairWalk(search, phase);
+  if (walk) return pairWalkPage(q, p, walk, cursor, limit);
   const fromSortIndex = type !== undefined && sortIndexDrives(search.sort, phase) && !search.filters.some(readsResourceRow);
   const where = fromSortIndex ? builder.where(search.filters, 'r', type, true).join(' AND ') : whereSql(search, builder);
   const order = ordering(p, 'r', search.sort, cursor, phase, fromSortIndex);

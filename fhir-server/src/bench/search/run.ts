@@ -36,14 +36,13 @@ const started = performance.now();
 const progress = (line: string) => process.stderr.write(`[bench:search ${Math.round((performance.now() - started) / 1000)}s] ${line}\n`);
 
 const spec = datasetSpec(options.patients, options.resources);
-const directory = path.join(cacheRoot(options.root), cacheKey(spec, generatorFingerprint(spec)));
-const older = options.reload || (await readCached(directory)) ? undefined : await migratable(directory, spec, generatorFingerprint(spec));
-if (older) {
-  await discard(directory);
-  await rename(path.join(cacheRoot(options.root), older.name), directory);
-}
-const cached = options.reload ? undefined : await readCached(directory);
-if (!cached) await discard(directory);
+const fingerprint = generatorFingerprint(spec);
+const directory = path.join(cacheRoot(options.root), cacheKey(spec, fingerprint));
+const current = options.reload ? undefined : await readCached(directory);
+const older = options.reload || current ? undefined : await migratable(directory, spec, fingerprint);
+if (!current) await discard(directory);
+if (older) await rename(path.join(cacheRoot(options.root), older.name), directory);
+const cached = current ?? (older ? await readCached(directory) : undefined);
 progress(`${older ? `migrating the dataset of schema ${older.schema} in` : cached ? 'reusing the dataset in' : 'loading a new dataset into'} ${path.relative(options.root, directory)}`);
 const { superseded, others } = await otherDatasets(directory);
 if (!cached && superseded.length) {

@@ -17,6 +17,7 @@ import { SERIAL, type Phase } from './order.js';
  * walked in date order, are the page itself.
  */
 export interface PairWalk {
+  resourceType: string;
   pair: ResolvedPair;
   token: ValueFilter;
   /** The search's other filters, applied to each row walked. */
@@ -33,7 +34,7 @@ export function pairWalk(search: ParsedSearch, phase: Phase): PairWalk | undefin
   for (const pair of pairsOf(type)) {
     if (pair.table !== 'tokenDate' || pair.partner !== key.param) continue;
     const token = search.filters.find((f): f is ValueFilter => plainFilter(f, pair.token, 'token') && !f.all);
-    if (token) return { pair, token, rest: search.filters.filter((f) => f !== token), descending: key.descending };
+    if (token) return { resourceType: type, pair, token, rest: search.filters.filter((f) => f !== token), descending: key.descending };
   }
   return undefined;
 }
@@ -45,13 +46,13 @@ export function pairWalk(search: ParsedSearch, phase: Phase): PairWalk | undefin
  * row), so each resource comes once, in the same order and with the same cursor keys as a walk
  * of `search_sort` would give.
  */
-export function pairWalkPage(q: Queryable, p: SqlParams, search: ParsedSearch & { resourceType: string }, walk: PairWalk, cursor: Cursor | undefined, limit: number) {
+export function pairWalkPage(q: Queryable, p: SqlParams, walk: PairWalk, cursor: Cursor | undefined, limit: number) {
   const builder = new ConditionBuilder(p);
-  const type = p.add(search.resourceType);
+  const type = p.add(walk.resourceType);
   const table = INDEX_TABLES[walk.pair.table].name;
   const [end, beyond, dir] = walk.descending ? ['high', '>', 'DESC'] : ['low', '<', 'ASC'];
   const conditions = [
-    ...builder.where(walk.rest, 'x', search.resourceType, true),
+    ...builder.where(walk.rest, 'x', walk.resourceType, true),
     builder.pairToken(walk.pair.param, walk.token.alternatives, 'x'),
     `NOT EXISTS (SELECT 1 FROM ${table} d WHERE d.resource_type = x.resource_type AND d.id = x.id AND ${builder.pairToken(walk.pair.param, walk.token.alternatives, 'd')}
        AND (d.${end} ${beyond} x.${end} OR (d.${end} = x.${end} AND d.ctid < x.ctid)))`,
