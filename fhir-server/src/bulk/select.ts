@@ -2,6 +2,7 @@ import type { Queryable } from '../repository/db.js';
 import { openStored } from '../repository/sealed-fields.js';
 import { sqlParams } from '../repository/sql-params.js';
 import { compartmentParams } from '../search/compartments.js';
+import { referenceParamsSql } from '../search/derived-references.js';
 import { parseSearch, type Filter } from '../search/parse.js';
 import { ConditionBuilder } from '../search/sql/conditions.js';
 import { accessFilters } from './access.js';
@@ -34,14 +35,14 @@ export async function exportPage(q: Queryable, spec: ExportSpec, type: string, a
       if (members) conditions.push(`r.id = ANY(${p.add(members)}::text[])`);
     } else {
       // In the compartment of a patient: referenced by one of the type's compartment parameters.
-      const params = p.add(compartmentParams('Patient', type) ?? []);
+      const params = referenceParamsSql('x', type, compartmentParams('Patient', type) ?? [], p.add);
       conditions.push(
         members
           ? // A group's few members drive the lookup (target index), not the type's every resource.
             `r.id IN (SELECT x.id FROM search_reference x WHERE x.target_type = 'Patient' AND x.target_id = ANY(${p.add(members)}::text[])
-              AND x.param = ANY(${params}::text[]) AND x.resource_type = ${p.add(type)})`
+              AND ${params} AND x.resource_type = ${p.add(type)})`
           : `EXISTS (SELECT 1 FROM search_reference x WHERE x.resource_type = r.resource_type AND x.id = r.id
-              AND x.param = ANY(${params}::text[]) AND x.target_type = 'Patient')`,
+              AND ${params} AND x.target_type = 'Patient')`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import { DICOM_MIGRATION_SQL } from '@qiao/dicom-gateway';
+import { repeatedRowsSql } from '../search/derived-references.js';
 
 /**
  * Numbered schema migrations, applied in order at start. Never edit one that has shipped: add the
@@ -671,5 +672,15 @@ export const migrations: readonly Migration[] = [
       -- date windows and the ascending walk.
       CREATE INDEX search_token_date_high ON search_token_date (resource_type, param, token_value, high, id) INCLUDE (token_system);
     `,
+  },
+  {
+    version: 23,
+    name: 'search: derived reference parameters keep no rows their sources repeat',
+    // Generated from the definitions (search/derived-references.ts) when first read: which
+    // parameters are derived is data, as the writer decides it.
+    get sql() {
+      return `${repeatedRowsSql()}
+      ANALYZE search_reference;`;
+    },
   },
 ];

@@ -1,5 +1,7 @@
 import type { Queryable } from '../repository/db.js';
+import { sqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
+import { referenceParamsSql } from './derived-references.js';
 import type { IncludeSpec, ParsedSearch } from './parse.js';
 
 /** Beyond this many included resources a page stops including; the links still let a client go on. */
@@ -55,11 +57,12 @@ interface ResourceKey {
 async function referencedBy(q: Queryable, spec: IncludeSpec, from: readonly StoredVersion[]): Promise<ResourceKey[]> {
   const ids = from.filter((r) => r.resourceType === spec.sourceType).map((r) => r.id);
   if (ids.length === 0) return [];
+  const p = sqlParams();
   const rows = await q.query<{ target_type: string; target_id: string }>(
-    `SELECT DISTINCT target_type, target_id FROM search_reference
-     WHERE resource_type = $1 AND id = ANY($2::text[]) AND param = ANY($3::text[]) AND target_type IS NOT NULL
-     ${spec.targetType ? 'AND target_type = $4' : ''}`,
-    spec.targetType ? [spec.sourceType, ids, spec.params, spec.targetType] : [spec.sourceType, ids, spec.params],
+    `SELECT DISTINCT x.target_type, x.target_id FROM search_reference x
+     WHERE x.resource_type = ${p.add(spec.sourceType)} AND x.id = ANY(${p.add(ids)}::text[]) AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}
+     AND x.target_type IS NOT NULL ${spec.targetType ? `AND x.target_type = ${p.add(spec.targetType)}` : ''}`,
+    p.values,
   );
   return rows.map((r) => ({ resourceType: r.target_type, id: r.target_id }));
 }
@@ -68,11 +71,12 @@ async function referencedBy(q: Queryable, spec: IncludeSpec, from: readonly Stor
 async function referencing(q: Queryable, spec: IncludeSpec, from: readonly StoredVersion[]): Promise<ResourceKey[]> {
   const targets = spec.targetType ? from.filter((r) => r.resourceType === spec.targetType) : from;
   if (targets.length === 0) return [];
+  const p = sqlParams();
   const rows = await q.query<{ resource_type: string; id: string }>(
     `SELECT DISTINCT x.resource_type, x.id FROM search_reference x
-     JOIN unnest($3::text[], $4::text[]) AS t(type, id) ON x.target_type = t.type AND x.target_id = t.id
-     WHERE x.resource_type = $1 AND x.param = ANY($2::text[])`,
-    [spec.sourceType, spec.params, targets.map((r) => r.resourceType), targets.map((r) => r.id)],
+     JOIN unnest(${p.add(targets.map((r) => r.resourceType))}::text[], ${p.add(targets.map((r) => r.id))}::text[]) AS t(type, id) ON x.target_type = t.type AND x.target_id = t.id
+     WHERE x.resource_type = ${p.add(spec.sourceType)} AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}`,
+    p.values,
   );
   return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
 }

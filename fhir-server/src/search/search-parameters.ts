@@ -17,6 +17,8 @@ export interface ResolvedParam {
   definition: SearchParameter;
   /** Empty for parameters the engine computes itself (`_text`, `_content`, `_id`, `_lastUpdated`). */
   evaluators: PathEvaluator[];
+  /** The `|` branches of the expression that concern this type, one per evaluator. */
+  branches: string[];
   /** Reference parameters: the resource types a reference may point to. */
   targets: string[];
   components: ResolvedComponent[];
@@ -91,6 +93,7 @@ export function searchParamsFor(resourceType: string): ReadonlyMap<string, Resol
       type: sp.type,
       definition: sp,
       evaluators,
+      branches,
       singleValued: evaluators.length === 1 && evaluators[0]?.singleValued === true,
       targets: sp.target ?? [],
       components: (sp.component ?? []).flatMap((c) => {

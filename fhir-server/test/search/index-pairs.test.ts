@@ -95,8 +95,12 @@ describe.each(BACKENDS)('parameters indexed together on %s', (backend) => {
     const migration = migrations.find((m) => m.version === 20);
     const inserts = (migration?.sql ?? '').split(';').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT/.test(s));
     expect(inserts).toHaveLength(3);
-    await server.ctx.db.exec('DELETE FROM search_token_date; DELETE FROM search_token_quantity; DELETE FROM search_token_reference;');
-    for (const insert of inserts) await server.ctx.db.exec(insert);
+    // The code+patient pair was filled from the `patient` rows, which the writer has kept no more
+    // since they became derived (migration 23): its replay would need them back.
+    const replayed = inserts.filter((insert) => !insert.includes('search_token_reference'));
+    expect(replayed).toHaveLength(2);
+    await server.ctx.db.exec('DELETE FROM search_token_date; DELETE FROM search_token_quantity;');
+    for (const insert of replayed) await server.ctx.db.exec(insert);
     expect(await pairRows()).toEqual(written);
   });
 

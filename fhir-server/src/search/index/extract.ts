@@ -1,5 +1,6 @@
 import { isKnownResourceType } from '../../definitions/r4.js';
 import type { FoundValue, PathEvaluator, RelativeEvaluator } from '../compiled-path.js';
+import { derivedReferences } from '../derived-references.js';
 import { searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from '../search-parameters.js';
 import { clip, fold } from './fold.js';
 import { dateKey, numberKey } from './sort-key.js';
@@ -121,8 +122,24 @@ function ownRows(resource: Json): Rows {
     const partners = rows.rows[PARTNER_TABLES[pair.table]].filter((v) => v[0] === pair.partner && v[v.length - 1] === null);
     for (const t of tokens) for (const v of partners) rows.add(pair.table, [pair.param, t[1], t[2], ...v.slice(1, -1)]);
   }
+  dropDerivedRows(rows.rows, resource.resourceType as string);
   rows.add('text', textRow(resource));
   return rows;
+}
+
+/**
+ * Drops the rows of derived reference parameters that their sources repeat (derived-references.ts):
+ * after the pairs, which read them. A row `[param, targetType, targetId, url, grp]`.
+ */
+function dropDerivedRows(rows: IndexRows, resourceType: string): void {
+  const derived = derivedReferences(resourceType);
+  if (derived.size === 0) return;
+  const key = (row: unknown[]) => `${String(row[0])}\u0000${String(row[1])}\u0000${String(row[2])}\u0000${String(row[3])}`;
+  const stored = new Set(rows.reference.filter((row) => row[4] === null).map(key));
+  rows.reference = rows.reference.filter((row) => {
+    const d = row[4] === null ? derived.get(row[0] as string) : undefined;
+    return !d || row[1] !== d.targetType || !d.sources.some((source) => stored.has(key([source, ...row.slice(1)])));
+  });
 }
 
 /** `modifiers`: also the rows `:text`, `:of-type` and `:identifier` read (not for composite components, which take none). */

@@ -1,4 +1,5 @@
 import type { SqlParams } from '../../repository/sql-params.js';
+import { referenceParamsSql } from '../derived-references.js';
 import { canonicalQuantity } from '../index/ucum.js';
 import { pairsOf } from '../index/pairs.js';
 import { INDEX_TABLES } from '../index/tables.js';
@@ -79,7 +80,7 @@ export class ConditionBuilder {
         return or(filter.values.map((v) => dateSql(`${r}.last_updated`, `(${r}.last_updated + interval '1 millisecond')`, v.prefix, v.range.start, v.range.end, (x) => this.arg(x))));
       case 'value': {
         const x = this.alias('x');
-        const rows = this.indexRows(filter, x);
+        const rows = this.indexRows(filter, x, type);
         const sql = `EXISTS (SELECT 1 FROM ${rows.from} WHERE ${x}.resource_type = ${typeSql()} AND ${x}.id = ${r}.id AND ${rows.where})`;
         return filter.not ? `NOT ${sql}` : sql;
       }
@@ -91,14 +92,15 @@ export class ConditionBuilder {
       }
       case 'missing': {
         const x = this.alias('x');
-        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${this.arg(filter.param)})`;
+        const param = filter.table === 'reference' ? this.referenceParams(x, type, [filter.param]) : `${x}.param = ${this.arg(filter.param)}`;
+        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${param})`;
         return filter.missing ? `NOT ${sql}` : sql;
       }
       case 'chain': {
         const x = this.alias('x');
         const targets = filter.targets.map(({ type: target, filter: inner }) => `(${x}.target_type = ${this.arg(target)} AND ${x}.target_id IN (${this.idsMatching(inner, target)}))`);
         return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id
-          AND ${x}.param = ${this.arg(filter.param)} AND ${or(targets)})`;
+          AND ${this.referenceParams(x, type, [filter.param])} AND ${or(targets)})`;
       }
       case 'has': {
         const x = this.alias('x');
@@ -108,7 +110,7 @@ export class ConditionBuilder {
           AND ${x}.target_type = ${typeSql()} AND ${this.pairToken(pair.param, pair.token.alternatives, x)})`;
         }
         return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = ${this.arg(filter.sourceType)}
-          AND ${x}.param = ${this.arg(filter.param)} AND ${x}.target_type = ${typeSql()}
+          AND ${this.referenceParams(x, filter.sourceType, [filter.param])} AND ${x}.target_type = ${typeSql()}
           AND ${x}.id IN (${this.idsMatching(filter.filter, filter.sourceType)}))`;
       }
       case 'text': {
@@ -126,7 +128,7 @@ export class ConditionBuilder {
         // Driven from the target: one patient's references are few, the resources of 60 types are many.
         const [type, id] = [this.arg(filter.type), this.arg(filter.id)];
         return `(${r}.resource_type, ${r}.id) IN (SELECT ${x}.resource_type, ${x}.id FROM search_reference ${x}
-          WHERE ${x}.target_type = ${type} AND ${x}.target_id = ${id} AND ${x}.param = ANY(${this.arg(filter.params)}::text[])
+          WHERE ${x}.target_type = ${type} AND ${x}.target_id = ${id} AND ${this.referenceParams(x, undefined, filter.params)}
           ${filter.self ? `UNION ALL SELECT ${type}::text, ${id}::text` : ''})`;
       }
       case 'any':
@@ -146,9 +148,15 @@ export class ConditionBuilder {
   }
 
   /** The index rows a value filter selects, under alias `x`: its FROM item and its condition. */
-  private indexRows(filter: ValueFilter, x: string): { from: string; where: string } {
+  private indexRows(filter: ValueFilter, x: string, type: string | undefined): { from: string; where: string } {
     const values = (filter.all ? and : or)(filter.alternatives.map((a) => this.value(a, x)));
-    return { from: `${tableOf(filter)} ${x}`, where: `${x}.param = ${this.arg(filter.param)} AND ${values}` };
+    const param = filter.alternatives[0]?.table === 'reference' ? this.referenceParams(x, type, [filter.param]) : `${x}.param = ${this.arg(filter.param)}`;
+    return { from: `${tableOf(filter)} ${x}`, where: `${param} AND ${values}` };
+  }
+
+  /** Rows `x` of `search_reference` of reference parameters `params`, derived ones included (derived-references.ts). */
+  private referenceParams(x: string, type: string | undefined, params: readonly string[]): string {
+    return referenceParamsSql(x, type, params, (v) => this.arg(v));
   }
 
   /**

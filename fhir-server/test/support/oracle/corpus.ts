@@ -211,7 +211,8 @@ function observation(rng: Random, id: string, patients: string[]): Observation {
     ...rng.pick(OBSERVATION_KINDS)(rng),
     ...effective(rng),
   };
-  if (rng.chance(0.9)) result.subject = { reference: `Patient/${rng.pick(patients)}` };
+  // Some subjects are groups: `patient` (derived, search/derived-references.ts) is then not `subject`.
+  if (rng.chance(0.9)) result.subject = { reference: rng.chance(0.1) ? `Group/g${rng.int(1, 3)}` : `Patient/${rng.pick(patients)}` };
   return result;
 }
 
@@ -226,7 +227,7 @@ function encounter(rng: Random, id: string, patients: string[]): Encounter {
       { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP', display: '住院' },
       { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER', display: 'Emergency' },
     ]),
-    subject: { reference: `Patient/${rng.pick(patients)}` },
+    subject: { reference: rng.chance(0.1) ? `Group/g${rng.int(1, 3)}` : `Patient/${rng.pick(patients)}` },
   };
   if (rng.chance(0.85)) result.period = randomPeriod(rng);
   return result;

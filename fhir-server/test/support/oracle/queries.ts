@@ -95,6 +95,7 @@ const MISSING: Target[] = [
   ['Observation', 'value-quantity'],
   ['Observation', 'value-string'],
   ['Observation', 'subject'],
+  ['Observation', 'patient'],
   ['Encounter', 'date'],
   ['Condition', 'clinical-status'],
   ['DiagnosticReport', 'result'],
