@@ -1,4 +1,5 @@
 import { DICOM_MIGRATION_SQL } from '@qiao/dicom-gateway';
+import { DATE_SPAN_MIGRATION_SQL } from '../search/date-spans.js';
 import { repeatedRowsSql } from '../search/derived-references.js';
 
 /**
@@ -682,5 +683,10 @@ export const migrations: readonly Migration[] = [
       return `${repeatedRowsSql()}
       ANALYZE search_reference;`;
     },
+  },
+  {
+    version: 24,
+    name: 'search: the longest date range stored per parameter, a lower bound for date windows',
+    sql: DATE_SPAN_MIGRATION_SQL,
   },
 ];

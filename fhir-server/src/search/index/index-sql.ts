@@ -1,4 +1,5 @@
 import type { SqlParams } from '../../repository/sql-params.js';
+import { spanUpsert } from '../date-spans.js';
 import { containedKey, INDEX_TABLES, TABLE_KEYS, type IndexRows, type TableKey } from './tables.js';
 
 export interface ResourceKey {
@@ -48,6 +49,8 @@ export function indexInserts(p: SqlParams, containers: readonly ResourceKey[], c
     const names = ['resource_type', 'id', ...columns.map(([column]) => column)].join(', ');
     statements.push(`INSERT INTO ${name} (${names}) SELECT * FROM ${unnest} AS u${guard ? ` WHERE ${guard}` : ''}`);
   }
+  const spans = spanUpsert(p, keys, rows, guard);
+  if (spans) statements.push(spans);
   return statements;
 }
 

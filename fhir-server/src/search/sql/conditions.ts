@@ -1,4 +1,5 @@
 import type { SqlParams } from '../../repository/sql-params.js';
+import { spanFloorSql } from '../date-spans.js';
 import { referenceParamsSql } from '../derived-references.js';
 import { canonicalQuantity } from '../index/ucum.js';
 import { pairsOf } from '../index/pairs.js';
@@ -168,7 +169,8 @@ export class ConditionBuilder {
    */
   private valueIds(filter: ValueFilter, type: string, distinct = false, alone = false): string {
     const x = this.alias('x');
-    const per = filter.alternatives.map((a) => (a.table === 'date' ? dateBranches(`${x}.low`, `${x}.high`, a.prefix, a.range.start, a.range.end, (v) => this.arg(v)) : [this.value(a, x, alone)]));
+    const key = { type, param: filter.param };
+    const per = filter.alternatives.map((a) => (a.table === 'date' ? this.dateBranches(a, x, key) : [this.value(a, x, alone)]));
     const branches = per.every((b) => b.length === 1) ? [(filter.all ? and : or)(per.map((b) => b[0] as string))] : filter.all ? product(per).map(and) : per.flat();
     const head = `${x}.resource_type = ${this.arg(type)} AND ${x}.param = ${this.arg(filter.param)}`;
     const unique = distinct ? 'DISTINCT ' : '';
@@ -209,7 +211,8 @@ export class ConditionBuilder {
   private pairIds(filter: PairFilter, type: string, alone = false): string {
     const x = this.alias('x');
     const head = `${x}.resource_type = ${this.arg(type)} AND ${this.pairToken(filter.param, filter.token, x, alone)}`;
-    const branches = filter.partnerAll ? [and(filter.partner.map((c) => this.value(c, x, alone)))] : filter.partner.flatMap((c) => this.branches(c, x, alone));
+    const key = { type, param: filter.param };
+    const branches = filter.partnerAll ? [and(filter.partner.map((c) => this.value(c, x, alone, '', key)))] : filter.partner.flatMap((c) => this.branches(c, x, alone, key));
     const select = (branch: string, distinct: boolean) => `SELECT ${distinct ? 'DISTINCT ' : ''}${x}.id FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${head} AND ${branch}`;
     if (branches.length === 1) return select(branches[0] as string, alone);
     const u = this.alias('u');
@@ -217,9 +220,8 @@ export class ConditionBuilder {
   }
 
   /** A condition on one index row as the OR of conditions that each read one range of an index. */
-  private branches(c: ValueCondition, x: string, alone: boolean): string[] {
-    const arg = (v: unknown) => this.arg(v);
-    if (c.table === 'date') return dateBranches(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
+  private branches(c: ValueCondition, x: string, alone: boolean, key: SpanKey): string[] {
+    if (c.table === 'date') return this.dateBranches(c, x, key);
     if (c.table === 'quantity') {
       const { canonical, asWritten } = this.quantity(c, x);
       return canonical ? [canonical, asWritten] : [asWritten];
@@ -245,8 +247,28 @@ export class ConditionBuilder {
       AND ${first}.param = ${this.arg(`${param}$0`)} AND ${and(conditions)})`;
   }
 
-  /** A condition on one index row `x`; `alone` as in valueIds; a token's columns under `tokenPrefix` (a pair table's `token_`). */
-  private value(c: ValueCondition, x: string, alone = false, tokenPrefix = ''): string {
+  /**
+   * A date condition on rows `x` of (type, param) `key` as the OR of conditions that each read one
+   * range of an index, each with the bound on `low` the condition implies (date-spans.ts).
+   */
+  private dateBranches(c: DateCondition, x: string, key: SpanKey): string[] {
+    const branches = dateBranches(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, (v) => this.arg(v));
+    const floor = this.spanFloor(c, x, key);
+    return floor ? branches.map((b) => `(${b}) AND ${floor}`) : branches;
+  }
+
+  /** `low ≥ F − the longest span` when condition `c` says `high ≥ F`, for rows `x` of `key`. */
+  private spanFloor(c: DateCondition, x: string, key: SpanKey | undefined): string | undefined {
+    const floor = key && dateFloor(c.prefix, c.range.start, c.range.end);
+    return key && floor !== undefined ? spanFloorSql(`${x}.low`, key.type, key.param, floor, (v) => this.arg(v)) : undefined;
+  }
+
+  /**
+   * A condition on one index row `x`; `alone` as in valueIds; a token's columns under `tokenPrefix`
+   * (a pair table's `token_`); a date's rows of (type, param) `key`, when known, also bounded by
+   * their longest span.
+   */
+  private value(c: ValueCondition, x: string, alone = false, tokenPrefix = '', key?: SpanKey): string {
     const arg = (v: unknown) => this.arg(v);
     switch (c.table) {
       case 'token': {
@@ -267,7 +289,11 @@ export class ConditionBuilder {
         if (c.mode === 'exact') return `${x}.exact = ${arg(c.text)}`;
         return `${x}.norm LIKE ${arg(c.mode === 'contains' ? `%${likeLiteral(c.text)}%` : `${likeLiteral(c.text)}%`)}`;
       case 'date':
-        return dateSql(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
+      {
+        const sql = dateSql(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
+        const floor = this.spanFloor(c, x, key);
+        return floor ? and([sql, floor]) : sql;
+      }
       case 'number':
         return numberSql(`${x}.value`, c, arg);
       case 'quantity': {
@@ -290,6 +316,12 @@ export class ConditionBuilder {
 }
 
 type ValueFilter = Extract<Filter, { kind: 'value' }>;
+type DateCondition = Extract<ValueCondition, { table: 'date' }>;
+/** The resource type and parameter of the date rows a condition reads. */
+interface SpanKey {
+  type: string;
+  param: string;
+}
 type PairFilter = Extract<Filter, { kind: 'pair' }>;
 
 /** The index table a value filter reads (all its alternatives are of one parameter, hence one table). */
@@ -396,12 +428,25 @@ function dateBranches(low: string, high: string, prefix: Prefix, start: number, 
     case 'eb':
       return [`${high} <= ${ts(start)}`];
     case 'ap': {
-      const margin = Math.max(Math.abs(Date.now() - start) * 0.1, 86_400_000);
+      const margin = approximately(start);
       return [`(${low} < ${ts(end + margin)} AND ${high} > ${ts(start - margin)})`];
     }
     default:
       return [contained()];
   }
+}
+
+/** How far `ap` reaches either side of a date: a tenth of its distance from now, a day at least. */
+function approximately(start: number): number {
+  return Math.max(Math.abs(Date.now() - start) * 0.1, 86_400_000);
+}
+
+/** The F of `high ≥ F` that every range matching the condition meets, when the prefix bounds the end from below and not already the start. */
+function dateFloor(prefix: Prefix, start: number, end: number): number | undefined {
+  if (prefix === 'ge') return start;
+  if (prefix === 'gt') return end;
+  if (prefix === 'ap') return start - approximately(start);
+  return undefined;
 }
 
 /** Every choice of one item from each list: the AND of ORs as an OR of ANDs. */
