@@ -33,6 +33,14 @@ describe('the search benchmark dataset cache', () => {
     expect(await migratable(path.join(root, cacheKey(spec, 'generator-a')), spec, 'generator-a')).toEqual({ name, schema: latest - 1 });
   });
 
+  it('takes the latest of several', async () => {
+    const older = migrations.filter((m) => m.version < latest - 1);
+    await dataset(cacheKey(spec, 'generator-a', older));
+    const name = cacheKey(spec, 'generator-a', earlier);
+    await dataset(name);
+    expect(await migratable(path.join(root, cacheKey(spec, 'generator-a')), spec, 'generator-a')).toEqual({ name, schema: latest - 1 });
+  });
+
   it('leaves alone one made by another generator, by a migration changed since, or not finished', async () => {
     const target = path.join(root, cacheKey(spec, 'generator-a'));
     await dataset(cacheKey(spec, 'generator-b', earlier));

@@ -56,8 +56,9 @@ export function cacheKey(spec: DatasetSpec, fingerprint: string, applied: readon
  */
 export async function migratable(dir: string, spec: DatasetSpec, fingerprint: string): Promise<{ name: string; schema: number } | undefined> {
   const { superseded } = await otherDatasets(dir);
-  for (const name of superseded) {
-    const schema = Number(/-s(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+  const bySchema = superseded.map((name) => ({ name, schema: Number(/-s(\d+)-[0-9a-f]+$/.exec(name)?.[1]) }));
+  // The latest first: it has the fewest migrations to go, and an older one may be kept on purpose (to compare).
+  for (const { name, schema } of bySchema.sort((a, b) => b.schema - a.schema)) {
     if (name !== cacheKey(spec, fingerprint, migrations.filter((m) => m.version <= schema))) continue;
     if (await readCached(path.join(path.dirname(dir), name))) return { name, schema };
   }

@@ -288,8 +288,7 @@ export class ConditionBuilder {
       case 'string':
         if (c.mode === 'exact') return `${x}.exact = ${arg(c.text)}`;
         return `${x}.norm LIKE ${arg(c.mode === 'contains' ? `%${likeLiteral(c.text)}%` : `${likeLiteral(c.text)}%`)}`;
-      case 'date':
-      {
+      case 'date': {
         const sql = dateSql(`${x}.low`, `${x}.high`, c.prefix, c.range.start, c.range.end, arg);
         const floor = this.spanFloor(c, x, key);
         return floor ? and([sql, floor]) : sql;
