@@ -11,7 +11,8 @@
  * under the derived parameter still counts (rows written before, and the few the source does not
  * repeat — a conditional reference `Patient?identifier=…` resolves to Patient but names no target
  * id), so the writer drops only the rows its sources repeat, and no migration is needed for
- * correctness.
+ * correctness. A SearchParameter stored later that ends a derivation (a source redefined) needs
+ * `$reindex` to give the parameter its rows back, as any changed parameter does.
  */
 import { resourceTypes } from '../definitions/r4.js';
 import { searchParamsFor, parametersGeneration, type ResolvedParam } from './search-parameters.js';
