@@ -22,6 +22,7 @@ import { loadDataset } from './load-dataset.js';
 import { parseSearchOptions } from './options.js';
 import { Facts, SUITE } from './queries.js';
 import { markdown, rowPasses, targets, type SearchReport } from './report.js';
+import { rewindAuditRecords } from './rewind.js';
 import { oneClient } from './single-client.js';
 
 const DATABASE = 'bench';
@@ -58,6 +59,11 @@ try {
   progress(`PostgreSQL ${machine.postgres} on port ${pg.port}`);
   const dataset = cached ? (older ? await migrate(pg, cached, older.schema) : cached) : await load(pg, spec);
   const databaseUrl = databaseUrlOf(pg.url, dataset.database);
+  const rewound = await rewindAuditRecords(databaseUrl, dataset.loadedAt);
+  if (rewound > 0) {
+    progress(`removed the ${rewound.toLocaleString('en-US')} audit records earlier runs left; VACUUM ANALYZE, CHECKPOINT`);
+    await settle(databaseUrl);
+  }
   const facts = new Facts(dataset.facts);
 
   const { singleClient, mix } = await measure(databaseUrl, facts, await postmasterPid(pg.url));
