@@ -63,36 +63,30 @@ function derivation(param: ResolvedParam, params: ReadonlyMap<string, ResolvedPa
   return covered.size === paths.size ? { sources, targetType } : undefined;
 }
 
-/** Derived parameters grouped by how they are read, with the types each applies to. */
-interface ReadGroup {
-  targetType: string;
-  sources: string[];
+/** A derivation shared by several resource types (with their contained `#Type`). */
+interface Shape extends DerivedReference {
+  param: string;
   types: string[];
 }
 
-let groupsGeneration = -1;
-const groupsByParam = new Map<string, ReadGroup[]>();
+let shapesGeneration = -1;
+let shapes: Shape[] = [];
 
-/** Over every resource type: where `code` is derived, grouped by sources and target type. */
-function readGroups(code: string): ReadGroup[] {
-  if (groupsGeneration !== parametersGeneration()) {
-    groupsByParam.clear();
-    groupsGeneration = parametersGeneration();
-  }
-  let groups = groupsByParam.get(code);
-  if (groups) return groups;
-  const byKey = new Map<string, ReadGroup>();
+/** Every derivation over every resource type, grouped by parameter, sources and target type. */
+function derivationShapes(): Shape[] {
+  if (shapesGeneration === parametersGeneration()) return shapes;
+  const byKey = new Map<string, Shape>();
   for (const type of resourceTypes()) {
-    const d = derivedReferences(type).get(code);
-    if (!d) continue;
-    const key = `${d.targetType}|${d.sources.join(',')}`;
-    const group = byKey.get(key) ?? { targetType: d.targetType, sources: d.sources, types: [] };
-    group.types.push(type, `#${type}`);
-    byKey.set(key, group);
+    for (const [param, d] of derivedReferences(type)) {
+      const key = `${param}|${d.targetType}|${d.sources.join(',')}`;
+      const shape = byKey.get(key) ?? { param, ...d, types: [] };
+      shape.types.push(type, `#${type}`);
+      byKey.set(key, shape);
+    }
   }
-  groups = [...byKey.values()];
-  groupsByParam.set(code, groups);
-  return groups;
+  shapes = [...byKey.values()];
+  shapesGeneration = parametersGeneration();
+  return shapes;
 }
 
 /**
@@ -105,7 +99,7 @@ export function referenceParamsSql(x: string, resourceType: string | undefined, 
   for (const code of params) {
     const found = resourceType
       ? [derivedReferences(resourceType).get(code)].flatMap((d) => (d ? [{ ...d, types: [] as string[] }] : []))
-      : readGroups(code);
+      : derivationShapes().filter((shape) => shape.param === code);
     for (const g of found) {
       const key = `${g.targetType}|${g.types.length === 0 ? '' : g.types.join(',')}`;
       const group = groups.get(key) ?? { targetType: g.targetType, sources: new Set<string>(), types: new Set(g.types) };
@@ -132,17 +126,8 @@ export function referenceParamsSql(x: string, resourceType: string | undefined, 
  * no source repeats stay, and are still read.
  */
 export function repeatedRowsSql(): string {
-  const groups = new Map<string, { param: string; sources: string[]; targetType: string; types: string[] }>();
-  for (const type of resourceTypes()) {
-    for (const [param, d] of derivedReferences(type)) {
-      const key = `${param}|${d.targetType}|${d.sources.join(',')}`;
-      const group = groups.get(key) ?? { param, ...d, types: [] };
-      group.types.push(type, `#${type}`);
-      groups.set(key, group);
-    }
-  }
   const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
-  return [...groups.values()]
+  return derivationShapes()
     .map(
       (g) => `DELETE FROM search_reference d WHERE d.resource_type IN (${list(g.types)}) AND d.param = '${g.param}' AND d.grp IS NULL AND d.target_type = '${g.targetType}'
         AND EXISTS (SELECT 1 FROM search_reference s WHERE s.resource_type = d.resource_type AND s.id = d.id AND s.param IN (${list(g.sources)}) AND s.grp IS NULL
