@@ -87,6 +87,12 @@ function compileSimple(resourceType: string, expression: string): PathEvaluator 
 }
 
 const RESOLVE_IS = /^([A-Za-z]+(?:\.[A-Za-z]+)+)\.where\(resolve\(\) is ([A-Za-z]+)\)$/;
+
+/** `path.where(resolve() is Type)` split into its path and type; undefined for any other expression. */
+export function resolveIsParts(expression: string): { path: string; target: string } | undefined {
+  const [, path, target] = RESOLVE_IS.exec(expression) ?? [];
+  return path && target ? { path, target } : undefined;
+}
 /** Names `is` tests by value rather than by type name (@medplum/core): never compiled here. */
 const VALUE_TESTED = new Set(['Boolean', 'Decimal', 'Integer', 'Date', 'DateTime', 'Time', 'Period', 'Quantity']);
 
@@ -97,7 +103,7 @@ const VALUE_TESTED = new Set(['Boolean', 'Decimal', 'Integer', 'Date', 'DateTime
  * References, as the interpreter returns them, and are not declared single (it did not either).
  */
 function compileResolveIs(resourceType: string, expression: string): PathEvaluator | undefined {
-  const [, path = '', target = ''] = RESOLVE_IS.exec(expression) ?? [];
+  const { path = '', target = '' } = resolveIsParts(expression) ?? {};
   const [root, ...segments] = path.split('.');
   if (root !== resourceType || VALUE_TESTED.has(target)) return undefined;
   const steps = resolveSteps(resourceType, segments, undefined);

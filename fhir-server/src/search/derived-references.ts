@@ -15,6 +15,7 @@
  * `$reindex` to give the parameter its rows back, as any changed parameter does.
  */
 import { resourceTypes } from '../definitions/r4.js';
+import { resolveIsParts } from './compiled-path.js';
 import { searchParamsFor, parametersGeneration, type ResolvedParam } from './search-parameters.js';
 
 export interface DerivedReference {
@@ -22,8 +23,6 @@ export interface DerivedReference {
   sources: string[];
   targetType: string;
 }
-
-const RESOLVE_IS = /^(.+)\.where\(resolve\(\) is ([A-Za-z]+)\)$/;
 
 /** Keyed by the type's parameter map, which is made anew whenever the SearchParameters change. */
 const derivedByParams = new WeakMap<ReadonlyMap<string, ResolvedParam>, ReadonlyMap<string, DerivedReference>>();
@@ -48,10 +47,10 @@ export function derivedReferences(resourceType: string): ReadonlyMap<string, Der
  * would bring rows of type T that are not this parameter's).
  */
 function derivation(param: ResolvedParam, params: ReadonlyMap<string, ResolvedParam>): DerivedReference | undefined {
-  const matches = param.branches.map((b) => RESOLVE_IS.exec(b));
-  const targetType = matches[0]?.[2];
-  if (!targetType || matches.some((m) => m?.[2] !== targetType)) return undefined;
-  const paths = new Set(matches.map((m) => (m as RegExpExecArray)[1] as string));
+  const parts = param.branches.map(resolveIsParts);
+  const targetType = parts[0]?.target;
+  if (!targetType || parts.some((part) => part?.target !== targetType)) return undefined;
+  const paths = new Set(parts.map((part) => part?.path));
   const sources: string[] = [];
   const covered = new Set<string>();
   for (const other of params.values()) {
@@ -97,9 +96,8 @@ function derivationShapes(): Shape[] {
 export function referenceParamsSql(x: string, resourceType: string | undefined, params: readonly string[], arg: (value: unknown) => string): string {
   const groups = new Map<string, { targetType: string; sources: Set<string>; types: Set<string> }>();
   for (const code of params) {
-    const found = resourceType
-      ? [derivedReferences(resourceType).get(code)].flatMap((d) => (d ? [{ ...d, types: [] as string[] }] : []))
-      : derivationShapes().filter((shape) => shape.param === code);
+    const own = resourceType ? derivedReferences(resourceType).get(code) : undefined;
+    const found = resourceType ? (own ? [{ ...own, types: [] }] : []) : derivationShapes().filter((shape) => shape.param === code);
     for (const g of found) {
       const key = `${g.targetType}|${g.types.length === 0 ? '' : g.types.join(',')}`;
       const group = groups.get(key) ?? { targetType: g.targetType, sources: new Set<string>(), types: new Set(g.types) };

@@ -259,7 +259,7 @@ export class ConditionBuilder {
 
   /** `low ≥ F − the longest span` when condition `c` says `high ≥ F`, for rows `x` of `key`. */
   private spanFloor(c: DateCondition, x: string, key: SpanKey | undefined): string | undefined {
-    const floor = key && dateFloor(c.prefix, c.range.start, c.range.end);
+    const floor = dateFloor(c.prefix, c.range.start, c.range.end);
     return key && floor !== undefined ? spanFloorSql(`${x}.low`, key.type, key.param, floor, (v) => this.arg(v)) : undefined;
   }
 
