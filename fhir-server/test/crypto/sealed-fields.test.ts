@@ -57,6 +57,20 @@ describe('sealing a resource (the table of sealed elements)', () => {
     expect(() => openStored(sealed, 'Patient', 'p2')).toThrow(/cannot be opened.*tag-mismatch/);
   });
 
+  test('a value opened before opens from memory only for the same token of the same resource', () => {
+    const sealed = sealer.seal(patient, 'Patient', 'p1')?.text as string;
+    const clear = JSON.stringify(patient);
+    expect(openStored(sealed, 'Patient', 'p1')).toBe(clear);
+    expect(openStored(sealed, 'Patient', 'p1')).toBe(clear);
+    expect(() => openStored(sealed, 'Patient', 'p2')).toThrow(/cannot be opened.*tag-mismatch/);
+    // One character of a ciphertext changed: the check runs again and refuses it.
+    const token = /\\u0073m4\.1\.[^."]+\.[^."]+\.([^."]+)\./.exec(sealed);
+    const ciphertext = token?.[1] as string;
+    const altered = sealed.replace(ciphertext, `${ciphertext[0] === 'A' ? 'B' : 'A'}${ciphertext.slice(1)}`);
+    expect(altered).not.toBe(sealed);
+    expect(() => openStored(altered, 'Patient', 'p1')).toThrow(/cannot be opened.*tag-mismatch/);
+  });
+
   test('blind lookups fold spaces, hyphens, full-width digits and the case of X', () => {
     const [a] = blindLookups('Patient', 'phone', '13800138000');
     expect(blindLookups('Patient', 'telecom', '138-0013-8000')).toContain(a);
