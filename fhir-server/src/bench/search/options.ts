@@ -4,14 +4,16 @@ import { commandLine, whole } from '../options.js';
 import { script } from '../processes.js';
 import { SUITE } from './queries.js';
 
-const USAGE = `usage: npm run bench:search [-- --patients N] [--resources N] [--requests N] [--seconds S] [--only NAME,…] [--quick] [--reload]
+const USAGE = `usage: npm run bench:search [-- --patients N] [--resources N] [--requests N] [--seconds S] [--only NAME,…] [--quick] [--reload] [--statements] [--profile]
   --patients N   patients in the dataset (default 10000)
   --resources N  resources to aim for; each patient gets proportionally more visits (default 1000000)
   --requests N   requests per query with one client (default 100)
   --seconds S    length of the 100-client mix (default 60); 0 skips the mix
   --only NAME,…  time only these queries of the suite (names as in the report), e.g. --only observation-code-value,report-code-date
   --quick        a smoke run: 500 patients, about 50,000 resources, 20 requests per query, a 5 s mix
-  --reload       load the dataset again even when data/bench-search/ holds it`;
+  --reload       load the dataset again even when data/bench-search/ holds it
+  --statements   also report what PostgreSQL executed during the mix (pg_stat_statements)
+  --profile      write a CPU profile of the Qiao process to .bench/profiles/ (node --cpu-prof)`;
 
 export interface SearchBenchOptions {
   patients: number;
@@ -24,6 +26,10 @@ export interface SearchBenchOptions {
   /** The names of the queries to run; undefined for the whole suite. */
   only: string[] | undefined;
   reload: boolean;
+  /** Report PostgreSQL's statement statistics of the mix. */
+  statements: boolean;
+  /** Node options of the Qiao under test (a CPU profile with `--profile`). */
+  qiaoNodeArgs: string[];
   /** Repository root: data/bench-search/ is there. */
   root: string;
 }
@@ -36,9 +42,12 @@ export function parseSearchOptions(argv: string[]): SearchBenchOptions {
     seconds: { type: 'string' },
     only: { type: 'string' },
     reload: { type: 'boolean', default: false },
+    statements: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   } as const;
   return commandLine(argv, USAGE, flags, (values) => {
     const quick = values.quick;
+    const root = path.resolve(script('.'), '../..');
     const patients = whole('patients', values.patients, quick ? 500 : 10_000);
     const resources = whole('resources', values.resources, quick ? 50_000 : 1_000_000);
     // Every patient is at least a Patient and one visit's Encounter and Condition.
@@ -51,7 +60,9 @@ export function parseSearchOptions(argv: string[]): SearchBenchOptions {
       warmupMs: quick ? 2000 : 10_000,
       only: values.only === undefined ? undefined : queryNames(values.only),
       reload: values.reload,
-      root: path.resolve(script('.'), '../..'),
+      statements: values.statements,
+      qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
+      root,
     };
   });
 }

@@ -9,6 +9,7 @@ import { CLIENTS, type MixResult } from './concurrent.js';
 import type { DatasetSpec } from './dataset.js';
 import type { QueryPlan } from './explain.js';
 import type { LoadSummary } from './load-dataset.js';
+import { statementsMarkdown, type StatementProfile } from './statements.js';
 import type { StatsSummary } from './stats.js';
 
 export const ONE_CLIENT_P95_MS = 20;
@@ -25,6 +26,8 @@ export interface SearchReport {
   singleClient: { requestsPerQuery: number; rows: { name: string; title: string; stats: StatsSummary; pass: boolean }[]; cpu?: CpuUse };
   /** Absent when the run skipped it (`--seconds 0`). */
   mix?: MixResult;
+  /** With `--statements`: PostgreSQL's statement statistics of the mix. */
+  statements?: StatementProfile;
   targets: { label: string; pass: boolean; note?: string }[];
   plans: QueryPlan[];
 }
@@ -85,6 +88,7 @@ export function markdown(report: SearchReport): string {
     }),
     '',
     ...mixTable(mix),
+    ...(report.statements ? statementsMarkdown(report.statements) : []),
     ...errors(report),
     ...plans(report),
     '',

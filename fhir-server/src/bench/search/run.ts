@@ -24,6 +24,7 @@ import { Facts, SUITE } from './queries.js';
 import { markdown, rowPasses, targets, type SearchReport } from './report.js';
 import { rewindAuditRecords } from './rewind.js';
 import { oneClient } from './single-client.js';
+import { resetStatementStatistics, statementProfile, withStatementStatistics } from './statements.js';
 
 const DATABASE = 'bench';
 /** Query plans are taken of this many of the slowest queries. */
@@ -52,7 +53,8 @@ if (!cached && superseded.length) {
 }
 if (others.length) progress(`other datasets kept in ${path.relative(options.root, cacheRoot(options.root))}/ (delete those no longer needed): ${others.join(', ')}`);
 
-const pg = await startThrowawayPostgres({ settings: { ...POSTGRES_SETTINGS, ...AUTO_EXPLAIN_SETTINGS }, directory });
+const settings = { ...POSTGRES_SETTINGS, ...AUTO_EXPLAIN_SETTINGS };
+const pg = await startThrowawayPostgres({ settings: options.statements ? withStatementStatistics(settings) : settings, directory });
 process.once('SIGINT', () => void pg.stop().finally(() => process.exit(130)));
 try {
   const machine = await machineFacts(pg.url);
@@ -66,7 +68,7 @@ try {
   }
   const facts = new Facts(dataset.facts);
 
-  const { singleClient, mix } = await measure(databaseUrl, facts, await postmasterPid(pg.url));
+  const { singleClient, mix, statements } = await measure(databaseUrl, facts, await postmasterPid(pg.url));
 
   const suiteNames = new Set(suite.map((q) => q.name));
   const slowest = singleClient.rows
@@ -93,6 +95,7 @@ try {
     },
     singleClient,
     ...(mix ? { mix } : {}),
+    ...(statements ? { statements } : {}),
     targets: targets(singleClient.rows, mix),
     plans,
   };
@@ -108,8 +111,8 @@ try {
  * Both timed phases, on one Qiao. The mix warms it up first (the JIT, the pools, PostgreSQL's and
  * the kernel's caches) with draws of its own, so the timed draws are not all already cached.
  */
-async function measure(databaseUrl: string, facts: Facts, postmaster: number): Promise<Pick<SearchReport, 'singleClient' | 'mix'>> {
-  const qiao = await startQiao(databaseUrl, []);
+async function measure(databaseUrl: string, facts: Facts, postmaster: number): Promise<Pick<SearchReport, 'singleClient' | 'mix' | 'statements'>> {
+  const qiao = await startQiao(databaseUrl, options.qiaoNodeArgs);
   const meter = new CpuMeter({ server: [qiao.pid], postmaster, client: [process.pid] });
   const client = new HttpClient(qiao.url, 1);
   try {
@@ -121,8 +124,9 @@ async function measure(databaseUrl: string, facts: Facts, postmaster: number): P
     const singleClient = { requestsPerQuery: options.requests, rows: rows.map((r) => ({ ...r, pass: rowPasses(r.stats) })), cpu: end() };
     if (options.durationMs === 0) return { singleClient };
     progress(`mix: ${options.durationMs / 1000} s`);
+    if (options.statements) await resetStatementStatistics(databaseUrl);
     const mix = await concurrentMix(qiao.url, suite, facts, options.durationMs, 'mix', meter);
-    return { singleClient, mix };
+    return { singleClient, mix, ...(options.statements ? { statements: await statementProfile(databaseUrl, mix.total.requests) } : {}) };
   } finally {
     client.close();
     await qiao.stop();
