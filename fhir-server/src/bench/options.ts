@@ -60,10 +60,15 @@ export function parseOptions(argv: string[]): BenchOptions {
       runs: whole('runs', values.runs, quick ? 1 : 3),
       durationMs: whole('seconds', values.seconds, quick ? 3 : 10) * 1000,
       warmupMs: quick ? 1000 : 3000,
-      qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
+      qiaoNodeArgs: profileArgs(root, values.profile),
       root,
     };
   });
+}
+
+/** Node options of a Qiao under test: with `--profile`, a CPU profile written to .bench/profiles/ when it exits. */
+export function profileArgs(root: string, profile: boolean): string[] {
+  return profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [];
 }
 
 /** The value of `--name`, a whole number ≥ 1; `fallback` when it was not given. */

@@ -1,6 +1,6 @@
 /** Command line of `npm run bench:search [-- options]`. */
 import path from 'node:path';
-import { commandLine, whole } from '../options.js';
+import { commandLine, profileArgs, whole } from '../options.js';
 import { script } from '../processes.js';
 import { SUITE } from './queries.js';
 
@@ -61,7 +61,7 @@ export function parseSearchOptions(argv: string[]): SearchBenchOptions {
       only: values.only === undefined ? undefined : queryNames(values.only),
       reload: values.reload,
       statements: values.statements,
-      qiaoNodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, '.bench', 'profiles')}`] : [],
+      qiaoNodeArgs: profileArgs(root, values.profile),
       root,
     };
   });
