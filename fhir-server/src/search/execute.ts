@@ -37,7 +37,9 @@ export async function executeSearch(q: Queryable, search: ParsedSearch): Promise
   const inMissingPhase = hasMissingPhase(search.sort) && search.cursor !== undefined && search.cursor.values[0] === null;
   const [counted, firstRows] = await Promise.all([counting, pageRows(q, search, inMissingPhase ? 'missing' : 'values', search.cursor, limit)]);
   let rows = firstRows;
-  if (hasMissingPhase(search.sort) && !inMissingPhase && rows.length < limit) {
+  // A first page holding as many rows as the accurate count holds every match: none lacks the sort value.
+  const allOnPage = search.cursor === undefined && search.total === 'accurate' && counted === rows.length;
+  if (hasMissingPhase(search.sort) && !inMissingPhase && rows.length < limit && !allOnPage) {
     rows = rows.concat(await pageRows(q, search, 'missing', undefined, limit - rows.length));
   }
   return answer(search, rows, counted);

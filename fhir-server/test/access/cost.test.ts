@@ -1,21 +1,9 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { DEVELOPMENT_PRINCIPAL, type Principal } from '../../src/auth/principal.js';
-import type { Db, Queryable } from '../../src/repository/db.js';
 import { handle } from '../../src/router/router.js';
 import type { Context, FhirRequest } from '../../src/router/types.js';
+import { recordingStatements } from '../support/statements.js';
 import { useTestServer } from '../support/test-server.js';
-
-/** Every statement the request sends, inside transactions too. */
-function counting(db: Db, log: string[]): Db {
-  const wrap = (q: Queryable): Queryable => ({
-    query: (sql, params) => {
-      log.push(sql);
-      return q.query(sql, params);
-    },
-    exec: (sql) => q.exec(sql),
-  });
-  return { ...wrap(db), kind: db.kind, transaction: (work) => db.transaction((tx) => work(wrap(tx))), close: () => db.close() };
-}
 
 describe('what access control costs (PostgreSQL)', () => {
   const server = useTestServer('postgres');
@@ -39,7 +27,7 @@ describe('what access control costs (PostgreSQL)', () => {
 
   const statements = async (principal: Principal, path: string, query: [string, string][] = []): Promise<string[]> => {
     const log: string[] = [];
-    const ctx: Context = { ...server.ctx, db: counting(server.ctx.db, log) };
+    const ctx: Context = { ...server.ctx, db: recordingStatements(server.ctx.db, log) };
     const req: FhirRequest = { method: 'GET', path, query, prefer: {}, baseUrl: server.base, principal };
     expect((await handle(ctx, req)).status).toBe(200);
     return log.filter((sql) => !/audit/i.test(sql));

@@ -1,7 +1,11 @@
 import { Client, type FhirResource } from 'fhir-kit-client';
 
-import { BACKENDS, useTestServer } from '../support/test-server.js';
+import { DEVELOPMENT_PRINCIPAL } from '../../src/auth/principal.js';
+import { handle } from '../../src/router/router.js';
+import type { Context } from '../../src/router/types.js';
 import { call, type Reply } from '../support/http.js';
+import { recordingStatements } from '../support/statements.js';
+import { BACKENDS, useTestServer } from '../support/test-server.js';
 
 /**
  * Keyset paging over HTTP: following `next` links serves every match once, in order, and keeps
@@ -135,6 +139,23 @@ describe.each(BACKENDS)('paging on %s', (backend) => {
     // The first link leads back to page one.
     const first = await follow(link(pages[2] as Reply, 'first') as string);
     expect(ids(first)).toEqual(expected.slice(0, PAGE));
+  });
+
+  it('lists the matches without a sort value last on a page that holds every match, asking for them only when the count says so', async () => {
+    const statements = async (query: [string, string][]): Promise<number> => {
+      const log: string[] = [];
+      const ctx: Context = { ...server.ctx, db: recordingStatements(server.ctx.db, log) };
+      expect((await handle(ctx, { method: 'GET', path: 'Patient', query, prefer: {}, baseUrl: server.base, principal: DEVELOPMENT_PRINCIPAL })).status).toBe(200);
+      return log.filter((sql) => !/audit/i.test(sql)).length;
+    };
+    const all: [string, string][] = [['_tag', `${TAG}|paging`], ['_sort', 'birthdate'], ['_count', '200']];
+    const dated: [string, string][] = [...all, ['birthdate', 'ge1900']];
+    const search = (query: [string, string][]) => call(server.base, 'GET', `Patient?${new URLSearchParams(query).toString()}`);
+    // 120 on one page, the 6 without a birth date last: a statement of their own finds them.
+    expect(ids(await search(all))).toEqual([...PATIENTS].sort(ascending).map((r) => r.id));
+    // The 114 with one: the count equals the page, so that statement is not sent.
+    expect(ids(await search(dated))).toEqual(PATIENTS.filter((r) => r.key !== undefined).sort(ascending).map((r) => r.id));
+    expect(await statements(dated)).toBe((await statements(all)) - 1);
   });
 
   it('serves 120 observations sorted by -date,_id, each exactly once and in order', async () => {
