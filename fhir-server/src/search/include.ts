@@ -1,5 +1,5 @@
 import type { Queryable } from '../repository/db.js';
-import { sqlParams } from '../repository/sql-params.js';
+import { sqlParams, type SqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
 import { referenceParamsSql } from './derived-references.js';
 import type { IncludeSpec, ParsedSearch } from './parse.js';
@@ -8,26 +8,25 @@ import type { IncludeSpec, ParsedSearch } from './parse.js';
 export const MAX_INCLUDED = 1000;
 const MAX_ITERATIONS = 4;
 
-type Key = `${string}/${string}`;
-const keyOf = (r: { resourceType: string; id: string }): Key => `${r.resourceType}/${r.id}`;
-
 /**
  * The resources `_include` and `_revinclude` add to a page, from the reference index. `:iterate`
- * specs are applied again to what the previous round added, up to a few rounds.
+ * specs are applied again to what the previous round added, up to a few rounds. Each round is one
+ * statement: the references of every spec, and the resources they lead to.
  */
 export async function findIncluded(q: Queryable, search: ParsedSearch, matches: readonly StoredVersion[]): Promise<StoredVersion[]> {
   if (search.includes.length === 0 && search.revincludes.length === 0) return [];
-  const seen = new Set<Key>(matches.map(keyOf));
+  const seen: StoredVersion[] = [...matches];
   const included: StoredVersion[] = [];
   let round: readonly StoredVersion[] = matches;
   for (let iteration = 0; iteration < MAX_ITERATIONS && round.length > 0 && included.length < MAX_INCLUDED; iteration++) {
-    const includes = search.includes.filter((s) => iteration === 0 || s.iterate);
-    const revincludes = search.revincludes.filter((s) => iteration === 0 || s.iterate);
-    const wanted = new Map<Key, [string, string]>();
-    for (const spec of includes) for (const key of await referencedBy(q, spec, round)) if (!seen.has(keyOf(key))) wanted.set(keyOf(key), [key.resourceType, key.id]);
-    for (const spec of revincludes) for (const key of await referencing(q, spec, round)) if (!seen.has(keyOf(key))) wanted.set(keyOf(key), [key.resourceType, key.id]);
-    const fetched = await fetchAll(q, [...wanted.values()].slice(0, MAX_INCLUDED - included.length));
-    for (const r of fetched) seen.add(keyOf(r));
+    const p = sqlParams();
+    const keys = [
+      ...search.includes.filter((s) => iteration === 0 || s.iterate).map((spec) => referencedBy(p, spec, round)),
+      ...search.revincludes.filter((s) => iteration === 0 || s.iterate).map((spec) => referencing(p, spec, round)),
+    ].filter((sql): sql is string => sql !== undefined);
+    if (keys.length === 0) break;
+    const fetched = await fetchKeyed(q, p, keys, seen, MAX_INCLUDED - included.length);
+    seen.push(...fetched);
     included.push(...fetched);
     round = fetched;
   }
@@ -37,57 +36,43 @@ export async function findIncluded(q: Queryable, search: ParsedSearch, matches: 
 /** Resources that the given ones reference (one level), except those in `exclude`: what `$everything` adds. */
 export async function referencedFrom(q: Queryable, from: readonly StoredVersion[], exclude: readonly StoredVersion[]): Promise<StoredVersion[]> {
   if (from.length === 0) return [];
-  const rows = await q.query<{ target_type: string; target_id: string }>(
-    `SELECT DISTINCT x.target_type, x.target_id FROM search_reference x
-     JOIN unnest($1::text[], $2::text[]) AS k(type, id) ON x.resource_type = k.type AND x.id = k.id
-     WHERE x.target_type IS NOT NULL`,
-    [from.map((r) => r.resourceType), from.map((r) => r.id)],
-  );
-  const skip = new Set<Key>([...from, ...exclude].map(keyOf));
-  const wanted = rows.map((r) => [r.target_type, r.target_id] as [string, string]).filter(([t, i]) => !skip.has(`${t}/${i}`));
-  return fetchAll(q, wanted.slice(0, MAX_INCLUDED));
+  const p = sqlParams();
+  const keys = `SELECT x.target_type, x.target_id FROM search_reference x
+     JOIN unnest(${p.add(from.map((r) => r.resourceType))}::text[], ${p.add(from.map((r) => r.id))}::text[]) AS k(type, id) ON x.resource_type = k.type AND x.id = k.id
+     WHERE x.target_type IS NOT NULL`;
+  return fetchKeyed(q, p, [keys], [...from, ...exclude], MAX_INCLUDED);
 }
 
-interface ResourceKey {
-  resourceType: string;
-  id: string;
-}
-
-/** Targets of `spec.params` references held by the resources of `spec.sourceType` in `from`. */
-async function referencedBy(q: Queryable, spec: IncludeSpec, from: readonly StoredVersion[]): Promise<ResourceKey[]> {
+/** The targets of `spec.params` references held by the resources of `spec.sourceType` in `from`, as SQL; undefined when none is of that type. */
+function referencedBy(p: SqlParams, spec: IncludeSpec, from: readonly StoredVersion[]): string | undefined {
   const ids = from.filter((r) => r.resourceType === spec.sourceType).map((r) => r.id);
-  if (ids.length === 0) return [];
-  const p = sqlParams();
-  const rows = await q.query<{ target_type: string; target_id: string }>(
-    `SELECT DISTINCT x.target_type, x.target_id FROM search_reference x
+  if (ids.length === 0) return undefined;
+  return `SELECT x.target_type, x.target_id FROM search_reference x
      WHERE x.resource_type = ${p.add(spec.sourceType)} AND x.id = ANY(${p.add(ids)}::text[]) AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}
-     AND x.target_type IS NOT NULL ${spec.targetType ? `AND x.target_type = ${p.add(spec.targetType)}` : ''}`,
-    p.values,
-  );
-  return rows.map((r) => ({ resourceType: r.target_type, id: r.target_id }));
+     AND x.target_type IS NOT NULL ${spec.targetType ? `AND x.target_type = ${p.add(spec.targetType)}` : ''}`;
 }
 
-/** Resources of `spec.sourceType` whose `spec.params` references point at resources in `from`. */
-async function referencing(q: Queryable, spec: IncludeSpec, from: readonly StoredVersion[]): Promise<ResourceKey[]> {
+/** The resources of `spec.sourceType` whose `spec.params` references point at resources in `from`, as SQL; undefined when none can. */
+function referencing(p: SqlParams, spec: IncludeSpec, from: readonly StoredVersion[]): string | undefined {
   const targets = spec.targetType ? from.filter((r) => r.resourceType === spec.targetType) : from;
-  if (targets.length === 0) return [];
-  const p = sqlParams();
-  const rows = await q.query<{ resource_type: string; id: string }>(
-    `SELECT DISTINCT x.resource_type, x.id FROM search_reference x
+  if (targets.length === 0) return undefined;
+  return `SELECT x.resource_type, x.id FROM search_reference x
      JOIN unnest(${p.add(targets.map((r) => r.resourceType))}::text[], ${p.add(targets.map((r) => r.id))}::text[]) AS t(type, id) ON x.target_type = t.type AND x.target_id = t.id
-     WHERE x.resource_type = ${p.add(spec.sourceType)} AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}`,
-    p.values,
-  );
-  return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+     WHERE x.resource_type = ${p.add(spec.sourceType)} AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}`;
 }
 
-export async function fetchAll(q: Queryable, keys: [type: string, id: string][]): Promise<StoredVersion[]> {
-  if (keys.length === 0) return [];
+/**
+ * The live resources the `keys` statements (type, id) name, but for those in `skip`, at most
+ * `limit` of them, by type and id.
+ */
+async function fetchKeyed(q: Queryable, p: SqlParams, keys: readonly string[], skip: readonly StoredVersion[], limit: number): Promise<StoredVersion[]> {
   const rows = await q.query<StoredRow>(
     `SELECT ${storedColumns('r')}, false AS deleted FROM resource r
-     JOIN unnest($1::text[], $2::text[]) AS k(type, id) ON r.resource_type = k.type AND r.id = k.id
-     WHERE NOT r.deleted ORDER BY r.resource_type, r.id`,
-    [keys.map(([t]) => t), keys.map(([, i]) => i)],
+     WHERE (r.resource_type, r.id) IN (${keys.join(' UNION ALL ')}) AND NOT r.deleted
+       AND NOT EXISTS (SELECT 1 FROM unnest(${p.add(skip.map((r) => r.resourceType))}::text[], ${p.add(skip.map((r) => r.id))}::text[]) AS s(type, id)
+         WHERE s.type = r.resource_type AND s.id = r.id)
+     ORDER BY r.resource_type, r.id LIMIT ${p.add(limit)}`,
+    p.values,
   );
   return rows.map((row) => fromRow(row));
 }
