@@ -2,6 +2,7 @@ import type { Binary, Provenance, Reference, Resource, Signature } from '@medplu
 import { sm3 } from '../crypto/index.js';
 import { FhirError } from '../errors/fhir-error.js';
 import type { Queryable } from '../repository/db.js';
+import { openStored } from '../repository/sealed-fields.js';
 import type { Context } from '../router/types.js';
 import { canonicalBytes } from './canonical.js';
 import { sm2VerifyMessage } from './digest.js';
@@ -116,23 +117,21 @@ export async function verifyVersion(ctx: Context, q: Queryable, resource: Resour
 export async function verifyVersions(ctx: Context, q: Queryable, resources: readonly Resource[], options: VerifyOptions): Promise<Verification[]> {
   const type = resources[0]?.resourceType;
   if (!type) return [];
-  const rows = await q.query<RecordRow>(
-    `SELECT target_id, target_version::text, provenance_id, kid, receipt FROM signature_record
-     WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY target_version DESC, signed_at DESC`,
+  // The page's signature records with their Provenances in one statement, not reads per report.
+  const rows = await q.query<RecordRow & { provenance: string | null }>(
+    `SELECT s.target_id, s.target_version::text, s.provenance_id, s.kid, s.receipt, p.content AS provenance FROM signature_record s
+     LEFT JOIN resource p ON p.resource_type = 'Provenance' AND p.id = s.provenance_id AND NOT p.deleted
+     WHERE s.target_type = $1 AND s.target_id = ANY($2::text[]) ORDER BY s.target_version DESC, s.signed_at DESC`,
     [type, resources.map((r) => r.id as string)],
   );
-  const records = resources.map((resource) => {
-    const version = Number(resource.meta?.versionId ?? '0');
-    return { resource, version, row: rows.find((r) => r.target_id === resource.id && Number(r.target_version) <= version) };
-  });
-  // The page's signature records in one statement, not one read per report.
-  const stored = await ctx.repo.readMany(q, 'Provenance', records.flatMap((r) => (r.row ? [r.row.provenance_id] : [])));
-  const provenances = new Map([...stored].map(([id, v]) => [id, JSON.parse(v.json as string) as Provenance]));
   const key = options.receipts ? await receiptKey(ctx.config) : undefined;
   const verifications: Verification[] = [];
-  for (const { resource, version, row } of records) {
+  for (const resource of resources) {
+    const version = Number(resource.meta?.versionId ?? '0');
+    const row = rows.find((r) => r.target_id === resource.id && Number(r.target_version) <= version);
+    const provenance = row?.provenance ? (JSON.parse(openStored(row.provenance, 'Provenance', row.provenance_id)) as Provenance) : undefined;
     const receipt = key && row ? { key, stored: row.receipt } : undefined;
-    verifications.push(await verifyAgainst(q, resource, version, row, row && provenances.get(row.provenance_id), receipt));
+    verifications.push(await verifyAgainst(q, resource, version, row, provenance, receipt));
   }
   return verifications;
 }

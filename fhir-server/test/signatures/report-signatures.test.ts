@@ -201,6 +201,16 @@ describe.each(BACKENDS)('SM2-signed DiagnosticReports on %s', (backend) => {
     expect(cut.headers.get('x-qiao-signatures')).toBeNull();
   });
 
+  it('a signature whose Provenance is gone says so, in a read and in a search page', async () => {
+    expect((await call(server.base, 'PUT', 'DiagnosticReport/sig-gone', report('sig-gone', 'final', '已复核 | Reviewed'), radiologist)).status).toBe(201);
+    const [provenance] = await provenancesOf('sig-gone');
+    const header = async (path: string, name: string) => (await call(server.base, 'GET', path, undefined, radiologist)).headers.get(name);
+    expect(await header('DiagnosticReport/sig-gone', 'x-qiao-signature')).toMatch(/^valid;/);
+    await server.ctx.db.query("UPDATE resource SET deleted = true WHERE resource_type = 'Provenance' AND id = $1", [provenance?.id]);
+    expect(await header('DiagnosticReport/sig-gone', 'x-qiao-signature')).toMatch(/^invalid; reason="provenance-missing"/);
+    expect(await header('DiagnosticReport?_id=sig-gone,sig-draft', 'x-qiao-signatures')).toBe('DiagnosticReport/sig-draft=unsigned, DiagnosticReport/sig-gone=invalid');
+  });
+
   it('signs on POST, PATCH and in a transaction; an amended report is signed again', async () => {
     const created = await call(server.base, 'POST', 'DiagnosticReport', { ...report('ignored', 'final', 'POST'), id: undefined }, radiologist);
     expect(created.status).toBe(201);
