@@ -102,7 +102,7 @@ function medianCpu<K extends string>(key: K, uses: (CpuUse | undefined)[]): Part
   return { [key]: { server: of('server'), postgres: of('postgres'), client: of('client'), other: of('other') } } as Record<K, CpuUse>;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;

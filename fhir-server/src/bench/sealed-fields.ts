@@ -6,6 +6,7 @@ import { loadR4 } from '../definitions/r4.js';
 import { FieldSealer, openStored } from '../repository/sealed-fields.js';
 import { extractIndex } from '../search/index/extract.js';
 import { patientBundles } from '../seed/bundles.js';
+import { median } from './report.js';
 
 /**
  * `npm run bench:sealed-fields [-- patients]`: the CPU cost of field-level encryption at rest per
@@ -25,8 +26,7 @@ function perOp(label: string, items: readonly unknown[], work: (item: never, k: 
     for (const [k, item] of items.entries()) work(item as never, k);
     times.push(((performance.now() - start) * 1000) / items.length);
   }
-  times.sort((a, b) => a - b);
-  return { label, us: times[Math.floor(times.length / 2)] as number };
+  return { label, us: median(times) };
 }
 
 /** Opening values never opened before: each round seals the Patients afresh (new tokens), then opens each once. */
@@ -40,8 +40,7 @@ function firstOpening(sealer: FieldSealer, persons: readonly Json[], rounds = 5)
     // The first round warms the code up.
     if (r > 0) times.push(((performance.now() - start) * 1000) / texts.length);
   }
-  times.sort((a, b) => a - b);
-  return { label: 'Patient: open the stored text the first time', us: times[Math.floor(times.length / 2)] as number };
+  return { label: 'Patient: open the stored text the first time', us: median(times) };
 }
 
 function main(): void {

@@ -95,6 +95,8 @@ interface RecordRow {
   provenance_id: string;
   kid: string;
   receipt: Uint8Array | null;
+  /** The stored Provenance of the signature; null when it is gone. */
+  provenance: string | null;
 }
 
 /** How far a verification may rely on the server's receipts: reads and searches do; `$verify-signature` verifies every signature in full. */
@@ -118,7 +120,7 @@ export async function verifyVersions(ctx: Context, q: Queryable, resources: read
   const type = resources[0]?.resourceType;
   if (!type) return [];
   // The page's signature records with their Provenances in one statement, not reads per report.
-  const rows = await q.query<RecordRow & { provenance: string | null }>(
+  const rows = await q.query<RecordRow>(
     `SELECT s.target_id, s.target_version::text, s.provenance_id, s.kid, s.receipt, p.content AS provenance FROM signature_record s
      LEFT JOIN resource p ON p.resource_type = 'Provenance' AND p.id = s.provenance_id AND NOT p.deleted
      WHERE s.target_type = $1 AND s.target_id = ANY($2::text[]) ORDER BY s.target_version DESC, s.signed_at DESC`,

@@ -58,7 +58,7 @@ export async function statementProfile(databaseUrl: string, requests: number): P
   return profileOf(rows, requests);
 }
 
-export function profileOf(rows: readonly Row[], requests: number): StatementProfile {
+function profileOf(rows: readonly Row[], requests: number): StatementProfile {
   const execMs = rows.reduce((sum, r) => sum + r.total_exec_time, 0);
   const shapes = [...rows]
     .sort((a, b) => b.total_exec_time - a.total_exec_time)
