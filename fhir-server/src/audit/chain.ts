@@ -1,7 +1,6 @@
 import { canonicalJson } from '../crypto/canonical-json.js';
 import { sm3 } from '../crypto/sm3.js';
 import type { Db, Queryable } from '../repository/db.js';
-import type { StoredVersion } from '../repository/stored.js';
 
 /** The hash before the first record (and what an empty chain's head holds). */
 export const GENESIS = '0'.repeat(64);
@@ -16,12 +15,9 @@ export function link(previous: string, record: unknown): string {
  * lock anyone else waits for, so writers run side by side. The record and its pending row commit
  * or roll back with the change they record; the linker chains them after commit.
  */
-export async function markForLinking(q: Queryable, events: readonly StoredVersion[]): Promise<void> {
+export async function markForLinking(q: Queryable, events: readonly { id: string; recorded: string }[]): Promise<void> {
   if (events.length === 0) return;
-  await q.query('INSERT INTO audit_pending (event_id, recorded) SELECT * FROM unnest($1::text[], $2::timestamptz[])', [
-    events.map((e) => e.id),
-    events.map((e) => (JSON.parse(e.json as string) as { recorded?: string }).recorded ?? e.lastUpdated),
-  ]);
+  await q.query('INSERT INTO audit_pending (event_id, recorded) SELECT * FROM unnest($1::text[], $2::timestamptz[])', [events.map((e) => e.id), events.map((e) => e.recorded)]);
 }
 
 /** Key of the advisory lock that makes one linker at a time, across processes on one database. */

@@ -58,11 +58,16 @@ export class AuditLog {
   /** Stores the events, marked for linking, in the caller's transaction. */
   async writeIn(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
+    // A shallow copy: the repository sets the copy's id and meta and changes nothing inside it, so
+    // an event kept for a retry after a failed batch is as it was queued.
     const stored = await this.ctx.repo.createMany(
       q,
-      events.map((e) => ({ ...(structuredClone(e) as Resource), id: e.id ?? timeOrderedId() })),
+      events.map((e) => ({ ...e, id: e.id ?? timeOrderedId() }) as Resource),
     );
-    await markForLinking(q, stored);
+    await markForLinking(
+      q,
+      stored.map((s, k) => ({ id: s.id, recorded: events[k]?.recorded ?? s.lastUpdated })),
+    );
   }
 
   /** Stores the events now, in a transaction of their own. */

@@ -35,6 +35,11 @@ class Rows {
     this.seen.add(key);
     this.rows[table].push(row);
   }
+
+  /** A table's only row (the text row): nothing to tell it apart from, so no key is built for it. */
+  only(table: TableKey, row: unknown[]): void {
+    this.rows[table].push(row);
+  }
 }
 
 /**
@@ -123,7 +128,7 @@ function ownRows(resource: Json): Rows {
     for (const t of tokens) for (const v of partners) rows.add(pair.table, [pair.param, t[1], t[2], ...v.slice(1, -1)]);
   }
   dropDerivedRows(rows.rows, resource.resourceType as string);
-  rows.add('text', textRow(resource));
+  rows.only('text', textRow(resource));
   return rows;
 }
 
@@ -202,13 +207,18 @@ function timestamp(epochMs: number): string {
   return epochMs === -Infinity ? '-infinity' : epochMs === Infinity ? 'infinity' : new Date(epochMs).toISOString();
 }
 
-/** The folded narrative (for `_text`) and every string of the resource (for `_content`). */
+/**
+ * The folded narrative (for `_text`) and every distinct string of the resource (for `_content`).
+ * A `_content` word (searches split them at white space) is matched within one string, never
+ * across two: each string once finds the same resources as every repeat of it, and a record naming
+ * fifty patients with the same codings (an audit record of a search) stores its codings once.
+ */
 function textRow(resource: Json): [string | null, string] {
   const div = (resource.text as Json | undefined)?.div;
   const narrative = typeof div === 'string' ? fold(stripTags(div)) : null;
-  const strings: string[] = [];
+  const strings = new Set<string>();
   collectStrings(resource, strings);
-  return [narrative, fold(strings.join(' '))];
+  return [narrative, fold([...strings].join(' '))];
 }
 
 function stripTags(html: string): string {
@@ -219,12 +229,12 @@ function stripTags(html: string): string {
     .trim();
 }
 
-function collectStrings(node: unknown, out: string[]): void {
-  if (typeof node === 'string') out.push(node);
+function collectStrings(node: unknown, out: Set<string>): void {
+  if (typeof node === 'string') out.add(node);
   else if (Array.isArray(node)) for (const item of node) collectStrings(item, out);
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'div' && typeof value === 'string') out.push(stripTags(value));
+      if (key === 'div' && typeof value === 'string') out.add(stripTags(value));
       // Attachment and Binary data is base64, not text anyone searches for.
       else if (key !== 'resourceType' && key !== 'meta' && key !== 'data') collectStrings(value, out);
     }
