@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { canonicalJson } from '../crypto/canonical-json.js';
 import { sm3 } from '../crypto/sm3.js';
 import type { Db, Queryable } from '../repository/db.js';
@@ -67,9 +66,6 @@ export async function linkPending(db: Db, options: { wait?: boolean } = {}): Pro
       const seqs: string[] = [];
       const hashes: string[] = [];
       for (const row of rows) {
-        // A link at a time between requests: a batch would hold up the requests in flight for as
-        // long as all its records take to hash (the chain head stays locked; only linkers take it).
-        if (hashes.length > 0) await nextTurn();
         seq += 1n;
         hash = link(hash, JSON.parse(row.content));
         seqs.push(seq.toString());

@@ -55,19 +55,14 @@ export class AuditLog {
     return this.ctx.config.audit !== 'off';
   }
 
-  /**
-   * Stores the events, marked for linking, in the caller's transaction. `yielding` (the queued
-   * batches): each record is prepared on a turn of its own, so requests go on meanwhile.
-   */
-  async writeIn(q: Queryable, events: readonly AuditEvent[], options: { yielding?: boolean } = {}): Promise<void> {
+  /** Stores the events, marked for linking, in the caller's transaction. */
+  async writeIn(q: Queryable, events: readonly AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
     // A shallow copy: the repository sets the copy's id and meta and changes nothing inside it, so
     // an event kept for a retry after a failed batch is as it was queued.
     const stored = await this.ctx.repo.createMany(
       q,
       events.map((e) => ({ ...e, id: e.id ?? timeOrderedId() }) as Resource),
-      'POST',
-      options,
     );
     await markForLinking(
       q,
@@ -76,9 +71,9 @@ export class AuditLog {
   }
 
   /** Stores the events now, in a transaction of their own. */
-  async write(events: readonly AuditEvent[], options: { yielding?: boolean } = {}): Promise<void> {
+  async write(events: readonly AuditEvent[]): Promise<void> {
     if (!this.enabled || events.length === 0) return;
-    await this.ctx.db.transaction((q) => this.writeIn(q, events, options));
+    await this.ctx.db.transaction((q) => this.writeIn(q, events));
   }
 
   /** Queues an event of a read or of a refused request; written within BATCH_DELAY_MS. */
@@ -185,7 +180,7 @@ export class AuditLog {
     while (this.pending.length) {
       const batch = this.pending.splice(0, BATCH_SIZE);
       try {
-        await this.write(batch, { yielding: true });
+        await this.write(batch);
         this.failures = 0;
       } catch (error) {
         // Kept for the next flush (a database restart must not lose the trail); reported once per outage.

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.js';
 import { extractIndex } from '../search/index/extract.js';
@@ -119,21 +118,14 @@ export class Repository {
   /**
    * Inserts new resources — current rows, history rows and index rows — in one statement whose
    * text does not depend on the count (columns go as arrays): the path a transaction's creates
-   * take, so a Bundle costs one round trip. `yielding`: each resource is prepared (sealed, its
-   * index rows extracted) on a turn of the event loop of its own — for writers in the background
-   * (the audit trail's batches), whose preparation would otherwise hold up every request in flight
-   * for as long as the whole batch takes.
+   * take, so a Bundle costs one round trip.
    */
-  async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST', options: { yielding?: boolean } = {}): Promise<StoredVersion[]> {
+  async createMany(q: Queryable, resources: Resource[], method: WriteMethod = 'POST'): Promise<StoredVersion[]> {
     if (resources.length === 0) return [];
     const lastUpdated = new Date().toISOString();
     const stamped = resources.map((r) => stamp(r, r.id ?? randomUUID(), '1', lastUpdated));
     const stored = stamped.map(([s]) => s);
-    const prepared: { content: string; index: IndexRows }[] = [];
-    for (const [s, body] of stamped) {
-      if (options.yielding && prepared.length > 0) await nextTurn();
-      prepared.push(this.prepare(s, body));
-    }
+    const prepared = stamped.map(([s, body]) => this.prepare(s, body));
     const index = prepared.map((x) => x.index);
     const p = sqlParams();
     const [ts, m, types, ids, contents] = [lastUpdated, method, stored.map((s) => s.resourceType), stored.map((s) => s.id), prepared.map((x) => x.content)].map(p.add);
