@@ -35,11 +35,6 @@ class Rows {
     this.seen.add(key);
     this.rows[table].push(row);
   }
-
-  /** A table's only row (the text row): nothing to tell it apart from, so no key is built for it. */
-  only(table: TableKey, row: unknown[]): void {
-    this.rows[table].push(row);
-  }
 }
 
 /**
@@ -128,7 +123,8 @@ function ownRows(resource: Json): Rows {
     for (const t of tokens) for (const v of partners) rows.add(pair.table, [pair.param, t[1], t[2], ...v.slice(1, -1)]);
   }
   dropDerivedRows(rows.rows, resource.resourceType as string);
-  rows.only('text', textRow(resource));
+  // The one text row has nothing to be told apart from: no dedupe key (a join of kilobytes) for it.
+  rows.rows.text.push(textRow(resource));
   return rows;
 }
 
