@@ -21,6 +21,11 @@ export interface OutEntry {
   response?: { status: string; location?: string; etag?: string; lastModified?: string; outcome?: unknown };
 }
 
+/** `{ [key]: items }`, or nothing when there are none: FHIR JSON never holds an empty array. */
+export function nonEmpty<K extends string, T>(key: K, items: T[]): { [P in K]?: T[] } {
+  return (items.length ? { [key]: items } : {}) as { [P in K]?: T[] };
+}
+
 export function fullUrl(baseUrl: string, stored: { resourceType: string; id: string }): string {
   return `${baseUrl}/${stored.resourceType}/${stored.id}`;
 }

@@ -3,7 +3,7 @@ import { FhirError } from '../errors/fhir-error.js';
 import { readHistory } from '../repository/history.js';
 import { parseDateRange } from '../search/date-range.js';
 import { DEFAULT_COUNT, MAX_COUNT } from '../search/parse.js';
-import { fullUrl, pageLinks, storedBody, type OutBundle } from './bundle-builder.js';
+import { fullUrl, nonEmpty, pageLinks, storedBody, type OutBundle } from './bundle-builder.js';
 import type { Interaction } from './types.js';
 import { assertSearchableType } from '../search/parse.js';
 
@@ -50,12 +50,15 @@ export const history: Interaction = async (ctx, q, req, path) => {
     type: 'history',
     total: page.total,
     link: pageLinks(selfUrl, params, offset, count, page.total, page.entries.length),
-    entry: page.entries.map((v) => ({
-      fullUrl: fullUrl(req.baseUrl, v),
-      ...(v.json !== null ? { resource: storedBody(v) } : {}),
-      request: { method: v.method ?? 'PUT', url: v.method === 'POST' ? v.resourceType : `${v.resourceType}/${v.id}` },
-      response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
-    })),
+    ...nonEmpty(
+      'entry',
+      page.entries.map((v) => ({
+        fullUrl: fullUrl(req.baseUrl, v),
+        ...(v.json !== null ? { resource: storedBody(v) } : {}),
+        request: { method: v.method ?? 'PUT', url: v.method === 'POST' ? v.resourceType : `${v.resourceType}/${v.id}` },
+        response: { status: v.deleted ? '204' : v.versionId === '1' ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
+      })),
+    ),
   };
   return { status: 200, body: bundle as unknown as Resource };
 };

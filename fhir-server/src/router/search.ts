@@ -3,21 +3,24 @@ import { narrowSearch } from '../access/search.js';
 import { typesButAuditTrail, withoutAuditTrail } from '../audit/trail.js';
 import { onlyVisible } from '../access/visible.js';
 import { FhirError } from '../errors/fhir-error.js';
-import { informational } from '../errors/outcome.js';
+import type { IssueInput } from '../errors/fhir-error.js';
+import { toOperationOutcome } from '../errors/outcome.js';
 import type { StoredVersion } from '../repository/stored.js';
 import { compartmentParams, compartmentTypes } from '../search/compartments.js';
 import { encodeCursor, type Cursor } from '../search/cursor.js';
 import { executeSearch } from '../search/execute.js';
-import { findIncluded } from '../search/include.js';
+import { findIncluded, type Included } from '../search/include.js';
 import { assertSearchableType, parseSearch, type Filter, type ParsedSearch } from '../search/parse.js';
 import { subsetResource } from '../search/subset.js';
-import { fullUrl, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
+import { fullUrl, nonEmpty, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
 import type { Context, FhirRequest, FhirResponse, Interaction, ParsedPath } from './types.js';
 import type { Queryable } from '../repository/db.js';
 import { RawJson } from './types.js';
 
 export const search: Interaction = async (ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
+  // Only a form body carries search parameters (it arrives in req.query); any other body would be ignored and widen the search.
+  if (req.body !== undefined) throw new FhirError('search.post-body', { type: req.contentType ?? '-' });
   const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
   if (path.compartment) parsed.filters.push(...compartmentFilters(path));
   if (!path.type && !parsed.filters.some((f) => f.kind === 'type')) parsed.filters.push({ kind: 'type', types: typesButAuditTrail() });
@@ -32,27 +35,27 @@ export async function searchsetResponse(
   req: FhirRequest,
   url: string,
   parsed: ParsedSearch,
-  include: (matches: StoredVersion[]) => Promise<StoredVersion[]>,
+  include: (matches: StoredVersion[]) => Promise<Included>,
 ): Promise<FhirResponse> {
   narrowSearch(req.principal, ctx.config, parsed);
   const { matches, total, next } = await executeSearch(q, parsed);
-  const included = await onlyVisible(q, req.principal, ctx.config, await include(matches));
+  const { resources, notes: includeNotes } = await include(matches);
+  const included = await onlyVisible(q, req.principal, ctx.config, resources);
   const entries: OutEntry[] = [
     ...matches.map((m) => entry(req.baseUrl, m, 'match', parsed)),
     ...included.map((m) => entry(req.baseUrl, m, 'include', parsed)),
   ];
-  if (parsed.ignored.length) {
-    entries.push({
-      resource: informational(`已忽略不支持的参数 | Ignored unsupported parameters: ${parsed.ignored.join(', ')}`, 'not-supported'),
-      search: { mode: 'outcome' },
-    });
-  }
+  const notes = [
+    ...parsed.ignored.map((p): IssueInput => ({ messageId: 'search.param-ignored', params: { param: p }, severity: 'warning', expression: p.split('=')[0] as string })),
+    ...includeNotes,
+  ];
+  if (notes.length) entries.push({ resource: toOperationOutcome(notes), search: { mode: 'outcome' } });
   const bundle: OutBundle = {
     resourceType: 'Bundle',
     type: 'searchset',
     ...(total !== undefined ? { total } : {}),
     link: links(url, parsed, next),
-    entry: entries,
+    ...nonEmpty('entry', entries),
   };
   return { status: 200, body: bundle as unknown as Resource };
 }

@@ -3,22 +3,32 @@ import { sqlParams, type SqlParams } from '../repository/sql-params.js';
 import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../repository/stored.js';
 import { referenceParamsSql } from './derived-references.js';
 import type { IncludeSpec, ParsedSearch } from './parse.js';
+import type { IssueInput } from '../errors/fhir-error.js';
 
 /** Beyond this many included resources a page stops including; the links still let a client go on. */
 export const MAX_INCLUDED = 1000;
-const MAX_ITERATIONS = 4;
+/** `:iterate` rounds per page: a reference chain longer than this is cut, and the page says so. */
+const MAX_ITERATIONS = 16;
+
+/** What a page's includes added, and a warning when `:iterate` stopped before it had followed every reference. */
+export interface Included {
+  resources: StoredVersion[];
+  notes: IssueInput[];
+}
 
 /**
  * The resources `_include` and `_revinclude` add to a page, from the reference index. `:iterate`
- * specs are applied again to what the previous round added, up to a few rounds. Each round is one
+ * specs are applied again to what the previous round added, until a round adds nothing new (what
+ * is already on the page is never fetched again, so reference cycles end). Each round is one
  * statement: the references of every spec, and the resources they lead to.
  */
-export async function findIncluded(q: Queryable, search: ParsedSearch, matches: readonly StoredVersion[]): Promise<StoredVersion[]> {
-  if (search.includes.length === 0 && search.revincludes.length === 0) return [];
+export async function findIncluded(q: Queryable, search: ParsedSearch, matches: readonly StoredVersion[]): Promise<Included> {
+  if (search.includes.length === 0 && search.revincludes.length === 0) return { resources: [], notes: [] };
   const seen: StoredVersion[] = [...matches];
   const included: StoredVersion[] = [];
   let round: readonly StoredVersion[] = matches;
-  for (let iteration = 0; iteration < MAX_ITERATIONS && round.length > 0 && included.length < MAX_INCLUDED; iteration++) {
+  let iteration = 0;
+  for (; round.length > 0 && iteration < MAX_ITERATIONS && included.length < MAX_INCLUDED; iteration++) {
     const p = sqlParams();
     const keys = [
       ...search.includes.filter((s) => iteration === 0 || s.iterate).map((spec) => referencedBy(p, spec, round)),
@@ -30,7 +40,10 @@ export async function findIncluded(q: Queryable, search: ParsedSearch, matches: 
     included.push(...fetched);
     round = fetched;
   }
-  return included;
+  const notes: IssueInput[] = [];
+  if (included.length >= MAX_INCLUDED) notes.push({ messageId: 'search.include-truncated', params: { limit: MAX_INCLUDED }, severity: 'warning' });
+  else if (round.length > 0 && iteration === MAX_ITERATIONS) notes.push({ messageId: 'search.iterate-truncated', params: { rounds: MAX_ITERATIONS }, severity: 'warning' });
+  return { resources: included, notes };
 }
 
 /** Resources that the given ones reference (one level), except those in `exclude`: what `$everything` adds. */

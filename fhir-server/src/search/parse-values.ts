@@ -41,8 +41,9 @@ export interface ReferenceQuery {
 }
 
 /** Splits on commas that are not escaped with a backslash. */
+/** The alternatives of a value (`a,b`); an empty one (`a,`) selects nothing, so it is left out rather than matching everything. */
 export function splitOr(value: string): string[] {
-  return value.split(/(?<!\\),/);
+  return value.split(/(?<!\\),/).filter((v) => v !== '');
 }
 
 /** Splits on an unescaped separator and removes the escapes. */

@@ -179,6 +179,18 @@ class Parser {
     return withBlindLookups(type, this.value(param, modifier, value));
   }
 
+  /**
+   * `name=value` on each of `types`: one filter when it reads the same for all of them, else each
+   * type's own (a sealed field's blind index, a partner pair) behind its type.
+   */
+  filterAcross(types: string[], name: string, value: string): Filter | undefined {
+    const each = types.map((type) => ({ type: knownType('_type', type), filter: this.filter(type, name, value) }));
+    if (each.some((e) => e.filter === undefined)) return undefined;
+    const first = JSON.stringify(each[0]?.filter);
+    if (each.every((e) => JSON.stringify(e.filter) === first)) return each[0]?.filter;
+    return { kind: 'any', alternatives: each.map((e) => [{ kind: 'type', types: [e.type] }, e.filter as Filter]) };
+  }
+
   private value(param: ResolvedParam, modifier: string | undefined, value: string): Filter {
     const code = param.code;
     const values = splitOr(value);
@@ -352,18 +364,29 @@ export function parseSearch(resourceType: string | undefined, params: [string, s
     containerFilters: [],
   };
   const parser = new Parser(options, parsed.ignored);
+  // A system search limited by `_type` takes the parameters its types have in common (R4 search §3.1.1.4).
+  const listedTypes = resourceType ? [] : [...new Set(params.filter(([n]) => n === '_type').flatMap(([, v]) => splitOr(v)))];
   for (const [name, value] of params) {
     if (TRANSPORT_PARAMS.has(name)) continue;
-    if (RESULT_PARAMS.has(name.split(':')[0] ?? '')) {
-      if (applyResultParam(parsed, name, value, options)) parsed.applied.push([name, value]);
-      continue;
-    }
-    // R4: a parameter with an empty value is ignored.
-    if (value === '') continue;
-    const filter = parser.filter(resourceType, name, value);
-    if (filter) {
-      parsed.filters.push(filter);
-      parsed.applied.push([name, value]);
+    try {
+      // PostgreSQL text cannot hold U+0000: refused here, before it reaches a statement.
+      if (name.includes('\u0000') || value.includes('\u0000')) throw new FhirError('search.param-invalid', { param: name.replaceAll('\u0000', '\\u0000'), value: value.replaceAll('\u0000', '\\u0000') });
+      if (RESULT_PARAMS.has(name.split(':')[0] ?? '')) {
+        if (applyResultParam(parsed, name, value, options)) parsed.applied.push([name, value]);
+        continue;
+      }
+      // R4: a parameter with an empty value is ignored; one of separators only has no value to match.
+      if (value === '') continue;
+      if (splitOr(value).length === 0) throw new FhirError('search.param-invalid', { param: name, value });
+      const filter = listedTypes.length && !name.startsWith('_') ? parser.filterAcross(listedTypes, name, value) : parser.filter(resourceType, name, value);
+      if (filter) {
+        parsed.filters.push(filter);
+        parsed.applied.push([name, value]);
+      }
+    } catch (error) {
+      // Whatever a parameter's parse refused, the outcome points at that parameter.
+      if (error instanceof FhirError) for (const issue of error.issues) issue.expression ??= name;
+      throw error;
     }
   }
   if (resourceType) parsed.filters = pairFilters(resourceType, mergeRanges(resourceType, parsed.filters));

@@ -510,7 +510,9 @@ const REFERENCE_CASES = (base: string): Case[] => [
   [`Observation?subject:identifier=${NATIONAL_ID}|110105199203080026`, ['obs-logical']],
   [`Observation?subject:identifier=${NATIONAL_ID}|110105198006150015`, []],
   ['Observation?performer=Practitioner/prac-li', ['obs-bp']],
-  ['Observation?subject:missing=true', ['obs-logical']],
+  // A subject given by identifier only has a value (the one :identifier finds): it is not missing.
+  ['Observation?subject:missing=true', []],
+  ['Observation?subject:missing=false', OBSERVATIONS],
   ['Patient?organization=Organization/org-renji', ['pat-zhang']],
   ['Patient?general-practitioner=prac-li', ['pat-zhang']],
   ['MedicationRequest?medication=Medication/med-metformin', ['mr-metformin']],

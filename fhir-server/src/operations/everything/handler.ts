@@ -41,7 +41,9 @@ export async function everything(ctx: Context, q: Queryable, req: FhirRequest, p
   }
   parsed.applied.push(...req.query.filter(([name]) => name === '_since' || name === '_type'));
   // What the page references is held to the same _type and _since as the page itself.
-  const referenced = async (matches: StoredVersion[]) =>
-    (await referencedFrom(q, matches, [])).filter((r) => (requested.length === 0 || types.includes(r.resourceType)) && (since === undefined || Date.parse(r.lastUpdated) >= since));
+  const referenced = async (matches: StoredVersion[]) => ({
+    resources: (await referencedFrom(q, matches, [])).filter((r) => (requested.length === 0 || types.includes(r.resourceType)) && (since === undefined || Date.parse(r.lastUpdated) >= since)),
+    notes: [],
+  });
   return searchsetResponse(ctx, q, req, `${req.baseUrl}/Patient/${id}/$everything`, parsed, referenced);
 }

@@ -101,14 +101,20 @@ function ownRows(resource: Json): Rows {
     if (found.length === 0) continue;
     if (param.type === 'composite') {
       for (const item of found) {
-        // An item lacking a component can never match the composite: it is not indexed at all.
+        // An item lacking a component can never match the composite: it is not indexed at all —
+        // also when the component's element is there but holds nothing of its type (`value.as(Quantity)`
+        // of a valueCodeableConcept), or `:missing` on the composite would see a value.
         const values = param.components.map((component) => components.of(component.evaluate, item));
         if (values.some((v) => v.length === 0)) continue;
-        group++;
+        const itemRows = new Rows();
         values.forEach((componentValues, k) => {
           const component = param.components[k] as (typeof param.components)[number];
-          for (const value of componentValues) addValue(rows, `${param.code}$${k}`, component.type, value, group, undefined, false);
+          for (const value of componentValues) addValue(itemRows, `${param.code}$${k}`, component.type, value, group + 1, undefined, false);
         });
+        const all = TABLE_KEYS.flatMap((t) => itemRows.rows[t].map((row) => [t, row] as const));
+        if (!param.components.every((_, k) => all.some(([, row]) => row[0] === `${param.code}$${k}`))) continue;
+        group++;
+        for (const [table, row] of all) rows.add(table, row);
       }
       continue;
     }

@@ -94,7 +94,12 @@ export class ConditionBuilder {
       case 'missing': {
         const x = this.alias('x');
         const param = filter.table === 'reference' ? this.referenceParams(x, type, [filter.param]) : `${x}.param = ${this.arg(filter.param)}`;
-        const sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${param})`;
+        let sql = `EXISTS (SELECT 1 FROM ${INDEX_TABLES[filter.table].name} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${param})`;
+        if (filter.table === 'reference') {
+          // A reference given only by its identifier has a value too (the one `:identifier` finds).
+          const y = this.alias('x');
+          sql = `(${sql} OR EXISTS (SELECT 1 FROM ${INDEX_TABLES.token.name} ${y} WHERE ${y}.resource_type = ${r}.resource_type AND ${y}.id = ${r}.id AND ${y}.param = ${this.arg(`${filter.param}:identifier`)}))`;
+        }
         return filter.missing ? `NOT ${sql}` : sql;
       }
       case 'chain': {

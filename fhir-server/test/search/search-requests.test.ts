@@ -1,0 +1,142 @@
+import { BACKENDS, useTestServer } from '../support/test-server.js';
+import { call, firstIssue, type Reply } from '../support/http.js';
+
+/**
+ * What a search request may carry and how the answer says what it did: bad bytes, bodies that are
+ * not parameters, parameters common to several types, empty alternatives, long `:iterate` chains,
+ * composites and references without the value `:missing` asks about.
+ */
+
+const LOINC = 'http://loinc.org';
+type Json = Record<string, unknown>;
+
+const DATA: Json[] = [
+  { resourceType: 'Patient', id: 'sr-li', name: [{ family: 'Li', given: ['Lei'] }], gender: 'female' },
+  { resourceType: 'Patient', id: 'sr-wang', name: [{ family: 'Wang', given: ['Fang'] }], gender: 'male' },
+  {
+    resourceType: 'Observation',
+    id: 'sr-quantity',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '2339-0' }] },
+    subject: { reference: 'Patient/sr-li' },
+    valueQuantity: { value: 5.4, unit: 'mmol/L', system: 'http://unitsofmeasure.org', code: 'mmol/L' },
+  },
+  {
+    resourceType: 'Observation',
+    id: 'sr-concept',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '2339-0' }] },
+    subject: { reference: 'Patient/sr-li' },
+    valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260385009' }] },
+  },
+  { resourceType: 'Condition', id: 'sr-condition', code: { coding: [{ system: LOINC, code: '2339-0' }] }, subject: { reference: 'Patient/sr-wang' } },
+  // A chain of seven organisations, each part of the next.
+  ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ resourceType: 'Organization', id: `sr-org-${n}`, name: `Org ${n}`, ...(n < 7 ? { partOf: { reference: `Organization/sr-org-${n + 1}` } } : {}) })),
+];
+
+const ids = (r: Reply, mode = 'match') =>
+  ((r.body.entry ?? []) as Json[])
+    .filter((e) => (e.search as Json | undefined)?.mode === mode)
+    .map((e) => (e.resource as Json).id as string)
+    .sort();
+
+describe.each(BACKENDS)('search requests on %s', (backend) => {
+  const server = useTestServer(backend);
+  const get = (path: string, headers: Record<string, string> = {}) => call(server.base, 'GET', path, undefined, headers);
+
+  beforeAll(async () => {
+    for (const resource of DATA) {
+      const r = await call(server.base, 'PUT', `${String(resource.resourceType)}/${String(resource.id)}`, resource);
+      if (r.status !== 201 && r.status !== 200) throw new Error(`PUT ${String(resource.id)}: ${r.status} ${r.text}`);
+    }
+  });
+
+  it.each([
+    ['Patient?name=%00', 'name'],
+    ['Patient?name=a%00b', 'name'],
+    ['Patient?identifier=%00', 'identifier'],
+    ['Patient?_content=a%00', '_content'],
+    ['Observation?subject:Patient.name=%00', 'subject:Patient.name'],
+    ['Patient?_has:Observation:subject:code=%00', '_has:Observation:subject:code'],
+  ])('%s is a 400 naming the parameter, not a database error', async (query, param) => {
+    const r = await get(query);
+    expect(r.status).toBe(400);
+    expect(firstIssue(r).expression).toEqual([param]);
+  });
+
+  it('a NUL in a POST _search form body is a 400 too', async () => {
+    const r = await call(server.base, 'POST', 'Patient/_search', 'name=%00', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(400);
+  });
+
+  it.each(['application/json', 'application/fhir+json'])('POST _search with a %s body is refused rather than searching everything', async (type) => {
+    const r = await call(server.base, 'POST', 'Patient/_search', { name: 'zzz' }, { 'content-type': type });
+    expect(r.status).toBe(415);
+    expect(firstIssue(r).details.text).toContain('application/x-www-form-urlencoded');
+  });
+
+  it('an empty alternative widens nothing: name=li, is name=li, and name=, is refused', async () => {
+    expect(ids(await get('Patient?name=li,&_id=sr-li,sr-wang'))).toEqual(['sr-li']);
+    expect(ids(await get('Patient?name=,li&_id=sr-li,sr-wang'))).toEqual(['sr-li']);
+    const r = await get('Patient?name=,');
+    expect(r.status).toBe(400);
+    expect(firstIssue(r).expression).toEqual(['name']);
+  });
+
+  it.each([
+    ['Patient?birthdate=2020-13-45', 'birthdate'],
+    ['Patient?bogus=1', 'bogus'],
+    ['Patient?name:foo=x', 'name:foo'],
+    ['Patient?_count=abc', '_count'],
+    ['Patient?_sort=bogus', '_sort'],
+    ['Observation?value-quantity=abc', 'value-quantity'],
+  ])('the outcome of %s points at %s', async (query, param) => {
+    const r = await get(query);
+    expect(r.status).toBe(400);
+    expect(firstIssue(r).expression).toEqual([param]);
+  });
+
+  it('a lenient search warns about each ignored parameter, by name', async () => {
+    const r = await get('Patient?bogus=1&name=li&_id=sr-li,sr-wang', { Prefer: 'handling=lenient' });
+    expect(r.status).toBe(200);
+    expect(ids(r)).toEqual(['sr-li']);
+    const outcome = ((r.body.entry as Json[]).find((e) => (e.search as Json).mode === 'outcome')?.resource ?? {}) as Json;
+    expect(outcome.issue).toEqual([expect.objectContaining({ severity: 'warning', code: 'not-supported', expression: ['bogus'] })]);
+    expect(r.body.link[0].url).not.toContain('bogus');
+  });
+
+  it('an empty page has no entry array (FHIR JSON has no empty arrays)', async () => {
+    for (const query of ['Observation?_summary=count', 'Observation?_count=0', 'Observation?code=no-such-code']) {
+      const r = await get(query);
+      expect(r.status).toBe(200);
+      expect(r.body).not.toHaveProperty('entry');
+    }
+  });
+
+  it('a system search limited by _type takes the parameters its types share', async () => {
+    const r = await get(`?_type=Observation,Condition&code=${LOINC}|2339-0`);
+    expect(r.status).toBe(200);
+    expect(ids(r)).toEqual(['sr-concept', 'sr-condition', 'sr-quantity']);
+    expect(ids(await get('?_type=Observation,Condition&patient=sr-wang'))).toEqual(['sr-condition']);
+    const notShared = await get('?_type=Patient,Observation&gender=male');
+    expect(notShared.status).toBe(400);
+    expect(firstIssue(notShared).expression).toEqual(['gender']);
+  });
+
+  it('a composite is missing where its item lacks a component of its type', async () => {
+    const missing = (param: string, value: boolean) => get(`Observation?_id=sr-quantity,sr-concept&${param}:missing=${value}`).then((r) => ids(r));
+    expect(await missing('code-value-quantity', false)).toEqual(['sr-quantity']);
+    expect(await missing('code-value-quantity', true)).toEqual(['sr-concept']);
+    expect(await missing('code-value-concept', false)).toEqual(['sr-concept']);
+    expect(await missing('code-value-concept', true)).toEqual(['sr-quantity']);
+  });
+
+  it(':iterate follows a chain longer than a few rounds to its end', async () => {
+    const r = await get('Organization?_id=sr-org-1&_include:iterate=Organization:partof');
+    expect(r.status).toBe(200);
+    expect(ids(r, 'include')).toEqual(['sr-org-2', 'sr-org-3', 'sr-org-4', 'sr-org-5', 'sr-org-6', 'sr-org-7']);
+    expect(ids(r, 'outcome')).toEqual([]);
+    const back = await get('Organization?_id=sr-org-7&_revinclude:iterate=Organization:partof');
+    expect(ids(back, 'include')).toEqual(['sr-org-1', 'sr-org-2', 'sr-org-3', 'sr-org-4', 'sr-org-5', 'sr-org-6']);
+  });
+});
