@@ -10,7 +10,8 @@ import { compartmentParams, compartmentTypes } from '../search/compartments.js';
 import { encodeCursor, type Cursor } from '../search/cursor.js';
 import { executeSearch } from '../search/execute.js';
 import { findIncluded, type Included } from '../search/include.js';
-import { assertSearchableType, parseSearch, type Filter, type ParsedSearch } from '../search/parse.js';
+import { assertSearchableType, parseSearch, TERMINOLOGY_MODIFIERS, type Filter, type ParsedSearch } from '../search/parse.js';
+import { terminologyFor } from '../operations/terminology/service.js';
 import { subsetResource } from '../search/subset.js';
 import { fullUrl, nonEmpty, storedBody, type OutBundle, type OutEntry } from './bundle-builder.js';
 import type { Context, FhirRequest, FhirResponse, Interaction, ParsedPath } from './types.js';
@@ -21,7 +22,8 @@ export const search: Interaction = async (ctx, q, req, path) => {
   if (path.type) assertSearchableType(path.type);
   // Only a form body carries search parameters (it arrives in req.query); any other body would be ignored and widen the search.
   if (req.body !== undefined) throw new FhirError('search.post-body', { type: req.contentType ?? '-' });
-  const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl });
+  const terminology = req.query.some(([name]) => TERMINOLOGY_MODIFIERS.has(name.split(':').at(-1) ?? '')) ? await terminologyFor(ctx, q) : undefined;
+  const parsed = parseSearch(path.type, req.query, { lenient: req.prefer.handling === 'lenient', baseUrl: req.baseUrl, ...(terminology ? { terminology } : {}) });
   if (path.compartment) parsed.filters.push(...compartmentFilters(path));
   if (!path.type && !parsed.filters.some((f) => f.kind === 'type')) parsed.filters.push({ kind: 'type', types: typesButAuditTrail() });
   const url = `${req.baseUrl}/${path.compartment ? `${path.compartment.type}/${path.compartment.id}/${path.type ?? '*'}` : (path.type ?? '')}`.replace(/\/$/, '');

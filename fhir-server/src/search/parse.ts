@@ -1,7 +1,8 @@
 import { FhirError } from '../errors/fhir-error.js';
 import { isKnownResourceType } from '../definitions/r4.js';
 import { expandValueSet } from '../validation/value-set-expansion.js';
-import { codeAndAncestors, codeAndDescendants } from './code-hierarchy.js';
+import type { ValueSet } from '@medplum/fhirtypes';
+import { codeAndAncestors, codeAndDescendants, type StoredCodeSystems } from './code-hierarchy.js';
 import { decodeCursor, type Cursor } from './cursor.js';
 import type { DateQuery } from './parse-values.js';
 import {
@@ -95,7 +96,18 @@ export interface ParseOptions {
   lenient?: boolean;
   /** This server's FHIR base, so that absolute references to it are understood. */
   baseUrl?: string;
+  /** The value sets and code systems stored on the server, for `:in`/`:not-in` and `:above`/`:below` beyond the shipped ones. */
+  terminology?: StoredTerminology;
 }
+
+/** What the search needs of the terminology service (`@qiao/terminology`). */
+export interface StoredTerminology extends StoredCodeSystems {
+  valueSet(url: string): ValueSet | undefined;
+  expand(url: string): { contains: { system: string; code: string }[] };
+}
+
+/** The modifiers whose values are resolved by the terminology service. */
+export const TERMINOLOGY_MODIFIERS: ReadonlySet<string> = new Set(['in', 'not-in', 'above', 'below']);
 
 export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 1000;
@@ -205,13 +217,13 @@ class Parser {
         return { kind: 'value', param: `${code}:identifier`, alternatives: values.map((v) => ({ table: 'token', ...parseToken(code, v) })), not: false };
       case 'in':
       case 'not-in':
-        return { kind: 'value', param: code, alternatives: values.map((v) => valueSetCodes(code, v)), not: modifier === 'not-in' };
+        return { kind: 'value', param: code, alternatives: values.map((v) => valueSetCodes(code, v, this.options.terminology)), not: modifier === 'not-in' };
       case 'above':
       case 'below':
         return {
           kind: 'value',
           param: code,
-          alternatives: values.map((v) => (param.type === 'uri' ? { table: 'uri', mode: modifier, value: unescape(v) } : hierarchyCodes(code, v, modifier))),
+          alternatives: values.map((v) => (param.type === 'uri' ? { table: 'uri', mode: modifier, value: unescape(v) } : hierarchyCodes(code, v, modifier, this.options.terminology))),
           not: false,
         };
     }
@@ -319,15 +331,35 @@ function ofType(param: string, value: string): ValueCondition {
   return { table: 'token', system: `${parts[0]}|${parts[1]}`, code: parts[2] };
 }
 
-function valueSetCodes(param: string, url: string): ValueCondition {
-  const expansion = expandValueSet(unescape(url).split('|')[0] as string);
-  if (!expansion) throw new FhirError('search.valueset-unknown', { param, url });
-  return { table: 'token', codes: [...expansion].flatMap(([system, codes]) => [...codes].map((c) => [system, c] as [string, string])) };
+function valueSetCodes(param: string, url: string, terminology: StoredTerminology | undefined): ValueCondition {
+  const canonical = unescape(url).split('|')[0] as string;
+  const expansion = expandValueSet(canonical);
+  const codes = expansion ? [...expansion].flatMap(([system, members]) => [...members].map((c) => [system, c] as [string, string])) : storedValueSetCodes(canonical, terminology);
+  if (!codes) throw new FhirError('search.valueset-unknown', { param, url });
+  return { table: 'token', codes };
 }
 
-function hierarchyCodes(param: string, value: string, direction: 'above' | 'below'): ValueCondition {
+/**
+ * The codes of a value set the server holds beyond R4's own, when they are all known: a whole code
+ * system that is only partly loaded (content other than `complete`) would leave codes out, and a
+ * search must not answer as if they were not there.
+ */
+function storedValueSetCodes(url: string, terminology: StoredTerminology | undefined): [string, string][] | undefined {
+  const vs = terminology?.valueSet(url);
+  if (!terminology || !vs) return undefined;
+  const includes = [...(vs.compose?.include ?? []), ...(vs.compose?.exclude ?? [])];
+  if (includes.some((inc) => inc.system && !inc.concept && terminology.codeSystem(inc.system)?.content !== 'complete')) return undefined;
+  try {
+    return terminology.expand(url).contains.map((c) => [c.system, c.code]);
+  } catch {
+    // Not expandable here (a code system not held, too large): the search cannot be answered.
+    return undefined;
+  }
+}
+
+function hierarchyCodes(param: string, value: string, direction: 'above' | 'below', terminology: StoredTerminology | undefined): ValueCondition {
   const token = parseToken(param, value);
-  const codes = token.system && token.code ? (direction === 'below' ? codeAndDescendants : codeAndAncestors)(token.system, token.code) : undefined;
+  const codes = token.system && token.code ? (direction === 'below' ? codeAndDescendants : codeAndAncestors)(token.system, token.code, terminology) : undefined;
   if (!codes || !token.system) throw new FhirError('search.hierarchy-unknown', { param: `${param}:${direction}`, value });
   const system = token.system;
   return { table: 'token', codes: codes.map((c) => [system, c]) };

@@ -30,6 +30,18 @@ const DATA: Json[] = [
     valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260385009' }] },
   },
   { resourceType: 'Condition', id: 'sr-condition', code: { coding: [{ system: LOINC, code: '2339-0' }] }, subject: { reference: 'Patient/sr-wang' } },
+  { resourceType: 'ValueSet', id: 'sr-vs', url: 'http://example.org/fhir/ValueSet/sr-glucose', status: 'active', compose: { include: [{ system: LOINC, concept: [{ code: '2339-0' }] }] } },
+  { resourceType: 'ValueSet', id: 'sr-vs-loinc', url: 'http://example.org/fhir/ValueSet/sr-all-loinc', status: 'active', compose: { include: [{ system: LOINC }] } },
+  {
+    resourceType: 'CodeSystem',
+    id: 'sr-cs',
+    url: 'http://example.org/cs/sr-hier',
+    status: 'active',
+    content: 'complete',
+    hierarchyMeaning: 'is-a',
+    concept: [{ code: 'A', concept: [{ code: 'A1', concept: [{ code: 'A1a' }] }] }, { code: 'B' }],
+  },
+  ...['A', 'A1', 'A1a', 'B'].map((code) => ({ resourceType: 'Condition', id: `sr-local-${code}`, code: { coding: [{ system: 'http://example.org/cs/sr-hier', code }] }, subject: { reference: 'Patient/sr-wang' } })),
   // A chain of seven organisations, each part of the next.
   ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ resourceType: 'Organization', id: `sr-org-${n}`, name: `Org ${n}`, ...(n < 7 ? { partOf: { reference: `Organization/sr-org-${n + 1}` } } : {}) })),
 ];
@@ -117,7 +129,7 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     const r = await get(`?_type=Observation,Condition&code=${LOINC}|2339-0`);
     expect(r.status).toBe(200);
     expect(ids(r)).toEqual(['sr-concept', 'sr-condition', 'sr-quantity']);
-    expect(ids(await get('?_type=Observation,Condition&patient=sr-wang'))).toEqual(['sr-condition']);
+    expect(ids(await get('?_type=Observation,Condition&patient=sr-li'))).toEqual(['sr-concept', 'sr-quantity']);
     const notShared = await get('?_type=Patient,Observation&gender=male');
     expect(notShared.status).toBe(400);
     expect(firstIssue(notShared).expression).toEqual(['gender']);
@@ -129,6 +141,23 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     expect(await missing('code-value-quantity', true)).toEqual(['sr-concept']);
     expect(await missing('code-value-concept', false)).toEqual(['sr-concept']);
     expect(await missing('code-value-concept', true)).toEqual(['sr-quantity']);
+  });
+
+  it(':in and :not-in take a value set stored on the server', async () => {
+    expect(ids(await get('Observation?_id=sr-quantity,sr-concept&code:in=http://example.org/fhir/ValueSet/sr-glucose'))).toEqual(['sr-concept', 'sr-quantity']);
+    expect(ids(await get('Observation?_id=sr-quantity,sr-concept&code:not-in=http://example.org/fhir/ValueSet/sr-glucose'))).toEqual([]);
+    // All of LOINC is not held here: its codes cannot be listed, so the search is refused rather than answered short.
+    const whole = await get('Observation?code:in=http://example.org/fhir/ValueSet/sr-all-loinc');
+    expect(whole.status).toBe(400);
+    expect(firstIssue(whole).expression).toEqual(['code:in']);
+  });
+
+  it(':below and :above follow the hierarchy of a code system stored on the server', async () => {
+    const system = 'http://example.org/cs/sr-hier';
+    expect(ids(await get(`Condition?code:below=${system}|A`))).toEqual(['sr-local-A', 'sr-local-A1', 'sr-local-A1a']);
+    expect(ids(await get(`Condition?code:below=${system}|A1`))).toEqual(['sr-local-A1', 'sr-local-A1a']);
+    expect(ids(await get(`Condition?code:above=${system}|A1a`))).toEqual(['sr-local-A', 'sr-local-A1', 'sr-local-A1a']);
+    expect((await get(`Condition?code:below=${system}|Z`)).status).toBe(400);
   });
 
   it(':iterate follows a chain longer than a few rounds to its end', async () => {
