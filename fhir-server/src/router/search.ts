@@ -48,7 +48,8 @@ export async function searchsetResponse(
     ...included.map((m) => entry(req.baseUrl, m, 'include', parsed)),
   ];
   const notes = [
-    ...parsed.ignored.map((p): IssueInput => ({ messageId: 'search.param-ignored', params: { param: p }, severity: 'warning', expression: p.split('=')[0] as string })),
+    // A parameter a `_type` search tried on each type is named once.
+    ...[...new Set(parsed.ignored)].map((p): IssueInput => ({ messageId: 'search.param-ignored', params: { param: p }, severity: 'warning', expression: p.split('=')[0] as string })),
     ...includeNotes,
   ];
   if (notes.length) entries.push({ resource: toOperationOutcome(notes), search: { mode: 'outcome' } });

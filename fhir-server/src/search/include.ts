@@ -4,6 +4,7 @@ import { fromRow, storedColumns, type StoredRow, type StoredVersion } from '../r
 import { referenceParamsSql } from './derived-references.js';
 import type { IncludeSpec, ParsedSearch } from './parse.js';
 import type { IssueInput } from '../errors/fhir-error.js';
+import { AUDIT_TRAIL_TYPE } from '../audit/trail.js';
 
 /** Beyond this many included resources a page stops including; the links still let a client go on. */
 export const MAX_INCLUDED = 1000;
@@ -69,9 +70,14 @@ function referencedBy(p: SqlParams, spec: IncludeSpec, from: readonly StoredVers
 function referencing(p: SqlParams, spec: IncludeSpec, from: readonly StoredVersion[]): string | undefined {
   const targets = spec.targetType ? from.filter((r) => r.resourceType === spec.targetType) : from;
   if (targets.length === 0) return undefined;
+  // `_revinclude=*`: whatever references them, by any parameter — but the audit trail, which is reached by name only.
+  const sources =
+    spec.sourceType === '*'
+      ? `x.resource_type <> ${p.add(AUDIT_TRAIL_TYPE)}`
+      : `x.resource_type = ${p.add(spec.sourceType)} AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}`;
   return `SELECT x.resource_type, x.id FROM search_reference x
      JOIN unnest(${p.add(targets.map((r) => r.resourceType))}::text[], ${p.add(targets.map((r) => r.id))}::text[]) AS t(type, id) ON x.target_type = t.type AND x.target_id = t.id
-     WHERE x.resource_type = ${p.add(spec.sourceType)} AND ${referenceParamsSql('x', spec.sourceType, spec.params, p.add)}`;
+     WHERE ${sources}`;
 }
 
 /**

@@ -60,6 +60,7 @@ export interface SortKey {
 }
 
 export interface IncludeSpec {
+  /** `*` in a `_revinclude=*`: any type (then `params` is empty: any parameter). */
   sourceType: string;
   /** Reference parameter codes; `*` expanded. */
   params: string[];
@@ -563,6 +564,8 @@ function parseInclude(name: string, value: string, reverse: boolean, iterate: bo
     if (!resourceType) throw new FhirError('search.param-invalid', { param: name, value });
     return { sourceType: resourceType, params: referenceParams(resourceType), iterate };
   }
+  // `_revinclude=*` (or `*:*`): every resource referencing the page's, whatever its type and parameter.
+  if (sourceType === '*' && (paramName === '' || paramName === '*') && targetType === undefined) return { sourceType: '*', params: [], iterate };
   knownType(name, sourceType);
   if (targetType !== undefined) knownType(name, targetType);
   if (paramName === '*' || paramName === '') return { sourceType, params: referenceParams(sourceType), ...(targetType ? { targetType } : {}), iterate };

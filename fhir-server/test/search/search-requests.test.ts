@@ -160,6 +160,13 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     expect((await get(`Condition?code:below=${system}|Z`)).status).toBe(400);
   });
 
+  it.each(['*', '*:*'])('_revinclude=%s adds whatever references the matches, but the audit trail', async (value) => {
+    const r = await get(`Patient?_id=sr-li&_revinclude=${value}`);
+    expect(r.status).toBe(200);
+    expect(ids(r)).toEqual(['sr-li']);
+    expect(ids(r, 'include')).toEqual(['sr-concept', 'sr-quantity']);
+  });
+
   it(':iterate follows a chain longer than a few rounds to its end', async () => {
     const r = await get('Organization?_id=sr-org-1&_include:iterate=Organization:partof');
     expect(r.status).toBe(200);
