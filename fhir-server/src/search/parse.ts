@@ -22,6 +22,7 @@ import {
 import { referenceParams, searchParamsFor, SORTABLE_TYPES, type ParamType, type ResolvedParam } from './search-parameters.js';
 import { pairsOf, PARTNER_TABLES, type PairTable } from './index/pairs.js';
 import type { TableKey } from './index/tables.js';
+import { canonicalQuantity } from './index/ucum.js';
 import { refusePartialMatch, withBlindLookups } from '../repository/sealed-fields.js';
 
 /** A condition on one index row; the table says which columns it reads. */
@@ -49,6 +50,8 @@ export type Filter =
   | { kind: 'has'; sourceType: string; param: string; filter: Filter }
   | { kind: 'text'; column: 'narrative' | 'content'; alternatives: string[][] }
   | { kind: 'list'; ids: string[] }
+  /** Location `near`: a position within `meters` of the point (great-circle distance). */
+  | { kind: 'near'; param: string; latitude: number; longitude: number; meters: number }
   | { kind: 'compartment'; params: string[]; type: string; id: string; self: boolean }
   /** Alternatives of ANDed filters (access control: what any of a token's scopes permits). */
   | { kind: 'any'; alternatives: Filter[][] };
@@ -177,11 +180,16 @@ class Parser {
     if (!param) return this.unknown(rawName, type);
     if (modifier === 'missing') {
       if (value !== 'true' && value !== 'false') throw new FhirError('search.param-invalid', { param: rawName, value });
-      return { kind: 'missing', param: param.type === 'composite' ? `${name}$0` : name, table: tableOf(param), missing: value === 'true' };
+      return { kind: 'missing', param: param.type === 'composite' || param.type === 'special' ? `${name}$0` : name, table: tableOf(param), missing: value === 'true' };
     }
     if (param.type === 'composite') {
       if (modifier) return this.unsupportedModifier(name, modifier);
       return { kind: 'composite', param: name, alternatives: splitOr(value).map((v) => this.composite(param, v)) };
+    }
+    if (param.type === 'special') {
+      if (modifier) return this.unsupportedModifier(name, modifier);
+      const points = splitOr(value).map((v) => nearPoint(name, v));
+      return points.length === 1 ? points[0] : { kind: 'any', alternatives: points.map((p) => [p as Filter]) };
     }
     refusePartialMatch(type, name, modifier);
     if (param.type === 'reference' && modifier && modifier !== 'identifier') {
@@ -320,6 +328,7 @@ function knownType(param: string, type: string): string {
 }
 
 function tableOf(param: ResolvedParam): TableKey {
+  if (param.type === 'special') return 'number';
   const type = param.type === 'composite' ? param.components[0]?.type : param.type;
   const table = type && TABLE_OF[type];
   if (!table) throw new FhirError('search.param-unknown', { param: param.code, type: '*' });
@@ -364,6 +373,21 @@ function hierarchyCodes(param: string, value: string, direction: 'above' | 'belo
   if (!codes || !token.system) throw new FhirError('search.hierarchy-unknown', { param: `${param}:${direction}`, value });
   const system = token.system;
   return { table: 'token', codes: codes.map((c) => [system, c]) };
+}
+
+/** Without a distance, `near` means this close (R4 leaves it to the server). */
+export const NEAR_DEFAULT_KM = 10;
+
+/** `latitude|longitude[|distance[|units]]`; units are UCUM lengths, km when left out. */
+function nearPoint(param: string, value: string): Extract<Filter, { kind: 'near' }> {
+  const [lat = '', lon = '', distance = '', units = ''] = splitEscaped(value, '|');
+  const latitude = Number(lat);
+  const longitude = Number(lon);
+  const numeric = (v: string) => /^-?\d+(\.\d+)?$/.test(v);
+  if (!numeric(lat) || !numeric(lon) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) throw new FhirError('search.param-invalid', { param, value });
+  const length = canonicalQuantity(distance === '' ? String(NEAR_DEFAULT_KM) : distance, units === '' ? 'km' : units);
+  if (!length || length.code !== 'm' || Number(length.value) < 0) throw new FhirError('search.param-invalid', { param, value });
+  return { kind: 'near', param, latitude, longitude, meters: Number(length.value) };
 }
 
 /** Words that must all occur, with `OR` between words making alternatives. */

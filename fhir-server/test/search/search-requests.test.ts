@@ -42,6 +42,10 @@ const DATA: Json[] = [
     concept: [{ code: 'A', concept: [{ code: 'A1', concept: [{ code: 'A1a' }] }] }, { code: 'B' }],
   },
   ...['A', 'A1', 'A1a', 'B'].map((code) => ({ resourceType: 'Condition', id: `sr-local-${code}`, code: { coding: [{ system: 'http://example.org/cs/sr-hier', code }] }, subject: { reference: 'Patient/sr-wang' } })),
+  { resourceType: 'Location', id: 'sr-beijing', name: '北京', position: { latitude: 39.9042, longitude: 116.4074 } },
+  { resourceType: 'Location', id: 'sr-tianjin', name: '天津', position: { latitude: 39.3434, longitude: 117.3616 } },
+  { resourceType: 'Location', id: 'sr-shanghai', name: '上海', position: { latitude: 31.2304, longitude: 121.4737 } },
+  { resourceType: 'Location', id: 'sr-nowhere', name: '未定位' },
   // A chain of seven organisations, each part of the next.
   ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ resourceType: 'Organization', id: `sr-org-${n}`, name: `Org ${n}`, ...(n < 7 ? { partOf: { reference: `Organization/sr-org-${n + 1}` } } : {}) })),
 ];
@@ -165,6 +169,28 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     expect(r.status).toBe(200);
     expect(ids(r)).toEqual(['sr-li']);
     expect(ids(r, 'include')).toEqual(['sr-concept', 'sr-quantity']);
+  });
+
+  it.each([
+    // Beijing–Tianjin is about 114 km on the great circle.
+    ['39.9042|116.4074|50|km', ['sr-beijing']],
+    ['39.9042|116.4074|150|km', ['sr-beijing', 'sr-tianjin']],
+    ['39.9042|116.4074|120000|m', ['sr-beijing', 'sr-tianjin']],
+    ['39.9042|116.4074|100000|m', ['sr-beijing']],
+    ['39.9042|116.4074', ['sr-beijing']],
+    ['31.2|121.45|5|[mi_i]', ['sr-shanghai']],
+    ['31.2|121.45|1|km,39.3|117.3|10', ['sr-tianjin']],
+  ])('Location?near=%s', async (value, expected) => {
+    expect(ids(await get(`Location?near=${encodeURIComponent(value)}&_id=sr-beijing,sr-tianjin,sr-shanghai,sr-nowhere`))).toEqual(expected);
+  });
+
+  it('near:missing, and a near that is not a point on the globe', async () => {
+    expect(ids(await get('Location?near:missing=true&_id=sr-beijing,sr-tianjin,sr-shanghai,sr-nowhere'))).toEqual(['sr-nowhere']);
+    for (const value of ['abc', '91|0', '39.9|116.4|10|kg']) {
+      const r = await get(`Location?near=${encodeURIComponent(value)}`);
+      expect(r.status).toBe(400);
+      expect(firstIssue(r).expression).toEqual(['near']);
+    }
   });
 
   it(':iterate follows a chain longer than a few rounds to its end', async () => {

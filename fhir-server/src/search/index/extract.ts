@@ -118,6 +118,17 @@ function ownRows(resource: Json): Rows {
       }
       continue;
     }
+    if (param.type === 'special') {
+      // R4's one special parameter with a path, Location `near`: each position a latitude and longitude row, grouped.
+      for (const item of found) {
+        const position = positionOf(item.value);
+        if (!position) continue;
+        group++;
+        rows.add('number', [`${param.code}$0`, String(position.latitude), group]);
+        rows.add('number', [`${param.code}$1`, String(position.longitude), group]);
+      }
+      continue;
+    }
     const keys = SORTABLE_TYPES.has(param.type) ? new SortKeys() : undefined;
     for (const value of found) addValue(rows, param.code, param.type, value, null, keys);
     if (keys?.lo !== undefined && keys.hi !== undefined) rows.add('sort', [param.code, clip(keys.lo, 256), clip(keys.hi, 256)]);
@@ -203,6 +214,13 @@ function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, 
     default:
       return;
   }
+}
+
+/** A Location.position whose latitude and longitude are on the globe. */
+function positionOf(value: unknown): { latitude: number; longitude: number } | undefined {
+  const { latitude, longitude } = (value ?? {}) as { latitude?: unknown; longitude?: unknown };
+  if (typeof latitude !== 'number' || typeof longitude !== 'number') return undefined;
+  return Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 ? { latitude, longitude } : undefined;
 }
 
 function timestamp(epochMs: number): string {

@@ -137,6 +137,18 @@ export class ConditionBuilder {
           WHERE ${x}.target_type = ${type} AND ${x}.target_id = ${id} AND ${this.referenceParams(x, undefined, filter.params)}
           ${filter.self ? `UNION ALL SELECT ${type}::text, ${id}::text` : ''})`;
       }
+      case 'near': {
+        const [a, b] = [this.alias('x'), this.alias('x')];
+        const rad = (v: string) => `radians(${v})`;
+        const [lat, lon] = [`${this.arg(String(filter.latitude))}::float8`, `${this.arg(String(filter.longitude))}::float8`];
+        // A box around the point first (one degree of latitude ≥ 110.5 km), read from the index; then the great-circle distance.
+        const degrees = filter.meters / 110_500;
+        const haversine = `power(sin(${rad(`(${a}.value::float8 - ${lat})`)} / 2), 2) + cos(${rad(lat)}) * cos(${rad(`${a}.value::float8`)}) * power(sin(${rad(`(${b}.value::float8 - ${lon})`)} / 2), 2)`;
+        return `EXISTS (SELECT 1 FROM search_number ${a} JOIN search_number ${b} ON ${b}.resource_type = ${a}.resource_type AND ${b}.id = ${a}.id AND ${b}.grp = ${a}.grp AND ${b}.param = ${this.arg(`${filter.param}$1`)}
+          WHERE ${a}.resource_type = ${r}.resource_type AND ${a}.id = ${r}.id AND ${a}.param = ${this.arg(`${filter.param}$0`)}
+            AND ${a}.value BETWEEN ${this.arg(String(filter.latitude - degrees))}::numeric AND ${this.arg(String(filter.latitude + degrees))}::numeric
+            AND 2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(${haversine}))) <= ${this.arg(String(filter.meters))}::float8)`;
+      }
       case 'any':
         return or(filter.alternatives.map((all) => and(all.map((f) => this.filter(f, r, type)))));
     }
@@ -457,6 +469,9 @@ function dateFloor(prefix: Prefix, start: number, end: number): number | undefin
 function product(lists: string[][]): string[][] {
   return lists.reduce<string[][]>((acc, list) => acc.flatMap((chosen) => list.map((item) => [...chosen, item])), [[]]);
 }
+
+/** The mean radius of the Earth (IUGG), for `near`'s great-circle distance. */
+const EARTH_RADIUS_M = 6_371_008.8;
 
 function numberSql(column: string, q: NumberQuery, arg: (v: unknown) => string): string {
   const n = (v: number) => `${arg(String(v))}::numeric`;
