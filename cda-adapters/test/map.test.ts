@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fhirToCda } from '../src/generate/cda.js';
 import { cdaToFhir, toTransaction } from '../src/map/document.js';
+import { writeBody } from '../src/model/body.js';
+import { readHeader, writeHeader } from '../src/model/header.js';
+import { writeXml } from '../src/xml/write.js';
 import { validateCda } from '../src/validate/validator.js';
 import { parseXml } from '../src/xml/dom.js';
 import { documentXml } from './fixtures/documents.js';
@@ -142,5 +146,81 @@ describe('clinical mappings of the other fully mapped types', () => {
     expect(ref.request.ifNoneExist).toBe('identifier=urn%3Aoid%3A2.16.156.10011.1.1|DOC-C0001-0001');
     // Every other entry is a conditional create, so a re-import matches instead of duplicating.
     expect(bundle.entry.filter((e: Json) => e.request.method === 'POST' && !e.request.ifNoneExist)).toEqual([]);
+  });
+});
+
+describe('Composition sections FHIR accepts (cmp-1: text, entries or sub-sections)', () => {
+  it('an empty CDA section keeps its title as its narrative and says why it is empty', () => {
+    const xml = documentXml('C0001').replace('<structuredBody>', '<structuredBody><component><section><title>空章节 &amp; 其他</title></section></component>');
+    expect(validateCda(xml).filter((i) => i.severity === 'error')).toEqual([]);
+    const mapped = cdaToFhir(parseXml(xml));
+    const composition = mapped.entries.find((e) => e.fullUrl === mapped.composition)?.resource as Json;
+    expect(composition.section[0]).toEqual({
+      title: '空章节 & 其他',
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">空章节 &amp; 其他</div>' },
+      emptyReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'unavailable', display: 'Unavailable' }] },
+    });
+    // Sections with content say nothing of the kind.
+    expect(composition.section[1].emptyReason).toBeUndefined();
+  });
+});
+
+describe('C0032 住院病案首页 (hand-written)', () => {
+  const frontPage = readFileSync(new URL('./fixtures/C0032-front-page.xml', import.meta.url), 'utf8');
+
+  it('a diagnosis written as an organizer of data elements (name + code) is a Condition', () => {
+    const [condition, ...others] = resources(frontPage, 'Condition');
+    expect(others).toEqual([]);
+    expect(condition?.code).toEqual({
+      coding: [{ system: 'urn:oid:2.16.156.10011.2.3.3.11', code: 'K80.200', display: '胆囊结石' }],
+      text: '胆囊结石伴慢性胆囊炎',
+    });
+    expect(condition?.meta.tag[0].code).toBe('diagnosis-name-organizer');
+    // 入院病情 has no Condition field: kept as a data element.
+    expect(condition?.extension).toEqual([
+      {
+        url: 'https://qiao.health/fhir/StructureDefinition/cda-data-element',
+        extension: [
+          { url: 'code', valueCoding: { system: 'urn:oid:2.16.156.10011.2.2.1', code: 'DE09.00.104.00', display: '入院病情代码' } },
+          { url: 'value', valueCodeableConcept: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.1.253', code: '1', display: '有' }] } },
+        ],
+      },
+    ]);
+    expect(resources(frontPage, 'Observation').filter((o) => o.code.coding[0].code === 'DE05.01.025.00')).toEqual([]);
+  });
+
+  it('keeps the dose form (administrationUnitCode) on the MedicationRequest and writes it back', () => {
+    const [med] = resources(frontPage, 'MedicationRequest');
+    expect(med?.extension).toContainEqual({
+      url: 'https://qiao.health/fhir/StructureDefinition/cda-data-element',
+      extension: [
+        { url: 'code', valueCoding: { system: 'urn:oid:2.16.156.10011.2.2.1', code: 'DE08.50.011.00', display: '药物剂型代码' } },
+        { url: 'value', valueCodeableConcept: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.1.211', code: '16', display: '注射液(水针剂),油针剂,混悬针剂' }] } },
+      ],
+    });
+    const mapped = cdaToFhir(parseXml(frontPage));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    expect(again).toContain('<administrationUnitCode code="16" codeSystem="2.16.156.10011.2.3.1.211" displayName="注射液(水针剂),油针剂,混悬针剂"/>');
+    expect(again).not.toContain('DE08.50.011.00');
+    expect(validateCda(again).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
+  it('reads and writes the visit code (入院途径, encompassingEncounter/code)', () => {
+    const header = readHeader(parseXml(frontPage));
+    expect(header.encounter?.code).toEqual({ type: 'CD', code: '2', codeSystem: '2.16.156.10011.2.3.1.270', codeSystemName: '入院途径代码表', displayName: '门诊' });
+    const written = writeXml(writeHeader(header, writeBody([])));
+    expect(written).toMatch(/<encompassingEncounter>\s*<code code="2" codeSystem="2.16.156.10011.2.3.1.270" codeSystemName="入院途径代码表" displayName="门诊"\/>\s*<effectiveTime>/);
+  });
+
+  it('the organizer form with the code first is a Condition too', () => {
+    const codeFirst = frontPage.replace(
+      /(<component>\s*<observation[^>]*>\s*<code code="DE05.01.025.00"[\s\S]*?<\/component>)(\s*)(<component>\s*<observation[^>]*>\s*<code code="DE05.01.024.00"[\s\S]*?<\/component>)/,
+      '$3$2$1',
+    );
+    expect(codeFirst).not.toBe(frontPage);
+    const [condition] = resources(codeFirst, 'Condition');
+    expect(condition?.code).toEqual({ coding: [{ system: 'urn:oid:2.16.156.10011.2.3.3.11', code: 'K80.200', display: '胆囊结石' }], text: '胆囊结石伴慢性胆囊炎' });
+    expect(condition?.meta.tag[0].code).toBe('diagnosis-code-organizer');
   });
 });

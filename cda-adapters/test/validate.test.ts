@@ -108,3 +108,56 @@ describe('$cda-validate rules', () => {
     expect(validateCda(xml).map((i) => [i.id, i.severity])).toEqual([['CDA-DOC-001', 'information']]);
   });
 });
+
+describe('what import would reject is caught by validation first', () => {
+  const issuesOf = (xml: string) => validateCda(xml).map((i) => [i.id, i.severity, i.expression]);
+
+  it('impossible calendar dates and times are errors, in the header and the body', () => {
+    expect(issuesOf(c0002.replace('<effectiveTime value="20240105100000"/>', '<effectiveTime value="20241305100000"/>'))).toEqual([
+      ['CDA-HDR-010', 'error', '/ClinicalDocument/effectiveTime/@value'],
+    ]);
+    expect(issuesOf(c0002.replace('<birthTime value="19800101"/>', '<birthTime value="19800231"/>'))).toEqual([
+      ['CDA-HDR-010', 'error', '/ClinicalDocument/recordTarget/patientRole/patient/birthTime/@value'],
+    ]);
+    expect(issuesOf(c0002.replace('<low value="20240105080000"/>', '<low value="20240105250000"/>'))).toEqual([
+      ['CDA-HDR-010', 'error', '/ClinicalDocument/componentOf/encompassingEncounter/effectiveTime/low/@value'],
+    ]);
+    const body = validateCda(c0002.replace('<effectiveTime value="20240105"/>', '<effectiveTime value="20240230"/>'));
+    expect(body.map((i) => [i.id, i.severity, i.en])).toEqual([['CDA-BODY-011', 'error', 'effectiveTime is not a valid CDA time: 20240230']]);
+    expect(body[0]?.expression).toMatch(/^\/ClinicalDocument\/component\/structuredBody\/component\[\d+\]\/section\/entry\/observation\/effectiveTime\/@value$/);
+    // Leap days, a zone, fractions of a second are fine; a zone of 25 hours and minute 60 are not.
+    expect(issuesOf(c0002.replace('<birthTime value="19800101"/>', '<birthTime value="20000229"/>'))).toEqual([]);
+    expect(issuesOf(c0002.replace('<effectiveTime value="20240105100000"/>', '<effectiveTime value="20240105100000.123+0800"/>'))).toEqual([]);
+    expect(issuesOf(c0002.replace('<birthTime value="19800101"/>', '<birthTime value="19000229"/>')).map(([id]) => id)).toEqual(['CDA-HDR-010']);
+    expect(issuesOf(c0002.replace('<effectiveTime value="20240105100000"/>', '<effectiveTime value="20240105100000+2500"/>')).map(([id]) => id)).toEqual(['CDA-HDR-010']);
+    expect(issuesOf(c0002.replace('<effectiveTime value="20240105100000"/>', '<effectiveTime value="20240105106000"/>')).map(([id]) => id)).toEqual(['CDA-HDR-010']);
+  });
+
+  it('the confidentiality code must be one FHIR accepts (Composition.confidentiality is a required binding)', () => {
+    expect(issuesOf(c0002.replace('<confidentialityCode code="N"', '<confidentialityCode code="Q"'))).toEqual([
+      ['CDA-BODY-007', 'error', '/ClinicalDocument/confidentialityCode/@code'],
+    ]);
+    expect(issuesOf(c0002.replace('<confidentialityCode code="N"', '<confidentialityCode code="R"'))).toEqual([]);
+  });
+});
+
+describe('code format before the code table', () => {
+  const partialIcd: CodeChecker = { check: (system) => (system === '2.16.156.10011.2.3.3.11' ? 'partial' : 'valid') };
+
+  it('a code not even well-formed for its code system is an error, whatever a partly loaded table says', () => {
+    const issues = validateCda(c0002.replace('code="J20.900"', 'code="ZZZ"'), { codes: partialIcd });
+    expect(issues.map((i) => [i.id, i.severity])).toEqual([['CDA-VS-001', 'error']]);
+    expect(issues[0]?.expression).toMatch(/\/entry\/observation\/value\/@code$/);
+  });
+
+  it('a well-formed code missing from a partly loaded code system stays a warning', () => {
+    for (const code of ['J06.900', 'J18.900x001', 'A15.0+', 'K80.2']) {
+      expect(validateCda(c0002.replace('code="J20.900"', `code="${code}"`), { codes: partialIcd }).map((i) => [i.id, i.severity])).toEqual([['CDA-BODY-008', 'warning']]);
+    }
+  });
+
+  it('the default checker takes the national clinical ICD-10 extension codes', () => {
+    expect(ids(c0002.replace('code="J20.900"', 'code="J18.900x001"'))).toEqual([]);
+    expect(ids(c0002.replace('code="J20.900"', 'code="j20.9"'))).toEqual(['CDA-VS-001']);
+  });
+});

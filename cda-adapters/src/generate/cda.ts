@@ -7,7 +7,7 @@ import { decodeEntities } from '../xml/dom.js';
 import { writeXml } from '../xml/write.js';
 import { documentType, type DocumentType } from '../tables/document-types.js';
 import { OID, systemOid } from '../tables/identifiers.js';
-import { profileOf, SECTIONS } from '../tables/sections.js';
+import { profileOf, sectionDef, SECTIONS } from '../tables/sections.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,21 +55,56 @@ function placementKey(resource: Json): string[] {
   return [tag, rule?.id, entry?.code?.code].filter((k): k is string => !!k);
 }
 
+/** FHIR diagnosis roles (Encounter.diagnosis.use, or a Condition.category coding) and the section each names. */
+const DIAGNOSIS_ROLE_SECTION: Readonly<Record<string, string>> = { AD: 'admissionDiagnosis', DD: 'dischargeDiagnosis' };
+const DIAGNOSIS_ROLE = 'http://terminology.hl7.org/CodeSystem/diagnosis-role';
+
+/** The sections (keys of SECTIONS) each resource was filed under in stored Compositions, by reference. */
+function filedUnder(compositions: readonly Json[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const walk = (sections: Json[] | undefined): void => {
+    for (const s of sections ?? []) {
+      const coding = ((s.code as Json | undefined)?.coding as Json[] | undefined)?.[0];
+      const def = sectionDef(coding?.code as string | undefined, (coding?.display ?? (s.code as Json | undefined)?.text) as string | undefined, s.title as string | undefined);
+      for (const e of (s.entry as Json[] | undefined) ?? []) {
+        if (!def || typeof e.reference !== 'string') continue;
+        out.set(e.reference, (out.get(e.reference) ?? new Set()).add(def.key));
+      }
+      walk(s.section as Json[] | undefined);
+    }
+  };
+  for (const c of compositions) walk(c.section as Json[] | undefined);
+  return out;
+}
+
+/** The sections a resource's own data names: a diagnosis role in its category. */
+function namedSections(resource: Json): string[] {
+  const codings = ((resource.category as Json[] | undefined) ?? []).flatMap((c) => (c.coding as Json[] | undefined) ?? []);
+  return codings.flatMap((c) => (c.system === DIAGNOSIS_ROLE && DIAGNOSIS_ROLE_SECTION[c.code as string] ? [DIAGNOSIS_ROLE_SECTION[c.code as string] as string] : []));
+}
+
 /**
- * A Composition of `type` over stored resources of a patient (or one encounter): each resource is
- * placed in the first section of the type's profile that accepts it, in the profile's order.
+ * A Composition of `type` over stored resources of a patient (or one encounter). Each resource
+ * goes to a section of the type's profile that accepts it: the one its role names (a diagnosis
+ * role in its category) or a stored document filed it under (the 出院诊断 of a discharge record),
+ * else the first that accepts it, in the profile's order.
  */
 export function composeDocument(
   type: DocumentType,
   input: { patient: string; encounter?: string; author?: string; legalAuthenticator?: string; custodian?: string; documentId: { root: string; extension: string }; date: string },
   resources: Json[],
+  compositions: readonly Json[] = [],
 ): Json {
   const profile = profileOf(type.code);
-  const sections = (profile?.sections ?? []).map(({ key, required }) => ({ def: SECTIONS[key], required, entries: [] as Json[] }));
+  const sections = (profile?.sections ?? []).map(({ key, required }) => ({ key, def: SECTIONS[key], required, entries: [] as Json[] }));
+  const filed = filedUnder(compositions);
   for (const r of resources) {
     const keys = placementKey(r);
-    const target = sections.find((s) => s.def?.accepts?.some((a) => keys.includes(a)));
-    if (target) target.entries.push({ reference: `${r.resourceType}/${r.id}` });
+    const reference = `${String(r.resourceType)}/${String(r.id)}`;
+    const named = new Set([...namedSections(r), ...(filed.get(reference) ?? [])]);
+    const accepting = sections.filter((s) => s.def?.accepts?.some((a) => keys.includes(a)));
+    const target = accepting.find((s) => named.has(s.key)) ?? accepting[0];
+    if (target) target.entries.push({ reference });
   }
   return {
     resourceType: 'Composition',

@@ -5,6 +5,7 @@ import { documentType } from '../tables/document-types.js';
 import { fhirSystem, oidSystem } from '../tables/identifiers.js';
 import { profileOf } from '../tables/sections.js';
 import type { XElement } from '../xml/dom.js';
+import { narrativeToXhtml } from '../xml/narrative.js';
 import { Collector, identifierCriteria, type MappedEntry } from './collector.js';
 import { entryToFhir, ruleFor } from './entries.js';
 import { DOCUMENT_TYPE_SYSTEM, ENTRY_ID_SYSTEM, EXT } from './fhir-urls.js';
@@ -24,6 +25,9 @@ export interface MappedDocument {
   encounter?: string;
   refs: HeaderRefs;
 }
+
+const NO_CONTENT = '无内容 (no content)';
+const EMPTY_REASON = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'unavailable', display: 'Unavailable' }] };
 
 const escapeXhtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -46,10 +50,14 @@ export function cdaToFhir(root: XElement): MappedDocument {
       return { reference: ref };
     });
     const code = s.code?.code ? { coding: [{ system: fhirSystem(s.code.codeSystem), code: s.code.code, ...(s.code.displayName ? { display: s.code.displayName } : {}) }] } : s.code?.displayName ? { text: s.code.displayName } : undefined;
+    // CDA allows a section with a title only; FHIR wants text, entries or sub-sections (cmp-1).
+    const empty = !s.text && entryRefs.length === 0 && s.sections.length === 0;
+    const text = s.text ?? (empty ? (s.title ?? s.code?.displayName ?? NO_CONTENT) : undefined);
     return {
       ...(s.title ? { title: s.title } : {}),
       ...(code ? { code } : {}),
-      ...(s.text ? { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${escapeXhtml(s.text)}</div>` } } : {}),
+      ...(text ? { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${s.narrative ? narrativeToXhtml(s.narrative) : escapeXhtml(text)}</div>` } } : {}),
+      ...(empty ? { emptyReason: EMPTY_REASON } : {}),
       ...(entryRefs.length ? { entry: entryRefs } : {}),
       ...(s.sections.length ? { section: s.sections.map(section) } : {}),
     };

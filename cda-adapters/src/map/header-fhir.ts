@@ -41,14 +41,16 @@ function telecom(value: string | undefined): Json[] | undefined {
 }
 
 /**
- * The patient and how to find it: by a person-wide identifier (resident ID first), else by its
- * hospital identifier within the custodian organisation (then its managing organisation).
+ * The patient and how to find it: by each person-wide identifier (resident ID first), then by each
+ * hospital identifier within the custodian organisation (visit numbers repeat across hospitals).
+ * The first is the conditional create's criteria; the others find a patient stored under another
+ * of its identifiers before a new one is made.
  */
-function patientResource(p: PatientModel, contacts: Contact[], custodian: { ref: string; id: Id } | undefined): { resource: Json; ifNoneExist?: string; match?: string } {
-  const all = [...p.ids, ...p.roleIds];
-  const global = PATIENT_ID_PRIORITY.map((root) => all.find((i) => i.root === root && i.extension)).find((i) => i);
-  const local = global ? undefined : all.find((i) => i.extension);
-  const scoped = local && custodian?.id.extension ? custodian : undefined;
+function patientResource(p: PatientModel, contacts: Contact[], custodian: { ref: string; id: Id } | undefined): { resource: Json; criteria: string[]; match?: string } {
+  const all = [...p.ids, ...p.roleIds].filter((i) => i.extension);
+  const global = PATIENT_ID_PRIORITY.flatMap((root) => all.filter((i) => i.root === root));
+  const local = all.filter((i) => !PATIENT_ID_PRIORITY.includes(i.root));
+  const scoped = local.length && custodian?.id.extension ? custodian : undefined;
   const extension: Json[] = [];
   if (p.gender) extension.push({ url: EXT.genderGb, valueCoding: codingOf(p.gender) });
   if (p.ethnic) extension.push({ url: EXT.ethnicGroup, valueCoding: codingOf(p.ethnic) });
@@ -61,7 +63,7 @@ function patientResource(p: PatientModel, contacts: Contact[], custodian: { ref:
   const resource: Json = {
     resourceType: 'Patient',
     ...(extension.length ? { extension } : {}),
-    identifier: all.map(identifier),
+    identifier: [...p.ids, ...p.roleIds].map(identifier),
     ...(p.name ? { name: [{ text: p.name }] } : {}),
     ...(p.telecom ? { telecom: telecom(p.telecom) } : {}),
     ...(p.gender && GENDER[p.gender.code] ? { gender: GENDER[p.gender.code] } : {}),
@@ -71,23 +73,44 @@ function patientResource(p: PatientModel, contacts: Contact[], custodian: { ref:
     ...(contact.length ? { contact } : {}),
     ...(scoped ? { managingOrganization: { reference: scoped.ref } } : {}),
   };
-  const ifNoneExist = global ? criteria(global) : scoped && local ? `${criteria(local)}&${chained('organization', scoped.id)}` : undefined;
-  const match = global ? chainedFrom(global) : undefined;
-  return { resource, ...(ifNoneExist ? { ifNoneExist } : {}), ...(match ? { match } : {}) };
+  const criteriaList = [
+    ...global.map((i) => criteria(i) as string),
+    ...(scoped ? local.map((i) => `${criteria(i) as string}&${chained('organization', scoped.id)}`) : []),
+  ];
+  const match = global[0] ? chainedFrom(global[0]) : undefined;
+  return { resource, criteria: criteriaList, ...(match ? { match } : {}) };
 }
 
-function organization(o: Org, c: Collector, partOf?: string): string {
+/**
+ * The identifier of a place or department within what contains it: its path of `root^extension`
+ * from the outermost level down. Bed, room, ward and department numbers are only unique within
+ * their parent (room 888 of two wards), so each is matched by its path, not its own number.
+ */
+function placeIdentifier(path: string): Json {
+  return { system: ENTRY_ID_SYSTEM, value: `place:${path}` };
+}
+
+/**
+ * `within`: the path of a department inside the hospital (or department) containing it; a
+ * `nested` one without a path is not matched at all rather than by its own number.
+ */
+function organization(o: Org, c: Collector, partOf?: string, within?: string, nested = false): string {
+  const place = within ? placeIdentifier(within) : undefined;
   const resource: Json = {
     resourceType: 'Organization',
-    identifier: o.ids.map(identifier),
+    identifier: [...o.ids.map(identifier), ...(place ? [place] : [])],
     ...(o.name ? { name: o.name } : {}),
     ...(o.telecom ? { telecom: telecom(o.telecom) } : {}),
     ...(partOf ? { partOf: { reference: partOf } } : {}),
   };
-  return c.add(resource, criteria(o.ids[0]));
+  return c.add(resource, place ? identifierCriteria(ENTRY_ID_SYSTEM, place.value as string) : nested ? undefined : criteria(o.ids[0]));
 }
 
-function practitioner(p: Person, c: Collector): { practitioner: string; role: string } {
+/**
+ * A document's author or signer as the PractitionerRole it acts in (the doctor, the role's code
+ * and the represented organisation), so the header keeps all three.
+ */
+function practitioner(p: Person, c: Collector): string {
   const practitionerUrl = c.add(
     { resourceType: 'Practitioner', identifier: p.ids.map(identifier), ...(p.name ? { name: [{ text: p.name }] } : {}) },
     criteria(p.ids[0]),
@@ -104,7 +127,7 @@ function practitioner(p: Person, c: Collector): { practitioner: string; role: st
     },
     identifierCriteria(ENTRY_ID_SYSTEM, `role:${roleKey}`),
   );
-  return { practitioner: practitionerUrl, role };
+  return role;
 }
 
 export interface HeaderRefs {
@@ -124,36 +147,45 @@ export function headerToFhir(h: Header, c: Collector, documentKey: string): Head
   const custodian = h.custodian ? organization(h.custodian, c) : undefined;
   const custodianId = h.custodian?.ids[0];
   const p = patientResource(h.patient, h.contacts, custodian && custodianId ? { ref: custodian, id: custodianId } : undefined);
-  const patient = c.add(p.resource, p.ifNoneExist);
-  const authors = h.authors.map((a) => practitioner(a, c).practitioner);
-  const legal = h.legalAuthenticator ? practitioner(h.legalAuthenticator, c).practitioner : undefined;
-  const authenticators = h.authenticators.map((a) => practitioner(a, c).practitioner);
+  const [first, ...others] = p.criteria;
+  const patient = c.add(p.resource, first, others);
+  const authors = h.authors.map((a) => practitioner(a, c));
+  const legal = h.legalAuthenticator ? practitioner(h.legalAuthenticator, c) : undefined;
+  const authenticators = h.authenticators.map((a) => practitioner(a, c));
   let encounter: string | undefined;
   if (h.encounter) {
     // Outermost first, so each level can point at the one containing it.
     let parentLocation: string | undefined;
     let parentOrg: string | undefined;
+    // The path so far; undefined below a level without a number: what it contains is only matched with a path.
+    let parentPath: string | undefined;
     const locationRefs: string[] = [];
-    for (const level of [...h.encounter.locations].reverse()) {
+    const levels = [...h.encounter.locations].reverse();
+    levels.forEach((level, depth) => {
       const kind = LOCATION_LEVELS[level.ids[0]?.root ?? ''] ?? { type: 'Location' as const, zh: '' };
+      const own: string | undefined = level.ids[0]?.extension ? `${level.ids[0].root}^${level.ids[0].extension}` : undefined;
+      const path: string | undefined = depth === 0 ? own : parentPath !== undefined && own ? `${parentPath}/${own}` : undefined;
+      const within = depth > 0 ? path : undefined;
+      parentPath = path;
       if (kind.type === 'Organization') {
-        parentOrg = organization(level, c, parentOrg);
-        continue;
+        parentOrg = organization(level, c, parentOrg, within, depth > 0);
+        return;
       }
+      const place = within ? placeIdentifier(within) : undefined;
       const ref = c.add(
         {
           resourceType: 'Location',
-          identifier: level.ids.map(identifier),
+          identifier: [...level.ids.map(identifier), ...(place ? [place] : [])],
           ...(level.name ? { name: level.name } : {}),
           ...(kind.physicalType ? { physicalType: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: kind.physicalType }] } } : {}),
           ...(parentLocation ? { partOf: { reference: parentLocation } } : {}),
           ...(parentOrg ? { managingOrganization: { reference: parentOrg } } : {}),
         },
-        criteria(level.ids[0]),
+        place ? identifierCriteria(ENTRY_ID_SYSTEM, place.value as string) : depth === 0 ? criteria(level.ids[0]) : undefined,
       );
       parentLocation = ref;
       locationRefs.unshift(ref);
-    }
+    });
     const visitIds = h.patient.roleIds.filter((i) => VISIT_ID_ROOTS[i.root] && i.extension);
     const cls = visitIds.map((i) => VISIT_ID_ROOTS[i.root]).find((x) => x) ?? 'AMB';
     const ownId = { system: ENTRY_ID_SYSTEM, value: `${documentKey}#encounter` };
@@ -214,7 +246,8 @@ function personModel(ref: string | undefined, resolve: Resolve, time?: string): 
   if (!r) return undefined;
   const practitioner = r.resourceType === 'PractitionerRole' ? resolve((r.practitioner as Json | undefined)?.reference as string) : r;
   const org = r.resourceType === 'PractitionerRole' ? orgModel(resolve((r.organization as Json | undefined)?.reference as string)) : undefined;
-  return { ids: idsOf(practitioner), ...(nameOf(practitioner) ? { name: nameOf(practitioner) as string } : {}), ...(time ? { time } : {}), ...(org ? { org } : {}) };
+  const role = r.resourceType === 'PractitionerRole' ? codeOf((r.code as Json[] | undefined)?.[0]) : undefined;
+  return { ids: idsOf(practitioner), ...(nameOf(practitioner) ? { name: nameOf(practitioner) as string } : {}), ...(time ? { time } : {}), ...(role ? { role } : {}), ...(org ? { org } : {}) };
 }
 
 const GENDER_GB: Record<string, Code> = {

@@ -76,9 +76,37 @@ function opt<K extends string>(key: K, value: string | undefined): Partial<Recor
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
+const TS_PARTS = /^(\d{4})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:\.\d+)?)?)?)?)?)?([+-]\d{4})?$/;
+
+/**
+ * Whether a CDA TS is a real point in time: the format, and a calendar date (no 31 February,
+ * month 13 or hour 25), year 1 or later and a zone within ±14:00, as FHIR's dateTime requires.
+ */
+export function isValidTs(ts: string): boolean {
+  const m = TS_PARTS.exec(ts);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x)));
+  const zone = m[7];
+  if ((y as number) < 1) return false;
+  if (mo !== undefined && (mo < 1 || mo > 12)) return false;
+  if (d !== undefined && mo !== undefined && (d < 1 || d > daysIn(y as number, mo))) return false;
+  if ((h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 60) return false;
+  if (zone) {
+    const zh = Number(zone.slice(1, 3));
+    const zm = Number(zone.slice(3));
+    if (zm > 59 || zh > 14 || (zh === 14 && zm > 0)) return false;
+  }
+  return true;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
 /** `20240105093000+0800` → `2024-01-05T09:30:00+08:00`; a time without zone is China Standard Time. */
 export function tsToFhir(ts: string): string {
-  const m = /^(\d{4})(\d{2})?(\d{2})?(?:(\d{2})(\d{2})?(\d{2})?(?:\.\d+)?)?([+-]\d{4})?$/.exec(ts);
+  const m = TS_PARTS.exec(ts);
   if (!m) return ts;
   const [, y, mo, d, h, mi, s, zone] = m;
   if (!mo) return y as string;

@@ -1,7 +1,10 @@
-import { at, attr, child, elements, textOf, type XElement } from '../xml/dom.js';
+import { at, attr, child, elements, textOf, type XElement, type XNode } from '../xml/dom.js';
+import { isStructured } from '../xml/narrative.js';
 import { el } from '../xml/write.js';
 import { readCode, readPeriod, readValue, valueElement, type CdaValue } from '../map/values.js';
+import { CODED_ELEMENTS } from '../tables/data-elements.js';
 import type { EntryShape } from '../tables/entry-rules.js';
+import { OID } from '../tables/identifiers.js';
 import type { Code } from './header.js';
 
 /**
@@ -30,7 +33,10 @@ export interface Entry {
 export interface Section {
   code?: Code;
   title?: string;
+  /** The narrative as plain text. */
   text?: string;
+  /** The narrative's CDA elements (paragraphs, lists, tables) when it has any, `text` being their text. */
+  narrative?: XNode[];
   entries: Entry[];
   sections: Section[];
 }
@@ -85,6 +91,27 @@ function childObservations(act: XElement): XElement[] {
 }
 const RELATIONS = ['entryRelationship', 'component'] as const;
 
+/**
+ * Coded elements of a substanceAdministration that have no slot (the dose form,
+ * administrationUnitCode) as the data-element parts they stand for, so no field, extension or
+ * generator needs to know them; `writeEntry` puts them back as the elements.
+ */
+const CODED_PARTS = ['administrationUnitCode'] as const;
+
+function codedParts(act: XElement): Part[] {
+  return CODED_PARTS.flatMap((name) => {
+    const value = readCode(child(act, name));
+    const element = CODED_ELEMENTS[name];
+    return value && element ? [{ code: { type: 'CD' as const, code: element.de, codeSystem: OID.dataElements, displayName: element.zh }, value }] : [];
+  });
+}
+
+/** The coded element a part written back as one (see `codedParts`), if it is such a part. */
+function codedElementOf(p: Part): XElement | undefined {
+  const name = CODED_PARTS.find((n) => CODED_ELEMENTS[n]?.de === p.code.code);
+  return name && p.value ? valueElement(name, p.value, false) : undefined;
+}
+
 function observationEntry(obs: XElement, shape: EntryShape, extraParts: Part[] = []): Entry {
   const entry: Entry = { shape, parts: nestedParts(obs) };
   const key = part(obs);
@@ -131,7 +158,7 @@ function readEntry(entry: XElement): Entry[] {
         ...(doseValue ? { doseQuantity: doseValue } : {}),
         ...(route ? { routeCode: route } : {}),
         ...(t ? { time: t } : {}),
-        parts: nestedParts(act),
+        parts: [...codedParts(act), ...nestedParts(act)],
       });
     } else {
       // Other acts (act, encounter, supply): their data elements become entries of their own.
@@ -146,11 +173,13 @@ export function readSection(s: XElement): Section {
   const codeEl = child(s, 'code');
   const display = attr(codeEl, 'displayName');
   const title = textOf(child(s, 'title'));
-  const text = textOf(child(s, 'text'));
+  const textEl = child(s, 'text');
+  const text = textOf(textEl);
   return {
     ...(code ? { code } : display ? { code: { type: 'CD', code: '', displayName: display } } : {}),
     ...(title ? { title } : {}),
     ...(text ? { text } : {}),
+    ...(text && textEl && isStructured(textEl) ? { narrative: textEl.children } : {}),
     entries: elements(s, 'entry').flatMap(readEntry),
     sections: elements(s, 'component').flatMap((c) => elements(c, 'section')).map(readSection),
   };
@@ -205,8 +234,9 @@ export function writeEntry(e: Entry) {
           e.time ? el('effectiveTime', { 'xsi:type': 'IVL_TS' }, [el('low', { value: e.time })]) : undefined,
           e.routeCode ? valueElement('routeCode', e.routeCode, false) : undefined,
           e.doseQuantity?.type === 'PQ' ? el('doseQuantity', { value: String(e.doseQuantity.value), unit: e.doseQuantity.unit }) : undefined,
+          ...e.parts.map(codedElementOf),
           el('consumable', {}, [el('manufacturedProduct', {}, [el('manufacturedLabeledDrug', {}, [drug, name])])]),
-          ...e.parts.map(partEl),
+          ...e.parts.filter((p) => !codedElementOf(p)).map(partEl),
         ]),
       ]);
     }
@@ -217,7 +247,7 @@ export function writeSection(s: Section): ReturnType<typeof el> {
   return el('section', {}, [
     s.code ? codeEl(s.code) : undefined,
     s.title ? el('title', {}, [s.title]) : undefined,
-    el('text', {}, s.text ? [s.text] : []),
+    el('text', {}, s.narrative ?? (s.text ? [s.text] : [])),
     ...s.entries.map(writeEntry),
     ...s.sections.map((sub) => el('component', {}, [writeSection(sub)])),
   ]);

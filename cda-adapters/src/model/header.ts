@@ -1,6 +1,7 @@
 import { at, attr, child, elements, textOf, type XElement } from '../xml/dom.js';
 import { el } from '../xml/write.js';
 import { readCode, readPeriod, valueElement, type CdaValue } from '../map/values.js';
+import { OID } from '../tables/identifiers.js';
 
 /**
  * The CDA R2 header of a shared document as plain data: read from XML, written back to XML, and
@@ -55,6 +56,8 @@ export interface Contact {
 }
 
 export interface EncounterModel {
+  /** encompassingEncounter/code: in WS/T 500 inpatient documents the 入院途径 (value set 2.16.156.10011.2.3.1.270). */
+  code?: Code;
   low?: string;
   high?: string;
   /** The location chain, innermost (bed) first. */
@@ -176,6 +179,7 @@ export function readHeader(root: XElement): Header {
     ...(encounterEl
       ? {
           encounter: {
+            ...(code(child(encounterEl, 'code')) ? { code: code(child(encounterEl, 'code')) as Code } : {}),
             ...(range?.type === 'IVL_TS' ? { ...optS('low', range.low), ...optS('high', range.high) } : range?.type === 'TS' ? { low: range.value } : {}),
             locations,
           },
@@ -225,7 +229,7 @@ export function writeHeader(h: Header, body: ReturnType<typeof el>): ReturnType<
       codeEl('code', h.code),
       el('title', {}, [h.title ?? '']),
       el('effectiveTime', { value: h.effectiveTime }),
-      codeEl('confidentialityCode', h.confidentiality ?? { type: 'CD', code: 'N', codeSystem: '2.16.840.1.113883.5.25', displayName: '正常访问保密级别' }),
+      codeEl('confidentialityCode', h.confidentiality ?? { type: 'CD', code: 'N', codeSystem: OID.confidentiality, displayName: '正常访问保密级别' }),
       el('languageCode', { code: 'zh-CN' }),
       h.setId ? idEl(h.setId, 'setId') : undefined,
       h.versionNumber ? el('versionNumber', { value: h.versionNumber }) : undefined,
@@ -262,6 +266,7 @@ export function writeHeader(h: Header, body: ReturnType<typeof el>): ReturnType<
       h.encounter
         ? el('componentOf', {}, [
             el('encompassingEncounter', {}, [
+              codeEl('code', h.encounter.code),
               el('effectiveTime', {}, [h.encounter.low ? el('low', { value: h.encounter.low }) : undefined, h.encounter.high ? el('high', { value: h.encounter.high }) : undefined]),
               chain ? el('location', {}, [el('healthCareFacility', {}, [el('serviceProviderOrganization', {}, [el('asOrganizationPartOf', {}, [chain])])])]) : undefined,
             ]),

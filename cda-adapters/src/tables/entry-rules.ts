@@ -43,6 +43,20 @@ const CONDITION_FIXED = {
   category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'encounter-diagnosis' }] }],
 };
 
+/**
+ * A diagnosis is keyed by its code (诊断代码) or its name (诊断名称), the other nested in it or
+ * beside it: both become one Condition, code as coding and name as text.
+ */
+function diagnosis(shape: 'observation' | 'organizer', suffix: string): EntryRule[] {
+  const fields = (key: FieldRule, other: FieldRule): FieldRule[] => [key, { from: '@effectiveTime', path: 'recordedDate', as: 'dateTime' }, other];
+  const code: FieldRule = { from: 'DE05.01.024.00', path: 'code', as: 'coding' };
+  const name: FieldRule = { from: 'DE05.01.025.00', path: 'code', as: 'text' };
+  return [
+    { id: `diagnosis-code${suffix}`, shape, key: code.from, resource: 'Condition', fields: fields({ ...code, from: '@value' }, name), fixed: CONDITION_FIXED },
+    { id: `diagnosis-name${suffix}`, shape, key: name.from, resource: 'Condition', fields: fields({ ...name, from: '@value' }, code), fixed: CONDITION_FIXED },
+  ];
+}
+
 export const ENTRY_RULES: readonly EntryRule[] = [
   {
     id: 'lab-item',
@@ -81,29 +95,9 @@ export const ENTRY_RULES: readonly EntryRule[] = [
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] }],
     },
   },
-  {
-    id: 'diagnosis-code',
-    shape: 'observation',
-    key: 'DE05.01.024.00',
-    resource: 'Condition',
-    fields: [
-      { from: '@value', path: 'code', as: 'coding' },
-      { from: '@effectiveTime', path: 'recordedDate', as: 'dateTime' },
-    ],
-    fixed: CONDITION_FIXED,
-  },
-  {
-    id: 'diagnosis-name',
-    shape: 'observation',
-    key: 'DE05.01.025.00',
-    resource: 'Condition',
-    fields: [
-      { from: '@value', path: 'code', as: 'text' },
-      { from: '@effectiveTime', path: 'recordedDate', as: 'dateTime' },
-      { from: 'DE05.01.024.00', path: 'code', as: 'coding' },
-    ],
-    fixed: CONDITION_FIXED,
-  },
+  ...diagnosis('observation', ''),
+  // 住院病案首页 writes a diagnosis as an organizer of its data elements, name or code first.
+  ...diagnosis('organizer', '-organizer'),
   {
     id: 'allergy',
     shape: 'observation',

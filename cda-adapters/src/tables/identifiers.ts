@@ -21,6 +21,8 @@ export const OID = {
   icd10: '2.16.156.10011.2.3.3.11',
   procedures: '2.16.156.10011.2.3.3.12',
   loinc: '2.16.840.1.113883.6.1',
+  /** HL7 v3 Confidentiality (CDA R2's confidentialityCode). */
+  confidentiality: '2.16.840.1.113883.5.25',
 } as const;
 
 /**

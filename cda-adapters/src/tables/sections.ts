@@ -15,15 +15,17 @@ export interface SectionDef {
   accepts?: string[];
 }
 
+const DIAGNOSES = ['diagnosis-code', 'diagnosis-name', 'diagnosis-code-organizer', 'diagnosis-name-organizer'];
+
 export const SECTIONS: Readonly<Record<string, SectionDef>> = {
   chiefComplaint: { key: 'chiefComplaint', code: '10154-3', displayName: '主诉章节', requiredEntries: ['DE04.01.119.00'], accepts: ['DE04.01.119.00'] },
   presentIllness: { key: 'presentIllness', code: '10164-2', displayName: '现病史章节', requiredEntries: ['DE02.10.071.00'], accepts: ['DE02.10.071.00'] },
   pastHistory: { key: 'pastHistory', code: '11348-0', displayName: '既往史章节', requiredEntries: [], accepts: ['DE02.10.099.00'] },
   allergy: { key: 'allergy', code: '48765-2', displayName: '过敏史章节', requiredEntries: [], accepts: ['allergy'] },
   physicalExam: { key: 'physicalExam', code: '29545-1', displayName: '体格检查章节', requiredEntries: [], accepts: ['DE04.10.258.00'] },
-  diagnosis: { key: 'diagnosis', code: '29548-5', displayName: '诊断记录章节', requiredEntries: ['DE05.01.024.00'], accepts: ['diagnosis-code', 'diagnosis-name'] },
-  admissionDiagnosis: { key: 'admissionDiagnosis', code: '46241-6', displayName: '入院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: ['diagnosis-code', 'diagnosis-name'] },
-  dischargeDiagnosis: { key: 'dischargeDiagnosis', code: '11535-2', displayName: '出院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: ['diagnosis-code', 'diagnosis-name'] },
+  diagnosis: { key: 'diagnosis', code: '29548-5', displayName: '诊断记录章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
+  admissionDiagnosis: { key: 'admissionDiagnosis', code: '46241-6', displayName: '入院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
+  dischargeDiagnosis: { key: 'dischargeDiagnosis', code: '11535-2', displayName: '出院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
   treatmentPlan: { key: 'treatmentPlan', code: '18776-5', displayName: '治疗计划章节', requiredEntries: [], accepts: ['DE06.00.218.00'] },
   medications: { key: 'medications', code: '10160-0', displayName: '用药章节', requiredEntries: [], accepts: ['medication'] },
   dischargeMedications: { key: 'dischargeMedications', code: '10183-2', displayName: '出院医嘱章节', requiredEntries: [], accepts: ['medication', 'DE06.00.287.00'] },

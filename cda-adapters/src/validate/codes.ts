@@ -3,7 +3,8 @@ import { OID } from '../tables/identifiers.js';
 /**
  * What the validator asks about coded values. The default knows the small national code
  * systems of the header; the server can plug in its terminology service instead.
- * `partial` means the code system is only partly loaded, so a miss is a warning, not an error.
+ * `partial` means the code system is only partly loaded, so a miss is a warning, not an error
+ * (a code not of the system's form, `CODE_FORMATS`, is an error whatever the checker says).
  */
 export interface CodeChecker {
   check(codeSystem: string, code: string): 'valid' | 'invalid' | 'unknown-system' | 'partial';
@@ -18,13 +19,21 @@ const KNOWN: Record<string, ReadonlySet<string>> = {
   [OID.maritalStatus]: new Set(['10', '20', '21', '22', '23', '30', '40', '90']),
   // GB/T 3304 ethnic groups: 01–56, plus 97 (other) and 98 (foreign-born Chinese)
   [OID.ethnicGroup]: new Set([...RANGE(1, 56, 2), '97', '98']),
-  'urn:hl7:confidentiality': new Set(['N', 'R', 'V']),
-  '2.16.840.1.113883.5.25': new Set(['N', 'R', 'V']),
+  // CDA R2's x_BasicConfidentialityKind, all in FHIR's required Composition.confidentiality binding.
+  [OID.confidentiality]: new Set(['N', 'R', 'V']),
 };
 
-/** Large code systems the default cannot list: it checks their code format only. */
-const PARTIAL_FORMAT: Record<string, RegExp> = {
-  [OID.icd10]: /^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?(\+|\*)?$/,
+/**
+ * The form of every code of large code systems. The validator applies it before any checker, so
+ * a malformed code is an error even where the checker only knows part of the system (a miss
+ * there is a warning); the default checker, which cannot list these systems, checks this only.
+ * ICD-10 as the national clinical edition writes it: a letter, two digits, then optionally a
+ * point, up to four digits or letters and an `x` extension (J06.900, J18.900x001), with a
+ * dagger or asterisk mark. ICD-9-CM-3: two digits, optionally a point, up to four digits and an
+ * `x` extension (51.2300x001).
+ */
+export const CODE_FORMATS: Readonly<Record<string, RegExp>> = {
+  [OID.icd10]: /^[A-Z]\d{2}(\.[0-9A-Z]{1,4}(x\d{3})?)?[+*]?$/,
   [OID.procedures]: /^\d{2}(\.\d{1,4})?(x\d{3})?$/,
 };
 
@@ -32,7 +41,7 @@ export const defaultCodeChecker: CodeChecker = {
   check(codeSystem, code) {
     const known = KNOWN[codeSystem];
     if (known) return known.has(code) ? 'valid' : 'invalid';
-    const format = PARTIAL_FORMAT[codeSystem];
+    const format = CODE_FORMATS[codeSystem];
     if (format) return format.test(code) ? 'valid' : 'invalid';
     return 'unknown-system';
   },

@@ -2,11 +2,14 @@ import { CdaError, type CdaIssue } from '../issues.js';
 import { CODED_ELEMENTS, DATA_ELEMENTS, DE_FORMAT, type Binding } from '../tables/data-elements.js';
 import { DOCUMENT_CODE_SYSTEM, documentType } from '../tables/document-types.js';
 import { OID } from '../tables/identifiers.js';
+import { LIMITS } from '../tables/limits.js';
 import { profileOf, sectionDef, SECTIONS } from '../tables/sections.js';
+import { isValidTs } from '../map/values.js';
 import { decodeDocument } from '../xml/decode.js';
 import { at, attr, child, elements, parseXml, textOf, type XElement } from '../xml/dom.js';
-import { defaultCodeChecker, type CodeChecker } from './codes.js';
+import { CODE_FORMATS, defaultCodeChecker, type CodeChecker } from './codes.js';
 import { residentIdProblem } from './resident-id.js';
+import { checkStructure } from './structure.js';
 import { issue, type RuleId, type RuleOverrides } from './rules.js';
 
 export interface ValidateOptions {
@@ -14,20 +17,9 @@ export interface ValidateOptions {
   codes?: CodeChecker;
 }
 
-const TS = /^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2}(\.\d+)?)?)?)?)?)?([+-]\d{4})?$/;
-
-/** CDA R2 header children of ClinicalDocument, and the body. */
-const DOCUMENT_CHILDREN = new Set([
-  'realmCode', 'typeId', 'templateId', 'id', 'code', 'title', 'effectiveTime', 'confidentialityCode', 'languageCode', 'setId', 'versionNumber',
-  'copyTime', 'recordTarget', 'author', 'dataEnterer', 'informant', 'custodian', 'informationRecipient', 'legalAuthenticator', 'authenticator',
-  'participant', 'inFulfillmentOf', 'documentationOf', 'relatedDocument', 'authorization', 'componentOf', 'component',
-]);
-/** CDA R2 Patient children plus the national extensions WS/T 500 documents use (age; patientType unverified). */
-const PATIENT_CHILDREN = new Set([
-  'id', 'name', 'administrativeGenderCode', 'birthTime', 'maritalStatusCode', 'religiousAffiliationCode', 'raceCode', 'ethnicGroupCode',
-  'guardian', 'birthplace', 'languageCommunication', 'age', 'occupation', 'employerOrganization', 'nationality', 'patientType',
-]);
-const PATIENT_ROLE_CHILDREN = new Set(['id', 'addr', 'telecom', 'patient', 'providerOrganization', 'patientType']);
+/** Elements whose `@value` (and that of their low, high and center) is a point in time, besides values typed TS or IVL_TS. */
+const TIME_ELEMENTS = new Set(['effectiveTime', 'time', 'birthTime', 'copyTime']);
+const TIME_BOUNDS = ['low', 'high', 'center'];
 
 class Checker {
   readonly issues: CdaIssue[] = [];
@@ -58,7 +50,11 @@ class Checker {
   private verdict(system: string, code: string): ReturnType<CodeChecker['check']> {
     const key = `${system}\u0000${code}`;
     let verdict = this.verdicts.get(key);
-    if (verdict === undefined) this.verdicts.set(key, (verdict = (this.options.codes ?? defaultCodeChecker).check(system, code)));
+    if (verdict === undefined) {
+      const malformed = CODE_FORMATS[system]?.test(code) === false;
+      verdict = malformed ? 'invalid' : (this.options.codes ?? defaultCodeChecker).check(system, code);
+      this.verdicts.set(key, verdict);
+    }
     return verdict;
   }
 }
@@ -108,7 +104,7 @@ export function validateParsed(root: XElement, options: ValidateOptions = {}): C
     c.add('CDA-HDR-001', '/');
     return c.issues;
   }
-  for (const e of elements(root)) if (!DOCUMENT_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${R}/${e.name}`, { element: e.name });
+  checkStructure(root, (rule, expression, params) => c.add(rule, expression, params));
   if (attr(child(root, 'realmCode'), 'code') !== 'CN') c.add('CDA-HDR-002', `${R}/realmCode`);
   const typeId = child(root, 'typeId');
   if (attr(typeId, 'root') !== '2.16.840.1.113883.1.3' || attr(typeId, 'extension') !== 'POCD_MT000040') c.add('CDA-HDR-003', `${R}/typeId`);
@@ -125,25 +121,44 @@ export function validateParsed(root: XElement, options: ValidateOptions = {}): C
     c.add('CDA-HDR-008', `${R}/templateId/@root`, { template: templates.join(', '), code: type.code, expected: type.templateId });
   }
   if (!textOf(child(root, 'title'))) c.add('CDA-HDR-009', `${R}/title`);
-  time(c, child(root, 'effectiveTime'), `${R}/effectiveTime`, true);
-  if (!child(root, 'confidentialityCode')) c.add('CDA-HDR-011', `${R}/confidentialityCode`);
+  if (!attr(child(root, 'effectiveTime'), 'value')) c.add('CDA-HDR-010', `${R}/effectiveTime`, { element: 'effectiveTime', value: '' });
+  headerTimes(c, root);
+  const confidentiality = child(root, 'confidentialityCode');
+  if (!confidentiality) c.add('CDA-HDR-011', `${R}/confidentialityCode`);
+  else if (!attr(confidentiality, 'nullFlavor')) coded(c, confidentiality, OID.confidentiality, `${R}/confidentialityCode`, 'confidentialityCode');
   patient(c, root);
   const authors = elements(root, 'author');
   if (authors.length === 0 || authors.some((a) => !child(a, 'time') || !attr(at(a, 'assignedAuthor/id'), 'root'))) c.add('CDA-HDR-015', `${R}/author`);
-  authors.forEach((a) => time(c, child(a, 'time'), `${R}/${indexed(root, a)}/time`, false));
   if (!at(root, 'custodian/assignedCustodian/representedCustodianOrganization')) c.add('CDA-HDR-016', `${R}/custodian`);
   if (!child(root, 'legalAuthenticator')) c.add('CDA-HDR-017', `${R}/legalAuthenticator`);
   body(c, root, type?.code, type?.title);
   return c.issues;
 }
 
-function time(c: Checker, e: XElement | undefined, path: string, required: boolean): void {
-  const v = attr(e, 'value');
-  if (!v) {
-    if (required) c.add('CDA-HDR-010', path, { element: path.slice(path.lastIndexOf('/') + 1), value: '' });
-    return;
+function isTime(e: XElement): boolean {
+  return TIME_ELEMENTS.has(e.name) || /(^|:)(IVL_)?TS$/.test(attr(e, 'xsi:type') ?? '');
+}
+
+/** A time element's value and bounds: each a real calendar date and time (FHIR refuses others). */
+function times(c: Checker, rule: 'CDA-HDR-010' | 'CDA-BODY-011', e: XElement, path: string): void {
+  const check = (x: XElement, p: string) => {
+    const v = attr(x, 'value');
+    if (v && !isValidTs(v)) c.add(rule, `${p}/@value`, { element: x.name, value: v });
+  };
+  check(e, path);
+  for (const { e: bound, step } of indexedChildren(e)) if (TIME_BOUNDS.includes(bound.name)) check(bound, `${path}/${step}`);
+}
+
+/** Every time in the header (document, birth, authors, signatures, the visit), the body left to `entries`. */
+function headerTimes(c: Checker, root: XElement): void {
+  const pending = indexedChildren(root)
+    .filter(({ e }) => e.name !== 'component')
+    .map(({ e, step }) => ({ e, path: `/ClinicalDocument/${step}` }))
+    .toReversed();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (isTime(next.e)) times(c, 'CDA-HDR-010', next.e, next.path);
+    for (const { e, step } of indexedChildren(next.e).toReversed()) pending.push({ e, path: `${next.path}/${step}` });
   }
-  if (!TS.test(v)) c.add('CDA-HDR-010', `${path}/@value`, { element: path.slice(path.lastIndexOf('/') + 1), value: v });
 }
 
 function patient(c: Checker, root: XElement): void {
@@ -154,9 +169,7 @@ function patient(c: Checker, root: XElement): void {
     c.add('CDA-HDR-012', '/ClinicalDocument/recordTarget');
     return;
   }
-  for (const e of elements(role)) if (!PATIENT_ROLE_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${P}/${e.name}`, { element: e.name });
   const p = child(role, 'patient');
-  for (const e of elements(p)) if (!PATIENT_CHILDREN.has(e.name)) c.add('CDA-HDR-020', `${P}/patient/${e.name}`, { element: e.name });
   const ids = [...elements(role, 'id').map((e) => ({ e, path: `${P}/${indexed(role, e)}` })), ...elements(p, 'id').map((e) => ({ e, path: `${P}/patient/${indexed(p as XElement, e)}` }))];
   if (!ids.some(({ e }) => attr(e, 'extension'))) c.add('CDA-HDR-019', `${P}/patient/id`);
   for (const { e, path } of ids) {
@@ -173,7 +186,6 @@ function patient(c: Checker, root: XElement): void {
     const e = child(p, name);
     if (e && attr(e, 'code')) coded(c, e, system, `${P}/patient/${name}`, name);
   }
-  time(c, child(p, 'birthTime'), `${P}/patient/birthTime`, false);
   const age = child(p, 'age');
   if (age && (!Number.isFinite(Number(attr(age, 'value'))) || !['岁', '月', '天', 'a', 'mo', 'd'].includes(attr(age, 'unit') ?? ''))) c.add('CDA-HDR-018', `${P}/patient/age`);
 }
@@ -204,21 +216,26 @@ function body(c: Checker, root: XElement, typeCode: string | undefined, typeTitl
     return;
   }
   const found = new Map<string, { section: XElement; path: string }>();
-  // Sections nest without limit in hostile input: an explicit stack (document order, depth first), not recursion.
-  const sectionsOf = (parent: XElement, base: string) =>
+  // An explicit stack (document order, depth first), not recursion; sections past the limit are
+  // reported once, at the first one too deep, and not looked into.
+  const sectionsOf = (parent: XElement, base: string, depth: number) =>
     indexedChildren(parent, 'component').flatMap(({ e: comp, step }) => {
       const section = child(comp, 'section');
-      return section ? [{ section, path: `${base}/${step}/section` }] : [];
+      return section ? [{ section, path: `${base}/${step}/section`, depth }] : [];
     });
-  const pending = sectionsOf(sb, B).toReversed();
+  const pending = sectionsOf(sb, B, 1).toReversed();
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { section: s, path } = next;
+    const { section: s, path, depth } = next;
+    if (depth > LIMITS.sectionDepth) {
+      c.add('CDA-BODY-010', path, { limit: String(LIMITS.sectionDepth) });
+      continue;
+    }
     const codeEl = child(s, 'code');
     const def = sectionDef(attr(codeEl, 'code'), attr(codeEl, 'displayName'), textOf(child(s, 'title')));
     if (!codeEl && !textOf(child(s, 'title'))) c.add('CDA-BODY-009', path);
     if (def) for (const key of keysOf(def.key)) found.set(key, { section: s, path });
     entries(c, s, path);
-    for (const sub of sectionsOf(s, path).toReversed()) pending.push(sub);
+    for (const sub of sectionsOf(s, path, depth + 1).toReversed()) pending.push(sub);
   }
   const profile = profileOf(typeCode);
   if (!profile) {
@@ -271,6 +288,7 @@ function entries(c: Checker, s: XElement, base: string): void {
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { e: x, path: p } = next;
     if (x.name === 'observation') observation(c, x, p);
+    if (isTime(x)) times(c, 'CDA-BODY-011', x, p);
     const element = CODED_ELEMENTS[x.name];
     if (element) boundValue(c, x, element.binding, p, element.de, element.zh);
     for (const item of below(x, p)) stack.push(item);

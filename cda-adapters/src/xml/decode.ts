@@ -29,6 +29,7 @@ export function decodeDocument(bytes: Uint8Array): string {
         id: 'CDA-XML-002',
         zh: `文档字节不是有效的 ${label} 编码`,
         en: `the document's bytes are not valid ${label}`,
+        expression: '/',
       },
     ]);
   }

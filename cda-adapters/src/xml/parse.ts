@@ -1,14 +1,16 @@
 import { CdaError, type CdaIssue } from '../issues.js';
+import { LIMITS } from '../tables/limits.js';
 import type { XElement } from './dom.js';
 
 /**
  * A strict, non-validating XML 1.0 parser for CDA documents, straight from the decoded text to the
- * element tree: one pass of `charCodeAt` scanning with an explicit stack (no recursion, so nesting
- * depth is bounded by memory, not the call stack), substrings only for names and values. What CDA
+ * element tree: one pass of `charCodeAt` scanning with an explicit stack (no recursion), substrings only for names and values. What CDA
  * does not need is refused rather than half-supported: a DOCTYPE (so no entity can be declared,
  * expanded or fetched), entities other than the five predefined ones, and every well-formedness
- * error, reported at its exact line and column. Namespace prefixes are kept as written (the tree
- * gives `prefix` and keeps `xmlns*` attributes); they are not resolved. One file (over the usual
+ * error, reported at its exact line and column. Elements deeper than `LIMITS.elementDepth` are
+ * refused (an error with the XPath of the first one, not fatal: the text is well-formed), so no
+ * consumer of the tree has to survive unbounded nesting. Namespace prefixes are kept as written
+ * (the tree gives `prefix` and keeps `xmlns*` attributes); they are not resolved. One file (over the usual
  * size) because every part of the scanner shares the cursor, the open-element stack and the
  * error positions.
  */
@@ -199,6 +201,7 @@ class Parser {
       if (c === GT || c === SLASH) {
         if (c === SLASH && s.charCodeAt(i + 1) !== GT) throw this.unexpected(i + 1, "'>'", "'>'");
         this.attach(el);
+        if (this.open.length >= LIMITS.elementDepth) throw this.tooDeep(el);
         if (c === GT) {
           this.open.push(el);
           this.qnames.push(qname);
@@ -439,6 +442,33 @@ class Parser {
     if (parent) parent.children.push(el);
     else if (this.root) throw fatal('CDA-XML-006', '文档必须只有一个根元素', 'the document must have exactly one root element');
     else this.root = el;
+  }
+
+  /**
+   * `el`, just attached below the deepest open element, is one level beyond the limit. Every step
+   * has its position: later siblings are not read yet, so whether a name repeats is not known.
+   */
+  private tooDeep(el: XElement): CdaError {
+    const path = [...this.open, el].map((e, k, chain) => {
+      const parent = chain[k - 1];
+      if (!parent) return e.name;
+      let n = 0;
+      for (const sibling of parent.children) {
+        if (typeof sibling !== 'string' && sibling.name === e.name) n++;
+        if (sibling === e) break;
+      }
+      return `${e.name}[${n}]`;
+    });
+    const limit = LIMITS.elementDepth;
+    const issue: CdaIssue = {
+      severity: 'error',
+      code: 'structure',
+      id: 'CDA-XML-007',
+      zh: `元素嵌套超过 ${limit} 层`,
+      en: `elements are nested more than ${limit} deep`,
+      expression: `/${path.join('/')}`,
+    };
+    return new CdaError([issue]);
   }
 
   private badChar(index: number, c: number): CdaError {

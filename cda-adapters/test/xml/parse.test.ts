@@ -1,4 +1,5 @@
 import { CdaError, type CdaIssue } from '../../src/issues.js';
+import { LIMITS } from '../../src/tables/limits.js';
 import { parseXml, textOf, type XElement } from '../../src/xml/dom.js';
 
 function failure(xml: string): CdaIssue {
@@ -74,13 +75,17 @@ describe('strict parser: malformed input with line and column', () => {
     expect(failure('<a>\n<!DOCTYPE a></a>')).toMatchObject({ id: 'CDA-XML-004' });
   });
 
-  it('parses 10,000 levels of nesting without overflowing the stack, and reports the innermost unclosed one', () => {
-    const depth = 10_000;
+  it('parses nesting up to its depth limit, reports the innermost unclosed element, and refuses deeper nesting with its XPath', () => {
+    const depth = LIMITS.elementDepth;
     const root = parseXml(`${'<d>'.repeat(depth)}x${'</d>'.repeat(depth)}`);
     let levels = 1;
     for (let e: XElement = root; e.children[0] && typeof e.children[0] !== 'string'; e = e.children[0]) levels++;
     expect(levels).toBe(depth);
     expectMalformed(`${'<d>'.repeat(depth)}x${'</d>'.repeat(depth - 1)}`, 1, depth * 3 + 2 + (depth - 1) * 4, /element <d> \(line 1, column 1\) is never closed/);
+    const tooDeep = failure(`<r><d/>${'<d>'.repeat(10_000)}x${'</d>'.repeat(10_000)}</r>`);
+    expect(tooDeep).toMatchObject({ id: 'CDA-XML-007', severity: 'error', code: 'structure', zh: `元素嵌套超过 ${depth} 层`, en: `elements are nested more than ${depth} deep` });
+    // depth + 1 elements: the root, the second d, and depth - 1 d below it.
+    expect(tooDeep.expression).toBe(`/r/d[2]${'/d[1]'.repeat(depth - 1)}`);
   });
 
   it('reads a huge text node (20 MB) whole, references and line ends included', () => {

@@ -77,6 +77,7 @@ export const catalogue = {
   'validation.reference-type': { status: 400, code: 'value', zh: '引用 "{reference}" 指向的资源类型不允许，允许：{allowed}', en: 'Reference "{reference}" points to a type that is not allowed here; allowed: {allowed}' },
   // issues the edge workspaces (terminology, CDA, DICOM) render themselves, in both languages
   'edge.issue': { status: 400, code: 'invalid', zh: '{zh}', en: '{en}' },
+  'cda.document-id-taken': { status: 409, code: 'conflict', zh: '文档 {id} 已以不同内容登记，原文档保持不变：修改后的文档需使用新的文档标识，并以 relatedDocument（typeCode RPLC）指明被替换的文档 {id}', en: 'Document {id} is already registered with other content and is kept as it is: a changed document needs a new document id and a relatedDocument (typeCode RPLC) naming {id} as the document it replaces' },
   // master patient index
   'mpi.body-not-parameters': { status: 400, code: 'invalid', zh: '请求体必须是 Parameters 资源', en: 'The request body must be a Parameters resource' },
   'mpi.parameter-missing': { status: 400, code: 'required', zh: '缺少参数 {name}', en: 'Parameter {name} is missing' },

@@ -5,7 +5,9 @@ import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import type { Queryable } from '../../repository/db.js';
 import { RawContent, type Context, type FhirRequest, type FhirResponse, type ParsedPath } from '../../router/types.js';
+import { searchParamsFor } from '../../search/search-parameters.js';
 import { noteTransmission } from './audit.js';
+import { withdrawn } from './replacement.js';
 import { closure, get, searchAll } from './fhir-io.js';
 import { rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
@@ -17,25 +19,26 @@ const CDA_CONTENT_TYPE = 'application/hl7-cda+xml; charset=utf-8';
 /** The resource types the document tables map entries from. */
 const CLINICAL_TYPES = ['Condition', 'Observation', 'Procedure', 'MedicationRequest', 'AllergyIntolerance'];
 
-async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[], logged: string[]): Promise<FhirResponse> {
+async function render(ctx: Context, q: Queryable, req: FhirRequest, composition: Json, known: Json[]): Promise<FhirResponse> {
   const resources = await closure(ctx, q, req, composition, known);
   const full = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
   rejectInvalid(validateCda(full, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
   // The document as stored data makes it is what was validated; the caller gets it masked as JSON replies are (脱敏).
   const masked = await maskedSources(ctx, req.principal, resources);
   const xml = masked ? fhirToCda(composition, (ref) => (ref ? masked.get(ref) : undefined)) : full;
-  const code = (((composition.type as Json).coding as Json[])[0]?.code as string) ?? '';
-  noteTransmission('cda-generate', code, logged);
   return { status: 200, body: new RawContent(CDA_CONTENT_TYPE, xml) };
 }
 
 /** `GET [base]/Composition/{id}/$cda`: the shared document of a stored Composition, checked by the validator. */
 export async function compositionCda(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
+  const transmission = noteTransmission('cda-generate', undefined, [`Composition/${path.id as string}`]);
   const composition = await get(ctx, q, req, `Composition/${path.id as string}`);
-  if (!compositionType(composition)) {
+  const type = compositionType(composition);
+  if (!type) {
     throw generateError('CDA-GEN-003', '该 Composition 的 type 不是共享文档类型代码（urn:oid:2.16.156.10011.2.4）', "the Composition's type is not a shared-document type code (urn:oid:2.16.156.10011.2.4)", 'Composition.type');
   }
-  return render(ctx, q, req, composition, [], [`Composition/${path.id as string}`]);
+  transmission.about(type.code);
+  return render(ctx, q, req, composition, []);
 }
 
 function generateError(id: string, zh: string, en: string, expression: string): FhirError {
@@ -59,11 +62,13 @@ function param(req: FhirRequest, name: string): string | undefined {
  * validator's issues when the stored data cannot make a valid document (a required section empty).
  */
 export async function cdaGenerate(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
+  const transmission = noteTransmission('cda-generate');
   const code = param(req, 'type');
   const type = documentType(code);
   if (!type || !profileOf(type.code)) {
     throw generateError('CDA-GEN-001', `不能生成文档类型 ${code ?? ''}：需要已完整映射的类型代码`, `cannot generate document type ${code ?? ''}: a fully mapped type code is required`, 'Parameters.parameter.type');
   }
+  transmission.about(type.code);
   const encounterRef = param(req, 'encounter');
   if (encounterRef !== undefined && !/^Encounter\/[A-Za-z0-9\-.]{1,64}$/.test(encounterRef)) {
     throw generateError('CDA-GEN-004', `encounter 参数应为 Encounter/{id}：${encounterRef}`, `the encounter parameter must be Encounter/{id}: ${encounterRef}`, 'Parameters.parameter.encounter');
@@ -73,10 +78,13 @@ export async function cdaGenerate(ctx: Context, q: Queryable, req: FhirRequest):
   if (!patientRef || !/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(patientRef)) {
     throw generateError('CDA-GEN-002', '需要 patient 或 encounter 参数', 'a patient or encounter parameter is required', 'Parameters.parameter.patient');
   }
+  transmission.about(undefined, [patientRef, ...(encounterRef ? [encounterRef] : [])]);
   const patient = await get(ctx, q, req, patientRef);
-  const filter: [string, string][] = encounterRef ? [['encounter', encounterRef]] : [['patient', patientRef]];
-  const resources = (await Promise.all(CLINICAL_TYPES.map((t) => searchAll(ctx, q, req, t, filter)))).flat();
-  const [latest] = await searchAll(ctx, q, req, 'Composition', [['subject', patientRef], ['_sort', '-date']]);
+  // An encounter's own resources where the type can be searched by encounter (an AllergyIntolerance cannot: the patient's).
+  const filter = (t: string): [string, string][] => (encounterRef && searchParamsFor(t).has('encounter') ? [['encounter', encounterRef]] : [['patient', patientRef]]);
+  const resources = (await Promise.all(CLINICAL_TYPES.map((t) => searchAll(ctx, q, req, t, filter(t))))).flat().filter((r) => !withdrawn(r));
+  const compositions = await searchAll(ctx, q, req, 'Composition', [['subject', patientRef], ['_sort', '-date']]);
+  const [latest] = compositions;
   const author = param(req, 'author') ?? (((latest?.author as Json[] | undefined)?.[0]?.reference as string | undefined) ?? undefined);
   const legal = param(req, 'legalAuthenticator') ?? (((latest?.attester as Json[] | undefined)?.find((a) => a.mode === 'legal')?.party as Json | undefined)?.reference as string | undefined);
   const custodian = param(req, 'custodian') ?? ((latest?.custodian as Json | undefined)?.reference as string | undefined) ?? ((patient.managingOrganization as Json | undefined)?.reference as string | undefined);
@@ -92,6 +100,7 @@ export async function cdaGenerate(ctx: Context, q: Queryable, req: FhirRequest):
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     },
     resources,
+    compositions,
   );
-  return render(ctx, q, req, composition, [patient, ...(encounter ? [encounter] : []), ...resources], [patientRef, ...(encounterRef ? [encounterRef] : [])]);
+  return render(ctx, q, req, composition, [patient, ...(encounter ? [encounter] : []), ...resources]);
 }

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { escapeToken, prepareImport } from '@qiao/cda-adapters';
+import { escapeToken, EXT, prepareImport, sm3Hex, type MappedDocument } from '@qiao/cda-adapters';
+import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import { toOperationOutcome } from '../../errors/outcome.js';
 import type { Queryable } from '../../repository/db.js';
@@ -10,6 +11,8 @@ import { searchAll } from './fhir-io.js';
 import { documentBytes, rejectInvalid } from './request.js';
 import { cdaCodeChecker } from './code-checker.js';
 import { ruleOverrides } from './rule-overrides.js';
+import { matchPatientByOtherIdentifiers } from './patients.js';
+import { supersede } from './replacement.js';
 import { resolveSharedResources, restoreResolved } from './shared-resources.js';
 import { documentSealEntry } from '../../signatures/document.js';
 
@@ -21,28 +24,31 @@ type Json = Record<string, unknown>;
  * audit record that is the transmission log), answering with the transaction-response Bundle
  * (the validator's warnings in the DocumentReference entry's `response.outcome`). Every create
  * is conditional on an identifier, so importing the same document again adds only a
- * transmission-log record.
+ * transmission-log record; other bytes under a registered document id are refused (409), the
+ * original is kept.
  */
 export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): Promise<FhirResponse> {
+  const transmission = noteTransmission('cda-import');
   const bytes = documentBytes(req);
   const prepared = prepareImport(bytes, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) });
+  transmission.about(prepared.mapped?.header.code?.code);
   rejectInvalid(prepared.issues);
+  const mapped = prepared.mapped as MappedDocument;
+  await refuseChangedDocument(ctx, q, req, mapped.header.id, bytes);
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
   const docRef = entries.find((e) => (e.resource as Json).resourceType === 'DocumentReference')?.fullUrl as string;
   const docRefIndex = entries.findIndex((e) => e.fullUrl === docRef);
+  await matchPatientByOtherIdentifiers(ctx, q, req, mapped, entries);
   const resolved = await resolveSharedResources(ctx, q, req, entries);
-  const replaced = await supersede(ctx, q, req, prepared.mapped?.header.replaces);
+  const replaced = await supersede(ctx, q, req, mapped.header.replaces);
   if (replaced) {
-    entries.push(replaced.update);
+    entries.push(...replaced.updates);
     const docRefResource = entries.find((e) => e.fullUrl === docRef)?.resource as Json;
     for (const r of (docRefResource.relatesTo as Json[] | undefined) ?? []) (r.target as Json).reference = replaced.reference;
   }
   const seal = await documentSealEntry(ctx, q, bytes, entries);
   if (seal) entries.push(seal);
-  const code = prepared.mapped?.header.code?.code ?? '';
-  // The transaction's audit record is the transmission log entry, written with what it stored.
-  noteTransmission('cda-import', code);
   const res = await handle(ctx, { method: 'POST', path: '', query: [], body: bundle as unknown as Resource, prefer: {}, baseUrl: req.baseUrl, principal: req.principal });
   // Warnings and information the validator had go with the document's registration (entry.response.outcome).
   const notes = prepared.issues.filter((i) => i.severity === 'warning' || i.severity === 'information');
@@ -53,15 +59,15 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
 }
 
 /**
- * The registration of the document a replacement replaces (relatedDocument RPLC), marked
- * superseded in the same transaction; the If-Match makes a concurrent change to it fail the
- * import rather than be overwritten. Nothing when that document was never registered here.
+ * A document id names one document: once registered, its stored original (the Binary the
+ * DocumentReference's SM3 hash was taken of) is what the id means. The same bytes again are a
+ * re-import; other bytes are a changed document, which WS/T 500 sends under a new id replacing
+ * this one (relatedDocument RPLC) — refused, so the original is never overwritten.
  */
-async function supersede(ctx: Context, q: Queryable, req: FhirRequest, replaces: { root: string; extension?: string } | undefined): Promise<{ update: Json; reference: string } | undefined> {
-  if (!replaces?.extension) return undefined;
-  const [previous] = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `${escapeToken(`urn:oid:${replaces.root}`)}|${escapeToken(replaces.extension)}`]]);
-  if (!previous || previous.status === 'superseded') return undefined;
-  const reference = `DocumentReference/${String(previous.id)}`;
-  const version = String((previous.meta as Json | undefined)?.versionId ?? '');
-  return { update: { resource: { ...previous, status: 'superseded' }, request: { method: 'PUT', url: reference, ifMatch: `W/"${version}"` } }, reference };
+async function refuseChangedDocument(ctx: Context, q: Queryable, req: FhirRequest, id: { root: string; extension?: string } | undefined, bytes: Buffer): Promise<void> {
+  if (!id?.extension) return;
+  const registered = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `${escapeToken(`urn:oid:${id.root}`)}|${escapeToken(id.extension)}`]]);
+  const hash = sm3Hex(bytes);
+  const changed = registered.some((r) => ((r.extension as Json[] | undefined) ?? []).some((x) => x.url === EXT.sm3 && x.valueString !== hash));
+  if (changed) throw new FhirError('cda.document-id-taken', { id: id.extension }, '/ClinicalDocument/id/@extension');
 }
