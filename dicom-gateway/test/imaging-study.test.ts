@@ -29,11 +29,27 @@ describe('ImagingStudy sync', () => {
     expect(patient).toMatchObject({ birthDate: '1980-02-14', gender: 'male' });
   });
 
+  it('writes a Han name family first without spaces also when it came in the Alphabetic group', () => {
+    const named = (pn: object) => patientResource({ '00100010': { vr: 'PN', Value: [pn] } }, []).name;
+    expect(named({ Alphabetic: '欧阳^娜娜' })).toEqual([{ use: 'official', text: '欧阳娜娜', family: '欧阳', given: ['娜娜'] }]);
+    expect(named({ Alphabetic: '孙^七' })).toEqual([{ use: 'official', text: '孙七', family: '孙', given: ['七'] }]);
+    expect(named({ Alphabetic: 'Sun^Qi' })).toEqual([{ use: 'official', text: 'Qi Sun', family: 'Sun', given: ['Qi'] }]);
+  });
+
   it('dates the study in its own UTC offset when given, else in the site zone', () => {
     expect(startedOf('20240105', '101500.123', {}, '+08:00')).toBe('2024-01-05T10:15:00+08:00');
     expect(startedOf('20240105', '1015', { '00080201': { vr: 'SH', Value: ['-0500'] } }, '+08:00')).toBe('2024-01-05T10:15:00-05:00');
     expect(startedOf('20240105', null, {}, '+08:00')).toBe('2024-01-05');
     expect(startedOf('2024', '1015', {}, '+08:00')).toBeUndefined();
+  });
+
+  it('leaves started out for an impossible date or a time of no day, and reads ACR-NEMA hh:mm:ss', () => {
+    expect(startedOf('20250230', '093000', {}, '+08:00')).toBeUndefined();
+    expect(startedOf('20230229', null, {}, '+08:00')).toBeUndefined();
+    expect(startedOf('20240229', '235960', {}, '+08:00')).toBe('2024-02-29T23:59:60+08:00');
+    for (const time of ['2500', '096000', '24', '1261', '12:60:00']) expect([time, startedOf('20240105', time, {}, '+08:00')]).toEqual([time, undefined]);
+    expect(startedOf('20240105', '14:45:30', {}, '+08:00')).toBe('2024-01-05T14:45:30+08:00');
+    expect(startedOf('20240105', '09:30:15.25', {}, '+08:00')).toBe('2024-01-05T09:30:15+08:00');
   });
 
   it('lists series and instances with counts, SOP classes as URNs and the accession identifier', () => {

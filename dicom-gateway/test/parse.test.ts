@@ -56,8 +56,10 @@ describe('parseInstanceFile', () => {
     const gb = await parseFile(path.join(SAMPLES, 'chrX2_GB18030_chinese_name.dcm'));
     expect(utf8.json['00100010']?.Value).toEqual([{ Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小東' }]);
     expect(gb.json['00100010']?.Value).toEqual([{ Alphabetic: 'Wang^XiaoDong', Ideographic: '王^小东' }]);
-    // DICOM JSON is UTF-8, so the declared set is rewritten.
+    // DICOM JSON is UTF-8, so the declared set is rewritten, and declared where the file had none.
     expect(gb.json['00080005']?.Value).toEqual(['ISO_IR 192']);
+    const undeclared = await parseFile(path.join(SAMPLES, 'MR_small.dcm'));
+    expect(undeclared.json['00080005']).toEqual({ vr: 'CS', Value: ['ISO_IR 192'] });
   });
 
   it('gives large binaries inside sequences bulk data URIs with their path (ECG waveform)', async () => {
@@ -85,5 +87,42 @@ describe('parseInstanceFile', () => {
     const j2k = path.join(dir, 'j2k.dcm');
     await writeFile(j2k, (await readFile(path.join(SAMPLES, 'RG3_J2KI_CR_jpeg2000.dcm'))).subarray(0, 100000));
     await expect(parseFile(j2k)).rejects.toThrow(/truncated/);
+  });
+
+  it('checks that the elements after pixel data end exactly at the end of the file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-parse-'));
+    const ids = { studyUid: '1.2.3', seriesUid: '1.2.3.4', sopUid: '1.2.3.4.5' };
+    const explicitLe = (group: number, element: number, vr: string, value: Buffer): Buffer => {
+      const head = Buffer.alloc(12);
+      head.writeUInt16LE(group, 0);
+      head.writeUInt16LE(element, 2);
+      head.write(vr, 4, 'latin1');
+      head.writeUInt32LE(value.length, 8);
+      return Buffer.concat([head, value]);
+    };
+    // A private creator and a private OB after Pixel Data, and a sequence of undefined length with one item of undefined length.
+    const privateTail = Buffer.concat([
+      Buffer.from([0xe1, 0x7f, 0x10, 0x00, 0x4c, 0x4f, 0x0c, 0x00]), Buffer.from('PRIVCREATOR '),
+      explicitLe(0x7fe1, 0x1010, 'OB', Buffer.alloc(4000, 1)),
+      Buffer.from([0xe1, 0x7f, 0x20, 0x10, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]),
+      Buffer.from([0x08, 0x00, 0x60, 0x00, 0x43, 0x53, 0x02, 0x00]), Buffer.from('CT'),
+      Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+    ]);
+    const files = {
+      native: Buffer.concat([synthInstance(ids), privateTail]),
+      padded: synthInstance({ ...ids, extra: { DataSetTrailingPadding: new Uint8Array(226).buffer } }),
+      encapsulated: Buffer.concat([await readFile(path.join(SAMPLES, 'RG3_J2KI_CR_jpeg2000.dcm')), privateTail]),
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      const whole = path.join(dir, `${name}.dcm`);
+      await writeFile(whole, bytes);
+      // Where the trailing padding begins is known, so that the store can leave it out of the instance's hash.
+      await expect(parseFile(whole)).resolves.toMatchObject({ frames: expect.anything(), paddingStart: name === 'padded' ? bytes.length - 12 - 226 : undefined });
+      for (const [how, changed] of [['cut', bytes.subarray(0, bytes.length - 100)], ['cut inside the sequence', bytes.subarray(0, bytes.length - 12)], ['followed by junk', Buffer.concat([bytes, Buffer.alloc(3)])]] as const) {
+        const file = path.join(dir, `${name}-${how}.dcm`);
+        await writeFile(file, changed);
+        await expect(parseFile(file).then(() => `${name} ${how}: accepted`)).rejects.toThrow(/after the pixel data/);
+      }
+    }
   });
 });

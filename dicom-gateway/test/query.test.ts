@@ -1,4 +1,4 @@
-import { findStudies, QueryError, resolveKeys } from '../src/store/query.js';
+import { findSeries, findStudies, QueryError, resolveKeys } from '../src/store/query.js';
 import type { SqlQueryable } from '../src/ports.js';
 
 /** Captures the SQL and parameters a query builds, answering with no rows. */
@@ -30,6 +30,25 @@ describe('QIDO matching', () => {
     for (const bad of ['2024-01-01', '20241301x', '20240102-20240101', '-', 'DROP TABLE']) {
       await expect(findStudies(q, { match: { StudyDate: bad } })).rejects.toBeInstanceOf(QueryError);
     }
+  });
+
+  it('refuses impossible dates and times as it refuses malformed ones', async () => {
+    const { q, calls } = capture();
+    for (const [key, bad] of [['StudyDate', '20241301'], ['StudyDate', '20240230'], ['StudyDate', '20230229-'], ['StudyTime', '256000'], ['StudyTime', '1060'], ['StudyTime', '-0960'], ['StudyTime', '14:45']] as const) {
+      await expect(findStudies(q, { match: { [key]: bad } })).rejects.toMatchObject({ key });
+    }
+    expect(calls).toEqual([]);
+    await findStudies(q, { match: { StudyDate: '20240229', StudyTime: '235960-' } });
+    expect(calls[0]?.params.slice(0, 2)).toEqual(['20240229', '235960']);
+  });
+
+  it('refuses a control character in any matching value, naming the key, before any SQL', async () => {
+    const { q, calls } = capture();
+    for (const [key, value] of [['PatientName', '\0'], ['PatientID', 'a\0b'], ['AccessionNumber', '\0'], ['Modality', 'CT\0'], ['ModalitiesInStudy', 'CT\0']] as const) {
+      await expect(findSeries(q, { match: { [key]: value } })).rejects.toMatchObject({ key, reason: { en: expect.stringMatching(/control character/) } });
+    }
+    await expect(findStudies(q, { match: { PatientName: 'wang\0' }, fuzzy: true })).rejects.toBeInstanceOf(QueryError);
+    expect(calls).toEqual([]);
   });
 
   it('takes UID lists with backslash or comma and refuses anything but digits and dots', async () => {

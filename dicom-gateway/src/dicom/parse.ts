@@ -2,7 +2,8 @@ import zlib from 'node:zlib';
 import dicomParser, { type DataSet, type Element } from 'dicom-parser';
 import { vrOf } from './dictionary.js';
 import { datasetToJson, firstNumber, firstString, type BulkRange, type DicomJson } from './json.js';
-import { DEFLATED_LE, EXPLICIT_BE } from './transfer-syntax.js';
+import { DEFLATED_LE, EXPLICIT_BE, IMPLICIT_LE } from './transfer-syntax.js';
+import { checkTail } from './tail.js';
 
 /** Where each frame's bytes are in the stored file: read by range, never by parsing the file again. */
 export type FrameIndex =
@@ -21,6 +22,8 @@ export interface ParsedInstance {
   json: DicomJson;
   bulk: Record<string, BulkRange>;
   frames: FrameIndex | undefined;
+  /** Where the Data Set Trailing Padding that ends the file begins, if it has any. */
+  paddingStart: number | undefined;
 }
 
 export class DicomParseError extends Error {}
@@ -98,8 +101,9 @@ function describe(error: unknown): string {
 
 async function finish(dataSet: DataSet, pixel: Element | undefined, file: PositionalReader, size: number, instancePath: (ids: { study: string; series: string; sop: string }) => string): Promise<ParsedInstance> {
   const transferSyntaxUID = dataSet.string('x00020010')?.replace(/\0/g, '').trim() ?? '';
-  // The file meta repeats the SOP class and instance; some writers leave them out of the data set.
-  const sopInstanceUID = clean(dataSet.string('x00080018')) ?? clean(dataSet.string('x00020003'));
+  // The file meta repeats the SOP class; some writers leave it out of the data set. Not the instance
+  // UID: a data set without one is served and queried without one, whatever its file meta said.
+  const sopInstanceUID = clean(dataSet.string('x00080018'));
   const studyInstanceUID = clean(dataSet.string('x0020000d'));
   const seriesInstanceUID = clean(dataSet.string('x0020000e'));
   const sopClassUID = clean(dataSet.string('x00080016')) ?? clean(dataSet.string('x00020002'));
@@ -108,25 +112,28 @@ async function finish(dataSet: DataSet, pixel: Element | undefined, file: Positi
     instancePath: instancePath({ study: studyInstanceUID ?? '', series: seriesInstanceUID ?? '', sop: sopInstanceUID ?? '' }),
     bulkFromFile: !deflated,
   });
-  // DICOM JSON is UTF-8 whatever the file's character set was (PS3.18 F.2).
-  if (json['00080005']) json['00080005'] = { vr: 'CS', Value: ['ISO_IR 192'] };
+  // DICOM JSON is UTF-8 whatever the file's character set was, or none declared (PS3.18 F.2).
+  json['00080005'] = { vr: 'CS', Value: ['ISO_IR 192'] };
   // A deflated file's offsets point into the inflated copy, not the file: no frames or pixel bulk data.
   if (deflated) delete json['7FE00010'];
   if (pixel && !deflated && !pixel.hadUndefinedLength && pixel.dataOffset + pixel.length > size) {
     throw new DicomParseError(`pixel data truncated: ${pixel.length} bytes declared, ${Math.max(0, size - pixel.dataOffset)} present`);
   }
-  const frames = pixel && !deflated ? await frameIndex(json, pixel, transferSyntaxUID, file, size) : undefined;
-  return { transferSyntaxUID, sopClassUID, sopInstanceUID, studyInstanceUID, seriesInstanceUID, json, bulk, frames };
+  let frames: FrameIndex | undefined;
+  // Without Pixel Data the whole data set was parsed: a padding element is among its elements.
+  const padding = dataSet.elements.xfffcfffc;
+  let paddingStart = padding && !deflated && padding.dataOffset + padding.length === size ? padding.dataOffset - (transferSyntaxUID === IMPLICIT_LE ? 8 : 12) : undefined;
+  if (pixel && !deflated) {
+    const located = pixel.hadUndefinedLength ? await encapsulatedFrames(file, size, pixel.dataOffset, Math.max(1, firstNumber(json, '00280008') ?? 1)) : { frames: nativeFrames(json, pixel, transferSyntaxUID, size), end: pixel.dataOffset + pixel.length };
+    frames = located.frames;
+    if (located.end !== undefined) paddingStart = await checkTail(file, size, located.end, transferSyntaxUID);
+  }
+  return { transferSyntaxUID, sopClassUID, sopInstanceUID, studyInstanceUID, seriesInstanceUID, json, bulk, frames, paddingStart };
 }
 
 function clean(value: string | undefined): string | undefined {
   const v = value?.replace(/\0/g, '').trim();
   return v ? v : undefined;
-}
-
-function frameIndex(json: DicomJson, pixel: Element, transferSyntax: string, file: PositionalReader, size: number): Promise<FrameIndex | undefined> | FrameIndex | undefined {
-  if (pixel.hadUndefinedLength) return encapsulatedFrames(file, size, pixel.dataOffset, Math.max(1, firstNumber(json, '00280008') ?? 1));
-  return nativeFrames(json, pixel, transferSyntax, size);
 }
 
 function nativeFrames(json: DicomJson, pixel: Element, transferSyntax: string, size: number): FrameIndex | undefined {
@@ -145,12 +152,26 @@ function nativeFrames(json: DicomJson, pixel: Element, transferSyntax: string, s
   return { kind: 'native', offset: pixel.dataOffset, length, count, ...(transferSyntax === EXPLICIT_BE && (bits === 16 || bits === 32) ? { swapBytes: bits / 8 as 2 | 4 } : {}) };
 }
 
-/** Walks the fragment items (PS3.5 A.4) by their 8-byte headers and groups fragments into frames. */
-async function encapsulatedFrames(file: PositionalReader, size: number, start: number, frameCount: number): Promise<FrameIndex | undefined> {
+/**
+ * Walks the fragment items (PS3.5 A.4) by their 8-byte headers and groups fragments into frames;
+ * `end` is where the sequence delimiter ends (unknown for items that are not items).
+ */
+async function encapsulatedFrames(file: PositionalReader, size: number, start: number, frameCount: number): Promise<{ frames: FrameIndex | undefined; end: number | undefined }> {
+  const fragments = await fragmentItems(file, size, start);
+  return { frames: fragments && groupFragments(fragments.items, fragments.offsetTable, frameCount), end: fragments?.end };
+}
+
+interface Fragment {
+  itemStart: number;
+  offset: number;
+  length: number;
+}
+
+async function fragmentItems(file: PositionalReader, size: number, start: number): Promise<{ items: Fragment[]; offsetTable: number[] | undefined; end: number } | undefined> {
   const header = Buffer.alloc(8);
   let pos = start;
   let offsetTable: number[] | undefined;
-  const fragments: { itemStart: number; offset: number; length: number }[] = [];
+  const fragments: Fragment[] = [];
   for (;;) {
     if (pos + 8 > size) throw new DicomParseError('encapsulated pixel data truncated: no sequence delimiter');
     await file.read(header, 0, 8, pos);
@@ -158,7 +179,7 @@ async function encapsulatedFrames(file: PositionalReader, size: number, start: n
     const element = header.readUInt16LE(2);
     const length = header.readUInt32LE(4);
     if (group !== 0xfffe) return undefined;
-    if (element === 0xe0dd) break;
+    if (element === 0xe0dd) return { items: fragments, offsetTable, end: pos + 8 };
     if (element !== 0xe000) return undefined;
     if (pos + 8 + length > size) throw new DicomParseError('encapsulated pixel data truncated inside a fragment');
     if (offsetTable === undefined) {
@@ -171,6 +192,9 @@ async function encapsulatedFrames(file: PositionalReader, size: number, start: n
     }
     pos += 8 + length;
   }
+}
+
+function groupFragments(fragments: Fragment[], offsetTable: number[] | undefined, frameCount: number): FrameIndex | undefined {
   if (fragments.length === 0) return undefined;
   const first = fragments[0]!.itemStart;
   const range = (f: { offset: number; length: number }): [number, number] => [f.offset, f.length];

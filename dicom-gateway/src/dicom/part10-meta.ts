@@ -45,3 +45,29 @@ export function fileMetaHeader(meta: MetaInformation): Buffer {
   length.writeUInt32LE(group.length);
   return Buffer.concat([Buffer.alloc(128), ascii('DICM'), element(0x0000, 'UL', length), group]);
 }
+
+/** VRs whose explicit-VR header has a 4-byte length (PS3.5 7.1.2): a file meta element may use any. */
+const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/**
+ * Where a Part 10 file's data set begins: after the preamble, `DICM` and the group 0002 elements,
+ * walked one by one (the group length is not always there, nor always right). 0 for bytes with no
+ * `DICM` prefix; undefined when `bytes` end before that is known and more are to come (`complete` false).
+ */
+export function dataSetStart(bytes: Buffer, complete: boolean): number | undefined {
+  const more = complete ? bytes.length : undefined;
+  if (bytes.length < 132) return complete ? 0 : undefined;
+  if (bytes.toString('latin1', 128, 132) !== 'DICM') return 0;
+  let pos = 132;
+  for (;;) {
+    if (pos + 2 > bytes.length) return complete ? Math.min(pos, bytes.length) : undefined;
+    if (bytes.readUInt16LE(pos) !== 0x0002) return pos;
+    if (pos + 8 > bytes.length) return more;
+    if (LONG_LENGTH_VRS.has(bytes.toString('latin1', pos + 4, pos + 6))) {
+      if (pos + 12 > bytes.length) return more;
+      pos += 12 + bytes.readUInt32LE(pos + 8);
+    } else {
+      pos += 8 + bytes.readUInt16LE(pos + 6);
+    }
+  }
+}

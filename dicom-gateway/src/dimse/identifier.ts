@@ -104,12 +104,36 @@ function redecode(text: string, personName: boolean): string {
   return text.replace(ESCAPE_SEQUENCE, '');
 }
 
+/** Each character WHATWG's `latin1` decoder (windows-1252, which dcmjs reads undeclared text in) makes of a byte, back to the byte. */
+const WINDOWS_1252_BYTES = new Map(Array.from({ length: 256 }, (_, b) => [new TextDecoder('latin1').decode(Uint8Array.of(b)), b]));
+
+/**
+ * Text of an identifier with no Specific Character Set. dcmjs read its bytes as windows-1252; they
+ * are read again as the gateway reads undeclared text everywhere (`decodeText`: UTF-8 when valid,
+ * else GB18030), since that is what such a modality sends.
+ */
+function undeclared(text: string, personName: boolean): string {
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  const bytes: number[] = [];
+  for (const c of text) {
+    const byte = WINDOWS_1252_BYTES.get(c);
+    if (byte === undefined) return text;
+    bytes.push(byte);
+  }
+  return decodeText(Uint8Array.from(bytes), undefined, { personName });
+}
+
 export function repairIdentifier(identifier: Naturalized): Naturalized {
+  // dcmjs keeps the element only when the modality sent one (then rewritten to `ISO_IR 192`).
+  return repair(identifier, identifier.SpecificCharacterSet !== undefined);
+}
+
+function repair(identifier: Naturalized, declared: boolean): Naturalized {
   const fix = (value: unknown, personName: boolean): unknown => {
-    if (typeof value === 'string') return redecode(value, personName);
+    if (typeof value === 'string') return declared ? redecode(value, personName) : undeclared(value, personName);
     if (Array.isArray(value)) return value.map((v) => fix(v, personName));
     if (isPersonName(value)) return Object.fromEntries(Object.entries(value).map(([group, v]) => [group, fix(v, true)]));
-    if (isItem(value)) return repairIdentifier(value);
+    if (isItem(value)) return repair(value, declared);
     return value;
   };
   return Object.fromEntries(Object.entries(identifier).map(([key, value]) => [key, fix(value, vrOfKey(key) === 'PN')]));

@@ -1,4 +1,5 @@
 import type { PersonName } from '../charset/index.js';
+import { isDicomDate, parseDicomTime } from '../dicom/datetime.js';
 import { firstPersonName, firstString, type DicomJson } from '../dicom/json.js';
 import type { FhirJson } from '../ports.js';
 
@@ -73,11 +74,12 @@ function humanNames(pn: PersonName | undefined): FhirJson[] {
     if (!group) continue;
     const [family, given, middle] = group.split('^');
     const givens = [given, middle].filter((g): g is string => !!g);
-    const ideographic = group === pn.Ideographic;
     if (!family && givens.length === 0) continue;
+    // Han names are written family first without spaces, in whichever group a device put them.
+    const han = group === pn.Ideographic || /\p{Script=Han}/u.test(group);
     out.push({
       use: 'official',
-      text: ideographic ? `${family ?? ''}${givens.join('')}` : [givens.join(' '), family].filter(Boolean).join(' '),
+      text: han ? `${family ?? ''}${givens.join('')}` : [givens.join(' '), family].filter(Boolean).join(' '),
       ...(family ? { family } : {}),
       ...(givens.length ? { given: givens } : {}),
     });
@@ -87,13 +89,15 @@ function humanNames(pn: PersonName | undefined): FhirJson[] {
 
 /** DA + TM (+ the instance's or the site's UTC offset) → FHIR dateTime. */
 export function startedOf(date: string | null, time: string | null, attrs: DicomJson, siteOffset: string): string | undefined {
-  if (!date || !/^\d{8}$/.test(date)) return undefined;
+  if (!date || !isDicomDate(date)) return undefined;
   const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
-  const t = time?.match(/^(\d{2})(\d{2})?(\d{2})?/);
-  if (!t) return day;
+  if (!time) return day;
+  // A time that names no time of day makes the whole instant unknown, as a bad date does.
+  const t = parseDicomTime(time);
+  if (!t) return undefined;
   const offsetAttr = firstString(attrs, '00080201');
   const offset = offsetAttr && /^[+-]\d{4}$/.test(offsetAttr) ? `${offsetAttr.slice(0, 3)}:${offsetAttr.slice(3)}` : siteOffset;
-  return `${day}T${t[1]}:${t[2] ?? '00'}:${t[3] ?? '00'}${offset}`;
+  return `${day}T${t.hour}:${t.minute ?? '00'}:${t.second ?? '00'}${offset}`;
 }
 
 export function imagingStudy(snapshot: StudySnapshot, refs: { patient: string; endpoint: string; serviceRequest?: string }, siteOffset: string): FhirJson {

@@ -1,6 +1,6 @@
-import type { DicomJson } from '../dicom/json.js';
+import { firstString, type DicomJson } from '../dicom/json.js';
 import type { FhirJson, FhirPort, LogPort, SqlQueryable } from '../ports.js';
-import { endpointResource, imagingStudy, patientKeys, patientResource, SYSTEMS, type StudySnapshot } from './imaging-study.js';
+import { endpointResource, imagingStudy, patientKeys, patientResource, SYSTEMS, type PatientKey, type StudySnapshot } from './imaging-study.js';
 
 /** Stores into one study within this window make one ImagingStudy update (DIMSE sends a study instance by instance). */
 const DEBOUNCE_MS = 300;
@@ -64,6 +64,8 @@ export class StudySync {
       const [match] = await this.fhir.search('Patient', [['identifier', `${key.system}|${key.value}`]]);
       if (match?.id) {
         patientRef = `Patient/${match.id}`;
+        const update = await this.withStudyKeys(match, keys);
+        if (update) entries.push(update);
         break;
       }
     }
@@ -102,9 +104,31 @@ export class StudySync {
     await this.fhir.transaction({ resourceType: 'Bundle', type: 'transaction', entry: entries });
   }
 
+  /**
+   * The entry that adds to a matched Patient the study's identifiers it lacks (a Patient found by
+   * resident ID learns the department's Patient ID + issuer), so that a later study carrying only
+   * one of them finds the same Patient. An identifier another Patient already holds is not copied:
+   * two Patients are not merged here.
+   */
+  private async withStudyKeys(patient: FhirJson, keys: PatientKey[]): Promise<Record<string, unknown> | undefined> {
+    const identifiers = (patient.identifier ?? []) as { system?: string; value?: string }[];
+    const added: PatientKey[] = [];
+    for (const key of keys) {
+      if (identifiers.some((i) => i.system === key.system && i.value === key.value)) continue;
+      if ((await this.fhir.search('Patient', [['identifier', `${key.system}|${key.value}`]])).length === 0) added.push(key);
+    }
+    if (added.length === 0) return undefined;
+    const version = (patient.meta as { versionId?: string } | undefined)?.versionId;
+    return {
+      resource: { ...patient, identifier: [...identifiers, ...added.map((k) => ({ system: k.system, value: k.value }))] },
+      // Only over the version read: a change made meanwhile fails the transaction, and the next sync tries again.
+      request: { method: 'PUT', url: `Patient/${patient.id as string}`, ...(version ? { ifMatch: `W/"${version}"` } : {}) },
+    };
+  }
+
   private async snapshot(studyUid: string): Promise<StudySnapshot | undefined> {
-    const [study] = await this.sql.query<{ attrs: string; study_date: string | null; study_time: string | null; accession: string | null; modalities: string[] }>(
-      'SELECT attrs, study_date, study_time, accession, modalities FROM dicom_study WHERE study_uid = $1',
+    const [study] = await this.sql.query<{ attrs: string; accession: string | null; modalities: string[] }>(
+      'SELECT attrs, accession, modalities FROM dicom_study WHERE study_uid = $1',
       [studyUid],
     );
     if (!study) return undefined;
@@ -116,11 +140,13 @@ export class StudySync {
       'SELECT series_uid, sop_instance_uid, sop_class_uid, instance_number FROM dicom_instance WHERE study_uid = $1 ORDER BY instance_number NULLS LAST, sop_instance_uid',
       [studyUid],
     );
+    const attrs = JSON.parse(study.attrs) as DicomJson;
+    // As the file wrote them: the index's time column holds only times it can compare.
     return {
       studyUid,
-      attrs: JSON.parse(study.attrs) as DicomJson,
-      studyDate: study.study_date,
-      studyTime: study.study_time,
+      attrs,
+      studyDate: firstString(attrs, '00080020') ?? null,
+      studyTime: firstString(attrs, '00080030') ?? null,
       accession: study.accession,
       modalities: study.modalities,
       series: series.map((s) => ({

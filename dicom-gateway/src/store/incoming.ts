@@ -1,13 +1,25 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { HEAD_BYTES } from '../dicom/parse.js';
+import { dataSetStart } from '../dicom/part10-meta.js';
 
 export class TooLarge extends Error {}
+
+/** Data Set Trailing Padding is a few hundred bytes, rarely kilobytes: the data set's last 64 KiB are hashed last. */
+const TRAILING_HELD = 64 * 1024;
 
 /** An instance as received: all of it in a temp file, hashed, its first bytes kept for the header parse. */
 export interface Received {
   size: number;
-  sha256: string;
+  /**
+   * `dataSet`: SHA-256 of the data set up to `contentEnd` (where its Data Set Trailing Padding
+   * begins, if it has any), which is what the instance is. The file meta and the padding are the
+   * sender's packaging — C-STORE's file meta is built here with the calling AE title in it, and DCMTK
+   * leaves padding out when it sends — so the same instance comes in files that differ there.
+   * `file`: SHA-256 of the file meta followed by the whole data set's SHA-256, one file's bytes
+   * without hashing them twice.
+   */
+  hashes(contentEnd: number): { dataSet: string; file: string };
   head: Buffer;
   temp: string;
   /** Set once the file is in place under its key (the temp path is then gone). */
@@ -24,6 +36,12 @@ export interface Received {
 export class Incoming {
   private size = 0;
   private readonly hash = createHash('sha256');
+  /** Where the data set begins, once the head shows it; the bytes before it are not hashed. */
+  private dataSetStart: number | undefined;
+  /** The data set's last bytes, not hashed yet: padding there is to be left out (`Received.hashes`). */
+  private readonly unhashed: Buffer[] = [];
+  private unhashedBytes = 0;
+  private hashedTo = 0;
   private readonly head: Buffer[] = [];
   private headBytes = 0;
   private held: Buffer[] = [];
@@ -49,11 +67,12 @@ export class Incoming {
     if (chunk.length === 0) return;
     this.size += chunk.length;
     if (this.size > this.maxBytes) throw new TooLarge();
-    this.hash.update(chunk);
     if (this.headBytes < HEAD_BYTES) {
       this.head.push(chunk);
       this.headBytes += chunk.length;
     }
+    if (this.dataSetStart === undefined) this.locateDataSet(false);
+    else this.hashLater(chunk);
     if (this.fd === undefined) {
       if (this.temp === undefined) {
         this.held.push(chunk);
@@ -62,6 +81,36 @@ export class Incoming {
       this.open(this.temp);
     }
     writeAll(this.fd as number, chunk);
+  }
+
+  /**
+   * Until the data set's start is known the bytes are only kept in the head; then the head's data-set
+   * part is hashed, and every later chunk as it comes. A file meta not over by the head's end is no
+   * Part 10 file meta: everything is hashed.
+   */
+  private locateDataSet(complete: boolean): void {
+    const head = this.headBuffer();
+    const start = dataSetStart(head, complete) ?? (this.headBytes >= HEAD_BYTES ? 0 : undefined);
+    if (start === undefined) return;
+    this.dataSetStart = start;
+    this.hashedTo = start;
+    this.hashLater(head.subarray(start));
+  }
+
+  private hashLater(bytes: Buffer): void {
+    this.unhashed.push(bytes);
+    this.unhashedBytes += bytes.length;
+    for (let first = this.unhashed[0] as Buffer; this.unhashedBytes - first.length >= TRAILING_HELD; first = this.unhashed[0] as Buffer) {
+      this.hash.update(first);
+      this.hashedTo += first.length;
+      this.unhashedBytes -= first.length;
+      this.unhashed.shift();
+    }
+  }
+
+  private headBuffer(): Buffer {
+    if (this.head.length > 1) this.head.splice(0, this.head.length, Buffer.concat(this.head));
+    return this.head[0] as Buffer;
   }
 
   private open(temp: string): void {
@@ -76,7 +125,24 @@ export class Incoming {
     const temp = await this.ready;
     if (this.fd === undefined) this.open(temp);
     this.abandon();
-    return { size: this.size, sha256: this.hash.digest('hex'), head: this.head.length === 1 ? (this.head[0] as Buffer) : Buffer.concat(this.head), temp, placed: false };
+    if (this.dataSetStart === undefined) this.locateDataSet(true);
+    const head = this.headBuffer();
+    const meta = head.subarray(0, this.dataSetStart);
+    const hashes = (contentEnd: number) => {
+      // Padding that began before the bytes still held (more than TRAILING_HELD of it) stays in.
+      const content = this.hash.copy();
+      const whole = this.hash.copy();
+      const end = contentEnd >= this.hashedTo ? contentEnd : Infinity;
+      let at = this.hashedTo;
+      for (const bytes of this.unhashed) {
+        whole.update(bytes);
+        content.update(bytes.subarray(0, Math.max(0, end - at)));
+        at += bytes.length;
+      }
+      const dataSet = whole.digest('hex');
+      return { dataSet: content.digest('hex'), file: createHash('sha256').update(meta).update(dataSet).digest('hex') };
+    };
+    return { size: this.size, hashes, head, temp, placed: false };
   }
 
   /** Closes the temp file (the caller removes it when the instance is not kept). */

@@ -2,6 +2,7 @@ import type { Bilingual, SqlQueryable } from '../ports.js';
 import { tagOf } from '../dicom/dictionary.js';
 import type { DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
+import { isDicomDate, normalizedTime } from '../dicom/datetime.js';
 
 export type QidoLevel = 'study' | 'series' | 'instance';
 
@@ -72,8 +73,8 @@ const LEVELS_OF: Record<QidoLevel, Key['level'][]> = {
 
 const MAX_LIMIT = 1000;
 
-const DATE = /^\d{8}$/;
-const TIME = /^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?$/;
+/** A time bound in the current form only: the index holds no other. */
+const isTime = (value: string): boolean => normalizedTime(value) === value;
 
 class Sql {
   readonly where: string[] = [];
@@ -97,16 +98,21 @@ function badValue(keyword: string, value: string, what: Bilingual): QueryError {
   return new QueryError({ zh: `匹配键 ${keyword} 的值 "${value}" 无效：${what.zh}`, en: `matching key ${keyword} value "${value}" is not valid: ${what.en}` }, keyword);
 }
 
-function range(keyword: string, value: string, pattern: RegExp, what: Bilingual): [string | undefined, string | undefined] {
+function range(keyword: string, value: string, valid: (bound: string) => boolean, what: Bilingual): [string | undefined, string | undefined] {
   const parts = value.includes('-') ? value.split('-') : [value, value];
   if (parts.length !== 2) throw badValue(keyword, value, what);
   const [from, to] = parts.map((p) => p.trim() || undefined) as [string | undefined, string | undefined];
-  if ((!from && !to) || (from && !pattern.test(from)) || (to && !pattern.test(to))) throw badValue(keyword, value, what);
+  if ((!from && !to) || (from && !valid(from)) || (to && !valid(to))) throw badValue(keyword, value, what);
   if (from && to && from > to) throw badValue(keyword, value, { zh: '范围起点晚于终点', en: 'range starts after it ends' });
   return [from, to];
 }
 
 function addCondition(sql: Sql, keyword: string, key: Key, raw: string, fuzzy: boolean): void {
+  // No matching key's VR holds control characters (ESC only for ISO 2022 escapes, which the C-FIND
+  // identifier has already followed); the database refuses NUL in text outright.
+  if (/[\x00-\x1f\x7f]/.test(raw)) {
+    throw new QueryError({ zh: `匹配键 ${keyword} 的值含有控制字符（如 NUL），不是有效的匹配值`, en: `matching key ${keyword} value holds a control character (such as NUL) and is not a valid matching value` }, keyword);
+  }
   const value = raw.trim();
   if (value === '' || value === '*') return; // universal matching
   const col = key.column;
@@ -119,8 +125,8 @@ function addCondition(sql: Sql, keyword: string, key: Key, raw: string, fuzzy: b
     }
     case 'date':
     case 'time': {
-      const [pattern, what] = key.kind === 'date' ? [DATE, { zh: '日期应为 YYYYMMDD 或 YYYYMMDD-YYYYMMDD', en: 'a date is YYYYMMDD or a YYYYMMDD-YYYYMMDD range' }] : [TIME, { zh: '时间应为 HHMMSS[.ffffff] 或其范围', en: 'a time is HHMMSS[.ffffff] or a range of them' }];
-      const [from, to] = range(keyword, value, pattern, what);
+      const [valid, what] = key.kind === 'date' ? [isDicomDate, { zh: '日期应为日历上存在的 YYYYMMDD 或 YYYYMMDD-YYYYMMDD', en: 'a date is a YYYYMMDD the calendar has, or a YYYYMMDD-YYYYMMDD range' }] : [isTime, { zh: '时间应为 HHMMSS[.ffffff]（时 00–23，分 00–59，秒 00–60）或其范围', en: 'a time is HHMMSS[.ffffff] (hours 00–23, minutes 00–59, seconds 00–60) or a range of them' }];
+      const [from, to] = range(keyword, value, valid, what);
       if (!value.includes('-') && key.kind === 'date') {
         sql.where.push(`${col} = ${sql.param(from)}`);
         return;

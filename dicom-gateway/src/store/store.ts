@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DicomParseError, parseInstanceFile, type FrameIndex, type ParsedInstance, type PositionalReader } from '../dicom/parse.js';
+import { DicomParseError, HEAD_BYTES, parseInstanceFile, type FrameIndex, type ParsedInstance, type PositionalReader } from '../dicom/parse.js';
+import { dataSetStart } from '../dicom/part10-meta.js';
 import { firstNumber, firstPersonName, firstString, type BulkRange, type DicomJson } from '../dicom/json.js';
 import { isPathSafeUid } from '../dicom/uid.js';
+import { normalizedTime } from '../dicom/datetime.js';
 import type { Bilingual, FhirPort, LogPort, SqlPort } from '../ports.js';
 import { FileBlobStore, type BlobStore } from './blob.js';
 import { TextCache } from './text-cache.js';
@@ -88,6 +90,7 @@ export interface InstanceRecord {
   bulk: Record<string, BulkRange>;
 }
 
+const UID_KEYWORDS = { sopClassUID: 'SOPClassUID', sopInstanceUID: 'SOPInstanceUID', studyInstanceUID: 'StudyInstanceUID', seriesInstanceUID: 'SeriesInstanceUID' } as const;
 const DEFAULT_MAX = 2 * 1024 * 1024 * 1024;
 const RECORD_CACHE = 10_000;
 /** A series up to this size comes into the record cache whole when one of its instances is first read. */
@@ -216,7 +219,7 @@ export class DicomStore {
 
   private async index(received: Received | undefined, options: StoreOptions): Promise<StoreResult> {
     if (!received) return failed(FailureReason.cannotUnderstand, { zh: '不是可读的 DICOM Part 10 文件（无内容）', en: 'not a readable DICOM Part 10 file (empty)' });
-    const { size, head, temp, sha256 } = received;
+    const { size, head, temp } = received;
     let parsed: ParsedInstance;
     // The header is nearly always within `head`: the temp file is read only for a longer one or for
     // the item headers of encapsulated pixel data.
@@ -231,10 +234,13 @@ export class DicomStore {
       if (fd !== undefined) closeSync(fd);
     }
     const { sopInstanceUID: sop, seriesInstanceUID: series, studyInstanceUID: study, sopClassUID: sopClass } = parsed;
+    const { dataSet: sha256, file: fileSha256 } = received.hashes(parsed.paddingStart ?? size);
     const ids = { sopClassUID: sopClass, sopInstanceUID: sop, studyInstanceUID: study, seriesInstanceUID: series };
     for (const [name, value] of Object.entries(ids)) {
       if (!isPathSafeUid(value)) {
-        return { ...failed(FailureReason.cannotUnderstand, { zh: `${name} 缺失或不是有效的 UID`, en: `${name} is missing or not a valid UID` }), ...defined(ids) };
+        const keyword = UID_KEYWORDS[name as keyof typeof ids];
+        const reason = value === undefined ? { zh: `${keyword} 缺失`, en: `${keyword} missing` } : { zh: `${keyword} 不是有效的 UID`, en: `${keyword} is not a valid UID` };
+        return { ...failed(FailureReason.cannotUnderstand, reason), ...defined(ids) };
       }
     }
     if (options.studyInstanceUID && options.studyInstanceUID !== study) {
@@ -246,8 +252,8 @@ export class DicomStore {
       studyInstanceUID: study as string,
       sopClassUID: sopClass as string,
       transferSyntax: parsed.transferSyntaxUID,
-      // The content hash in the name: a different file under a stored UID never overwrites the stored one.
-      storageKey: `${study}/${series}/${sop}.${sha256.slice(0, 16)}.dcm`,
+      // The file's hash in the name: a different file under a stored UID never overwrites the stored one.
+      storageKey: `${study}/${series}/${sop}.${fileSha256.slice(0, 16)}.dcm`,
       size,
       frames: parsed.frames ?? null,
       bulk: parsed.bulk,
@@ -264,8 +270,12 @@ export class DicomStore {
       if (options.sync !== 'defer' && !outcome.queued) this.sync?.schedule(record.studyInstanceUID);
       return { status: 'stored', ...defined(ids) };
     }
-    if (outcome.existingSha === sha256) return { status: 'duplicate', ...defined(ids) };
-    await this.blobs.remove(record.storageKey);
+    // The file just put goes, unless it is the stored one (the same bytes again); the same data set in
+    // another file meta (another calling AE, or C-STORE after STOW) is still a duplicate.
+    if (outcome.existingKey !== record.storageKey) await this.blobs.remove(record.storageKey);
+    if (outcome.existingSha === sha256 || (outcome.existingSha && outcome.existingKey && (await this.sameLegacyDataSet(sop as string, outcome.existingKey, sha256)))) {
+      return { status: 'duplicate', ...defined(ids) };
+    }
     if (outcome.existingSha) {
       return { ...failed(FailureReason.duplicate, { zh: `SOP 实例 ${sop} 已存在且内容不同；未覆盖`, en: `SOP instance ${sop} already exists with different content; not overwritten` }), ...defined(ids) };
     }
@@ -282,14 +292,30 @@ export class DicomStore {
     if (!this.behind) return undefined;
     const { known, queue } = this.behind;
     const queued = queue.get(record.sopInstanceUID);
-    if (queued) return { inserted: false, existingSha: queued.sha256, seriesStudy: null };
+    if (queued) return { inserted: false, existingSha: queued.sha256, existingKey: queued.storageKey, seriesStudy: null };
     const owner = known.studyOf(record.seriesInstanceUID);
-    if (owner && owner !== record.studyInstanceUID) return { inserted: false, existingSha: null, seriesStudy: owner };
+    if (owner && owner !== record.studyInstanceUID) return { inserted: false, existingSha: null, existingKey: null, seriesStudy: owner };
     if (!known.ready || known.maybeHas(record.sopInstanceUID)) return undefined;
     known.add(record.sopInstanceUID, record.seriesInstanceUID, record.studyInstanceUID);
     queue.add({ sop: record.sopInstanceUID, storageKey: record.storageKey, record, parsed, sha256, sync: options.sync });
     // The caller answers `stored`; the ImagingStudy follows the row (`persistQueued` schedules it).
-    return { inserted: true, existingSha: null, seriesStudy: null, queued: true };
+    return { inserted: true, existingSha: null, existingKey: null, seriesStudy: null, queued: true };
+  }
+
+  /**
+   * Rows indexed before data-set hashes were kept hold the SHA-256 of the whole file: a resend of
+   * such an instance compares its data set with the stored file's (after the file meta), and a match
+   * is a duplicate whose row then takes the data-set hash, so the file is read once. A stored file
+   * with Data Set Trailing Padding that the resend lacks still reads as different.
+   */
+  private async sameLegacyDataSet(sop: string, key: string, dataSetHash: string): Promise<boolean> {
+    const head = await this.blobs.read(key, 0, HEAD_BYTES).catch(() => undefined);
+    if (!head) return false;
+    const hash = createHash('sha256');
+    for await (const chunk of this.blobs.stream(key, dataSetStart(head, head.length < HEAD_BYTES) ?? 0)) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== dataSetHash) return false;
+    await this.sql.query('UPDATE dicom_instance SET sha256 = $1 WHERE sop_instance_uid = $2', [dataSetHash, sop]);
+    return true;
   }
 
   /**
@@ -297,26 +323,27 @@ export class DicomStore {
    * committed: look again, with a fresh snapshot, at what is there now.
    */
   private async recheck(record: InstanceRecord): Promise<IndexOutcome> {
-    const [row] = await this.sql.query<{ existing_sha: string | null; series_study: string | null }>(
-      `SELECT (SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1) AS existing_sha,
-              (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study`,
+    const [row] = await this.sql.query<{ existing_sha: string | null; existing_key: string | null; series_study: string | null }>(
+      `SELECT i.sha256 AS existing_sha, i.storage_key AS existing_key,
+              (SELECT study_uid FROM dicom_series WHERE series_uid = $2) AS series_study
+       FROM (SELECT 1) AS one LEFT JOIN dicom_instance i ON i.sop_instance_uid = $1`,
       [record.sopInstanceUID, record.seriesInstanceUID],
     );
-    return { inserted: false, existingSha: row?.existing_sha ?? null, seriesStudy: row?.series_study ?? null };
+    return { inserted: false, existingSha: row?.existing_sha ?? null, existingKey: row?.existing_key ?? null, seriesStudy: row?.series_study ?? null };
   }
 
   /** Writes the rows of acknowledged instances, then brings their ImagingStudies up to date. */
   private async persistQueued(batch: readonly QueuedRow[]): Promise<void> {
     const outcomes = await this.writeRows(batch);
     for (const [i, outcome] of outcomes.entries()) {
-      const { record, sha256, sync } = batch[i] as QueuedRow;
+      const { record, sync } = batch[i] as QueuedRow;
       if (outcome.inserted) {
         if (sync !== 'defer') this.sync?.schedule(record.studyInstanceUID);
         continue;
       }
       // Only another process writing the same index gets here: what it stored stays.
       this.log?.log('error', 'DICOM instance acknowledged, but another store of it was indexed first; that one is kept', { sop: record.sopInstanceUID, existingSha: outcome.existingSha, seriesStudy: outcome.seriesStudy });
-      if (outcome.existingSha !== sha256) await this.blobs.remove(record.storageKey);
+      if (outcome.existingKey !== record.storageKey) await this.blobs.remove(record.storageKey);
     }
   }
 
@@ -367,7 +394,7 @@ export class DicomStore {
         modality: firstString(json, '00080060') ?? null,
         number: intOrNull(firstNumber(json, '00200011')),
         pps_date: firstString(json, '00400244') ?? null,
-        pps_time: firstString(json, '00400245') ?? null,
+        pps_time: indexedTime(firstString(json, '00400245')),
         attrs: pick(json, SERIES_TAGS),
       };
     });
@@ -385,7 +412,7 @@ export class DicomStore {
         p_words: patientName.words,
         p_attrs: patientAttrs,
         date: firstString(json, '00080020') ?? null,
-        time: firstString(json, '00080030') ?? null,
+        time: indexedTime(firstString(json, '00080030')),
         accession: firstString(json, '00080050') ?? null,
         study_id: firstString(json, '00200010') ?? null,
         r_groups: referring.groups,
@@ -393,7 +420,7 @@ export class DicomStore {
         attrs: { ...patientAttrs, ...pick(json, STUDY_TAGS) },
       };
     });
-    const result = await this.sql.query<{ inserted: boolean; existing_sha: string | null; series_study: string | null }>(
+    const result = await this.sql.query<{ inserted: boolean; existing_sha: string | null; existing_key: string | null; series_study: string | null }>(
       `WITH v AS (
          SELECT * FROM json_to_recordset($1::json) AS v(ord int, sop text, series text, study text, sop_class text, number int, modality text, syntax text, key text, size bigint, sha text, frames jsonb, bulk jsonb, attrs json, metadata json)
        ), ins AS (
@@ -437,15 +464,14 @@ export class DicomStore {
            modalities = t.modalities || ARRAY(SELECT m FROM unnest(EXCLUDED.modalities) AS m WHERE m <> ALL(t.modalities))
          RETURNING 1
        )
-       SELECT ins.sop_instance_uid IS NOT NULL AS inserted,
-              (SELECT sha256 FROM dicom_instance d WHERE d.sop_instance_uid = v.sop) AS existing_sha,
+       SELECT ins.sop_instance_uid IS NOT NULL AS inserted, d.sha256 AS existing_sha, d.storage_key AS existing_key,
               (SELECT study_uid FROM dicom_series s WHERE s.series_uid = v.series) AS series_study
-       FROM v LEFT JOIN ins ON ins.sop_instance_uid = v.sop
+       FROM v LEFT JOIN ins ON ins.sop_instance_uid = v.sop LEFT JOIN dicom_instance d ON d.sop_instance_uid = v.sop
        ORDER BY v.ord`,
       [JSON.stringify(instances), JSON.stringify(series), JSON.stringify(studies)],
       { prepare: 'qiao_dicom_index_instances' },
     );
-    return result.map((row) => ({ inserted: row.inserted === true, existingSha: row.existing_sha, seriesStudy: row.series_study }));
+    return result.map((row) => ({ inserted: row.inserted === true, existingSha: row.existing_sha, existingKey: row.existing_key, seriesStudy: row.series_study }));
   }
 
   /** Brings the ImagingStudy of each study up to date now (STOW-RS does this before answering). */
@@ -559,6 +585,7 @@ export class DicomStore {
 interface IndexRow {
   record: InstanceRecord;
   parsed: ParsedInstance;
+  /** Of the data set without its trailing padding, not of the file (`Received.hashes`). */
   sha256: string;
 }
 
@@ -569,7 +596,9 @@ interface QueuedRow extends QueuedInstance, IndexRow {
 /** What indexing an instance came to; `queued` when its row is written behind the acknowledgement. */
 interface IndexOutcome {
   inserted: boolean;
+  /** The stored instance's data-set hash and file, when its SOP Instance UID was there already. */
   existingSha: string | null;
+  existingKey: string | null;
   seriesStudy: string | null;
   queued?: boolean;
 }
@@ -608,6 +637,11 @@ function failed(code: number, reason: Bilingual): StoreResult {
 
 function defined<T extends object>(value: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: NonNullable<T[K]> }>;
+}
+
+/** Times are matched as text in the current form; an ACR-NEMA `HH:MM:SS` is rewritten, a time of no day left out. */
+function indexedTime(value: string | undefined): string | null {
+  return (value && normalizedTime(value)) ?? null;
 }
 
 function intOrNull(n: number | undefined): number | null {

@@ -4,7 +4,8 @@ import type { InstanceRecord } from '../store/store.js';
 import { notFound, pathUid, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { encodeJpeg, encodePng } from './image-encode.js';
-import { parseAccept } from './multipart.js';
+import { CRLF, newBoundary, parseAccept } from './multipart.js';
+import { drained } from './drain.js';
 import { frameCount, notAcceptable, oneInstance, parseFrameList, readFrame } from './instance-io.js';
 import { decoded, instanceJson } from './decode.js';
 import { decodable } from '../codec/index.js';
@@ -18,15 +19,60 @@ const THUMBNAIL = 128;
 export async function rendered(req: Request, res: Response, options: DicomwebOptions, kind: 'rendered' | 'thumbnail'): Promise<void> {
   const instance = await instanceFor(req, options);
   const frame = req.params.frames !== undefined && instance.frames ? (parseFrameList(String(req.params.frames), frameCount(instance.frames))[0] as number) : 1;
-  const q = new URL(req.originalUrl, 'http://x').searchParams;
-  const window = parseWindow(q.get('window'));
+  const asked = renderQuery(req);
   const media = chooseMedia(req.get('accept'));
-  const image = await renderFrame(options, instance, frame, window);
-  const [maxW, maxH] = kind === 'thumbnail' ? [THUMBNAIL, THUMBNAIL] : parseViewport(q.get('viewport'), image.width, image.height);
-  const out = fit(image, maxW, maxH);
-  const quality = Number(q.get('quality') ?? 90);
+  const image = await renderedImage(options, instance, frame, asked, media, kind);
   res.setHeader('Content-Type', media);
-  res.end(media === 'image/png' ? encodePng(out) : encodeJpeg(out, Number.isFinite(quality) ? Math.min(100, Math.max(1, quality)) : 90));
+  res.end(image);
+}
+
+/**
+ * A rendered study or series (PS3.18 §10.4.1.1.3): every instance with pixel data rendered as the
+ * instance resource renders it (its first frame), one part each, in series and instance order.
+ * The first is rendered before the reply begins, so that what cannot be rendered is still a 406.
+ */
+export async function renderedScope(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
+  const scope = { study: pathUid(req, 'study'), ...(req.params.series !== undefined ? { series: pathUid(req, 'series') } : {}) };
+  const all = await options.store.instances(scope);
+  if (all.length === 0) throw notFound(scope.series ? { zh: `序列 ${scope.series}`, en: `series ${scope.series}` } : { zh: `检查 ${scope.study}`, en: `study ${scope.study}` });
+  const images = all.filter((i) => i.frames);
+  if (images.length === 0) throw notAcceptable({ zh: `${scope.series ? '序列' : '检查'}的渲染图像（没有带像素数据的实例）`, en: `a rendering of the ${scope.series ? 'series' : 'study'} (no instance has pixel data)` });
+  const asked = renderQuery(req);
+  const media = chooseMedia(req.get('accept'));
+  const boundary = newBoundary();
+  let image: Buffer | undefined = await renderedImage(options, images[0] as InstanceRecord, 1, asked, media, 'rendered');
+  res.status(200).setHeader('Content-Type', `multipart/related; type="${media}"; boundary=${boundary}`);
+  for (const instance of images) {
+    if (res.destroyed) return;
+    // Later failures (corrupt data) break the reply off: its headers are out.
+    const body: Buffer = image ?? (await renderedImage(options, instance, 1, asked, media, 'rendered'));
+    image = undefined;
+    res.write(`--${boundary}\r\nContent-Type: ${media}\r\nContent-Location: ${req.baseUrl}/studies/${instance.studyInstanceUID}/series/${instance.seriesInstanceUID}/instances/${instance.sopInstanceUID}/rendered\r\nContent-Length: ${body.length}\r\n\r\n`);
+    if (!res.write(body)) await drained(res);
+    res.write(CRLF);
+  }
+  res.end(`--${boundary}--\r\n`);
+}
+
+interface RenderQuery {
+  window: Window | undefined;
+  viewport: string | null;
+  quality: number;
+}
+
+/** The rendering parameters, a bad window refused (400) before anything is read. */
+function renderQuery(req: Request): RenderQuery {
+  const q = new URL(req.originalUrl, 'http://x').searchParams;
+  const quality = Number(q.get('quality') ?? 90);
+  return { window: parseWindow(q.get('window')), viewport: q.get('viewport'), quality: Number.isFinite(quality) ? Math.min(100, Math.max(1, quality)) : 90 };
+}
+
+/** One frame rendered with the request's window, viewport and quality, encoded as `media`. */
+async function renderedImage(options: DicomwebOptions, instance: InstanceRecord, frame: number, asked: RenderQuery, media: RenderedMedia, kind: 'rendered' | 'thumbnail'): Promise<Buffer> {
+  const image = await renderFrame(options, instance, frame, asked.window);
+  const [maxW, maxH] = kind === 'thumbnail' ? [THUMBNAIL, THUMBNAIL] : parseViewport(asked.viewport, image.width, image.height);
+  const out = fit(image, maxW, maxH);
+  return media === 'image/png' ? encodePng(out) : encodeJpeg(out, asked.quality);
 }
 
 /** Series and study thumbnails show their first instance. */
@@ -55,10 +101,14 @@ export async function renderFrame(options: DicomwebOptions, instance: InstanceRe
   }
 }
 
-export function chooseMedia(accept: string | undefined): 'image/jpeg' | 'image/png' {
+type RenderedMedia = 'image/jpeg' | 'image/png';
+
+/** The image type asked for, also as the parts of `multipart/related` (how a rendered study or series is asked for). */
+export function chooseMedia(accept: string | undefined): RenderedMedia {
   for (const m of parseAccept(accept)) {
-    if (m.type === 'image/png') return 'image/png';
-    if (m.type === 'image/jpeg' || m.type === 'image/*' || m.type === '*/*') return 'image/jpeg';
+    const type = m.type === 'multipart/related' ? (m.params.type ?? '*/*').toLowerCase() : m.type;
+    if (type === 'image/png') return 'image/png';
+    if (type === 'image/jpeg' || type === 'image/*' || type === '*/*') return 'image/jpeg';
   }
   throw new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: '渲染图像只提供 image/jpeg 和 image/png', en: 'rendered images are available as image/jpeg and image/png only' });
 }

@@ -4,7 +4,7 @@ import { dicomwebBase, type DicomwebOptions } from './context.js';
 import { DicomwebError } from './errors.js';
 import { FrameSource } from './frame-source.js';
 import { qido } from './qido.js';
-import { rendered } from './rendered.js';
+import { rendered, renderedScope } from './rendered.js';
 import { stow } from './stow.js';
 import { bulk, frames, metadata, retrieve, wadoUri } from './wado.js';
 
@@ -73,6 +73,7 @@ export function dicomwebRoutes(options: DicomwebOptions): DicomwebRoutes {
   const frameSource = new FrameSource(options.frameCacheBytes ?? DEFAULT_FRAME_CACHE_BYTES);
   const framesRoute = run(wado((req, res, o) => frames(req, res, o, frameSource)));
   router.get(`${instance}/frames/:frames`, framesRoute);
+  for (const path of [study, series]) router.get(`${path}/rendered`, run(wado(renderedScope)));
   for (const path of [instance, `${instance}/frames/:frames`]) router.get(`${path}/rendered`, run(wado((req, res, o) => rendered(req, res, o, 'rendered'))));
   for (const path of [study, series, instance, `${instance}/frames/:frames`]) router.get(`${path}/thumbnail`, run(wado((req, res, o) => rendered(req, res, o, 'thumbnail'))));
   router.get(`${instance}/bulk/:tag`, run(wado(bulk)));

@@ -89,11 +89,17 @@ function servedMetadata(key: string, text: string, base: string): Buffer {
   return body;
 }
 
+/** What metadata can be sent as: DICOM JSON only — no DICOM XML (`multipart/related; type="application/dicom+xml"`). */
+const METADATA_MEDIA = new Set(['application/dicom+json', 'application/json', 'application/*', '*/*']);
+
 /** WADO-RS metadata: the DICOM JSON stored at ingest, spliced together without parsing. */
 export async function metadata(req: Request, res: Response, options: DicomwebOptions): Promise<void> {
   const scope = scopeOf(req);
   const text = await options.store.metadataArray(scope);
   if (!text) throw notFound(describe(scope));
+  if (!parseAccept(req.get('accept')).some((m) => METADATA_MEDIA.has(m.type))) {
+    throw new DicomwebError(406, 'DICOMWEB-ACCEPT', { zh: '元数据只以 application/dicom+json 提供（不提供 DICOM XML 或其他媒体类型）', en: 'metadata is available as application/dicom+json only (not as DICOM XML or any other media type)' });
+  }
   res.setHeader('Content-Type', 'application/dicom+json');
   res.end(servedMetadata(`${scope.study}/${scope.series ?? ''}/${scope.sop ?? ''}`, text, dicomwebBase(req, options)));
 }
@@ -117,13 +123,16 @@ function frameEncoding(instance: InstanceRecord, frames: FrameIndex, accept: Med
     if (w.inner === '*/*' && (!w.ts || w.ts === '*' || w.ts === stored.ts)) return stored;
     // Octet-stream without a syntax means explicit VR little endian (PS3.18 Table 8.7.3-5); native pixels are the same in implicit VR.
     const uncompressed = (w.inner === OCTET || w.inner === '*/*') && (w.ts === undefined || w.ts === EXPLICIT_LE || w.ts === IMPLICIT_LE);
+    // …so the part is labelled with the syntax asked for.
+    const label = w.ts === IMPLICIT_LE ? IMPLICIT_LE : EXPLICIT_LE;
     if (native) {
-      if (uncompressed || (w.inner === OCTET && w.ts === '*')) return stored;
+      if (uncompressed) return { ...stored, ts: label };
+      if (w.inner === OCTET && w.ts === '*') return stored;
       continue;
     }
     const typeFits = w.inner === stored.media || w.inner === `${stored.media.split('/')[0]}/*` || (w.inner === OCTET && w.ts !== undefined);
     if (typeFits && (w.ts === '*' || w.ts === stored.ts || (!w.ts && w.inner !== OCTET))) return stored;
-    if (uncompressed && canDecode) return { media: OCTET, ts: EXPLICIT_LE, decode: true };
+    if (uncompressed && canDecode) return { media: OCTET, ts: label, decode: true };
   }
   return undefined;
 }

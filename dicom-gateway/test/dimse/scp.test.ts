@@ -131,25 +131,27 @@ describe('DIMSE listener with DCMTK clients', () => {
     await expect(run('echoscu', ['-aet', 'ECHOSCU', '-aec', 'QIAO', '127.0.0.1', String(listener.port)], { env })).resolves.toBeDefined();
   });
 
-  it('reads C-FIND identifiers in GB18030 and in ISO 2022 IR 58 (code extensions), as findscu sends them from query files', async () => {
+  it('reads C-FIND identifiers in GB18030, in ISO 2022 IR 58 (code extensions) and undeclared (UTF-8, else GB18030), as findscu sends them from query files', async () => {
     const ESC = 0x1b;
     const queries = {
       gb18030: ['GB18030', Buffer.from([0xcd, 0xf5, 0x2a])], // 王*
       ir58: ['\\ISO 2022 IR 58', Buffer.from([0x3d, ESC, 0x24, 0x29, 0x41, 0xd5, 0xc5, 0x2a])], // =张* (ideographic group)
+      undeclaredUtf8: [undefined, Buffer.from('王*')],
+      undeclaredGbk: [undefined, Buffer.from([0xd5, 0xc5, 0x2a])], // 张*
     } as const;
     for (const [name, [scs, patientName]] of Object.entries(queries)) {
       const file = join(dir, `${name}.dcm`);
       writeFileSync(
         file,
         part10([
-          [0x0008, 0x0005, 'CS', Buffer.from(scs)],
+          ...(scs ? [[0x0008, 0x0005, 'CS', Buffer.from(scs)] as [number, number, string, Buffer]] : []),
           [0x0008, 0x0052, 'CS', Buffer.from('STUDY')],
           [0x0010, 0x0010, 'PN', patientName],
         ]),
       );
       await run('findscu', ['-S', '-aet', 'MODALITY', '-aec', 'QIAO', '127.0.0.1', String(listener.port), file], { env });
     }
-    expect(store.queries.map((q) => q.match.PatientName)).toEqual(['王*', '=张*']);
+    expect(store.queries.map((q) => q.match.PatientName)).toEqual(['王*', '=张*', '王*', '张*']);
   });
 
   it('refuses associations beyond the connection limit, transiently', async () => {

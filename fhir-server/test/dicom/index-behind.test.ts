@@ -42,7 +42,7 @@ describe.each(BACKENDS)('DICOM index written behind the acknowledgement (%s)', (
     const found = await call(`${server.url}/dicomweb`, 'GET', 'studies/2.25.77/series/2.25.770/instances');
     expect(found.status).toBe(200);
     expect(found.body).toHaveLength(12);
-    const metadata = await call(`${server.url}/dicomweb`, 'GET', 'studies/2.25.77/metadata');
+    const metadata = await call(`${server.url}/dicomweb`, 'GET', 'studies/2.25.77/metadata', undefined, { accept: 'application/dicom+json' });
     expect(metadata.body).toHaveLength(12);
   });
 
