@@ -2,7 +2,7 @@ import { CdaError, type CdaIssue } from './issues.js';
 import { cdaToFhir, toTransaction, type MappedDocument } from './map/document.js';
 import { validateParsed, type ValidateOptions } from './validate/validator.js';
 import { decodeDocument } from './xml/decode.js';
-import { parseXml } from './xml/dom.js';
+import { attr, child, parseXml } from './xml/dom.js';
 
 export { CdaError, type CdaIssue } from './issues.js';
 export { decodeDocument } from './xml/decode.js';
@@ -23,6 +23,8 @@ export type { Resolve } from './map/header-fhir.js';
 export interface ImportResult {
   /** Every issue found; the document is importable when none is fatal or an error. */
   issues: CdaIssue[];
+  /** The document type code (ClinicalDocument/code/@code) whenever the XML could be read, so a rejected import is logged with its type. */
+  code?: string;
   mapped?: MappedDocument;
   transaction?: Record<string, unknown>;
 }
@@ -41,9 +43,11 @@ export function prepareImport(bytes: Uint8Array, options: ValidateOptions = {}):
     throw error;
   }
   const issues = validateParsed(root, options);
-  if (blocking(issues)) return { issues };
+  const code = attr(child(root, 'code'), 'code');
+  const typed = code ? { code } : {};
+  if (blocking(issues)) return { issues, ...typed };
   const mapped = cdaToFhir(root);
   // The element tree is not needed past this point; dropped before the Binary's base64 is made.
   root = undefined;
-  return { issues, mapped, transaction: toTransaction(mapped, bytes) };
+  return { issues, ...typed, mapped, transaction: toTransaction(mapped, bytes) };
 }

@@ -70,6 +70,34 @@ describe('C0007 检验报告 → FHIR', () => {
   });
 });
 
+describe('a Composition whose legal attester has no time', () => {
+  it('is signed as dated: the generated document has legalAuthenticator/time and validates clean', () => {
+    const mapped = cdaToFhir(parseXml(documentXml('C0001')));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const composition = byUrl.get(mapped.composition) as Json;
+    composition.attester = composition.attester.map(({ time: _time, ...a }: Json) => a);
+    expect(composition.attester[0]).toEqual({ mode: 'legal', party: { reference: mapped.refs.legal } });
+    const again = fhirToCda(composition, (ref) => (ref ? byUrl.get(ref) : undefined));
+    expect(readHeader(parseXml(again)).legalAuthenticator?.time).toBe(readHeader(parseXml(again)).effectiveTime);
+    expect(validateCda(again).filter((i) => i.severity !== 'information')).toEqual([]);
+  });
+});
+
+describe('C0007 检验报告: a signer role named by displayName only', () => {
+  it('is the PractitionerRole.code text and comes back as <code displayName="…"/>', () => {
+    const mapped = cdaToFhir(parseXml(labXml.toString()));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const legal = byUrl.get(mapped.refs.legal as string) as Json;
+    expect(legal.resourceType).toBe('PractitionerRole');
+    expect(legal.code).toEqual([{ text: '检验报告审核医师' }]);
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    const signer = again.slice(again.indexOf('<legalAuthenticator>'), again.indexOf('</legalAuthenticator>'));
+    expect(signer).toMatch(/<code displayName="检验报告审核医师"\/>/);
+    expect(readHeader(parseXml(again)).legalAuthenticator?.role).toEqual({ type: 'CD', code: '', displayName: '检验报告审核医师' });
+    expect(validateCda(again).filter((i) => i.severity === 'error' || i.severity === 'fatal')).toEqual([]);
+  });
+});
+
 describe('clinical mappings of the other fully mapped types', () => {
   it('C0002: diagnoses → Condition (ICD-10), allergy → AllergyIntolerance, drugs → MedicationRequest', () => {
     const xml = documentXml('C0002');
@@ -147,6 +175,19 @@ describe('clinical mappings of the other fully mapped types', () => {
     // Every other entry is a conditional create, so a re-import matches instead of duplicating.
     expect(bundle.entry.filter((e: Json) => e.request.method === 'POST' && !e.request.ifNoneExist)).toEqual([]);
   });
+
+  it('names the Binary by its bytes, so no import can put other bytes under a stored Binary', () => {
+    const binaryOf = (xml: string) => {
+      const bytes = Buffer.from(xml);
+      return (toTransaction(cdaToFhir(parseXml(xml)), bytes) as Json).entry.find((e: Json) => e.resource.resourceType === 'Binary');
+    };
+    const original = documentXml('C0001');
+    const changed = original.replace('否认慢性病史', '高血压10年');
+    expect(changed).not.toBe(original);
+    expect(binaryOf(original).resource.id).toBe(binaryOf(original).resource.id);
+    expect(binaryOf(changed).resource.id).not.toBe(binaryOf(original).resource.id);
+    expect(binaryOf(original).resource.id).toMatch(/^cda-[0-9a-f]{48}$/);
+  });
 });
 
 describe('Composition sections FHIR accepts (cmp-1: text, entries or sub-sections)', () => {
@@ -162,6 +203,15 @@ describe('Composition sections FHIR accepts (cmp-1: text, entries or sub-section
     });
     // Sections with content say nothing of the kind.
     expect(composition.section[1].emptyReason).toBeUndefined();
+  });
+
+  it('comes back to CDA as the title-only section it was', () => {
+    const xml = documentXml('C0001').replace('<structuredBody>', '<structuredBody><component><section><title>空章节</title></section></component>');
+    const mapped = cdaToFhir(parseXml(xml));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    const section = again.slice(again.indexOf('<title>空章节</title>'), again.indexOf('</section>'));
+    expect(section).toMatch(/^<title>空章节<\/title>\s*<text\/>\s*$/);
   });
 });
 
@@ -211,6 +261,23 @@ describe('C0032 住院病案首页 (hand-written)', () => {
     expect(header.encounter?.code).toEqual({ type: 'CD', code: '2', codeSystem: '2.16.156.10011.2.3.1.270', codeSystemName: '入院途径代码表', displayName: '门诊' });
     const written = writeXml(writeHeader(header, writeBody([])));
     expect(written).toMatch(/<encompassingEncounter>\s*<code code="2" codeSystem="2.16.156.10011.2.3.1.270" codeSystemName="入院途径代码表" displayName="门诊"\/>\s*<effectiveTime>/);
+  });
+
+  it('keeps the 入院途径 through FHIR (Encounter.hospitalization.admitSource) and back to CDA', () => {
+    const mapped = cdaToFhir(parseXml(frontPage));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const encounter = byUrl.get(mapped.encounter as string) as Json;
+    expect(encounter.hospitalization).toEqual({ admitSource: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.1.270', code: '2', display: '门诊' }] } });
+    expect(encounter.type).toBeUndefined();
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    expect(readHeader(parseXml(again)).encounter?.code).toMatchObject({ code: '2', codeSystem: '2.16.156.10011.2.3.1.270', displayName: '门诊' });
+    // Any other visit code types the Encounter, and comes back the same way.
+    const typed = frontPage.replace('codeSystem="2.16.156.10011.2.3.1.270" codeSystemName="入院途径代码表"', 'codeSystem="2.16.156.10011.2.3.1.999"');
+    const other = cdaToFhir(parseXml(typed));
+    const otherByUrl = new Map(other.entries.map((e) => [e.fullUrl, e.resource]));
+    expect((otherByUrl.get(other.encounter as string) as Json).type).toEqual([{ coding: [{ system: 'urn:oid:2.16.156.10011.2.3.1.999', code: '2', display: '门诊' }] }]);
+    const otherAgain = fhirToCda(otherByUrl.get(other.composition) as Json, (ref) => (ref ? otherByUrl.get(ref) : undefined));
+    expect(readHeader(parseXml(otherAgain)).encounter?.code).toMatchObject({ code: '2', codeSystem: '2.16.156.10011.2.3.1.999' });
   });
 
   it('the organizer form with the code first is a Condition too', () => {

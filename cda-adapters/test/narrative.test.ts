@@ -1,6 +1,7 @@
 import { decodeDocument } from '../src/xml/decode.js';
 import { CdaError } from '../src/issues.js';
 import { cdaToFhir } from '../src/map/document.js';
+import { fhirToCda } from '../src/generate/cda.js';
 import { readSection, writeSection } from '../src/model/body.js';
 import { parseXml } from '../src/xml/dom.js';
 import { narrativeToXhtml, xhtmlToNarrative } from '../src/xml/narrative.js';
@@ -42,6 +43,21 @@ describe('section narrative keeps its structure', () => {
     const back = xhtmlToNarrative(`${XHTML}${xhtml}</div>`);
     expect(narrativeToXhtml(back ?? [])).toBe(xhtml);
     expect(xhtmlToNarrative('<div>unclosed')).toBeUndefined();
+  });
+});
+
+describe('section narrative through FHIR and back', () => {
+  it('paragraphs, lists and tables survive CDA → FHIR → CDA', () => {
+    const xml = documentXml('C0001').replace('<structuredBody>', `<structuredBody><component><section><title>既往史</title>${nestedText}</section></component>`);
+    const mapped = cdaToFhir(parseXml(xml));
+    const byUrl = new Map(mapped.entries.map((e) => [e.fullUrl, e.resource]));
+    const again = fhirToCda(byUrl.get(mapped.composition) as Json, (ref) => (ref ? byUrl.get(ref) : undefined));
+    const section = again.slice(again.indexOf('<title>既往史</title>'), again.indexOf('</section>')).replace(/>\s+</g, '><').trim();
+    expect(section).toBe(
+      '<title>既往史</title><text><paragraph>高血压10年</paragraph><paragraph>糖尿病5年 &lt;2型&gt; &amp; 肥胖</paragraph>' +
+        '<list listType="ordered"><item>一</item><item>二<br/>续</item></list>' +
+        '<table><tbody><tr><td colspan="2">手术史</td><td>无</td></tr></tbody></table><content>注</content></text>',
+    );
   });
 });
 

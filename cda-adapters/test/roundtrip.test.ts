@@ -86,4 +86,23 @@ describe('generation from data another system stored', () => {
     // No author or custodian were given: the validator says so instead of the document passing.
     expect(validateCda(xml).map((i) => i.id)).toEqual(expect.arrayContaining(['CDA-HDR-015', 'CDA-HDR-016']));
   });
+
+  it('places a diagnosis in the section its diagnosis role names, else the first that accepts it', () => {
+    const type = documentType('C0049') as DocumentType;
+    const condition = (id: string, role?: string) => ({
+      resourceType: 'Condition',
+      id,
+      ...(role ? { category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/diagnosis-role', code: role }] }] } : {}),
+      code: { coding: [{ system: 'urn:oid:2.16.156.10011.2.3.3.11', code: 'J18.900', display: '肺炎' }] },
+      subject: { reference: 'Patient/p' },
+    });
+    const composition = composeDocument(type, { patient: 'Patient/p', documentId: { root: '2.16.156.10011.1.1', extension: 'G-2' }, date: '2024-03-01T10:00:00+08:00' }, [
+      condition('discharge', 'DD'),
+      condition('admission', 'AD'),
+      condition('unnamed'),
+    ]);
+    const entriesOf = (code: string) => ((composition.section as Json[]).find((s) => ((s.code as Json).coding as Json[])[0]?.code === code)?.entry as Json[] | undefined)?.map((e) => e.reference);
+    expect(entriesOf('46241-6')).toEqual(['Condition/admission', 'Condition/unnamed']);
+    expect(entriesOf('11535-2')).toEqual(['Condition/discharge']);
+  });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { prepareImport } from '../src/index.js';
 import { validateCda } from '../src/validate/validator.js';
 import { residentIdProblem } from '../src/validate/resident-id.js';
 import type { CodeChecker } from '../src/validate/codes.js';
@@ -151,7 +152,7 @@ describe('code format before the code table', () => {
   });
 
   it('a well-formed code missing from a partly loaded code system stays a warning', () => {
-    for (const code of ['J06.900', 'J18.900x001', 'A15.0+', 'K80.2']) {
+    for (const code of ['J06.900', 'J18.900x001', 'A15.0+', 'K80.2', 'I10.x00', 'I10.x00x002']) {
       expect(validateCda(c0002.replace('code="J20.900"', `code="${code}"`), { codes: partialIcd }).map((i) => [i.id, i.severity])).toEqual([['CDA-BODY-008', 'warning']]);
     }
   });
@@ -159,5 +160,15 @@ describe('code format before the code table', () => {
   it('the default checker takes the national clinical ICD-10 extension codes', () => {
     expect(ids(c0002.replace('code="J20.900"', 'code="J18.900x001"'))).toEqual([]);
     expect(ids(c0002.replace('code="J20.900"', 'code="j20.9"'))).toEqual(['CDA-VS-001']);
+  });
+});
+
+describe('prepareImport', () => {
+  it('names the document type of a document the validator rejects, so its refusal is logged with it', () => {
+    const rejected = prepareImport(Buffer.from(documentXml('C0002', { residentId: '110105198001010010' })));
+    expect(rejected.issues.some((i) => i.severity === 'error')).toBe(true);
+    expect(rejected.transaction).toBeUndefined();
+    expect(rejected.code).toBe('C0002');
+    expect(prepareImport(Buffer.from('<ClinicalDocument')).code).toBeUndefined();
   });
 });

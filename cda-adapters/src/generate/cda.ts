@@ -4,6 +4,7 @@ import { entryFromFhir, ruleFor } from '../map/entries.js';
 import { DOCUMENT_TYPE_SYSTEM, MAPPING_TAG } from '../map/fhir-urls.js';
 import { headerFromFhir, type Resolve } from '../map/header-fhir.js';
 import { decodeEntities } from '../xml/dom.js';
+import { xhtmlToNarrative } from '../xml/narrative.js';
 import { writeXml } from '../xml/write.js';
 import { documentType, type DocumentType } from '../tables/document-types.js';
 import { OID, systemOid } from '../tables/identifiers.js';
@@ -19,7 +20,11 @@ function narrative(div: unknown): string | undefined {
 
 function sectionFromFhir(s: Json, resolve: Resolve): Section {
   const coding = ((s.code as Json | undefined)?.coding as Json[] | undefined)?.[0];
-  const text = narrative((s.text as Json | undefined)?.div);
+  // A section with an emptyReason has no content: its narrative only repeats the title (cmp-1), so a
+  // CDA section with a title only stays one.
+  const div = s.emptyReason ? undefined : (s.text as Json | undefined)?.div;
+  const text = narrative(div);
+  const structure = typeof div === 'string' ? xhtmlToNarrative(div) : undefined;
   return {
     ...(coding?.code
       ? { code: { type: 'CD', code: String(coding.code), codeSystem: systemOid(coding.system as string) ?? OID.loinc, codeSystemName: 'LOINC', ...(coding.display ? { displayName: String(coding.display) } : {}) } }
@@ -28,6 +33,7 @@ function sectionFromFhir(s: Json, resolve: Resolve): Section {
         : {}),
     ...(s.title ? { title: String(s.title) } : {}),
     ...(text ? { text } : {}),
+    ...(structure?.length ? { narrative: structure } : {}),
     entries: ((s.entry as Json[] | undefined) ?? []).map((e) => resolve(e.reference as string)).map((r) => (r ? entryFromFhir(r) : undefined)).filter((e): e is Entry => !!e),
     sections: ((s.section as Json[] | undefined) ?? []).map((sub) => sectionFromFhir(sub, resolve)),
   };
@@ -55,8 +61,6 @@ function placementKey(resource: Json): string[] {
   return [tag, rule?.id, entry?.code?.code].filter((k): k is string => !!k);
 }
 
-/** FHIR diagnosis roles (Encounter.diagnosis.use, or a Condition.category coding) and the section each names. */
-const DIAGNOSIS_ROLE_SECTION: Readonly<Record<string, string>> = { AD: 'admissionDiagnosis', DD: 'dischargeDiagnosis' };
 const DIAGNOSIS_ROLE = 'http://terminology.hl7.org/CodeSystem/diagnosis-role';
 
 /** The sections (keys of SECTIONS) each resource was filed under in stored Compositions, by reference. */
@@ -77,10 +81,10 @@ function filedUnder(compositions: readonly Json[]): Map<string, Set<string>> {
   return out;
 }
 
-/** The sections a resource's own data names: a diagnosis role in its category. */
+/** The sections a resource's own data names: those of the diagnosis role in its category. */
 function namedSections(resource: Json): string[] {
-  const codings = ((resource.category as Json[] | undefined) ?? []).flatMap((c) => (c.coding as Json[] | undefined) ?? []);
-  return codings.flatMap((c) => (c.system === DIAGNOSIS_ROLE && DIAGNOSIS_ROLE_SECTION[c.code as string] ? [DIAGNOSIS_ROLE_SECTION[c.code as string] as string] : []));
+  const roles = ((resource.category as Json[] | undefined) ?? []).flatMap((c) => (c.coding as Json[] | undefined) ?? []).filter((c) => c.system === DIAGNOSIS_ROLE).map((c) => c.code);
+  return Object.values(SECTIONS).filter((s) => s.role !== undefined && roles.includes(s.role)).map((s) => s.key);
 }
 
 /**

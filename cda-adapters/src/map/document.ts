@@ -125,17 +125,22 @@ export function sm3Hex(bytes: Uint8Array): string {
 
 /**
  * The transaction that stores a mapped document: every resource created only if absent (so a
- * re-import of the same document id creates nothing new), the original bytes as a Binary with an
- * id derived from the document id, and a DocumentReference registering it.
+ * re-import of the same document id creates nothing new), the original bytes as a Binary, and a
+ * DocumentReference registering it. The Binary's id is the SM3 hash of the bytes: a transaction
+ * assigns its own ids to creates, so a fixed id can only be written by PUT, and a PUT under an id
+ * that the bytes decide can only ever rewrite the same bytes. Two first imports of one document id
+ * with other bytes racing past the server's 409 check then keep two Binaries, and the
+ * DocumentReference (a conditional create, locked) still points at the first.
  */
 export function toTransaction(doc: MappedDocument, bytes: Uint8Array): Json {
   const h = doc.header;
-  const binaryId = `cda-${sm3Hex(Buffer.from(doc.key, 'utf8')).slice(0, 48)}`;
+  const hash = sm3Hex(bytes);
+  const binaryId = `cda-${hash.slice(0, 48)}`;
   const type = documentType(h.code?.code);
   const docIdentifier = { system: oidSystem(h.id?.root ?? ''), value: h.id?.extension };
   const documentReference: Json = {
     resourceType: 'DocumentReference',
-    extension: [{ url: EXT.sm3, valueString: sm3Hex(bytes) }],
+    extension: [{ url: EXT.sm3, valueString: hash }],
     masterIdentifier: docIdentifier,
     identifier: [docIdentifier],
     status: 'current',

@@ -6,6 +6,9 @@ import { codingOf, tsFromFhir, tsToFhir } from './values.js';
 
 type Json = Record<string, unknown>;
 
+/** An OID, the only form of code system a CDA code attribute can name. */
+const OID_FORM = /^[0-2](\.(0|[1-9]\d*))+$/;
+
 const GENDER: Record<string, string> = { '1': 'male', '2': 'female', '0': 'unknown', '9': 'unknown' };
 
 export function identifier(i: Id): Json {
@@ -25,8 +28,10 @@ function chainedFrom(i: Id): string {
   return identifierCriteria(oidSystem(i.root), i.extension ?? '').slice('identifier='.length);
 }
 
+/** A CodeableConcept; a concept CDA names by displayName only is its text. */
 function concept(c: Code | undefined): Json | undefined {
-  return c ? { coding: [codingOf(c)] } : undefined;
+  if (!c) return undefined;
+  return c.code ? { coding: [codingOf(c)] } : { text: c.displayName };
 }
 
 function address(a: Address | undefined): Json[] | undefined {
@@ -116,7 +121,7 @@ function practitioner(p: Person, c: Collector): string {
     criteria(p.ids[0]),
   );
   const orgUrl = p.org ? organization(p.org, c) : undefined;
-  const roleKey = `${p.ids[0]?.extension ?? p.name ?? ''}|${p.org?.ids[0]?.extension ?? ''}|${p.role?.code ?? ''}`;
+  const roleKey = `${p.ids[0]?.extension ?? p.name ?? ''}|${p.org?.ids[0]?.extension ?? ''}|${p.role?.code || p.role?.displayName || ''}`;
   const role = c.add(
     {
       resourceType: 'PractitionerRole',
@@ -128,6 +133,15 @@ function practitioner(p: Person, c: Collector): string {
     identifierCriteria(ENTRY_ID_SYSTEM, `role:${roleKey}`),
   );
   return role;
+}
+
+/**
+ * encompassingEncounter/code on the Encounter: a 入院途径 says how the patient came to be
+ * admitted (hospitalization.admitSource); any other code says what kind of visit it is (type).
+ */
+function encounterCode(code: Code | undefined): Json {
+  if (!code) return {};
+  return code.codeSystem === OID.admissionRoute ? { hospitalization: { admitSource: concept(code) } } : { type: [concept(code)] };
 }
 
 export interface HeaderRefs {
@@ -195,6 +209,7 @@ export function headerToFhir(h: Header, c: Collector, documentKey: string): Head
         identifier: visitIds[0] && p.match ? visitIds.map(identifier) : [...visitIds.map(identifier), ownId],
         status: h.encounter.high ? 'finished' : 'in-progress',
         class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: cls },
+        ...encounterCode(h.encounter.code),
         subject: { reference: patient },
         ...(h.encounter.low || h.encounter.high
           ? { period: { ...(h.encounter.low ? { start: tsToFhir(h.encounter.low) } : {}), ...(h.encounter.high ? { end: tsToFhir(h.encounter.high) } : {}) } }
@@ -246,7 +261,8 @@ function personModel(ref: string | undefined, resolve: Resolve, time?: string): 
   if (!r) return undefined;
   const practitioner = r.resourceType === 'PractitionerRole' ? resolve((r.practitioner as Json | undefined)?.reference as string) : r;
   const org = r.resourceType === 'PractitionerRole' ? orgModel(resolve((r.organization as Json | undefined)?.reference as string)) : undefined;
-  const role = r.resourceType === 'PractitionerRole' ? codeOf((r.code as Json[] | undefined)?.[0]) : undefined;
+  const roleConcept = r.resourceType === 'PractitionerRole' ? (r.code as Json[] | undefined)?.[0] : undefined;
+  const role = codeOf(roleConcept) ?? (typeof roleConcept?.text === 'string' ? ({ type: 'CD', code: '', displayName: roleConcept.text } as Code) : undefined);
   return { ids: idsOf(practitioner), ...(nameOf(practitioner) ? { name: nameOf(practitioner) as string } : {}), ...(time ? { time } : {}), ...(role ? { role } : {}), ...(org ? { org } : {}) };
 }
 
@@ -289,7 +305,13 @@ export function headerFromFhir(composition: Json, resolve: Resolve, type: { code
     for (let o = org; o; o = resolve((o.partOf as Json | undefined)?.reference as string)) locations.push(orgModel(o) as Org);
   }
   const period = encounter?.period as Json | undefined;
+  const visitCode = codeOf(((encounter?.hospitalization as Json | undefined)?.admitSource as Json | undefined) ?? (encounter?.type as Json[] | undefined)?.[0]);
   const toCode = (c: Json | undefined): Code | undefined => (c ? codeOf({ coding: [c] }) : undefined);
+  // CDA R2 requires a signing time (legalAuthenticator/time); an attester without one signed the document as dated.
+  const signedAt = (a: Json): string | undefined => {
+    const time = (a.time ?? composition.date) as string | undefined;
+    return time ? tsFromFhir(time) : undefined;
+  };
   return {
     ...(docId.system ? { id: { root: systemOid(docId.system as string) as string, ...(docId.value ? { extension: String(docId.value) } : {}) } } : {}),
     code: { type: 'CD', code: type.code, codeSystem: '2.16.156.10011.2.4', codeSystemName: '卫生信息共享文档编码体系', displayName: type.title },
@@ -322,10 +344,10 @@ export function headerFromFhir(composition: Json, resolve: Resolve, type: { code
     },
     authors: ((composition.author as Json[] | undefined) ?? []).map((a) => personModel(a.reference as string, resolve, composition.date ? tsFromFhir(composition.date as string) : undefined)).filter((p): p is Person => !!p),
     ...(orgModel(resolve((composition.custodian as Json | undefined)?.reference as string)) ? { custodian: orgModel(resolve((composition.custodian as Json | undefined)?.reference as string)) as Org } : {}),
-    ...(legal ? { legalAuthenticator: personModel((legal.party as Json | undefined)?.reference as string, resolve, legal.time ? tsFromFhir(legal.time as string) : undefined) as Person } : {}),
+    ...(legal ? { legalAuthenticator: personModel((legal.party as Json | undefined)?.reference as string, resolve, signedAt(legal)) as Person } : {}),
     authenticators: attesters
       .filter((a) => a.mode === 'professional')
-      .map((a) => personModel((a.party as Json | undefined)?.reference as string, resolve, a.time ? tsFromFhir(a.time as string) : undefined))
+      .map((a) => personModel((a.party as Json | undefined)?.reference as string, resolve, signedAt(a)))
       .filter((p): p is Person => !!p),
     contacts: ((patient.contact as Json[] | undefined) ?? []).map((c) => {
       const t = (c.telecom as Json[] | undefined)?.[0];
@@ -336,6 +358,8 @@ export function headerFromFhir(composition: Json, resolve: Resolve, type: { code
     ...(encounter
       ? {
           encounter: {
+            // A visit typed by another system (a URL, not an OID) has no encompassingEncounter/code form.
+            ...(visitCode?.codeSystem && OID_FORM.test(visitCode.codeSystem) ? { code: visitCode } : {}),
             ...(period?.start ? { low: tsFromFhir(period.start as string) } : {}),
             ...(period?.end ? { high: tsFromFhir(period.end as string) } : {}),
             locations,

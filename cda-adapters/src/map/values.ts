@@ -64,6 +64,15 @@ export function readCode(e: XElement | undefined): CdaValue | undefined {
   return cd;
 }
 
+/**
+ * A code element that may name its concept by displayName only (`<code displayName="检验章节"/>`):
+ * such a concept is kept as a CD with an empty code, written back without a code attribute.
+ */
+export function readConcept(e: XElement | undefined): Extract<CdaValue, { type: 'CD' }> | undefined {
+  const display = attr(e, 'displayName');
+  return (readCode(e) as Extract<CdaValue, { type: 'CD' }> | undefined) ?? (display ? { type: 'CD', code: '', displayName: display } : undefined);
+}
+
 export function readPeriod(e: XElement): CdaValue | undefined {
   const low = attr(e.children.find((c): c is XElement => typeof c !== 'string' && c.name === 'low'), 'value');
   const high = attr(e.children.find((c): c is XElement => typeof c !== 'string' && c.name === 'high'), 'value');
@@ -273,7 +282,7 @@ export function valueElement(name: string, v: CdaValue, typed = true): XElement 
     case 'IVL_TS':
       return el(name, t('IVL_TS'), [v.low ? el('low', { value: v.low }) : undefined, v.high ? el('high', { value: v.high }) : undefined]);
     case 'CD':
-      return el(name, { ...t('CD'), code: v.code, codeSystem: v.codeSystem, codeSystemName: v.codeSystemName, displayName: v.displayName });
+      return el(name, { ...t('CD'), code: v.code || undefined, codeSystem: v.codeSystem, codeSystemName: v.codeSystemName, displayName: v.displayName });
     case 'ST':
       return el(name, t('ST'), [v.text]);
     case 'ED':

@@ -1,7 +1,7 @@
 import { at, attr, child, elements, textOf, type XElement, type XNode } from '../xml/dom.js';
 import { isStructured } from '../xml/narrative.js';
 import { el } from '../xml/write.js';
-import { readCode, readPeriod, readValue, valueElement, type CdaValue } from '../map/values.js';
+import { readCode, readConcept, readPeriod, readValue, valueElement, type CdaValue } from '../map/values.js';
 import { CODED_ELEMENTS } from '../tables/data-elements.js';
 import type { EntryShape } from '../tables/entry-rules.js';
 import { OID } from '../tables/identifiers.js';
@@ -169,14 +169,12 @@ function readEntry(entry: XElement): Entry[] {
 }
 
 export function readSection(s: XElement): Section {
-  const code = readCode(child(s, 'code')) as Code | undefined;
-  const codeEl = child(s, 'code');
-  const display = attr(codeEl, 'displayName');
+  const code = readConcept(child(s, 'code'));
   const title = textOf(child(s, 'title'));
   const textEl = child(s, 'text');
   const text = textOf(textEl);
   return {
-    ...(code ? { code } : display ? { code: { type: 'CD', code: '', displayName: display } } : {}),
+    ...(code ? { code } : {}),
     ...(title ? { title } : {}),
     ...(text ? { text } : {}),
     ...(text && textEl && isStructured(textEl) ? { narrative: textEl.children } : {}),

@@ -1,6 +1,6 @@
 import { at, attr, child, elements, textOf, type XElement } from '../xml/dom.js';
 import { el } from '../xml/write.js';
-import { readCode, readPeriod, valueElement, type CdaValue } from '../map/values.js';
+import { readCode, readConcept, readPeriod, valueElement, type CdaValue } from '../map/values.js';
 import { OID } from '../tables/identifiers.js';
 
 /**
@@ -110,7 +110,8 @@ function person(e: XElement | undefined, entity: string): Person | undefined {
     ids: ids(role),
     ...optS('name', textOf(at(role, 'assignedPerson/name'))),
     ...optS('time', attr(child(e, 'time'), 'value')),
-    ...(code(child(role, 'code')) ? { role: code(child(role, 'code')) as Code } : {}),
+    // A role named by displayName only (检验报告审核医师) is still the role the person acts in.
+    ...(readConcept(child(role, 'code')) ? { role: readConcept(child(role, 'code')) as Code } : {}),
     ...(child(role, 'representedOrganization') ? { org: org(child(role, 'representedOrganization')) as Org } : {}),
   };
 }
@@ -235,7 +236,8 @@ export function writeHeader(h: Header, body: ReturnType<typeof el>): ReturnType<
       h.versionNumber ? el('versionNumber', { value: h.versionNumber }) : undefined,
       el('recordTarget', { typeCode: 'RCT', contextControlCode: 'OP' }, [
         el('patientRole', { classCode: 'PAT' }, [
-          ...p.roleIds.map((i) => idEl(i)),
+          // CDA R2 gives patientRole at least one id: a patient with no record number here says so (NI).
+          ...(p.roleIds.length ? p.roleIds.map((i) => idEl(i)) : [el('id', { nullFlavor: 'NI' })]),
           addr ? el('addr', { use: 'H' }, ADDRESS_PARTS.map((k) => (addr[k] ? el(k, {}, [addr[k] as string]) : undefined))) : undefined,
           p.telecom ? el('telecom', { value: p.telecom }) : undefined,
           el('patient', { classCode: 'PSN', determinerCode: 'INSTANCE' }, [

@@ -20,6 +20,8 @@ export const OID = {
   ethnicGroup: '2.16.156.10011.2.3.3.3',
   icd10: '2.16.156.10011.2.3.3.11',
   procedures: '2.16.156.10011.2.3.3.12',
+  /** 入院途径代码表: in WS/T 500 inpatient documents the encompassingEncounter/code. */
+  admissionRoute: '2.16.156.10011.2.3.1.270',
   loinc: '2.16.840.1.113883.6.1',
   /** HL7 v3 Confidentiality (CDA R2's confidentialityCode). */
   confidentiality: '2.16.840.1.113883.5.25',

@@ -13,6 +13,11 @@ export interface SectionDef {
   /** Data elements of which at least one entry must be present (validation). */
   requiredEntries: string[];
   accepts?: string[];
+  /**
+   * The FHIR diagnosis role (http://terminology.hl7.org/CodeSystem/diagnosis-role, in a
+   * Condition's category) of the diagnoses the generator places here before any other section.
+   */
+  role?: string;
 }
 
 const DIAGNOSES = ['diagnosis-code', 'diagnosis-name', 'diagnosis-code-organizer', 'diagnosis-name-organizer'];
@@ -24,8 +29,8 @@ export const SECTIONS: Readonly<Record<string, SectionDef>> = {
   allergy: { key: 'allergy', code: '48765-2', displayName: '过敏史章节', requiredEntries: [], accepts: ['allergy'] },
   physicalExam: { key: 'physicalExam', code: '29545-1', displayName: '体格检查章节', requiredEntries: [], accepts: ['DE04.10.258.00'] },
   diagnosis: { key: 'diagnosis', code: '29548-5', displayName: '诊断记录章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
-  admissionDiagnosis: { key: 'admissionDiagnosis', code: '46241-6', displayName: '入院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
-  dischargeDiagnosis: { key: 'dischargeDiagnosis', code: '11535-2', displayName: '出院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES },
+  admissionDiagnosis: { key: 'admissionDiagnosis', code: '46241-6', displayName: '入院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES, role: 'AD' },
+  dischargeDiagnosis: { key: 'dischargeDiagnosis', code: '11535-2', displayName: '出院诊断章节', requiredEntries: ['DE05.01.024.00'], accepts: DIAGNOSES, role: 'DD' },
   treatmentPlan: { key: 'treatmentPlan', code: '18776-5', displayName: '治疗计划章节', requiredEntries: [], accepts: ['DE06.00.218.00'] },
   medications: { key: 'medications', code: '10160-0', displayName: '用药章节', requiredEntries: [], accepts: ['medication'] },
   dischargeMedications: { key: 'dischargeMedications', code: '10183-2', displayName: '出院医嘱章节', requiredEntries: [], accepts: ['medication', 'DE06.00.287.00'] },

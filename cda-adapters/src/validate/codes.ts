@@ -33,7 +33,8 @@ const KNOWN: Record<string, ReadonlySet<string>> = {
  * `x` extension (51.2300x001).
  */
 export const CODE_FORMATS: Readonly<Record<string, RegExp>> = {
-  [OID.icd10]: /^[A-Z]\d{2}(\.[0-9A-Z]{1,4}(x\d{3})?)?[+*]?$/,
+  // The national clinical edition writes a lower-case x where a digit is left open (高血压 I10.x00).
+  [OID.icd10]: /^[A-Z]\d{2}(\.[0-9A-Zx]{1,4}(x\d{3})?)?[+*]?$/,
   [OID.procedures]: /^\d{2}(\.\d{1,4})?(x\d{3})?$/,
 };
 

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { validateCda } from '@qiao/cda-adapters';
+import { EXT, sm3Hex, validateCda } from '@qiao/cda-adapters';
 import { BACKENDS, useTestServer } from '../support/test-server.js';
 import { call, firstIssue } from '../support/http.js';
 import { documentXml, residentId } from '../../../cda-adapters/test/fixtures/documents.js';
@@ -44,6 +44,22 @@ describe.each(BACKENDS)('what a document is and whom it concerns, on %s', (backe
     expect(await total('Observation?code=urn:oid:2.16.156.10011.2.2.1|DE04.01.119.00&value-string=胸痛2小时')).toBe(0);
     // The same bytes again are a re-import, not a change.
     expect((await importXml(original)).status).toBe(200);
+  });
+
+  it('two simultaneous first imports of one document id with other bytes never put the other bytes under the registered original', async () => {
+    const first = doc('C0002', 'RACE-1', '11010519800101113');
+    const second = first.replace('反复咳嗽3天', '胸痛2小时');
+    const replies = await Promise.all([importXml(first), importXml(second)]);
+    expect(replies.map((r) => r.status).sort()).toEqual(expect.arrayContaining([200]));
+    for (const r of replies) expect([200, 409]).toContain(r.status);
+    const docRef = await one(`DocumentReference?identifier=${DOC_ID}|RACE-1`);
+    const binary = await call(server.base, 'GET', docRef.content[0].attachment.url);
+    expect(binary.body.meta.versionId).toBe('1');
+    expect(sm3Hex(Buffer.from(binary.body.data, 'base64'))).toBe(docRef.extension.find((x: Json) => x.url === EXT.sm3).valueString);
+    // Identical bytes again: every entry answers 200 (found, or the same bytes rewritten).
+    const again = await importXml(Buffer.from(binary.body.data, 'base64').toString('utf8'));
+    expect(again.status).toBe(200);
+    expect(new Set(again.body.entry.map((e: Json) => e.response.status.slice(0, 3)))).toEqual(new Set(['200']));
   });
 
   it('finds a patient known by the health-record number when a later document adds the resident ID', async () => {
@@ -140,15 +156,33 @@ describe.each(BACKENDS)('what a document is and whom it concerns, on %s', (backe
 
   it('logs every transfer in the transmission log, refused ones with their outcome', async () => {
     const failed = (action: string) => total(`AuditEvent?subtype=${TRANSMISSION}|${action}&outcome=4`);
-    const [imports, generations] = [await failed('cda-import'), await failed('cda-generate')];
+    const failedOfType = (code: string) => total(`AuditEvent?subtype=${TRANSMISSION}|cda-import&outcome=4&entity-type=urn:oid:2.16.156.10011.2.4|${code}`);
+    const [imports, generations, importsOfType] = [await failed('cda-import'), await failed('cda-generate'), await failedOfType('C0002')];
     const bad = documentXml('C0002', { extension: 'LOG-1', residentId: '110105198001010010' });
     expect((await importXml(bad)).status).toBe(422);
     const noChief = doc('C0002', 'LOG-2', '11010519800101112').replace(/<component>\s*<section>\s*<code code="10154-3"[\s\S]*?<\/section>\s*<\/component>/, '');
     expect((await importXml(noChief)).status).toBe(422);
     expect(await failed('cda-import')).toBe(imports + 2);
+    // Rejected by the validator, still logged with their document type.
+    expect(await failedOfType('C0002')).toBe(importsOfType + 2);
     expect((await importXml(doc('C0002', 'LOG-3', '11010519800101111'))).status).toBe(200);
     const patient = (await one(`Composition?identifier=${DOC_ID}|LOG-3`)).subject.reference;
     expect((await call(server.base, 'POST', `$cda-generate?patient=${patient}&type=C0045`)).status).toBe(422);
     expect(await failed('cda-generate')).toBe(generations + 1);
+  });
+
+  it('logs a referral document the validator refuses, with the referral and the document type', async () => {
+    const failedReferrals = () => total(`AuditEvent?subtype=${TRANSMISSION}|cda-generate&outcome=4&entity-type=urn:oid:2.16.156.10011.2.4|EHR-SD-20`);
+    const before = await failedReferrals();
+    const patient = await call(server.base, 'POST', 'Patient', { resourceType: 'Patient', name: [{ text: '转诊测试' }] });
+    expect(patient.status).toBe(201);
+    const request = await call(server.base, 'POST', 'ServiceRequest', { resourceType: 'ServiceRequest', status: 'draft', intent: 'order', subject: { reference: `Patient/${patient.body.id}` }, reasonCode: [{ text: '冠脉CTA检查' }] });
+    expect(request.status).toBe(201);
+    // A referral without a requester makes a document without an author: the validator refuses it.
+    const reply = await call(server.base, 'POST', `ServiceRequest/${request.body.id}/$referral-document`, { resourceType: 'Parameters' });
+    expect(reply.status).toBe(422);
+    expect(reply.body.issue.map((i: Json) => i.details.coding[0].code)).toContain('CDA-HDR-015');
+    expect(await failedReferrals()).toBe(before + 1);
+    expect(await total(`AuditEvent?subtype=${TRANSMISSION}|cda-generate&outcome=4&entity=ServiceRequest/${request.body.id}`)).toBe(1);
   });
 });

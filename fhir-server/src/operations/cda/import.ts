@@ -31,7 +31,7 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   const transmission = noteTransmission('cda-import');
   const bytes = documentBytes(req);
   const prepared = prepareImport(bytes, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) });
-  transmission.about(prepared.mapped?.header.code?.code);
+  transmission.about(prepared.code);
   rejectInvalid(prepared.issues);
   const mapped = prepared.mapped as MappedDocument;
   await refuseChangedDocument(ctx, q, req, mapped.header.id, bytes);

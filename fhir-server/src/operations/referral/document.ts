@@ -32,6 +32,8 @@ function element(id: string, patient: string, code: string, display: string, tex
  */
 export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const requestRef = `ServiceRequest/${path.id as string}`;
+  // Noted first, so a generation that fails (a referral not found, a document the validator refuses) is logged too.
+  const transmission = noteTransmission('cda-generate', undefined, [requestRef]);
   const request = (await run<ServiceRequest>(ctx, q, req, 'GET', requestRef)).resource;
   const patient = request.subject.reference as string;
   const [task] = (await searchAll(ctx, q, req, 'Task', [['based-on', requestRef], ['code', `${SNOMED}|${REFERRAL_CODE}`]])) as unknown as Task[];
@@ -48,6 +50,7 @@ export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequ
   ];
   const type = documentType(REFERRAL_RECORD);
   if (!type) throw new Error(`the CDA adapter does not know ${REFERRAL_RECORD}`);
+  transmission.about(type.code, [patient]);
   const author = request.requester?.reference;
   const custodian = task?.requester?.reference;
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -59,7 +62,6 @@ export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequ
   const resources = await closure(ctx, q, req, composition, [...elements, ...diagnoses]);
   const xml = fhirToCda(composition, (ref) => (ref ? resources.get(ref) : undefined));
   rejectInvalid(validateCda(xml, { overrides: await ruleOverrides(ctx, q, req), codes: await cdaCodeChecker(ctx, q) }));
-  noteTransmission('cda-generate', REFERRAL_RECORD, [requestRef, patient]);
   const binary = await run(ctx, q, req, 'POST', 'Binary', { resourceType: 'Binary', contentType: CDA_MEDIA, data: Buffer.from(xml, 'utf8').toString('base64') });
   const reference: DocumentReference = {
     resourceType: 'DocumentReference',
