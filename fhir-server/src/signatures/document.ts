@@ -18,8 +18,9 @@ const DSIG_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?)Signature\b[^>]*>[\s\S]*?<\/\1Sig
 /**
  * The transaction entry that seals an imported document: a Provenance, signed with the server
  * key over the original bytes (kept as the Binary the import stores), targeting that Binary and
- * the DocumentReference. Its id follows from the Binary's, so a re-import of the same bytes
- * adds nothing and a re-import with other bytes (the Binary is replaced) seals them anew.
+ * the DocumentReference. Its id follows from the Binary's, which is named by the SM3 of the
+ * bytes: a re-import of the same bytes adds nothing, and other bytes under a registered document
+ * id are refused before anything is written (operations/cda/import.ts).
  * A signature the document carries itself (XML-DSig) is recorded as found, marked unverified:
  * Qiao does not check formats it does not know; `signatureCode` values are recorded too.
  */
