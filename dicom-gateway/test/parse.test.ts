@@ -3,6 +3,7 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { parseInstanceFile, type ParsedInstance } from '../src/dicom/parse.js';
 import { synthInstance } from './support/synth.js';
+import { element } from './charset/part10.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 
@@ -92,18 +93,10 @@ describe('parseInstanceFile', () => {
   it('checks that the elements after pixel data end exactly at the end of the file', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'qiao-parse-'));
     const ids = { studyUid: '1.2.3', seriesUid: '1.2.3.4', sopUid: '1.2.3.4.5' };
-    const explicitLe = (group: number, element: number, vr: string, value: Buffer): Buffer => {
-      const head = Buffer.alloc(12);
-      head.writeUInt16LE(group, 0);
-      head.writeUInt16LE(element, 2);
-      head.write(vr, 4, 'latin1');
-      head.writeUInt32LE(value.length, 8);
-      return Buffer.concat([head, value]);
-    };
     // A private creator and a private OB after Pixel Data, and a sequence of undefined length with one item of undefined length.
     const privateTail = Buffer.concat([
       Buffer.from([0xe1, 0x7f, 0x10, 0x00, 0x4c, 0x4f, 0x0c, 0x00]), Buffer.from('PRIVCREATOR '),
-      explicitLe(0x7fe1, 0x1010, 'OB', Buffer.alloc(4000, 1)),
+      element(0x7fe1, 0x1010, 'OB', Buffer.alloc(4000, 1)),
       Buffer.from([0xe1, 0x7f, 0x20, 0x10, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]),
       Buffer.from([0x08, 0x00, 0x60, 0x00, 0x43, 0x53, 0x02, 0x00]), Buffer.from('CT'),
       Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),

@@ -1,6 +1,7 @@
 /** Test helpers: raw elements of a Part 10 file (Explicit VR Little Endian), and writing a tiny one. */
 import { readFileSync } from 'node:fs';
 
+/** VRs whose explicit little-endian header has two reserved bytes and a 4-byte length (PS3.5 7.1.2). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
 
 /** The value bytes of a top-level element (group, element), by a linear walk of the explicit VR LE body. */
@@ -21,13 +22,16 @@ export function rawElement(file: string, group: number, element: number): Buffer
   return undefined;
 }
 
-function element(group: number, el: number, vr: string, value: Buffer): Buffer {
-  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' ? [0] : [0x20])]) : value;
-  const head = Buffer.alloc(8);
+/** One explicit VR little-endian element, its value padded to even length. */
+export function element(group: number, el: number, vr: string, value: Buffer): Buffer {
+  const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' || vr === 'OB' ? [0] : [0x20])]) : value;
+  const long = LONG_VRS.has(vr);
+  const head = Buffer.alloc(long ? 12 : 8);
   head.writeUInt16LE(group, 0);
   head.writeUInt16LE(el, 2);
   head.write(vr, 4, 'latin1');
-  head.writeUInt16LE(padded.length, 6);
+  if (long) head.writeUInt32LE(padded.length, 8);
+  else head.writeUInt16LE(padded.length, 6);
   return Buffer.concat([head, padded]);
 }
 

@@ -67,19 +67,6 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     }
   });
 
-  it.each([
-    ['Patient?name=%00', 'name'],
-    ['Patient?name=a%00b', 'name'],
-    ['Patient?identifier=%00', 'identifier'],
-    ['Patient?_content=a%00', '_content'],
-    ['Observation?subject:Patient.name=%00', 'subject:Patient.name'],
-    ['Patient?_has:Observation:subject:code=%00', '_has:Observation:subject:code'],
-  ])('%s is a 400 naming the parameter, not a database error', async (query, param) => {
-    const r = await get(query);
-    expect(r.status).toBe(400);
-    expect(firstIssue(r).expression).toEqual([param]);
-  });
-
   it('a NUL in a POST _search form body is a 400 too', async () => {
     const r = await call(server.base, 'POST', 'Patient/_search', 'name=%00', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(r.status).toBe(400);
@@ -91,22 +78,27 @@ describe.each(BACKENDS)('search requests on %s', (backend) => {
     expect(firstIssue(r).details.text).toContain('application/x-www-form-urlencoded');
   });
 
-  it('an empty alternative widens nothing: name=li, is name=li, and name=, is refused', async () => {
+  it('an empty alternative widens nothing: name=li, is name=li (name=, alone is refused, below)', async () => {
     expect(ids(await get('Patient?name=li,&_id=sr-li,sr-wang'))).toEqual(['sr-li']);
     expect(ids(await get('Patient?name=,li&_id=sr-li,sr-wang'))).toEqual(['sr-li']);
-    const r = await get('Patient?name=,');
-    expect(r.status).toBe(400);
-    expect(firstIssue(r).expression).toEqual(['name']);
   });
 
   it.each([
+    // A NUL, which PostgreSQL text cannot hold: a 400, not a database error.
+    ['Patient?name=%00', 'name'],
+    ['Patient?name=a%00b', 'name'],
+    ['Patient?identifier=%00', 'identifier'],
+    ['Patient?_content=a%00', '_content'],
+    ['Observation?subject:Patient.name=%00', 'subject:Patient.name'],
+    ['Patient?_has:Observation:subject:code=%00', '_has:Observation:subject:code'],
+    ['Patient?name=,', 'name'],
     ['Patient?birthdate=2020-13-45', 'birthdate'],
     ['Patient?bogus=1', 'bogus'],
     ['Patient?name:foo=x', 'name:foo'],
     ['Patient?_count=abc', '_count'],
     ['Patient?_sort=bogus', '_sort'],
     ['Observation?value-quantity=abc', 'value-quantity'],
-  ])('the outcome of %s points at %s', async (query, param) => {
+  ])('%s is a 400 whose outcome points at %s', async (query, param) => {
     const r = await get(query);
     expect(r.status).toBe(400);
     expect(firstIssue(r).expression).toEqual([param]);
