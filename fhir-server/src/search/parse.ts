@@ -376,7 +376,7 @@ function hierarchyCodes(param: string, value: string, direction: 'above' | 'belo
 }
 
 /** Without a distance, `near` means this close (R4 leaves it to the server). */
-export const NEAR_DEFAULT_KM = 10;
+const NEAR_DEFAULT_KM = 10;
 
 /** `latitude|longitude[|distance[|units]]`; units are UCUM lengths, km when left out. */
 function nearPoint(param: string, value: string): Extract<Filter, { kind: 'near' }> {
