@@ -1,5 +1,6 @@
 import { CDA_SCHEMA, type ElementDef, type Slot } from '../tables/cda-schema.js';
 import { elements, type XElement } from '../xml/dom.js';
+import { pathOf } from './locate.js';
 import type { RuleId } from './rules.js';
 
 type Report = (id: RuleId, expression: string, params: Record<string, string>) => void;
@@ -8,6 +9,8 @@ interface Compiled {
   def: ElementDef;
   /** Slot index and child definition of each allowed child name. */
   slots: Map<string, { index: number; slot: Slot; def?: string }>;
+  attributes: [string, ReadonlySet<string>][];
+  unordered: ReadonlySet<string>;
 }
 
 const COMPILED = new Map<string, Compiled>(
@@ -19,7 +22,8 @@ const COMPILED = new Map<string, Compiled>(
         slots.set(name, { index, slot, ...(child ? { def: child } : {}) });
       }
     });
-    return [key, { def, slots }];
+    const attributes = Object.entries(def.attributes ?? {}).map(([name, allowed]): [string, ReadonlySet<string>] => [name, new Set(allowed)]);
+    return [key, { def, slots, attributes, unordered: new Set(def.unordered ?? []) }];
   }),
 );
 
@@ -29,53 +33,48 @@ const bound = (max: number) => (max < 0 ? '*' : String(max));
  * The document against the CDA R2 schema table (tables/cda-schema.ts): unknown children
  * (CDA-HDR-020), schema order (CDA-SCH-001), cardinality (CDA-SCH-002) and fixed attribute
  * values (CDA-SCH-003), from the root down through every covered element; an explicit stack, so
- * depth costs no call stack.
+ * depth costs no call stack, and paths made only for what is reported.
  */
 export function checkStructure(root: XElement, report: Report): void {
-  const pending: { e: XElement; path: string; key: string }[] = [{ e: root, path: '/ClinicalDocument', key: 'ClinicalDocument' }];
+  const path = (e: XElement) => pathOf(root, '/ClinicalDocument', e);
+  const pending: { e: XElement; key: string }[] = [{ e: root, key: 'ClinicalDocument' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { e, path, key } = next;
+    const { e, key } = next;
     const compiled = COMPILED.get(key);
     if (!compiled) continue;
-    const { def, slots } = compiled;
-    for (const [name, allowed] of Object.entries(def.attributes ?? {})) {
+    const { def, slots, attributes, unordered } = compiled;
+    for (const [name, allowed] of attributes) {
       const value = e.attrs[name];
-      if (value !== undefined && !allowed.includes(value)) report('CDA-SCH-003', `${path}/@${name}`, { attribute: name, value, allowed: allowed.join(', ') });
+      if (value !== undefined && !allowed.has(value)) report('CDA-SCH-003', `${path(e)}/@${name}`, { attribute: name, value, allowed: [...allowed].join(', ') });
     }
-    const children = elements(e);
     const counts = new Array<number>(def.children.length).fill(0);
-    const seen = new Map<string, number>();
-    const total = new Map<string, number>();
-    for (const c of children) total.set(c.name, (total.get(c.name) ?? 0) + 1);
     let last = -1;
     let lastName = '';
     const below: typeof pending = [];
-    for (const c of children) {
-      const n = (seen.get(c.name) ?? 0) + 1;
-      seen.set(c.name, n);
-      const childPath = `${path}/${(total.get(c.name) ?? 0) > 1 ? `${c.name}[${n}]` : c.name}`;
+    for (const c of elements(e)) {
       const at = slots.get(c.name);
       if (!at) {
-        report('CDA-HDR-020', childPath, { element: c.name });
+        report('CDA-HDR-020', path(c), { element: c.name });
         continue;
       }
       counts[at.index]! += 1;
-      if (!def.unordered?.includes(c.name)) {
-        if (at.index < last) report('CDA-SCH-001', childPath, { element: c.name, after: lastName });
+      if (!unordered.has(c.name)) {
+        if (at.index < last) report('CDA-SCH-001', path(c), { element: c.name, after: lastName });
         else {
           last = at.index;
           lastName = c.name;
         }
       }
-      if (at.def) below.push({ e: c, path: childPath, key: at.def });
+      if (at.def) below.push({ e: c, key: at.def });
     }
-    def.children.forEach(([names, min, max], index) => {
+    for (let index = 0; index < def.children.length; index++) {
+      const [names, min, max] = def.children[index]!;
       const count = counts[index]!;
       if (count < min || (max >= 0 && count > max)) {
-        const step = names.includes('|') ? `(${names})` : names;
-        report('CDA-SCH-002', `${path}/${step}`, { element: names.replaceAll('|', ' | '), count: String(count), min: String(min), max: bound(max) });
+        const slot = names.includes('|') ? `(${names})` : names;
+        report('CDA-SCH-002', `${path(e)}/${slot}`, { element: names.replaceAll('|', ' | '), count: String(count), min: String(min), max: bound(max) });
       }
-    });
+    }
     for (let i = below.length - 1; i >= 0; i--) pending.push(below[i]!);
   }
 }

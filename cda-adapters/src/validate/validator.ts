@@ -10,6 +10,7 @@ import { at, attr, child, elements, parseXml, textOf, type XElement } from '../x
 import { CODE_FORMATS, defaultCodeChecker, type CodeChecker } from './codes.js';
 import { residentIdProblem } from './resident-id.js';
 import { checkStructure } from './structure.js';
+import { pathOf, step } from './locate.js';
 import { issue, type RuleId, type RuleOverrides } from './rules.js';
 
 export interface ValidateOptions {
@@ -46,6 +47,14 @@ class Checker {
 
   /** A document repeats its codes (every lab item's interpretation, unit, specimen…): each is asked once. */
   private readonly verdicts = new Map<string, ReturnType<CodeChecker['check']>>();
+  private readonly times = new Map<string, boolean>();
+
+  /** A document repeats its times (every item of a panel has the report's): each checked once. */
+  validTime(value: string): boolean {
+    let valid = this.times.get(value);
+    if (valid === undefined) this.times.set(value, (valid = isValidTs(value)));
+    return valid;
+  }
 
   private verdict(system: string, code: string): ReturnType<CodeChecker['check']> {
     const key = `${system}\u0000${code}`;
@@ -57,11 +66,6 @@ class Checker {
     }
     return verdict;
   }
-}
-
-function indexed(parent: XElement, e: XElement): string {
-  const same = elements(parent, e.name);
-  return same.length > 1 ? `${e.name}[${same.indexOf(e) + 1}]` : e.name;
 }
 
 /**
@@ -135,29 +139,33 @@ export function validateParsed(root: XElement, options: ValidateOptions = {}): C
   return c.issues;
 }
 
+const TS_TYPE = /(^|:)(IVL_)?TS$/;
+
 function isTime(e: XElement): boolean {
-  return TIME_ELEMENTS.has(e.name) || /(^|:)(IVL_)?TS$/.test(attr(e, 'xsi:type') ?? '');
+  if (TIME_ELEMENTS.has(e.name)) return true;
+  const type = e.attrs['xsi:type'];
+  return type !== undefined && TS_TYPE.test(type);
 }
 
-/** A time element's value and bounds: each a real calendar date and time (FHIR refuses others). */
-function times(c: Checker, rule: 'CDA-HDR-010' | 'CDA-BODY-011', e: XElement, path: string): void {
-  const check = (x: XElement, p: string) => {
+/** A time element's value and bounds: each a real calendar date and time (FHIR refuses others); `path` made only for an issue. */
+function times(c: Checker, rule: 'CDA-HDR-010' | 'CDA-BODY-011', e: XElement, path: () => string): void {
+  const check = (x: XElement, p: () => string) => {
     const v = attr(x, 'value');
-    if (v && !isValidTs(v)) c.add(rule, `${p}/@value`, { element: x.name, value: v });
+    if (v && !c.validTime(v)) c.add(rule, `${p()}/@value`, { element: x.name, value: v });
   };
   check(e, path);
-  for (const { e: bound, step } of indexedChildren(e)) if (TIME_BOUNDS.includes(bound.name)) check(bound, `${path}/${step}`);
+  for (const bound of elements(e)) if (TIME_BOUNDS.includes(bound.name)) check(bound, () => `${path()}/${step(e, bound)}`);
 }
 
 /** Every time in the header (document, birth, authors, signatures, the visit), the body left to `entries`. */
 function headerTimes(c: Checker, root: XElement): void {
-  const pending = indexedChildren(root)
-    .filter(({ e }) => e.name !== 'component')
-    .map(({ e, step }) => ({ e, path: `/ClinicalDocument/${step}` }))
+  const pending = elements(root)
+    .filter((e) => e.name !== 'component')
     .toReversed();
   for (let next = pending.pop(); next; next = pending.pop()) {
-    if (isTime(next.e)) times(c, 'CDA-HDR-010', next.e, next.path);
-    for (const { e, step } of indexedChildren(next.e).toReversed()) pending.push({ e, path: `${next.path}/${step}` });
+    const e = next;
+    if (isTime(e)) times(c, 'CDA-HDR-010', e, () => pathOf(root, '/ClinicalDocument', e));
+    for (const x of elements(e).toReversed()) pending.push(x);
   }
 }
 
@@ -170,7 +178,7 @@ function patient(c: Checker, root: XElement): void {
     return;
   }
   const p = child(role, 'patient');
-  const ids = [...elements(role, 'id').map((e) => ({ e, path: `${P}/${indexed(role, e)}` })), ...elements(p, 'id').map((e) => ({ e, path: `${P}/patient/${indexed(p as XElement, e)}` }))];
+  const ids = [...elements(role, 'id').map((e) => ({ e, path: `${P}/${step(role, e)}` })), ...elements(p, 'id').map((e) => ({ e, path: `${P}/patient/${step(p as XElement, e)}` }))];
   if (!ids.some(({ e }) => attr(e, 'extension'))) c.add('CDA-HDR-019', `${P}/patient/id`);
   for (const { e, path } of ids) {
     const ext = attr(e, 'extension');
@@ -288,7 +296,7 @@ function entries(c: Checker, s: XElement, base: string): void {
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { e: x, path: p } = next;
     if (x.name === 'observation') observation(c, x, p);
-    if (isTime(x)) times(c, 'CDA-BODY-011', x, p);
+    if (isTime(x)) times(c, 'CDA-BODY-011', x, () => p);
     const element = CODED_ELEMENTS[x.name];
     if (element) boundValue(c, x, element.binding, p, element.de, element.zh);
     for (const item of below(x, p)) stack.push(item);
