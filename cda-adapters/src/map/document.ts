@@ -5,6 +5,7 @@ import { documentType } from '../tables/document-types.js';
 import { fhirSystem, oidSystem } from '../tables/identifiers.js';
 import { profileOf } from '../tables/sections.js';
 import type { XElement } from '../xml/dom.js';
+import { escapeText } from '../xml/write.js';
 import { narrativeToXhtml } from '../xml/narrative.js';
 import { Collector, identifierCriteria, type MappedEntry } from './collector.js';
 import { entryToFhir, ruleFor } from './entries.js';
@@ -29,7 +30,6 @@ export interface MappedDocument {
 const NO_CONTENT = '无内容 (no content)';
 const EMPTY_REASON = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'unavailable', display: 'Unavailable' }] };
 
-const escapeXhtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The document as FHIR resources: header resources, one per entry, a Composition (and a DiagnosticReport for reports). */
 export function cdaToFhir(root: XElement): MappedDocument {
@@ -56,7 +56,7 @@ export function cdaToFhir(root: XElement): MappedDocument {
     return {
       ...(s.title ? { title: s.title } : {}),
       ...(code ? { code } : {}),
-      ...(text ? { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${s.narrative ? narrativeToXhtml(s.narrative) : escapeXhtml(text)}</div>` } } : {}),
+      ...(text ? { text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${s.narrative ? narrativeToXhtml(s.narrative) : escapeText(text)}</div>` } } : {}),
       ...(empty ? { emptyReason: EMPTY_REASON } : {}),
       ...(entryRefs.length ? { entry: entryRefs } : {}),
       ...(s.sections.length ? { section: s.sections.map(section) } : {}),

@@ -227,14 +227,15 @@ export function writeEntry(e: Entry) {
     case 'substanceAdministration': {
       const drug = e.drug?.type === 'CD' ? valueElement('code', e.drug, false) : undefined;
       const name = e.drug?.type === 'ST' ? el('name', {}, [e.drug.text]) : undefined;
+      const coded = e.parts.map(codedElementOf);
       return el('entry', {}, [
         el('substanceAdministration', { classCode: 'SBADM', moodCode: 'EVN' }, [
           e.time ? el('effectiveTime', { 'xsi:type': 'IVL_TS' }, [el('low', { value: e.time })]) : undefined,
           e.routeCode ? valueElement('routeCode', e.routeCode, false) : undefined,
           e.doseQuantity?.type === 'PQ' ? el('doseQuantity', { value: String(e.doseQuantity.value), unit: e.doseQuantity.unit }) : undefined,
-          ...e.parts.map(codedElementOf),
+          ...coded,
           el('consumable', {}, [el('manufacturedProduct', {}, [el('manufacturedLabeledDrug', {}, [drug, name])])]),
-          ...e.parts.filter((p) => !codedElementOf(p)).map(partEl),
+          ...e.parts.filter((_, k) => !coded[k]).map(partEl),
         ]),
       ]);
     }

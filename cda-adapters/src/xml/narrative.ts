@@ -1,5 +1,6 @@
 import { CdaError } from '../issues.js';
 import { parseXml } from './parse.js';
+import { escapeText } from './write.js';
 import type { XElement, XNode } from './dom.js';
 
 /**
@@ -38,8 +39,6 @@ const FROM_XHTML: Readonly<Record<string, string>> = {
 const DROPPED = new Set(['renderMultiMedia', 'footnoteRef']);
 const KEPT_ATTRIBUTES = ['colspan', 'rowspan'];
 const VOID = new Set(['br', 'col']);
-
-const escapeText = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Whether a section's text has structure worth keeping (any element), rather than plain text. */
 export function isStructured(text: XElement | undefined): boolean {

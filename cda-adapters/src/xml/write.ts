@@ -7,7 +7,8 @@ export function el(name: string, attrs: Record<string, string | undefined> = {},
   return { name, attrs: clean, children: children.filter((c): c is XNode => c !== undefined && c !== false) };
 }
 
-function escapeText(text: string): string {
+/** Text content escaped for XML (and XHTML). */
+export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

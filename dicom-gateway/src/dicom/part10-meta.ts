@@ -47,7 +47,7 @@ export function fileMetaHeader(meta: MetaInformation): Buffer {
 }
 
 /** VRs whose explicit-VR header has a 4-byte length (PS3.5 7.1.2): a file meta element may use any. */
-const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+export const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /**
  * Where a Part 10 file's data set begins: after the preamble, `DICM` and the group 0002 elements,

@@ -6,9 +6,9 @@
  * exactly at the end of the file.
  */
 import { DicomParseError, type PositionalReader } from './parse.js';
+import { LONG_LENGTH_VRS } from './part10-meta.js';
 import { EXPLICIT_BE, IMPLICIT_LE } from './transfer-syntax.js';
 
-const LONG_LENGTH_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED_LENGTH = 0xffffffff;
 const ITEM = 0xe000;
 const ITEM_END = 0xe00d;

@@ -273,7 +273,7 @@ export class DicomStore {
     // The file just put goes, unless it is the stored one (the same bytes again); the same data set in
     // another file meta (another calling AE, or C-STORE after STOW) is still a duplicate.
     if (outcome.existingKey !== record.storageKey) await this.blobs.remove(record.storageKey);
-    if (outcome.existingSha === sha256 || (outcome.existingSha && outcome.existingKey && (await this.sameLegacyDataSet(sop as string, outcome.existingKey, sha256)))) {
+    if (outcome.existingSha === sha256 || (outcome.existingSha && outcome.existingKey && (await this.sameLegacyDataSet(sop as string, outcome.existingKey, outcome.existingSha, sha256)))) {
       return { status: 'duplicate', ...defined(ids) };
     }
     if (outcome.existingSha) {
@@ -308,7 +308,9 @@ export class DicomStore {
    * is a duplicate whose row then takes the data-set hash, so the file is read once. A stored file
    * with Data Set Trailing Padding that the resend lacks still reads as different.
    */
-  private async sameLegacyDataSet(sop: string, key: string, dataSetHash: string): Promise<boolean> {
+  private async sameLegacyDataSet(sop: string, key: string, storedSha: string, dataSetHash: string): Promise<boolean> {
+    // Such a row's key ends with its hash's start (both the whole file's); a newer row's key holds the file's hash and its column the data set's: a conflict with one reads no file.
+    if (!key.endsWith(`.${storedSha.slice(0, 16)}.dcm`)) return false;
     const head = await this.blobs.read(key, 0, HEAD_BYTES).catch(() => undefined);
     if (!head) return false;
     const hash = createHash('sha256');

@@ -8,7 +8,7 @@
 import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -131,8 +131,12 @@ describe('DICOM edge cases with dcmtk and DICOMweb (postgres)', () => {
     const path = file('legacy.dcm', a.bytes);
     expect(await storescu('MODALITY1', path)).toBe('Success');
     await eventuallyIndexed(a.sopUid);
+    // Such a row: the whole file's hash in its column and at the end of its storage key (the file renamed to it).
     const wholeFile = createHash('sha256').update(a.bytes).digest('hex');
-    await server.ctx.db.query('UPDATE dicom_instance SET sha256 = $1 WHERE sop_instance_uid = $2', [wholeFile, a.sopUid]);
+    const [stored] = await server.ctx.db.query<{ storage_key: string }>('SELECT storage_key FROM dicom_instance WHERE sop_instance_uid = $1', [a.sopUid]);
+    const legacyKey = (stored?.storage_key ?? '').replace(/\.[0-9a-f]{16}\.dcm$/, `.${wholeFile.slice(0, 16)}.dcm`);
+    renameSync(join(dir, 'data', 'dicom', stored?.storage_key ?? ''), join(dir, 'data', 'dicom', legacyKey));
+    await server.ctx.db.query('UPDATE dicom_instance SET sha256 = $1, storage_key = $2 WHERE sop_instance_uid = $3', [wholeFile, legacyKey, a.sopUid]);
     expect(await storescu('ROUTER2', path)).toBe('Success');
     const [row] = await server.ctx.db.query<{ sha256: string }>('SELECT sha256 FROM dicom_instance WHERE sop_instance_uid = $1', [a.sopUid]);
     expect(row?.sha256).not.toBe(wholeFile);

@@ -16,7 +16,7 @@ export interface Transmission {
  * import's record is written in the import's transaction (with every resource it stored as an
  * entity); an attempt refused before it is the request's own failure record.
  */
-export function noteTransmission(action: 'cda-import' | 'cda-generate', documentCode?: string, what: readonly string[] = []): Transmission {
+export function noteTransmission(action: 'cda-import' | 'cda-generate', what: readonly string[] = []): Transmission {
   const data: AuditData[] = [];
   noteForAudit({ subtype: [{ system: CDA_LOG_SUBTYPE, code: action, display: action === 'cda-import' ? '共享文档导入' : '共享文档生成' }], data });
   const transmission: Transmission = {
@@ -25,6 +25,6 @@ export function noteTransmission(action: 'cda-import' | 'cda-generate', document
       if (code) data.push({ display: code, type: { system: 'urn:oid:2.16.156.10011.2.4', code }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '3', display: 'Report' } });
     },
   };
-  transmission.about(documentCode, what);
+  transmission.about(undefined, what);
   return transmission;
 }

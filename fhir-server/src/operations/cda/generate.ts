@@ -31,7 +31,7 @@ async function render(ctx: Context, q: Queryable, req: FhirRequest, composition:
 
 /** `GET [base]/Composition/{id}/$cda`: the shared document of a stored Composition, checked by the validator. */
 export async function compositionCda(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
-  const transmission = noteTransmission('cda-generate', undefined, [`Composition/${path.id as string}`]);
+  const transmission = noteTransmission('cda-generate', [`Composition/${path.id as string}`]);
   const composition = await get(ctx, q, req, `Composition/${path.id as string}`);
   const type = compositionType(composition);
   if (!type) {

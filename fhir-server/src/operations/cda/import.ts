@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { escapeToken, EXT, prepareImport, sm3Hex, type MappedDocument } from '@qiao/cda-adapters';
+import { escapeToken, EXT, prepareImport, type MappedDocument } from '@qiao/cda-adapters';
 import { FhirError } from '../../errors/fhir-error.js';
 import { fromEdgeIssue } from '../../errors/edge-issues.js';
 import { toOperationOutcome } from '../../errors/outcome.js';
@@ -34,11 +34,11 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   transmission.about(prepared.code);
   rejectInvalid(prepared.issues);
   const mapped = prepared.mapped as MappedDocument;
-  await refuseChangedDocument(ctx, q, req, mapped.header.id, bytes);
   const bundle = prepared.transaction as Json;
   const entries = bundle.entry as Json[];
-  const docRef = entries.find((e) => (e.resource as Json).resourceType === 'DocumentReference')?.fullUrl as string;
-  const docRefIndex = entries.findIndex((e) => e.fullUrl === docRef);
+  const docRefIndex = entries.findIndex((e) => (e.resource as Json).resourceType === 'DocumentReference');
+  const docRef = entries[docRefIndex]?.fullUrl as string;
+  await refuseChangedDocument(ctx, q, req, mapped.header.id, sm3Of(entries[docRefIndex]?.resource as Json));
   await matchPatientByOtherIdentifiers(ctx, q, req, mapped, entries);
   const resolved = await resolveSharedResources(ctx, q, req, entries);
   const replaced = await supersede(ctx, q, req, mapped.header.replaces);
@@ -58,16 +58,18 @@ export async function cdaImport(ctx: Context, q: Queryable, req: FhirRequest): P
   return res;
 }
 
+/** The SM3 hash of the document bytes a DocumentReference registers (the mapping wrote it for this one). */
+const sm3Of = (docRef: Json | undefined): string | undefined => ((docRef?.extension as Json[] | undefined) ?? []).find((x) => x.url === EXT.sm3)?.valueString as string | undefined;
+
 /**
  * A document id names one document: once registered, its stored original (the Binary the
  * DocumentReference's SM3 hash was taken of) is what the id means. The same bytes again are a
  * re-import; other bytes are a changed document, which WS/T 500 sends under a new id replacing
  * this one (relatedDocument RPLC) — refused, so the original is never overwritten.
  */
-async function refuseChangedDocument(ctx: Context, q: Queryable, req: FhirRequest, id: { root: string; extension?: string } | undefined, bytes: Buffer): Promise<void> {
+async function refuseChangedDocument(ctx: Context, q: Queryable, req: FhirRequest, id: { root: string; extension?: string } | undefined, hash: string | undefined): Promise<void> {
   if (!id?.extension) return;
   const registered = await searchAll(ctx, q, req, 'DocumentReference', [['identifier', `${escapeToken(`urn:oid:${id.root}`)}|${escapeToken(id.extension)}`]]);
-  const hash = sm3Hex(bytes);
-  const changed = registered.some((r) => ((r.extension as Json[] | undefined) ?? []).some((x) => x.url === EXT.sm3 && x.valueString !== hash));
+  const changed = registered.some((r) => sm3Of(r) !== undefined && sm3Of(r) !== hash);
   if (changed) throw new FhirError('cda.document-id-taken', { id: id.extension }, '/ClinicalDocument/id/@extension');
 }

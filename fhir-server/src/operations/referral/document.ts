@@ -33,7 +33,7 @@ function element(id: string, patient: string, code: string, display: string, tex
 export async function referralDocument(ctx: Context, q: Queryable, req: FhirRequest, path: ParsedPath): Promise<FhirResponse> {
   const requestRef = `ServiceRequest/${path.id as string}`;
   // Noted first, so a generation that fails (a referral not found, a document the validator refuses) is logged too.
-  const transmission = noteTransmission('cda-generate', undefined, [requestRef]);
+  const transmission = noteTransmission('cda-generate', [requestRef]);
   const request = (await run<ServiceRequest>(ctx, q, req, 'GET', requestRef)).resource;
   const patient = request.subject.reference as string;
   const [task] = (await searchAll(ctx, q, req, 'Task', [['based-on', requestRef], ['code', `${SNOMED}|${REFERRAL_CODE}`]])) as unknown as Task[];

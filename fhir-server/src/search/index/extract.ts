@@ -24,8 +24,13 @@ export const UCUM = 'http://unitsofmeasure.org';
 
 type Json = Record<string, unknown>;
 
+/** Where `addValue` puts the rows of a value. */
+interface RowSink {
+  add(table: TableKey, row: unknown[]): void;
+}
+
 /** Collects a resource's index rows, dropping duplicates (a code found by two branches is one row). */
-class Rows {
+class Rows implements RowSink {
   readonly rows = Object.fromEntries(TABLE_KEYS.map((k) => [k, []])) as unknown as IndexRows;
   private readonly seen = new Set<string>();
 
@@ -106,15 +111,15 @@ function ownRows(resource: Json): Rows {
         // of a valueCodeableConcept), or `:missing` on the composite would see a value.
         const values = param.components.map((component) => components.of(component.evaluate, item));
         if (values.some((v) => v.length === 0)) continue;
-        const itemRows = new Rows();
+        const itemRows: [TableKey, unknown[]][] = [];
+        const held: RowSink = { add: (table, row) => itemRows.push([table, row]) };
         values.forEach((componentValues, k) => {
           const component = param.components[k] as (typeof param.components)[number];
-          for (const value of componentValues) addValue(itemRows, `${param.code}$${k}`, component.type, value, group + 1, undefined, false);
+          for (const value of componentValues) addValue(held, `${param.code}$${k}`, component.type, value, group + 1, undefined, false);
         });
-        const all = TABLE_KEYS.flatMap((t) => itemRows.rows[t].map((row) => [t, row] as const));
-        if (!param.components.every((_, k) => all.some(([, row]) => row[0] === `${param.code}$${k}`))) continue;
+        if (!param.components.every((_, k) => itemRows.some(([, row]) => row[0] === `${param.code}$${k}`))) continue;
         group++;
-        for (const [table, row] of all) rows.add(table, row);
+        for (const [table, row] of itemRows) rows.add(table, row);
       }
       continue;
     }
@@ -161,7 +166,7 @@ function dropDerivedRows(rows: IndexRows, resourceType: string): void {
 }
 
 /** `modifiers`: also the rows `:text`, `:of-type` and `:identifier` read (not for composite components, which take none). */
-function addValue(rows: Rows, code: string, type: ParamType, found: FoundValue, grp: number | null, keys?: SortKeys, modifiers = true): void {
+function addValue(rows: RowSink, code: string, type: ParamType, found: FoundValue, grp: number | null, keys?: SortKeys, modifiers = true): void {
   switch (type) {
     case 'token':
       for (const t of tokenValues(found)) {
